@@ -1,0 +1,56 @@
+// Expected<T>: a value or the reason there is none. Errors from user input travel as values,
+// never as exceptions (ARCHITECTURE.md: "diagnostics are data").
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace qplug {
+
+/// What went wrong with one piece of input, and where.
+struct Error {
+    /// Kinds map onto the C ABI's codes and the CLI's exit codes.
+    enum class Kind {
+        parse,   ///< the input does not follow the grammar (QPLUG_EPARSE, exit 1/3 by command)
+        invalid, ///< a well-formed request that cannot be answered (QPLUG_EINVALID)
+    };
+    Kind kind = Kind::parse;
+    std::string what;       ///< e.g. "PEP 440 version"
+    std::string input;      ///< the offending text, as given
+    std::size_t offset = 0; ///< byte offset into `input` where the problem starts
+    std::string message;    ///< the problem, e.g. "expected a digit after '!'"
+
+    /// 1-based column of `offset`, counted in code points as an editor shows it.
+    std::size_t column() const noexcept;
+    /// "invalid PEP 440 version '1.0+': column 5: expected a local version label after '+'"
+    std::string to_string() const;
+};
+
+template <class T>
+class [[nodiscard]] Expected {
+public:
+    Expected(T value) : state_(std::move(value)) {}    // NOLINT(google-explicit-constructor)
+    Expected(Error error) : state_(std::move(error)) {} // NOLINT(google-explicit-constructor)
+
+    bool has_value() const noexcept { return state_.index() == 0; }
+    explicit operator bool() const noexcept { return has_value(); }
+
+    T& value() & { return std::get<0>(state_); }
+    const T& value() const& { return std::get<0>(state_); }
+    T&& value() && { return std::get<0>(std::move(state_)); }
+    T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
+    T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
+
+    const Error& error() const& { return std::get<1>(state_); }
+    Error&& error() && { return std::get<1>(std::move(state_)); }
+
+private:
+    std::variant<T, Error> state_;
+};
+
+} // namespace qplug

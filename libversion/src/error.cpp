@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <qplug/expected.hpp>
+#include <qplug/unicode.hpp>
+
+#include <fmt/format.h>
+
+namespace qplug {
+
+std::size_t Error::column() const noexcept {
+    if (unicode::find_invalid_utf8(input.substr(0, std::min(offset, input.size()))) !=
+        unicode::npos) {
+        return offset + 1;
+    }
+    return unicode::code_points(input, offset) + 1;
+}
+
+std::string Error::to_string() const {
+    if (input.empty() && offset == 0 && what.empty()) {
+        return message;
+    }
+    return fmt::format("invalid {} '{}': column {}: {}", what, input, column(), message);
+}
+
+} // namespace qplug
