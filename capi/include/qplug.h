@@ -1,0 +1,139 @@
+/*
+ * qplug.h - the C ABI of libqplug: QGIS plugin metadata, versions and resolution.
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Conventions (docs/capi.md):
+ *  - Functions return int: 0 on success, a negative QPLUG_E* code on failure. Out-parameters
+ *    come first; on failure *out is NULL (or untouched for plain values).
+ *  - qplug_error_last() describes the last failure of the calling thread; every call clears
+ *    it first. It never returns NULL.
+ *  - Memory the caller receives through an out-parameter is released with that type's _free
+ *    (buffers with qplug_free); every _free accepts NULL. Strings owned by a handle live as
+ *    long as the handle.
+ *  - Option structs start with `unsigned version` and have an _init() function.
+ *  - Published signatures never change; new behaviour comes as _v2.
+ *
+ * The part between QPLUG_CDEF_BEGIN and QPLUG_CDEF_END holds only declarations and integer
+ * constants, so it can be handed to cffi's cdef() as it stands.
+ */
+#ifndef QPLUG_H
+#define QPLUG_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QPLUG_VERSION_STRING "0.1.0"
+
+/* QPLUG_CDEF_BEGIN */
+
+#define QPLUG_VERSION_MAJOR 0
+#define QPLUG_VERSION_MINOR 1
+#define QPLUG_VERSION_PATCH 0
+/* MAJOR * 10000 + MINOR * 100 + PATCH */
+#define QPLUG_VERSION_NUMBER 100
+/* The shared library's ABI version (libqplug.so.N), kept apart from the release version. */
+#define QPLUG_SOVERSION 0
+
+/* ---- Errors ------------------------------------------------------------------------- */
+
+#define QPLUG_OK 0
+#define QPLUG_ERROR -1     /* anything else: internal error, out of memory */
+#define QPLUG_ENOTFOUND -2 /* a named thing does not exist */
+#define QPLUG_EPARSE -3    /* the input does not follow its grammar */
+#define QPLUG_EINVALID -4  /* a bad argument, or a request that cannot be answered */
+#define QPLUG_EUNSAT -5    /* no solution exists */
+#define QPLUG_EIO -6       /* reading, writing or the network failed */
+
+typedef struct qplug_error {
+    int code;            /* the QPLUG_E* code of the last failure, QPLUG_OK when none */
+    const char *message; /* what went wrong, naming the input and the column; never NULL */
+    size_t offset;       /* byte offset of the problem in the offending input */
+} qplug_error;
+
+/* The calling thread's last error; valid until its next qplug_ call. Never NULL. */
+const qplug_error *qplug_error_last(void);
+/* A static description of a QPLUG_E* code. */
+const char *qplug_strerror(int code);
+
+/* ---- Library ------------------------------------------------------------------------ */
+
+/* The linked library's version, e.g. "0.1.0"; compare with QPLUG_VERSION_STRING. */
+const char *qplug_version(void);
+/* The linked library's QPLUG_VERSION_NUMBER. */
+int qplug_version_number(void);
+/* Releases a buffer the library returned (strings, sort keys). NULL is fine. */
+void qplug_free(void *buffer);
+
+/* ---- Versions ------------------------------------------------------------------------ */
+
+#define QPLUG_SCHEME_QGIS 0         /* QGIS >= 3.42 and 4.x: PEP 440 after normalization */
+#define QPLUG_SCHEME_QGIS_CLASSIC 1 /* QGIS <= 3.40 */
+#define QPLUG_SCHEME_PEP440 2       /* pip */
+#define QPLUG_SCHEME_CONDA 3        /* conda */
+
+/* Looks up a scheme by name ("qgis", "qgis-classic", "pep440", "conda"). */
+int qplug_scheme_from_name(int *out, const char *name);
+/* The name of a scheme, or NULL for an unknown one. */
+const char *qplug_scheme_name(int scheme);
+
+/* *out = -1, 0 or 1 as a is older than, equal to or newer than b. */
+int qplug_version_compare(int *out, int scheme, const char *a, const char *b);
+/* *out = the normalized version; free with qplug_free. */
+int qplug_version_normalize(char **out, int scheme, const char *version);
+/* *out = a binary sort key of *out_size bytes (memcmp order = version order); free with
+ * qplug_free. */
+int qplug_version_sort_key(unsigned char **out, size_t *out_size, int scheme, const char *version);
+/* Fills order_out[0..count) with the indices of versions in ascending order (stable). */
+int qplug_version_sort(size_t *order_out, int scheme, const char *const *versions, size_t count);
+/* *out = 1 when version satisfies spec in the scheme's specifier language, else 0.
+ * prereleases: -1 for the scheme's default rule, 0 to exclude, 1 to include pre-releases
+ * (PEP 440 only). */
+int qplug_version_satisfies(int *out, int scheme, const char *version, const char *spec,
+                            int prereleases);
+/* *out = 1 when the text is a valid version in the scheme, else 0. */
+int qplug_version_is_valid(int *out, int scheme, const char *version);
+
+/* ---- QGIS compatibility -------------------------------------------------------------- */
+
+#define QPLUG_RULES_INSTALLER 0 /* the plugin manager (pyplugin_installer.isCompatible) */
+#define QPLUG_RULES_LOADER 1    /* QGIS at start-up (QgsPluginRegistry::checkQgisVersion) */
+
+#define QPLUG_COMPAT_OPTIONS_VERSION 1
+
+typedef struct qplug_compat_options {
+    unsigned version;     /* QPLUG_COMPAT_OPTIONS_VERSION */
+    int rules;            /* QPLUG_RULES_INSTALLER (default) or QPLUG_RULES_LOADER */
+    int bump_dev_major;   /* non-zero (default): QGIS X.99 behaves as (X+1).0.0 */
+    int installed_plugin; /* installer: a missing minimum means "0" (installed) or "2" */
+} qplug_compat_options;
+
+/* Fills *options with the defaults of the given struct version. */
+int qplug_compat_options_init(qplug_compat_options *options, unsigned version);
+
+typedef struct qplug_compat qplug_compat;
+
+/* Checks qgisMinimumVersion / qgisMaximumVersion (maximum may be NULL or "") against the
+ * QGIS version `qgis` ("3.34.5", "3.34.5-Prizren" or "3.34"). options may be NULL. */
+int qplug_compat_check(qplug_compat **out, const char *qgis, const char *minimum,
+                       const char *maximum, const qplug_compat_options *options);
+int qplug_compat_is_compatible(const qplug_compat *result);
+const char *qplug_compat_qgis(const qplug_compat *result);    /* QGIS X.Y.Z as compared */
+const char *qplug_compat_minimum(const qplug_compat *result); /* minimum as compared */
+const char *qplug_compat_maximum(const qplug_compat *result); /* maximum after defaulting */
+const char *qplug_compat_reason(const qplug_compat *result);  /* "" when compatible */
+void qplug_compat_free(qplug_compat *result);
+
+/* QPLUG_CDEF_END */
+
+#define QPLUG_VERSION_CHECK(major, minor, patch)                                              \
+    (QPLUG_VERSION_NUMBER >= ((major) * 10000 + (minor) * 100 + (patch)))
+#define QPLUG_COMPAT_OPTIONS_INIT {QPLUG_COMPAT_OPTIONS_VERSION, QPLUG_RULES_INSTALLER, 1, 0}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QPLUG_H */

@@ -1,0 +1,39 @@
+// The thread-local last error of the C ABI and the guard every extern "C" body runs in.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <qplug.h>
+#include <qplug/expected.hpp>
+
+#include <exception>
+#include <new>
+#include <string>
+
+#define QPLUG_API extern "C" __attribute__((visibility("default")))
+
+namespace qplug::capi {
+
+/// Clears the thread's last error; every exported function calls it first.
+void clear_error() noexcept;
+/// Records a failure and returns its code.
+int set_error(int code, std::string message, std::size_t offset = 0) noexcept;
+/// Maps a library Error onto QPLUG_EPARSE / QPLUG_EINVALID.
+int set_error(const Error& error) noexcept;
+
+/// Runs `body` (returning int) with the error cleared first and every exception turned into
+/// a code: no C++ exception ever crosses the C boundary.
+template <class Body>
+int guarded(Body&& body) noexcept {
+    clear_error();
+    try {
+        return body();
+    } catch (const std::bad_alloc&) {
+        return set_error(QPLUG_ERROR, "out of memory");
+    } catch (const std::exception& e) {
+        return set_error(QPLUG_ERROR, std::string("internal error: ") + e.what());
+    } catch (...) {
+        return set_error(QPLUG_ERROR, "internal error");
+    }
+}
+
+} // namespace qplug::capi

@@ -1,0 +1,16 @@
+// Each command family registers itself on the application (one file per family).
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace qplug::cli {
+
+/// The exit code the command that ran wants main() to return.
+struct RunState {
+    int exit_code = 0;
+};
+
+void register_version_commands(CLI::App& app, RunState& state);
+
+} // namespace qplug::cli

@@ -1,0 +1,40 @@
+// qplug: the command line over the qplug libraries.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <qplug.h>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+int main(int argc, char** argv) {
+    using namespace qplug::cli;
+    CLI::App app{"qplug: QGIS plugin metadata, versions and dependency resolution"};
+    app.name("qplug");
+    app.footer(kExitCodeHelp);
+    app.set_version_flag("-V,--version", std::string("qplug ") + QPLUG_VERSION_STRING);
+    app.require_subcommand(1);
+
+    RunState state;
+    register_version_commands(app, state);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return exit_usage;
+    } catch (const std::exception& e) {
+        std::cerr << "qplug: internal error: " << e.what() << '\n';
+        return exit_failure;
+    }
+    return state.exit_code;
+}

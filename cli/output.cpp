@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "output.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+namespace qplug::cli {
+
+void print_json(const nlohmann::json& value) {
+    std::cout << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+nlohmann::json error_json(const Error& error) {
+    return {{"kind", error.kind == Error::Kind::parse ? "parse" : "invalid"},
+            {"what", error.what},
+            {"input", error.input},
+            {"offset", error.offset},
+            {"column", error.column()},
+            {"message", error.message}};
+}
+
+int report_invalid(const Error& error, const CommonOptions& options) {
+    std::cerr << "qplug: " << error.to_string() << '\n';
+    if (!error.input.empty() && error.input.find('\n') == std::string::npos) {
+        std::cerr << "    " << error.input << '\n'
+                  << "    " << std::string(error.column() - 1, ' ') << "^\n";
+    }
+    if (options.json) {
+        print_json({{"error", error_json(error)}});
+    }
+    return exit_usage;
+}
+
+int report_failure(std::string_view message, const CommonOptions& options) {
+    std::cerr << "qplug: " << message << '\n';
+    if (options.json) {
+        print_json({{"error", {{"kind", "failure"}, {"message", message}}}});
+    }
+    return exit_failure;
+}
+
+} // namespace qplug::cli

@@ -1,0 +1,35 @@
+// Printing for every command: text or JSON on stdout, diagnostics on stderr.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <qplug/expected.hpp>
+
+#include "exit_codes.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace qplug::cli {
+
+/// Options every command has.
+struct CommonOptions {
+    bool json = false;
+};
+
+/// Prints `value` as one JSON document on stdout.
+void print_json(const nlohmann::json& value);
+
+/// Reports an invalid input on stderr ("qplug: invalid PEP 440 version '1.0+': column 5:
+/// ..."), with a caret line under the column, and as {"error": {...}} on stdout with --json.
+/// Returns exit_usage.
+int report_invalid(const Error& error, const CommonOptions& options);
+
+/// Reports a failure that is not the input's fault; returns exit_failure.
+int report_failure(std::string_view message, const CommonOptions& options);
+
+/// The JSON form of an Error.
+nlohmann::json error_json(const Error& error);
+
+} // namespace qplug::cli
