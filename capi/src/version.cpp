@@ -136,23 +136,19 @@ QPLUG_API int qplug_version_sort(size_t* order_out, int scheme, const char* cons
         if (!s) {
             return bad_scheme(scheme);
         }
-        std::vector<std::pair<std::string, size_t>> keyed;
-        keyed.reserve(count);
+        std::vector<std::string_view> views;
+        views.reserve(count);
         for (size_t i = 0; i < count; ++i) {
             if (versions[i] == nullptr) {
                 return set_error(QPLUG_EINVALID, "versions[" + std::to_string(i) + "] is NULL");
             }
-            auto k = version::sort_key(*s, versions[i]);
-            if (!k) {
-                return set_error(k.error());
-            }
-            keyed.emplace_back(std::move(*k), i);
+            views.emplace_back(versions[i]);
         }
-        std::stable_sort(keyed.begin(), keyed.end(),
-                         [](const auto& x, const auto& y) { return x.first < y.first; });
-        for (size_t i = 0; i < count; ++i) {
-            order_out[i] = keyed[i].second;
+        auto order = version::sort_order(*s, views);
+        if (!order) {
+            return set_error(order.error());
         }
+        std::copy(order->begin(), order->end(), order_out);
         return QPLUG_OK;
     });
 }

@@ -1,9 +1,11 @@
 // conda's VersionOrder: parsing (a port of VersionOrder.__init__), startswith, and a sort key
-// whose bytewise order is VersionOrder.__lt__.
+// whose bytewise order is VersionOrder.__lt__. Parsing builds the key straight from views
+// into the normalized text; the component lists are only materialized when asked for.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <qplug/unicode.hpp>
 #include <qplug/version/conda.hpp>
 
+#include "byte_builder.hpp"
 #include "error_position.hpp"
 #include "grammar/conda.hpp"
 #include "number_key.hpp"
@@ -29,63 +31,223 @@ Error conda_error(std::string_view input, std::size_t offset, std::string messag
     return e;
 }
 
-std::vector<std::string_view> split(std::string_view s, char sep) {
-    std::vector<std::string_view> out;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t pos = s.find(sep, start);
-        if (pos == std::string_view::npos) {
-            out.push_back(s.substr(start));
-            return out;
-        }
-        out.push_back(s.substr(start, pos - start));
-        start = pos + 1;
-    }
-}
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/// One element, as a view: a number's significant digits, a string, or 'post' (infinity).
+struct ElementView {
+    Element::Type type;
+    std::string_view value;
+};
+
+/// Calls fn(ElementView) for the runs of one component; a component that starts with a
+/// non-digit gets a leading 0 ("fillvalue") so that numbers and strings stay in phase.
+template <class Fn>
+struct RunState {
+    Fn& fn;
+};
 
 template <class Rule>
 struct run_action : pegtl::nothing<Rule> {};
 template <>
 struct run_action<g::number_run> {
-    template <class Input>
-    static void apply(const Input& in, Component& c) {
-        c.push_back({Element::Type::number,
-                     std::string(detail::significant_digits({in.begin(), in.size()}))});
+    template <class Input, class Fn>
+    static void apply(const Input& in, RunState<Fn>& s) {
+        s.fn(ElementView{Element::Type::number,
+                         detail::significant_digits({in.begin(), in.size()})});
     }
 };
-struct text_element {
-    template <class Input>
-    static void apply(const Input& in, Component& c) {
+struct text_run_action {
+    template <class Input, class Fn>
+    static void apply(const Input& in, RunState<Fn>& s) {
         const std::string_view t(in.begin(), in.size());
         if (t == "post") {
-            c.push_back({Element::Type::infinity, {}}); // ensure number < 'post' == infinity
+            s.fn(ElementView{Element::Type::infinity, {}}); // number < 'post' == infinity
         } else if (t == "dev") {
-            c.push_back({Element::Type::text, "DEV"}); // '*' < 'DEV' < '_' < 'a' < number
+            s.fn(ElementView{Element::Type::text, "DEV"}); // '*' < 'DEV' < '_' < 'a' < number
         } else {
-            c.push_back({Element::Type::text, std::string(t)});
+            s.fn(ElementView{Element::Type::text, t});
         }
     }
 };
-template <> struct run_action<g::star_run> : text_element {};
-template <> struct run_action<g::text_run> : text_element {};
+template <> struct run_action<g::star_run> : text_run_action {};
+template <> struct run_action<g::text_run> : text_run_action {};
 
-/// Splits one component into runs; components that start with a non-digit get a leading 0
-/// ("fillvalue") so that numbers and strings stay in phase.
-std::optional<Component> parse_component(std::string_view text) {
-    if (text.empty()) {
-        return std::nullopt;
+template <class Fn>
+void for_each_element(std::string_view component, Fn&& fn) {
+    if (!is_digit(component[0])) {
+        fn(ElementView{Element::Type::number, {}});
     }
-    Component c;
-    if (!(text[0] >= '0' && text[0] <= '9')) {
-        c.push_back({Element::Type::number, ""});
-    }
-    pegtl::memory_input<pegtl::tracking_mode::lazy> in(text.data(), text.size(), "");
-    pegtl::parse<g::component, run_action>(in, c);
-    return c;
+    RunState<Fn> state{fn};
+    pegtl::memory_input<pegtl::tracking_mode::lazy> in(component.data(), component.size(), "");
+    pegtl::parse<g::component, run_action>(in, state);
 }
 
-bool is_zero(const Element& e) {
-    return e.type == Element::Type::number && e.value.empty();
+/// Where the parts of a (valid, normalized) version text are.
+struct Layout {
+    std::string_view epoch; // "0" when absent
+    std::string_view main;  // between '!' and '+'
+    std::string_view local; // after '+'
+    bool has_local = false;
+};
+
+Layout layout_of(std::string_view text) {
+    Layout l;
+    std::string_view rest = text;
+    if (const std::size_t bang = rest.find('!'); bang != std::string_view::npos) {
+        l.epoch = rest.substr(0, bang);
+        rest.remove_prefix(bang + 1);
+    } else {
+        l.epoch = "0";
+    }
+    if (const std::size_t plus = rest.find('+'); plus != std::string_view::npos) {
+        l.local = rest.substr(plus + 1);
+        l.has_local = true;
+        rest = rest.substr(0, plus);
+    }
+    l.main = rest;
+    return l;
+}
+
+/// Calls fn(component view) for the components of `part` split at '.' and '_'. With
+/// `openssl`, a trailing '_' stays on the last component ("1.0.1_" -> 1, 0, "1_").
+template <class Fn>
+void for_each_component(std::string_view part, bool openssl, Fn&& fn) {
+    const bool keep_underscore = openssl && !part.empty() && part.back() == '_';
+    const std::string_view body = keep_underscore ? part.substr(0, part.size() - 1) : part;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= body.size(); ++i) {
+        if (i < body.size() && body[i] != '.' && body[i] != '_') {
+            continue;
+        }
+        const bool last = i == body.size();
+        fn(part.substr(start, i - start + (last && keep_underscore ? 1 : 0)));
+        start = i + 1;
+    }
+}
+
+// --- the sort key -------------------------------------------------------------------------
+//
+// A component is a sequence of elements padded with zeros forever; a version is a sequence of
+// components padded with all-zero components forever. Trailing zeros are dropped, and every
+// run of k zeros is folded into the token that follows it: comparing (k1, e1) with (k2, e2)
+// at the same position, the smaller k meets the other side's zero first, so the result is
+// the sign of its element against zero (strings are below 0, numbers and 'post' above).
+// Hence tokens below zero sort by k ascending, tokens above zero by k descending, and the
+// end of the sequence (zeros forever) sits between the two groups.
+
+constexpr char kBelowZero = 0x01;
+constexpr char kEnd = 0x02;
+constexpr char kAboveZero = 0x03;
+
+/// A run length k, ascending for tokens below zero and descending above zero; one byte for
+/// k < 254 (the usual case), an escape byte and four bytes beyond.
+template <class Out>
+void append_run_length(Out& key, bool below_zero, std::size_t k) {
+    auto put32 = [&](std::uint32_t v) {
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            key.push_back(static_cast<char>((v >> shift) & 0xFF));
+        }
+    };
+    const auto k32 = static_cast<std::uint32_t>(std::min<std::size_t>(k, 0xFFFFFFFFu));
+    if (below_zero) {
+        if (k32 < 0xFE) {
+            key.push_back(static_cast<char>(k32)); // 0x00..0xFD
+        } else {
+            key.push_back(static_cast<char>(0xFE));
+            put32(k32);
+        }
+    } else {
+        if (k32 < 0xFE) {
+            key.push_back(static_cast<char>(0xFF - k32)); // 0xFF..0x02
+        } else {
+            key.push_back('\x01');
+            put32(0xFFFFFFFFu - k32);
+        }
+    }
+}
+
+template <class Out>
+void append_element(Out& key, const ElementView& e) {
+    switch (e.type) {
+    case Element::Type::text:
+        key.append(e.value); // [*_a-zA-Z]: no NUL bytes
+        key.push_back('\0');
+        break;
+    case Element::Type::number:
+        key.push_back('\x01');
+        detail::append_number_key(key, e.value);
+        break;
+    case Element::Type::infinity:
+        key.push_back('\x02');
+        break;
+    }
+}
+
+bool is_zero(const ElementView& e) { return e.type == Element::Type::number && e.value.empty(); }
+
+/// Encodes one component into `out`; returns 0 when it is all zeros, else the class byte of
+/// its first non-zero element (kBelowZero for a string, kAboveZero otherwise).
+char encode_component(std::string_view component, detail::ByteBuilder& out) {
+    std::size_t zeros = 0;
+    char first = 0;
+    for_each_element(component, [&](const ElementView& e) {
+        if (is_zero(e)) {
+            ++zeros;
+            return;
+        }
+        const bool below = e.type == Element::Type::text;
+        const char cls = below ? kBelowZero : kAboveZero;
+        if (first == 0) {
+            first = cls;
+        }
+        out.push_back(cls);
+        append_run_length(out, below, zeros);
+        append_element(out, e);
+        zeros = 0;
+    });
+    out.push_back(kEnd);
+    return first;
+}
+
+/// Appends the tokens of a list of components (the epoch and main part, or the local part).
+struct ComponentEncoder {
+    std::string& key;
+    std::size_t zeros = 0;
+
+    void add(std::string_view component) {
+        detail::ByteBuilder enc;
+        const char cls = encode_component(component, enc);
+        if (cls == 0) {
+            ++zeros;
+            return;
+        }
+        key.push_back(cls);
+        append_run_length(key, cls == kBelowZero, zeros);
+        key.append(enc.view());
+        zeros = 0;
+    }
+    void finish() { key.push_back(kEnd); }
+};
+
+std::vector<Component> materialize(std::string_view text, bool local_part) {
+    const Layout l = layout_of(text);
+    std::vector<Component> out;
+    auto add = [&](std::string_view component) {
+        Component c;
+        for_each_element(component, [&](const ElementView& e) {
+            c.push_back(Element{e.type, std::string(e.value)});
+        });
+        out.push_back(std::move(c));
+    };
+    if (local_part) {
+        if (l.has_local) {
+            for_each_component(l.local, false, add);
+        }
+    } else {
+        add(l.epoch);
+        for_each_component(l.main, true, add);
+    }
+    return out;
 }
 
 // --- comparison as conda does it (zip_longest with fillvalue 0 / []) ----------------------
@@ -116,82 +278,17 @@ bool components_equal(const std::vector<Component>& a, std::size_t na,
     return true;
 }
 
-// --- the sort key -------------------------------------------------------------------------
-//
-// A component is a sequence of elements padded with zeros forever; a version is a sequence of
-// components padded with all-zero components forever. Trailing zeros are dropped, and every
-// run of k zeros is folded into the token that follows it: comparing (k1, e1) with (k2, e2)
-// at the same position, the smaller k meets the other side's zero first, so the result is
-// the sign of its element against zero (strings are below 0, numbers and 'post' above).
-// Hence tokens below zero sort by k ascending, tokens above zero by k descending, and the
-// end of the sequence (zeros forever) sits between the two groups.
-
-constexpr char kBelowZero = 0x01;
-constexpr char kEnd = 0x02;
-constexpr char kAboveZero = 0x03;
-
-void append_u32(std::string& key, std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) {
-        key.push_back(static_cast<char>((v >> shift) & 0xFF));
+std::string lower_ascii_or_unicode(std::string_view s) {
+    if (!unicode::is_ascii(s)) {
+        return unicode::to_lower(s);
     }
-}
-
-void append_run_length(std::string& key, bool below_zero, std::size_t k) {
-    const auto k32 = static_cast<std::uint32_t>(std::min<std::size_t>(k, 0xFFFFFFFEu));
-    append_u32(key, below_zero ? k32 : 0xFFFFFFFFu - k32);
-}
-
-void append_element(std::string& key, const Element& e) {
-    switch (e.type) {
-    case Element::Type::text:
-        key.append(e.value); // [*._!a-zA-Z]: no NUL bytes
-        key.push_back('\0');
-        break;
-    case Element::Type::number:
-        key.push_back('\x01');
-        detail::append_number_key(key, e.value);
-        break;
-    case Element::Type::infinity:
-        key.push_back('\x02');
-        break;
-    }
-}
-
-void append_component(std::string& key, const Component& c) {
-    std::size_t zeros = 0;
-    for (const Element& e : c) {
-        if (is_zero(e)) {
-            ++zeros;
-            continue;
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
         }
-        const bool below = e.type == Element::Type::text;
-        key.push_back(below ? kBelowZero : kAboveZero);
-        append_run_length(key, below, zeros);
-        append_element(key, e);
-        zeros = 0;
     }
-    key.push_back(kEnd);
-}
-
-bool is_zero_component(const Component& c) {
-    return std::all_of(c.begin(), c.end(), is_zero);
-}
-
-void append_components(std::string& key, const std::vector<Component>& cs) {
-    std::size_t zeros = 0;
-    for (const Component& c : cs) {
-        if (is_zero_component(c)) {
-            ++zeros;
-            continue;
-        }
-        const auto first = std::find_if(c.begin(), c.end(), [](const Element& e) { return !is_zero(e); });
-        const bool below = first->type == Element::Type::text;
-        key.push_back(below ? kBelowZero : kAboveZero);
-        append_run_length(key, below, zeros);
-        append_component(key, c);
-        zeros = 0;
-    }
-    key.push_back(kEnd);
+    return out;
 }
 
 } // namespace
@@ -202,7 +299,7 @@ Expected<Version> Version::parse(std::string_view vstr) {
     }
     const std::string_view stripped = unicode::strip(vstr);
     const std::size_t lead = static_cast<std::size_t>(stripped.data() - vstr.data());
-    std::string version = unicode::to_lower(stripped);
+    std::string version = lower_ascii_or_unicode(stripped);
     if (version.empty()) {
         return conda_error(vstr, 0, "empty version string");
     }
@@ -220,12 +317,11 @@ Expected<Version> Version::parse(std::string_view vstr) {
         std::size_t offset = lead;
         for (std::size_t i = 0; i < stripped.size();) {
             const std::size_t at = i;
-            const char32_t cp = unicode::decode(stripped, i);
+            unicode::decode(stripped, i);
             const std::string lowered = unicode::to_lower(stripped.substr(at, i - at));
             const bool allowed = lowered.size() == 1 &&
                                  std::string_view("*.+!_-0123456789abcdefghijklmnopqrstuvwxyz")
                                          .find(lowered[0]) != std::string_view::npos;
-            (void)cp;
             if (!allowed) {
                 offset = lead + at;
                 break;
@@ -236,82 +332,72 @@ Expected<Version> Version::parse(std::string_view vstr) {
                                "; conda versions use letters, digits and . _ + ! *");
     }
 
-    Version v;
-    v.text_ = version;
-    auto epoch_split = split(version, '!');
-    std::string epoch = "0";
-    if (epoch_split.size() == 2) {
-        const auto e = epoch_split[0];
-        if (e.empty() || !std::all_of(e.begin(), e.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    // Structure checks, in conda's order and with its messages.
+    const std::size_t bang = version.find('!');
+    if (bang != std::string::npos) {
+        if (version.find('!', bang + 1) != std::string::npos) {
+            return conda_error(vstr, lead + version.find('!', bang + 1),
+                               "duplicated epoch separator '!'");
+        }
+        const std::string_view e(version.data(), bang);
+        if (e.empty() || !std::all_of(e.begin(), e.end(), is_digit)) {
             return conda_error(vstr, lead, "epoch must be an integer");
         }
-        epoch = std::string(e);
-    } else if (epoch_split.size() > 2) {
-        return conda_error(vstr, lead + version.find('!', version.find('!') + 1),
-                           "duplicated epoch separator '!'");
     }
-    auto local_split = split(epoch_split.back(), '+');
-    if (local_split.size() > 2) {
+    const std::size_t after_epoch = bang == std::string::npos ? 0 : bang + 1;
+    const std::size_t plus = version.find('+', after_epoch);
+    if (plus != std::string::npos && version.find('+', plus + 1) != std::string::npos) {
         return conda_error(vstr, lead, "duplicated local version separator '+'");
     }
-    std::vector<std::string> local_parts;
-    if (local_split.size() == 2) {
-        std::string local(local_split[1]);
-        std::replace(local.begin(), local.end(), '_', '.');
-        for (auto p : split(local, '.')) {
-            local_parts.emplace_back(p);
-        }
-    }
-    const std::string_view main = local_split[0];
-    if (main.empty()) {
+    if (plus == after_epoch || after_epoch == version.size()) {
         return conda_error(vstr, lead, "missing version before local version separator '+'");
     }
-    std::vector<std::string> parts;
-    parts.push_back(epoch);
-    std::string main_text(main);
-    const bool openssl = main_text.back() == '_';
-    if (openssl) {
-        // "1.0.1_" keeps its trailing underscore on the last component (openssl convention).
-        main_text.pop_back();
+    const Layout l = layout_of(version);
+    bool empty_component = false;
+    auto check = [&](std::string_view c) { empty_component = empty_component || c.empty(); };
+    for_each_component(l.main, true, check);
+    if (empty_component) {
+        return conda_error(vstr, lead, "empty version component (two separators in a row?)");
     }
-    std::replace(main_text.begin(), main_text.end(), '_', '.');
-    for (auto p : split(main_text, '.')) {
-        parts.emplace_back(p);
-    }
-    if (openssl) {
-        parts.back().push_back('_');
-    }
-    for (const auto& p : parts) {
-        auto c = parse_component(p);
-        if (!c) {
-            return conda_error(vstr, lead, "empty version component (two separators in a row?)");
-        }
-        v.version_.push_back(std::move(*c));
-    }
-    for (const auto& p : local_parts) {
-        auto c = parse_component(p);
-        if (!c) {
+    if (l.has_local) {
+        for_each_component(l.local, false, check);
+        if (empty_component) {
             return conda_error(vstr, lead, "empty local version component");
         }
-        v.local_.push_back(std::move(*c));
     }
-    append_components(v.key_, v.version_);
-    append_components(v.key_, v.local_);
+
+    Version v;
+    v.key_.reserve(version.size() * 3 + 8);
+    ComponentEncoder main_part{v.key_};
+    main_part.add(l.epoch);
+    for_each_component(l.main, true, [&](std::string_view c) { main_part.add(c); });
+    main_part.finish();
+    ComponentEncoder local_part{v.key_};
+    if (l.has_local) {
+        for_each_component(l.local, false, [&](std::string_view c) { local_part.add(c); });
+    }
+    local_part.finish();
+    v.text_ = std::move(version);
     return v;
 }
 
+std::vector<Component> Version::version() const { return materialize(text_, false); }
+
+std::vector<Component> Version::local() const { return materialize(text_, true); }
+
 bool Version::startswith(const Version& other) const {
-    const std::vector<Component>* t1 = &version_;
-    const std::vector<Component>* t2 = &other.version_;
-    if (!other.local_.empty()) {
-        if (!components_equal(version_, version_.size(), other.version_, other.version_.size())) {
+    const auto my_version = version();
+    const auto other_version = other.version();
+    const auto my_local = local();
+    const auto other_local = other.local();
+    const std::vector<Component>* t1 = &my_version;
+    const std::vector<Component>* t2 = &other_version;
+    if (!other_local.empty()) {
+        if (!components_equal(my_version, my_version.size(), other_version, other_version.size())) {
             return false;
         }
-        t1 = &local_;
-        t2 = &other.local_;
-    }
-    if (t2->empty()) {
-        return true; // not reachable from parse(): every version has an epoch component
+        t1 = &my_local;
+        t2 = &other_local;
     }
     const std::size_t nt = t2->size() - 1;
     if (!components_equal(*t1, std::min(nt, t1->size()), *t2, nt)) {
@@ -320,9 +406,6 @@ bool Version::startswith(const Version& other) const {
     static const Component empty;
     const Component& v1 = t1->size() <= nt ? empty : (*t1)[nt];
     const Component& v2 = (*t2)[nt];
-    if (v2.empty()) {
-        return true;
-    }
     const std::size_t ne = v2.size() - 1;
     const Component head1(v1.begin(), v1.begin() + static_cast<std::ptrdiff_t>(std::min(ne, v1.size())));
     const Component head2(v2.begin(), v2.begin() + static_cast<std::ptrdiff_t>(ne));

@@ -3,9 +3,13 @@
 #include <qplug/unicode.hpp>
 #include <qplug/version/pep440.hpp>
 
+#include "byte_builder.hpp"
 #include "error_position.hpp"
 #include "grammar/pep440.hpp"
 #include "number_key.hpp"
+
+#include <cstring>
+#include <optional>
 
 namespace qplug::version::pep440 {
 
@@ -35,8 +39,8 @@ enum PreLetter : char { pre_a = 1, pre_b = 2, pre_preview_dot_i = 3, pre_preview
                         pre_rc = 5 };
 
 struct Parts {
-    std::string text;
-    std::string key;
+    detail::ByteBuilder text;
+    detail::ByteBuilder key;
     bool epoch_seen = false;
     bool first_release = true;
     std::size_t key_after_nonzero = 0;
@@ -94,7 +98,7 @@ template <>
 struct action<g::release> {
     template <class Input>
     static void apply(const Input&, Parts& p) {
-        p.key.resize(p.key_after_nonzero);
+        p.key.truncate(p.key_after_nonzero);
         p.key.push_back(kEnd);
         p.base_key_size = p.key.size();
         p.base_text_size = p.text.size();
@@ -207,6 +211,7 @@ void append_local(Parts& p) {
 
 struct VersionBuilder {
     static Version build(Parts&& p) {
+        // (Version::parse sets ascii_input_ afterwards.)
         Version v;
         // pre
         if (p.has_pre) {
@@ -258,8 +263,10 @@ struct VersionBuilder {
         v.has_pre_ = p.has_pre;
         v.has_post_ = p.has_post;
         v.has_dev_ = p.has_dev;
-        v.text_ = std::move(p.text);
-        v.key_ = std::move(p.key);
+        v.key_size_ = p.key.size();
+        v.data_.reserve(p.key.size() + p.text.size());
+        v.data_.append(p.key.view());
+        v.data_.append(p.text.view());
         return v;
     }
 };
@@ -300,23 +307,119 @@ Error version_error(std::string_view text) {
 
 } // namespace
 
+bool detail_parse_plain_release(std::string_view text, Version& v) {
+    // The common case, "N(.N)*" in ASCII with nothing around it, built directly: the grammar
+    // gives the same Version (fuzz/fuzz_pep440_version.cpp checks that on every input), only
+    // several times slower. Longer inputs take the grammar path.
+    constexpr std::size_t kMax = 48;
+    if (text.empty() || text.size() > kMax) {
+        return false;
+    }
+    char key[kMax * 3 + 8];
+    char* out = key;
+    *out++ = static_cast<char>(detail::kNumberBase); // epoch 0
+    char* after_nonzero = out;
+    bool canonical = true; // no leading zeros: the normal form is the input itself
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+    while (true) {
+        if (p == end || !is_digit(*p)) {
+            return false; // empty component, or another character
+        }
+        const char* const first = p;
+        unsigned value = 0;
+        while (p != end && is_digit(*p) && p - first < 3) {
+            value = value * 10 + static_cast<unsigned>(*p - '0');
+            ++p;
+        }
+        if ((p == end || !is_digit(*p)) && value < detail::kSmallNumbers) {
+            *out++ = static_cast<char>(detail::kNumberBase + value);
+            canonical = canonical && (p - first == 1 || *first != '0');
+            if (value != 0) {
+                after_nonzero = out;
+            }
+        } else {
+            while (p != end && is_digit(*p)) {
+                ++p;
+            }
+            const std::string_view digits(first, static_cast<std::size_t>(p - first));
+            canonical = canonical && *first != '0';
+            struct Sink {
+                char*& at;
+                void push_back(char c) { *at++ = c; }
+                void append(std::string_view s) {
+                    std::memcpy(at, s.data(), s.size());
+                    at += s.size();
+                }
+            } sink{out};
+            detail::append_number_key(sink, digits);
+            if (!detail::significant_digits(digits).empty()) {
+                after_nonzero = out;
+            }
+        }
+        if (p == end) {
+            break;
+        }
+        if (*p != '.') {
+            return false;
+        }
+        ++p;
+    }
+    out = after_nonzero;
+    *out++ = kEnd;
+    const auto base_key_size = static_cast<std::size_t>(out - key);
+    *out++ = kPosInf; // pre
+    *out++ = kNegInf; // post
+    *out++ = kPosInf; // dev
+    const auto public_key_size = static_cast<std::size_t>(out - key);
+    *out++ = kNegInf; // local
+    const auto k = static_cast<std::size_t>(out - key);
+    if (canonical) {
+        std::memcpy(out, text.data(), text.size()); // key, then the text: one copy out
+        v.data_.assign(key, k + text.size());
+    } else {
+        v.data_.assign(key, k);
+        std::size_t s0 = 0;
+        for (std::size_t i = 0; i <= text.size(); ++i) {
+            if (i == text.size() || text[i] == '.') {
+                if (s0 > 0) {
+                    v.data_.push_back('.');
+                }
+                detail::append_int_text(v.data_, text.substr(s0, i - s0));
+                s0 = i + 1;
+            }
+        }
+    }
+    v.key_size_ = k;
+    v.public_key_size_ = public_key_size;
+    v.base_key_size_ = base_key_size;
+    v.public_text_size_ = v.data_.size() - k;
+    v.base_text_size_ = v.public_text_size_;
+    return true;
+}
+
 Expected<Version> Version::parse(std::string_view text) {
+    Expected<Version> result{Version{}}; // filled in place: no copy of the strings
+    if (!detail_parse_plain_release(text, *result)) {
+        result = parse_with_grammar(text);
+    }
+    return result;
+}
+
+Expected<Version> Version::parse_with_grammar(std::string_view text) {
+    // (Ill-formed UTF-8 cannot match: the grammar's non-ASCII rules decode strictly.)
     Parts parts;
     pegtl::memory_input<pegtl::tracking_mode::lazy> in(text.data(), text.size(), "");
-    bool ok = false;
-    if (unicode::is_ascii(text) || unicode::find_invalid_utf8(text) == unicode::npos) {
-        ok = pegtl::parse<g::version, action>(in, parts);
-    }
-    if (!ok) {
+    if (!pegtl::parse<g::version, action>(in, parts)) {
         return version_error(text);
     }
-    return VersionBuilder::build(std::move(parts));
+    Version v = VersionBuilder::build(std::move(parts));
+    v.ascii_input_ = unicode::is_ascii(text);
+    return v;
 }
 
 bool Version::is_valid(std::string_view text) {
-    if (!unicode::is_ascii(text) && unicode::find_invalid_utf8(text) != unicode::npos) {
-        return false;
-    }
     pegtl::memory_input<pegtl::tracking_mode::lazy> in(text.data(), text.size(), "");
     return pegtl::parse<g::version>(in);
 }
@@ -324,9 +427,9 @@ bool Version::is_valid(std::string_view text) {
 std::string canonicalize(const Version& version, bool strip_trailing_zero) {
     // packaging.utils.canonicalize_version: str() with, optionally, the trailing ".0"s of the
     // release segment removed (the epoch prefix "N!" never ends in ".0").
-    const std::string& text = version.str();
+    const std::string_view text = version.str();
     if (!strip_trailing_zero) {
-        return text;
+        return std::string(text);
     }
     std::string_view base = version.base_version();
     const std::size_t base_size = base.size();

@@ -302,6 +302,27 @@ Expected<bool> Specifier::contains(const Version& item, std::optional<bool> prer
         return false;
     }
     const std::string_view spec = version_;
+    // packaging re-reads str(item.public) for these comparisons: a spelling such as "poſt"
+    // is then read as plain "post", and a normal form holding U+0307 (from lower-casing
+    // U+0130) is not a version at all, so packaging raises.
+    const bool reparses_public = (op_ == Op::equal || op_ == Op::not_equal)
+                                     ? !ends_with(spec, ".*") && parsed_ && !parsed_->has_local()
+                                     : op_ == Op::less_equal || op_ == Op::greater_equal ||
+                                           op_ == Op::compatible;
+    std::optional<Version> reparsed;
+    if (reparses_public && !item.ascii_input_) {
+        auto again = Version::parse(item.public_str());
+        if (!again) {
+            Error e = again.error();
+            e.kind = Error::Kind::invalid;
+            e.message = "packaging cannot compare this version with " + str() +
+                        ": its normalized form '" + std::string(item.public_str()) +
+                        "' is not a valid version (" + e.message + ")";
+            return e;
+        }
+        reparsed = std::move(*again);
+    }
+    const std::string_view item_public = reparsed ? reparsed->public_key() : item.public_key();
     switch (op_) {
     case Op::arbitrary:
         return unicode::to_lower(item.str()) == unicode::to_lower(spec);
@@ -320,14 +341,14 @@ Expected<bool> Specifier::contains(const Version& item, std::optional<bool> prer
         } else {
             const Version& spec_version = *parsed_;
             equal = spec_version.has_local() ? item == spec_version
-                                             : item.public_key() == spec_version.public_key();
+                                             : item_public == spec_version.public_key();
         }
         return op_ == Op::equal ? equal : !equal;
     }
     case Op::less_equal:
-        return item.public_key() <= parsed_->public_key();
+        return item_public <= parsed_->public_key();
     case Op::greater_equal:
-        return item.public_key() >= parsed_->public_key();
+        return item_public >= parsed_->public_key();
     case Op::less: {
         if (!(item < *parsed_)) {
             return false;
@@ -372,7 +393,7 @@ Expected<bool> Specifier::contains(const Version& item, std::optional<bool> prer
             prefix += head[i];
         }
         prefix += ".*";
-        if (!(item.public_key() >= parsed_->public_key())) {
+        if (!(item_public >= parsed_->public_key())) {
             return false;
         }
         Specifier eq;
@@ -385,6 +406,9 @@ Expected<bool> Specifier::contains(const Version& item, std::optional<bool> prer
 }
 
 Expected<SpecifierSet> SpecifierSet::parse(std::string_view text) {
+    if (const std::size_t bad = unicode::find_invalid_utf8(text); bad != unicode::npos) {
+        return spec_error(text, bad, "not valid UTF-8");
+    }
     SpecifierSet set;
     std::size_t start = 0;
     while (start <= text.size()) {
@@ -468,14 +492,20 @@ Expected<bool> SpecifierSet::contains(const Version& item, std::optional<bool> p
     if (!pre.value_or(false) && item.is_prerelease()) {
         return false;
     }
+    // packaging stops at the first clause that fails, in frozenset order (hash order), so a
+    // clause that raises may or may not be reached. qplug: any clause that answers False
+    // decides; otherwise a clause that cannot answer makes the whole question fail.
+    std::optional<Error> failure;
     for (const auto& s : specs_) {
         auto r = s.contains(item, pre);
         if (!r) {
-            return r.error();
-        }
-        if (!*r) {
+            failure = r.error();
+        } else if (!*r) {
             return false;
         }
+    }
+    if (failure) {
+        return *failure;
     }
     return true;
 }

@@ -8,7 +8,8 @@
 #include "number_key.hpp"
 
 #include <array>
-#include <bit>
+#include <cstdio>
+#include <limits>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -40,18 +41,27 @@ void replace_all(std::string& s, std::string_view what) {
     s = std::move(out);
 }
 
+/// chopString's elements as views into the normalized string.
+using Elements = std::vector<std::string_view>;
+
 template <class Rule>
 struct chop_action : pegtl::nothing<Rule> {};
 
 struct push_element {
     template <class Input>
-    static void apply(const Input& in, std::vector<std::string>& out) {
+    static void apply(const Input& in, Elements& out) {
         out.emplace_back(in.begin(), in.size());
     }
 };
 template <> struct chop_action<g::digit_run> : push_element {};
 template <> struct chop_action<g::other_run> : push_element {};
 template <> struct chop_action<g::leading_delimiter> : push_element {};
+
+void chop_views(std::string_view normalized, Elements& out) {
+    out.clear();
+    pegtl::memory_input<pegtl::tracking_mode::lazy> in(normalized.data(), normalized.size(), "");
+    pegtl::parse<g::chopped, chop_action>(in, out);
+}
 
 bool is_magic(std::string_view e) {
     for (auto m : kMagic) {
@@ -65,6 +75,17 @@ bool is_magic(std::string_view e) {
 /// float(element) for an element whose code points are all Unicode decimal digits;
 /// nullopt when Python's float() would raise.
 std::optional<double> to_float(std::string_view element) {
+    if (element.size() <= 15 && unicode::is_ascii(element)) {
+        // Up to 15 ASCII digits: the integer is exact in a double.
+        std::uint64_t v = 0;
+        for (char c : element) {
+            if (c < '0' || c > '9') {
+                return std::nullopt;
+            }
+            v = v * 10 + static_cast<std::uint64_t>(c - '0');
+        }
+        return static_cast<double>(v);
+    }
     std::string ascii;
     ascii.reserve(element.size());
     for (std::size_t i = 0; i < element.size();) {
@@ -80,6 +101,9 @@ std::optional<double> to_float(std::string_view element) {
 bool is_numeric_text(std::string_view s) {
     if (s.empty()) {
         return false;
+    }
+    if (unicode::is_ascii(s)) {
+        return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
     }
     for (std::size_t i = 0; i < s.size();) {
         if (!unicode::is_numeric(unicode::decode(s, i))) {
@@ -107,9 +131,13 @@ int compare_elements(std::string_view s1, std::string_view s2) {
         // QGIS raises ValueError here (e.g. "²" is numeric but not a decimal); qplug
         // compares such elements as text, like every other non-numeric element.
     }
-    std::string z1 = is_magic(s1) ? std::string(s1) : "Z" + std::string(s1);
-    std::string z2 = is_magic(s2) ? std::string(s2) : "Z" + std::string(s2);
-    return z1 > z2 ? 1 : 2;
+    // 'Z' + element for all but the five magic words, then plain string order.
+    const bool m1 = is_magic(s1);
+    const bool m2 = is_magic(s2);
+    if (m1 != m2) {
+        return m1 ? 2 : 1; // a magic word starts with A, B, P, R or T: below any "Z..."
+    }
+    return s1 > s2 ? 1 : 2;
 }
 
 Verdict to_verdict(int code) { return static_cast<Verdict>(code); }
@@ -129,12 +157,21 @@ void append_escaped(std::string& key, std::string_view text) {
     key.push_back('\0');
 }
 
-void append_double(std::string& key, double value) {
-    // Non-negative doubles (and +inf) sort like their IEEE bit patterns.
-    const auto bits = std::bit_cast<std::uint64_t>(value);
-    for (int shift = 56; shift >= 0; shift -= 8) {
-        key.push_back(static_cast<char>((bits >> shift) & 0xFF));
+/// Appends float(element)'s value so that the key orders like the floats and float-equal
+/// elements ("12345678901234567" and "12345678901234568") encode the same: the double's
+/// exact integer value in decimal, as a number key; infinity above every number.
+void append_float_key(std::string& key, std::string_view element, double value) {
+    if (value == std::numeric_limits<double>::infinity()) {
+        key.push_back(static_cast<char>(0xFF));
+        return;
     }
+    if (value < 9007199254740992.0 && unicode::is_ascii(element)) {
+        detail::append_number_key(key, element); // exact: the digits are the value
+        return;
+    }
+    char digits[400];
+    const int n = std::snprintf(digits, sizeof digits, "%.0f", value);
+    detail::append_number_key(key, std::string_view(digits, static_cast<std::size_t>(n)));
 }
 
 // Element ranks in QGIS's element order (see docs/versions.md, "qgis-classic").
@@ -158,13 +195,13 @@ void append_element_key(std::string& key, std::string_view e) {
     const auto first = static_cast<unsigned char>(e[0]);
     if (first >= '1' && first <= '9' && unicode::is_ascii(e) && is_numeric_text(e)) {
         key.push_back(rank_number);
-        append_double(key, *to_float(e));
+        append_float_key(key, e, *to_float(e));
         return;
     }
     if (first != '0' && is_numeric_text(e)) {
         if (auto f = to_float(e)) { // non-ASCII decimal digits
             key.push_back(rank_number);
-            append_double(key, *f);
+            append_float_key(key, e, *f);
             return;
         }
     }
@@ -178,20 +215,33 @@ std::string normalize(std::string_view version) {
     if (version.empty()) {
         return {};
     }
-    std::string s = unicode::to_upper(version);
+    std::string s;
+    if (unicode::is_ascii(version)) {
+        s.assign(version);
+        for (char& c : s) {
+            if (c >= 'a' && c <= 'z') {
+                c = static_cast<char>(c - 'a' + 'A');
+            }
+        }
+    } else {
+        s = unicode::to_upper(version);
+    }
     for (auto prefix : kPrefixes) {
         if (std::string_view(s).substr(0, prefix.size()) == prefix) {
             replace_all(s, prefix);
         }
     }
-    return std::string(unicode::strip(s));
+    const std::string_view stripped = unicode::strip(s);
+    if (stripped.size() != s.size()) {
+        return std::string(stripped);
+    }
+    return s;
 }
 
 std::vector<std::string> chop(std::string_view normalized) {
-    std::vector<std::string> out;
-    pegtl::memory_input<pegtl::tracking_mode::lazy> in(normalized.data(), normalized.size(), "");
-    pegtl::parse<g::chopped, chop_action>(in, out);
-    return out;
+    Elements views;
+    chop_views(normalized, views);
+    return {views.begin(), views.end()};
 }
 
 Verdict compare_classic(std::string_view a_raw, std::string_view b_raw) {
@@ -208,8 +258,9 @@ Verdict compare_classic(std::string_view a_raw, std::string_view b_raw) {
     if (a.empty() || b.empty()) {
         return a.empty() ? Verdict::second_newer : Verdict::first_newer;
     }
-    const auto v1 = chop(a);
-    const auto v2 = chop(b);
+    thread_local Elements v1, v2; // reused: no allocation per comparison once warm
+    chop_views(a, v1);
+    chop_views(b, v2);
     const std::size_t l = std::min(v1.size(), v2.size());
     for (std::size_t i = 0; i < l; ++i) {
         if (const int c = compare_elements(v1[i], v2[i]); c != 0) {
@@ -250,11 +301,13 @@ std::string sort_key_classic(std::string_view version) {
         return key;
     }
     key.push_back('\x01');
-    for (const auto& e : chop(n)) {
+    thread_local Elements elements;
+    chop_views(n, elements);
+    for (const auto e : elements) {
         append_element_key(key, e);
     }
     key.push_back(rank_end);
-    append_escaped(key, n); // QGIS's last resort: the normalized strings
+    key.append(n); // QGIS's last resort, the normalized strings; last field: no terminator
     return key;
 }
 
@@ -282,7 +335,7 @@ std::string sort_key(std::string_view version) {
     }
     if (release_end == 0) {
         key.push_back(static_cast<unsigned char>(n[0]) < '0' ? '\x01' : '\x03');
-        append_escaped(key, n);
+        key.append(n);
         return key;
     }
     const std::string_view release_text = std::string_view(n).substr(0, release_end);
@@ -311,13 +364,13 @@ std::string sort_key(std::string_view version) {
             numbers.remove_prefix(dot == std::string_view::npos ? numbers.size() : dot + 1);
         }
         key.push_back(static_cast<char>(0xFF));
-        append_escaped(key, n);
+        key.append(n);
         return key;
     }
     // Otherwise ("1.0-SNAPSHOT", "1.0 RC1"): right after the release itself.
     key.append(release->key());
     key.push_back('\x01');
-    append_escaped(key, n);
+    key.append(n);
     return key;
 }
 

@@ -9,7 +9,8 @@
 #include "grammar/clauses.hpp"
 
 #include <algorithm>
-#include <numeric>
+#include <climits>
+#include <cstdint>
 
 namespace qplug::version {
 
@@ -203,14 +204,14 @@ Expected<std::string> normalize(Scheme scheme, std::string_view version) {
         if (!v) {
             return v.error();
         }
-        return v->str();
+        return std::string(v->str());
     }
     case Scheme::conda: {
         auto v = conda::Version::parse(version);
         if (!v) {
             return v.error();
         }
-        return v->str();
+        return std::string(v->str());
     }
     }
     return std::string(version);
@@ -229,36 +230,88 @@ Expected<std::string> sort_key(Scheme scheme, std::string_view version) {
         if (!v) {
             return v.error();
         }
-        return v->key();
+        return std::string(v->key());
     }
     case Scheme::conda: {
         auto v = conda::Version::parse(version);
         if (!v) {
             return v.error();
         }
-        return v->key();
+        return std::string(v->key());
     }
     }
     return std::string(version);
 }
 
-Expected<std::vector<std::string>> sorted(Scheme scheme, std::vector<std::string> versions) {
-    std::vector<std::string> keys;
-    keys.reserve(versions.size());
-    for (const auto& v : versions) {
-        auto k = sort_key(scheme, v);
+Expected<std::vector<std::size_t>> sort_order(Scheme scheme,
+                                              const std::vector<std::string_view>& versions) {
+    // Sort small entries (the first 16 key bytes, big-endian, the key's length and the input
+    // position) and look at the full keys only when longer keys tie on those bytes: the hot
+    // loop stays in cache.
+    struct Entry {
+        std::uint64_t head[2];
+        std::uint32_t size;
+        std::uint32_t index;
+    };
+    constexpr std::size_t kInline = sizeof(Entry::head);
+    if (versions.size() > UINT32_MAX) {
+        Error e;
+        e.kind = Error::Kind::invalid;
+        e.message = "too many versions to sort at once";
+        return e;
+    }
+    std::vector<std::string> keys(versions.size());
+    std::vector<Entry> entries;
+    entries.reserve(versions.size());
+    for (std::size_t i = 0; i < versions.size(); ++i) {
+        auto k = sort_key(scheme, versions[i]);
         if (!k) {
             return k.error();
         }
-        keys.push_back(std::move(*k));
+        Entry e{{0, 0}, static_cast<std::uint32_t>(std::min<std::size_t>(k->size(), UINT32_MAX)),
+                static_cast<std::uint32_t>(i)};
+        for (std::size_t b = 0; b < kInline; ++b) {
+            const unsigned byte = b < k->size() ? static_cast<unsigned char>((*k)[b]) : 0u;
+            e.head[b / 8] = (e.head[b / 8] << 8) | byte;
+        }
+        entries.push_back(e);
+        if (k->size() > kInline) {
+            keys[i] = std::move(*k); // only long keys are kept
+        }
     }
-    std::vector<std::size_t> order(versions.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t x, std::size_t y) { return keys[x] < keys[y]; });
+    std::sort(entries.begin(), entries.end(), [&](const Entry& x, const Entry& y) {
+        if (x.head[0] != y.head[0]) {
+            return x.head[0] < y.head[0];
+        }
+        if (x.head[1] != y.head[1]) {
+            return x.head[1] < y.head[1];
+        }
+        if (x.size > kInline && y.size > kInline) {
+            if (const int c = keys[x.index].compare(keys[y.index]); c != 0) {
+                return c < 0;
+            }
+        } else if (x.size != y.size) {
+            return x.size < y.size; // same first bytes: the shorter key is a prefix
+        }
+        return x.index < y.index;
+    });
+    std::vector<std::size_t> order;
+    order.reserve(entries.size());
+    for (const Entry& e : entries) {
+        order.push_back(e.index);
+    }
+    return order;
+}
+
+Expected<std::vector<std::string>> sorted(Scheme scheme, std::vector<std::string> versions) {
+    const std::vector<std::string_view> views(versions.begin(), versions.end());
+    auto order = sort_order(scheme, views);
+    if (!order) {
+        return order.error();
+    }
     std::vector<std::string> out;
     out.reserve(versions.size());
-    for (std::size_t i : order) {
+    for (std::size_t i : *order) {
         out.push_back(std::move(versions[i]));
     }
     return out;

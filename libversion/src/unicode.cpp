@@ -85,10 +85,21 @@ char32_t decode(std::string_view text, std::size_t& pos) noexcept {
         ++pos;
         return b;
     }
-    std::size_t len = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : 4;
+    // Ill-formed input (callers should have validated it) decodes to U+FFFD one byte at a
+    // time, so no caller can ever read past the end.
+    const std::size_t len = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || pos + len > text.size()) {
+        ++pos;
+        return 0xFFFD;
+    }
     char32_t cp = len == 2 ? (b & 0x1Fu) : len == 3 ? (b & 0x0Fu) : (b & 0x07u);
-    for (std::size_t k = 1; k < len && pos + k < text.size(); ++k) {
-        cp = (cp << 6) | (byte_at(text, pos + k) & 0x3Fu);
+    for (std::size_t k = 1; k < len; ++k) {
+        const std::uint8_t c = byte_at(text, pos + k);
+        if ((c & 0xC0) != 0x80) {
+            ++pos;
+            return 0xFFFD;
+        }
+        cp = (cp << 6) | (c & 0x3Fu);
     }
     pos += len;
     return cp;

@@ -32,8 +32,10 @@ public:
     const std::string& str() const noexcept { return text_; }
     /// Order-preserving binary key (bytewise order = conda's order; equal keys = equal).
     const std::string& key() const noexcept { return key_; }
-    const std::vector<Component>& version() const noexcept { return version_; }
-    const std::vector<Component>& local() const noexcept { return local_; }
+    /// The components conda compares, epoch first ([[0], [1], [2, "a"]] for "1.2a").
+    std::vector<Component> version() const;
+    /// The local version's components (after '+'); empty when there is none.
+    std::vector<Component> local() const;
 
     /// VersionOrder.startswith: used by "1.2.*" and "=1.2".
     bool startswith(const Version& prefix) const;
@@ -46,8 +48,6 @@ public:
 private:
     std::string text_;
     std::string key_;
-    std::vector<Component> version_; // epoch first
-    std::vector<Component> local_;
 };
 
 /// The version part of a MatchSpec: "1.2.*", ">=1.0,<2|3.*", "~=1.10", "^1\.7.*$" ...

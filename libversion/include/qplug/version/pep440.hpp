@@ -19,36 +19,43 @@ namespace qplug::version::pep440 {
 class Version {
 public:
     static Expected<Version> parse(std::string_view text);
+    /// parse() without its fast path for plain releases: the grammar decides everything. For
+    /// tests that hold the two to the same answers.
+    static Expected<Version> parse_with_grammar(std::string_view text);
     /// True when packaging.version.Version(text) would not raise.
     static bool is_valid(std::string_view text);
 
     /// The normalized form, e.g. "1.0rc1.post2+ubuntu.1" for "1.0-RC1-2+Ubuntu_01".
-    const std::string& str() const noexcept { return text_; }
+    std::string_view str() const noexcept { return std::string_view(data_).substr(key_size_); }
     /// Order-preserving binary key: a < b exactly when key(a) < key(b) bytewise.
-    const std::string& key() const noexcept { return key_; }
+    std::string_view key() const noexcept { return {data_.data(), key_size_}; }
     /// Key of the public version (local label dropped): Version(v.public).
-    std::string_view public_key() const noexcept { return {key_.data(), public_key_size_}; }
+    std::string_view public_key() const noexcept { return {data_.data(), public_key_size_}; }
     /// Key of the base version (epoch and release only): Version(v.base_version).
-    std::string_view base_key() const noexcept { return {key_.data(), base_key_size_}; }
+    std::string_view base_key() const noexcept { return {data_.data(), base_key_size_}; }
     /// str(v.public): the normalized text without "+local".
-    std::string_view public_str() const noexcept { return {text_.data(), public_text_size_}; }
+    std::string_view public_str() const noexcept { return str().substr(0, public_text_size_); }
     /// v.base_version: epoch and release, e.g. "1!2.0".
-    std::string_view base_version() const noexcept { return {text_.data(), base_text_size_}; }
+    std::string_view base_version() const noexcept { return str().substr(0, base_text_size_); }
 
     bool is_prerelease() const noexcept { return has_pre_ || has_dev_; }
     bool is_postrelease() const noexcept { return has_post_; }
     bool is_devrelease() const noexcept { return has_dev_; }
-    bool has_local() const noexcept { return public_text_size_ != text_.size(); }
+    bool has_local() const noexcept { return public_text_size_ != str().size(); }
 
     std::strong_ordering operator<=>(const Version& other) const noexcept {
-        return key_.compare(other.key_) <=> 0;
+        return key().compare(other.key()) <=> 0;
     }
-    bool operator==(const Version& other) const noexcept { return key_ == other.key_; }
+    bool operator==(const Version& other) const noexcept { return key() == other.key(); }
 
 private:
     friend struct VersionBuilder;
-    std::string text_;
-    std::string key_;
+    friend class Specifier;
+    friend bool detail_parse_plain_release(std::string_view text, Version& out);
+    // The key, then the normal form, in one string: most versions fit the small-string
+    // buffer, so a Version usually costs no allocation.
+    std::string data_;
+    std::size_t key_size_ = 0;
     std::size_t public_key_size_ = 0;
     std::size_t base_key_size_ = 0;
     std::size_t public_text_size_ = 0;
@@ -56,6 +63,7 @@ private:
     bool has_pre_ = false;
     bool has_post_ = false;
     bool has_dev_ = false;
+    bool ascii_input_ = true; // non-ASCII spellings may read back differently from str()
 };
 
 /// One clause such as ">=1.0" or "==2.*" (packaging.specifiers.Specifier).

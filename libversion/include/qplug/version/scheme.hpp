@@ -41,6 +41,11 @@ Expected<std::string> sort_key(Scheme scheme, std::string_view version);
 /// Sorts ascending (stable: equal versions keep their input order).
 Expected<std::vector<std::string>> sorted(Scheme scheme, std::vector<std::string> versions);
 
+/// The permutation that sorts `versions` ascending (stable): result[0] is the index of the
+/// oldest version.
+Expected<std::vector<std::size_t>> sort_order(Scheme scheme,
+                                              const std::vector<std::string_view>& versions);
+
 /// Whether `version` satisfies `spec` in the scheme's specifier language:
 /// pep440: a PEP 440 specifier set (`prereleases` overrides its pre-release rule);
 /// conda: a VersionSpec;
