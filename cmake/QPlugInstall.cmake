@@ -16,5 +16,8 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/QPlugConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/QPlugConfig.cmake ${PROJECT_BINARY_DIR}/QPlugConfigVersion.cmake
   DESTINATION ${QPLUG_CMAKE_DIR})
 
+# The .pc file locates the prefix relative to itself, so an installed tree can move.
+file(RELATIVE_PATH QPLUG_PC_RELATIVE_PREFIX
+  /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 configure_file(${PROJECT_SOURCE_DIR}/capi/qplug.pc.in ${PROJECT_BINARY_DIR}/qplug.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/qplug.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the build into a scratch prefix, then builds two consumers against it: one with
+# find_package(QPlug) (CMake), one with pkg-config. Usage: run.sh BUILD_DIR SOURCE_DIR
+set -eu
+build=$1
+here=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+libdir=$(find "$work/prefix" -name 'libqplug.so' -printf '%h\n' | head -n 1)
+
+# CMake package
+cmake -S "$here/consumer" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/cmake-build" >/dev/null
+LD_LIBRARY_PATH=$libdir "$work/cmake-build/consumer"
+
+# pkg-config
+PKG_CONFIG_PATH=$libdir/pkgconfig
+export PKG_CONFIG_PATH
+# shellcheck disable=SC2046
+cc -std=c99 -Wall -Wextra -pedantic -Werror "$here/consumer/main.c" -o "$work/pc-consumer" \
+  $(pkg-config --cflags --libs qplug)
+LD_LIBRARY_PATH=$libdir "$work/pc-consumer"
+test "$(pkg-config --modversion qplug)" = "$(LD_LIBRARY_PATH=$libdir "$work/pc-consumer" | sed 's/consumer: qplug \([^ ]*\) works/\1/')"
+echo "install: find_package(QPlug) and pkg-config consumers work"
