@@ -3,19 +3,19 @@
 // bench/run_version_bench.py so that Python measures the same strings); without it, the
 // corpus versions of tests/data. See docs/performance.md.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <qplug/version/conda.hpp>
-#include <qplug/version/pep440.hpp>
-#include <qplug/version/qgis.hpp>
-#include <qplug/version/scheme.hpp>
-
-#include <benchmark/benchmark.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include <qplug/version/conda.hpp>
+#include <qplug/version/pep440.hpp>
+#include <qplug/version/qgis.hpp>
+#include <qplug/version/scheme.hpp>
 
 namespace {
 
@@ -155,10 +155,22 @@ void BM_Sort(benchmark::State& state) {
     }
     state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_Sort<Scheme::qgis>)->Name("BM_Sort/qgis")->Arg(1'000'000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Sort<Scheme::qgis_classic>)->Name("BM_Sort/qgis-classic")->Arg(1'000'000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Sort<Scheme::pep440>)->Name("BM_Sort/pep440")->Arg(1'000'000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Sort<Scheme::conda>)->Name("BM_Sort/conda")->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Sort<Scheme::qgis>)
+    ->Name("BM_Sort/qgis")
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Sort<Scheme::qgis_classic>)
+    ->Name("BM_Sort/qgis-classic")
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Sort<Scheme::pep440>)
+    ->Name("BM_Sort/pep440")
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Sort<Scheme::conda>)
+    ->Name("BM_Sort/conda")
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond);
 
 void BM_Pep440SpecifierMatch(benchmark::State& state) {
     const auto set = *pep440::SpecifierSet::parse(">=1.0,!=1.3.*,<3");

@@ -1,15 +1,15 @@
 // qplug version compare|sort|normalize|satisfies|compatible
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include <qplug/version/compat.hpp>
 #include <qplug/version/scheme.hpp>
 
 #include "commands.hpp"
 #include "output.hpp"
-
-#include <iostream>
-#include <memory>
-#include <string>
-#include <vector>
 
 namespace qplug::cli {
 

@@ -1,14 +1,14 @@
 // qplug: the command line over the qplug libraries.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
 #include <qplug.h>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
-
-#include <CLI/CLI.hpp>
-
-#include <exception>
-#include <iostream>
 
 int main(int argc, char** argv) {
     using namespace qplug::cli;

@@ -2,14 +2,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-#include <qplug/expected.hpp>
-
-#include "exit_codes.hpp"
+#include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
-#include <string>
-#include <string_view>
+#include <qplug/expected.hpp>
+
+#include "exit_codes.hpp"
 
 namespace qplug::cli {
 

@@ -18,8 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)set->contains(*Version::parse(v));
     }
     if (auto v = Version::parse(parts[1])) {
-        for (std::optional<bool> pre : {std::optional<bool>{}, std::optional<bool>{true},
-                                        std::optional<bool>{false}}) {
+        for (std::optional<bool> pre :
+             {std::optional<bool>{}, std::optional<bool>{true}, std::optional<bool>{false}}) {
             (void)set->contains(*v, pre);
         }
     }

@@ -15,12 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto slow = Version::parse_with_grammar(parts[0]);
     qplug::fuzz::require(a.has_value() == slow.has_value());
     if (a) {
-        qplug::fuzz::require(a->str() == slow->str() && a->key() == slow->key() &&
-                             a->public_key() == slow->public_key() &&
-                             a->base_key() == slow->base_key() &&
-                             a->base_version() == slow->base_version() &&
-                             a->public_str() == slow->public_str() &&
-                             a->is_prerelease() == slow->is_prerelease());
+        qplug::fuzz::require(
+            a->str() == slow->str() && a->key() == slow->key() &&
+            a->public_key() == slow->public_key() && a->base_key() == slow->base_key() &&
+            a->base_version() == slow->base_version() && a->public_str() == slow->public_str() &&
+            a->is_prerelease() == slow->is_prerelease());
     }
     if (a) {
         qplug::fuzz::require(*a == *a);

@@ -9,7 +9,9 @@
 using namespace qplug::version::qgis;
 
 namespace {
-int flip(Verdict v) { return v == Verdict::equal ? 0 : v == Verdict::first_newer ? 2 : 1; }
+int flip(Verdict v) {
+    return v == Verdict::equal ? 0 : v == Verdict::first_newer ? 2 : 1;
+}
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

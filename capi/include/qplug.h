@@ -128,9 +128,10 @@ void qplug_compat_free(qplug_compat *result);
 
 /* QPLUG_CDEF_END */
 
-#define QPLUG_VERSION_CHECK(major, minor, patch)                                              \
-    (QPLUG_VERSION_NUMBER >= ((major) * 10000 + (minor) * 100 + (patch)))
-#define QPLUG_COMPAT_OPTIONS_INIT {QPLUG_COMPAT_OPTIONS_VERSION, QPLUG_RULES_INSTALLER, 1, 0}
+#define QPLUG_VERSION_CHECK(major, minor, patch)                                                   \
+    (QPLUG_VERSION_NUMBER >= ((major)*10000 + (minor)*100 + (patch)))
+#define QPLUG_COMPAT_OPTIONS_INIT                                                                  \
+    { QPLUG_COMPAT_OPTIONS_VERSION, QPLUG_RULES_INSTALLER, 1, 0 }
 
 #ifdef __cplusplus
 }

@@ -53,12 +53,19 @@ QPLUG_API const qplug_error* qplug_error_last(void) {
 
 QPLUG_API const char* qplug_strerror(int code) {
     switch (code) {
-    case QPLUG_OK: return "success";
-    case QPLUG_ENOTFOUND: return "not found";
-    case QPLUG_EPARSE: return "parse error";
-    case QPLUG_EINVALID: return "invalid argument or request";
-    case QPLUG_EUNSAT: return "no solution exists";
-    case QPLUG_EIO: return "input/output error";
-    default: return "error";
+    case QPLUG_OK:
+        return "success";
+    case QPLUG_ENOTFOUND:
+        return "not found";
+    case QPLUG_EPARSE:
+        return "parse error";
+    case QPLUG_EINVALID:
+        return "invalid argument or request";
+    case QPLUG_EUNSAT:
+        return "no solution exists";
+    case QPLUG_EIO:
+        return "input/output error";
+    default:
+        return "error";
     }
 }

@@ -2,12 +2,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-#include <qplug.h>
-#include <qplug/expected.hpp>
-
 #include <exception>
 #include <new>
 #include <string>
+
+#include <qplug.h>
+#include <qplug/expected.hpp>
 
 #define QPLUG_API extern "C" __attribute__((visibility("default")))
 

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "error.hpp"
-
 #include <cstdlib>
 
-QPLUG_API const char* qplug_version(void) { return QPLUG_VERSION_STRING; }
+#include "error.hpp"
 
-QPLUG_API int qplug_version_number(void) { return QPLUG_VERSION_NUMBER; }
+QPLUG_API const char* qplug_version(void) {
+    return QPLUG_VERSION_STRING;
+}
 
-QPLUG_API void qplug_free(void* buffer) { std::free(buffer); }
+QPLUG_API int qplug_version_number(void) {
+    return QPLUG_VERSION_NUMBER;
+}
+
+QPLUG_API void qplug_free(void* buffer) {
+    std::free(buffer);
+}

@@ -1,17 +1,16 @@
 // The version and compatibility part of the C ABI: argument checks, conversion, a call into
 // libversion, and the error record. No version logic lives here.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include <qplug/version/compat.hpp>
 #include <qplug/version/scheme.hpp>
 
 #include "error.hpp"
 #include "strings.hpp"
-
-#include <algorithm>
-
-#include <optional>
-#include <string>
-#include <vector>
 
 namespace {
 
@@ -21,11 +20,16 @@ using capi::set_error;
 
 std::optional<version::Scheme> to_scheme(int scheme) {
     switch (scheme) {
-    case QPLUG_SCHEME_QGIS: return version::Scheme::qgis;
-    case QPLUG_SCHEME_QGIS_CLASSIC: return version::Scheme::qgis_classic;
-    case QPLUG_SCHEME_PEP440: return version::Scheme::pep440;
-    case QPLUG_SCHEME_CONDA: return version::Scheme::conda;
-    default: return std::nullopt;
+    case QPLUG_SCHEME_QGIS:
+        return version::Scheme::qgis;
+    case QPLUG_SCHEME_QGIS_CLASSIC:
+        return version::Scheme::qgis_classic;
+    case QPLUG_SCHEME_PEP440:
+        return version::Scheme::pep440;
+    case QPLUG_SCHEME_CONDA:
+        return version::Scheme::conda;
+    default:
+        return std::nullopt;
     }
 }
 
@@ -110,7 +114,9 @@ QPLUG_API int qplug_version_sort_key(unsigned char** out, size_t* out_size, int 
     }
     return guarded([&] {
         if (out == nullptr || out_size == nullptr || v == nullptr) {
-            return null_argument(out == nullptr ? "out" : out_size == nullptr ? "out_size" : "version");
+            return null_argument(out == nullptr        ? "out"
+                                 : out_size == nullptr ? "out_size"
+                                                       : "version");
         }
         const auto s = to_scheme(scheme);
         if (!s) {
@@ -223,7 +229,7 @@ QPLUG_API int qplug_compat_check(qplug_compat** out, const char* qgis, const cha
                 return set_error(QPLUG_EINVALID, "unknown rules " + std::to_string(options->rules));
             }
             o.rules = options->rules == QPLUG_RULES_LOADER ? version::compat::Rules::loader
-                                                            : version::compat::Rules::installer;
+                                                           : version::compat::Rules::installer;
             o.bump_dev_major = options->bump_dev_major != 0;
             o.installed_plugin = options->installed_plugin != 0;
         }

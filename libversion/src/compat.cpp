@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <qplug/unicode.hpp>
-#include <qplug/version/compat.hpp>
-
-#include <fmt/format.h>
-
 #include <algorithm>
-#include <climits>
 #include <optional>
 #include <vector>
+
+#include <climits>
+#include <fmt/format.h>
+
+#include <qplug/unicode.hpp>
+#include <qplug/version/compat.hpp>
 
 namespace qplug::version::compat {
 
@@ -27,7 +27,8 @@ std::vector<std::string> split_dots(std::string_view s) {
 }
 
 bool all_ascii_digits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 int small_int(std::string_view digits) {
@@ -151,7 +152,9 @@ Expected<Triple> parse_qgis(std::string_view qgis) {
     return Triple{small_int(parts[0]), small_int(parts[1]), small_int(parts[2])};
 }
 
-std::string triple_text(const Triple& t) { return fmt::format("{}.{}.{}", t.major, t.minor, t.bugfix); }
+std::string triple_text(const Triple& t) {
+    return fmt::format("{}.{}.{}", t.major, t.minor, t.bugfix);
+}
 
 } // namespace
 
@@ -212,13 +215,13 @@ Expected<Result> check(std::string_view qgis, std::string_view minimum_raw,
         const auto max = installer_split(maximum);
         const auto cur = installer_split(r.qgis);
         if (!min) {
-            r.reason = fmt::format("qgisMinimumVersion '{}' is not X.Y or X.Y.Z with numbers up to 99",
-                                   minimum);
+            r.reason = fmt::format(
+                "qgisMinimumVersion '{}' is not X.Y or X.Y.Z with numbers up to 99", minimum);
             return r;
         }
         if (!max) {
-            r.reason = fmt::format("qgisMaximumVersion '{}' is not X.Y or X.Y.Z with numbers up to 99",
-                                   maximum);
+            r.reason = fmt::format(
+                "qgisMaximumVersion '{}' is not X.Y or X.Y.Z with numbers up to 99", maximum);
             return r;
         }
         if (!cur) {
@@ -229,17 +232,18 @@ Expected<Result> check(std::string_view qgis, std::string_view minimum_raw,
             if (v.size() < 3) {
                 v.emplace_back(third);
             }
-            return fmt::format("{:04d}{:04d}{:04d}", small_int(v[0]), small_int(v[1]), small_int(v[2]));
+            return fmt::format("{:04d}{:04d}{:04d}", small_int(v[0]), small_int(v[1]),
+                               small_int(v[2]));
         };
         const std::string min_key = pad(*min, "0");
         const std::string max_key = pad(*max, "99");
         const std::string cur_key = pad(*cur, "0");
         if (cur_key < min_key) {
-            r.reason = fmt::format("QGIS {} is older than the plugin's qgisMinimumVersion {}", r.qgis,
-                                   minimum);
+            r.reason = fmt::format("QGIS {} is older than the plugin's qgisMinimumVersion {}",
+                                   r.qgis, minimum);
         } else if (cur_key > max_key) {
-            r.reason = fmt::format("QGIS {} is newer than the plugin's qgisMaximumVersion {}{}", r.qgis,
-                                   maximum, maximum_raw.empty() ? " (the default)" : "");
+            r.reason = fmt::format("QGIS {} is newer than the plugin's qgisMaximumVersion {}{}",
+                                   r.qgis, maximum, maximum_raw.empty() ? " (the default)" : "");
         } else {
             r.compatible = true;
         }
@@ -266,7 +270,9 @@ Expected<Result> check(std::string_view qgis, std::string_view minimum_raw,
         }
         max = *m;
     }
-    auto key = [](const Triple& t) { return qt_pad2(t.major) + qt_pad2(t.minor) + qt_pad2(t.bugfix); };
+    auto key = [](const Triple& t) {
+        return qt_pad2(t.major) + qt_pad2(t.minor) + qt_pad2(t.bugfix);
+    };
     const std::string min_key = key(*min);
     const std::string max_key = key(max);
     const std::string cur_key = key(current);

@@ -2,16 +2,17 @@
 // whose bytewise order is VersionOrder.__lt__. Parsing builds the key straight from views
 // into the normalized text; the component lists are only materialized when asked for.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "grammar/conda.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
 #include <qplug/unicode.hpp>
 #include <qplug/version/conda.hpp>
 
 #include "byte_builder.hpp"
 #include "error_position.hpp"
-#include "grammar/conda.hpp"
 #include "number_key.hpp"
-
-#include <algorithm>
-#include <cstdint>
 
 namespace qplug::version::conda {
 
@@ -31,7 +32,9 @@ Error conda_error(std::string_view input, std::size_t offset, std::string messag
     return e;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 /// One element, as a view: a number's significant digits, a string, or 'post' (infinity).
 struct ElementView {
@@ -69,8 +72,10 @@ struct text_run_action {
         }
     }
 };
-template <> struct run_action<g::star_run> : text_run_action {};
-template <> struct run_action<g::text_run> : text_run_action {};
+template <>
+struct run_action<g::star_run> : text_run_action {};
+template <>
+struct run_action<g::text_run> : text_run_action {};
 
 template <class Fn>
 void for_each_element(std::string_view component, Fn&& fn) {
@@ -183,7 +188,9 @@ void append_element(Out& key, const ElementView& e) {
     }
 }
 
-bool is_zero(const ElementView& e) { return e.type == Element::Type::number && e.value.empty(); }
+bool is_zero(const ElementView& e) {
+    return e.type == Element::Type::number && e.value.empty();
+}
 
 /// Encodes one component into `out`; returns 0 when it is all zeros, else the class byte of
 /// its first non-zero element (kBelowZero for a string, kAboveZero otherwise).
@@ -308,7 +315,8 @@ Expected<Version> Version::parse(std::string_view vstr) {
         return pegtl::parse<g::version_text>(in);
     };
     bool invalid = !charset_ok(version);
-    if (invalid && version.find('-') != std::string::npos && version.find('_') == std::string::npos) {
+    if (invalid && version.find('-') != std::string::npos &&
+        version.find('_') == std::string::npos) {
         // Dashes are allowed when there are no underscores: they are read as underscores.
         std::replace(version.begin(), version.end(), '-', '_');
         invalid = !charset_ok(version);
@@ -319,9 +327,10 @@ Expected<Version> Version::parse(std::string_view vstr) {
             const std::size_t at = i;
             unicode::decode(stripped, i);
             const std::string lowered = unicode::to_lower(stripped.substr(at, i - at));
-            const bool allowed = lowered.size() == 1 &&
-                                 std::string_view("*.+!_-0123456789abcdefghijklmnopqrstuvwxyz")
-                                         .find(lowered[0]) != std::string_view::npos;
+            const bool allowed =
+                lowered.size() == 1 &&
+                std::string_view("*.+!_-0123456789abcdefghijklmnopqrstuvwxyz").find(lowered[0]) !=
+                    std::string_view::npos;
             if (!allowed) {
                 offset = lead + at;
                 break;
@@ -381,9 +390,13 @@ Expected<Version> Version::parse(std::string_view vstr) {
     return v;
 }
 
-std::vector<Component> Version::version() const { return materialize(text_, false); }
+std::vector<Component> Version::version() const {
+    return materialize(text_, false);
+}
 
-std::vector<Component> Version::local() const { return materialize(text_, true); }
+std::vector<Component> Version::local() const {
+    return materialize(text_, true);
+}
 
 bool Version::startswith(const Version& other) const {
     const auto my_version = version();
@@ -407,7 +420,8 @@ bool Version::startswith(const Version& other) const {
     const Component& v1 = t1->size() <= nt ? empty : (*t1)[nt];
     const Component& v2 = (*t2)[nt];
     const std::size_t ne = v2.size() - 1;
-    const Component head1(v1.begin(), v1.begin() + static_cast<std::ptrdiff_t>(std::min(ne, v1.size())));
+    const Component head1(v1.begin(),
+                          v1.begin() + static_cast<std::ptrdiff_t>(std::min(ne, v1.size())));
     const Component head2(v2.begin(), v2.begin() + static_cast<std::ptrdiff_t>(ne));
     if (!elements_equal(head1, head2)) {
         return false;

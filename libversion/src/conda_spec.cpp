@@ -1,15 +1,15 @@
 // conda's VersionSpec: a port of conda.models.version.VersionSpec (treeify, get_matcher and
 // the matchers), with regex specs evaluated by SimpleRegex.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+#include <optional>
+#include <variant>
+
 #include <qplug/unicode.hpp>
 #include <qplug/version/conda.hpp>
 
 #include "error_position.hpp"
 #include "simple_regex.hpp"
-
-#include <algorithm>
-#include <optional>
-#include <variant>
 
 namespace qplug::version::conda {
 
@@ -154,7 +154,8 @@ Expected<Tree> treeify(std::string_view spec) {
         }
     }
     if (!stack.empty()) {
-        return spec_error(spec, spec.size(), "unbalanced parentheses: unable to build an expression");
+        return spec_error(spec, spec.size(),
+                          "unbalanced parentheses: unable to build an expression");
     }
     if (output.empty()) {
         return spec_error(spec, 0, "unable to determine version from spec");
@@ -276,10 +277,14 @@ Expected<std::unique_ptr<Node>> build_leaf_text(std::string_view raw) {
             return spec_error(raw, 0, "invalid operator");
         }
         std::string vo_str(vo);
-        Node::Rel rel = op == "==" ? Node::Rel::eq : op == "!=" ? Node::Rel::ne
-                        : op == "<=" ? Node::Rel::le : op == ">=" ? Node::Rel::ge
-                        : op == "<" ? Node::Rel::lt : op == ">" ? Node::Rel::gt
-                        : op == "=" ? Node::Rel::starts : Node::Rel::compatible;
+        Node::Rel rel = op == "=="   ? Node::Rel::eq
+                        : op == "!=" ? Node::Rel::ne
+                        : op == "<=" ? Node::Rel::le
+                        : op == ">=" ? Node::Rel::ge
+                        : op == "<"  ? Node::Rel::lt
+                        : op == ">"  ? Node::Rel::gt
+                        : op == "="  ? Node::Rel::starts
+                                     : Node::Rel::compatible;
         if (ends_with(vo_str, ".*")) {
             if (rel == Node::Rel::compatible) {
                 return spec_error(raw, s.size() - 2, "invalid operator with '.*'");
@@ -389,14 +394,22 @@ Expected<bool> evaluate(const Node& node, std::string_view version) {
     }
     const Version& y = *node.operand;
     switch (node.rel) {
-    case Node::Rel::eq: return *v == y;
-    case Node::Rel::ne: return !(*v == y);
-    case Node::Rel::le: return !(y < *v);
-    case Node::Rel::ge: return !(*v < y);
-    case Node::Rel::lt: return *v < y;
-    case Node::Rel::gt: return y < *v;
-    case Node::Rel::starts: return v->startswith(y);
-    case Node::Rel::not_starts: return !v->startswith(y);
+    case Node::Rel::eq:
+        return *v == y;
+    case Node::Rel::ne:
+        return !(*v == y);
+    case Node::Rel::le:
+        return !(y < *v);
+    case Node::Rel::ge:
+        return !(*v < y);
+    case Node::Rel::lt:
+        return *v < y;
+    case Node::Rel::gt:
+        return y < *v;
+    case Node::Rel::starts:
+        return v->startswith(y);
+    case Node::Rel::not_starts:
+        return !v->startswith(y);
     case Node::Rel::compatible: {
         if (*v < y) {
             return false;
@@ -425,7 +438,9 @@ VersionSpec::VersionSpec(VersionSpec&&) noexcept = default;
 VersionSpec& VersionSpec::operator=(VersionSpec&&) noexcept = default;
 VersionSpec::~VersionSpec() = default;
 
-const std::string& VersionSpec::str() const noexcept { return root_->spec; }
+const std::string& VersionSpec::str() const noexcept {
+    return root_->spec;
+}
 
 Expected<VersionSpec> VersionSpec::parse(std::string_view text) {
     if (const std::size_t bad = unicode::find_invalid_utf8(text); bad != unicode::npos) {
@@ -441,6 +456,8 @@ Expected<VersionSpec> VersionSpec::parse(std::string_view text) {
     return VersionSpec(std::move(*root));
 }
 
-Expected<bool> VersionSpec::match(std::string_view version) const { return evaluate(*root_, version); }
+Expected<bool> VersionSpec::match(std::string_view version) const {
+    return evaluate(*root_, version);
+}
 
 } // namespace qplug::version::conda

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <fmt/format.h>
+
 #include <qplug/expected.hpp>
 #include <qplug/unicode.hpp>
-
-#include <fmt/format.h>
 
 namespace qplug {
 

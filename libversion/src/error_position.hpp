@@ -2,12 +2,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-#include <qplug/unicode.hpp>
+#include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
-#include <string>
-#include <string_view>
+#include <qplug/unicode.hpp>
 
 namespace qplug::version::detail {
 

@@ -1,15 +1,16 @@
 // PEP 440 versions: parsing (grammar/pep440.hpp), normalization and the sort key.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "grammar/pep440.hpp"
+
+#include <cstring>
+#include <optional>
+
 #include <qplug/unicode.hpp>
 #include <qplug/version/pep440.hpp>
 
 #include "byte_builder.hpp"
 #include "error_position.hpp"
-#include "grammar/pep440.hpp"
 #include "number_key.hpp"
-
-#include <cstring>
-#include <optional>
 
 namespace qplug::version::pep440 {
 
@@ -35,8 +36,13 @@ constexpr char kPosInf = 0x02;
 // packaging lower-cases the letter and maps spellings; the only letters that survive
 // unmapped are the Unicode look-alikes that re.IGNORECASE let through ("previ̇ew", "prevıew",
 // "poſt"). Python compares the letter strings; these codes keep that order.
-enum PreLetter : char { pre_a = 1, pre_b = 2, pre_preview_dot_i = 3, pre_preview_dotless_i = 4,
-                        pre_rc = 5 };
+enum PreLetter : char {
+    pre_a = 1,
+    pre_b = 2,
+    pre_preview_dot_i = 3,
+    pre_preview_dotless_i = 4,
+    pre_rc = 5
+};
 
 struct Parts {
     detail::ByteBuilder text;
@@ -116,32 +122,44 @@ struct action<g::pre_letter> {
 template <>
 struct action<g::pre_number> {
     template <class Input>
-    static void apply(const Input& in, Parts& p) { p.pre_number = {in.begin(), in.size()}; }
+    static void apply(const Input& in, Parts& p) {
+        p.pre_number = {in.begin(), in.size()};
+    }
 };
 template <>
 struct action<g::post_letter> {
     template <class Input>
-    static void apply(const Input& in, Parts& p) { p.post_letter = {in.begin(), in.size()}; }
+    static void apply(const Input& in, Parts& p) {
+        p.post_letter = {in.begin(), in.size()};
+    }
 };
 template <>
 struct action<g::post_number> {
     template <class Input>
-    static void apply(const Input& in, Parts& p) { p.post_number = {in.begin(), in.size()}; }
+    static void apply(const Input& in, Parts& p) {
+        p.post_number = {in.begin(), in.size()};
+    }
 };
 template <>
 struct action<g::post> {
     template <class Input>
-    static void apply(const Input&, Parts& p) { p.has_post = true; }
+    static void apply(const Input&, Parts& p) {
+        p.has_post = true;
+    }
 };
 template <>
 struct action<g::dev_number> {
     template <class Input>
-    static void apply(const Input& in, Parts& p) { p.dev_number = {in.begin(), in.size()}; }
+    static void apply(const Input& in, Parts& p) {
+        p.dev_number = {in.begin(), in.size()};
+    }
 };
 template <>
 struct action<g::dev> {
     template <class Input>
-    static void apply(const Input&, Parts& p) { p.has_dev = true; }
+    static void apply(const Input&, Parts& p) {
+        p.has_dev = true;
+    }
 };
 template <>
 struct action<g::local_label> {
@@ -155,11 +173,20 @@ struct action<g::local_label> {
 PreLetter classify_pre(std::string_view letter) {
     if (letter.size() == 1 || unicode::is_ascii(letter)) {
         switch (letter[0]) {
-        case 'a': case 'A': return pre_a;
-        case 'b': case 'B': return pre_b;
-        case 'c': case 'C': return pre_rc;
-        case 'r': case 'R': return pre_rc;
-        default: return pre_rc; // "pre", "preview"
+        case 'a':
+        case 'A':
+            return pre_a;
+        case 'b':
+        case 'B':
+            return pre_b;
+        case 'c':
+        case 'C':
+            return pre_rc;
+        case 'r':
+        case 'R':
+            return pre_rc;
+        default:
+            return pre_rc; // "pre", "preview"
         }
     }
     // A non-ASCII spelling can only be "preview" with U+0130 or U+0131 for the 'i'.
@@ -190,7 +217,8 @@ void append_local(Parts& p) {
             p.key.push_back(kPosInf);
             append_number_key(p.key, part);
         } else {
-            std::string lowered = unicode::is_ascii(part) ? std::string(part) : unicode::to_lower(part);
+            std::string lowered =
+                unicode::is_ascii(part) ? std::string(part) : unicode::to_lower(part);
             if (unicode::is_ascii(part)) {
                 for (char& c : lowered) {
                     if (c >= 'A' && c <= 'Z') {
@@ -217,10 +245,18 @@ struct VersionBuilder {
         if (p.has_pre) {
             const PreLetter letter = classify_pre(p.pre_letter);
             switch (letter) {
-            case pre_a: p.text.push_back('a'); break;
-            case pre_b: p.text.push_back('b'); break;
-            case pre_rc: p.text.append("rc"); break;
-            default: p.text.append(unicode::to_lower(p.pre_letter)); break;
+            case pre_a:
+                p.text.push_back('a');
+                break;
+            case pre_b:
+                p.text.push_back('b');
+                break;
+            case pre_rc:
+                p.text.append("rc");
+                break;
+            default:
+                p.text.append(unicode::to_lower(p.pre_letter));
+                break;
             }
             append_int_text(p.text, p.pre_number);
             p.key.push_back(kPresent);
@@ -288,8 +324,8 @@ Error version_error(std::string_view text) {
         e.offset = static_cast<std::size_t>(probe.current() - text.data());
         if (e.offset < text.size() && text[e.offset] == '+') {
             e.message = "'+' must be followed by a local version label such as 'ubuntu.1'";
-        } else if (e.offset < text.size() && (text[e.offset] == '.' || text[e.offset] == '-' ||
-                                              text[e.offset] == '_')) {
+        } else if (e.offset < text.size() &&
+                   (text[e.offset] == '.' || text[e.offset] == '-' || text[e.offset] == '_')) {
             e.message = detail::describe_unexpected(text, e.offset) +
                         "; a separator must be followed by a number or a pre, post or dev label";
         } else {
@@ -301,7 +337,8 @@ Error version_error(std::string_view text) {
     pegtl::memory_input<pegtl::tracking_mode::lazy> lead(text.data(), text.size(), "");
     pegtl::parse<pegtl::seq<grammar::py_spaces, pegtl::opt<g::v_prefix>>>(lead);
     e.offset = static_cast<std::size_t>(lead.current() - text.data());
-    e.message = "expected a release number such as 1.0, found " + detail::describe_at(text, e.offset);
+    e.message =
+        "expected a release number such as 1.0, found " + detail::describe_at(text, e.offset);
     return e;
 }
 

@@ -2,13 +2,13 @@
 // semantics (the string-level helpers _version_split and _pad_version included, because
 // prefix matching is defined on their output).
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+
 #include <qplug/unicode.hpp>
 #include <qplug/version/pep440.hpp>
 
 #include "error_position.hpp"
 #include "grammar/pep440.hpp"
-
-#include <algorithm>
 
 namespace qplug::version::pep440 {
 
@@ -28,28 +28,44 @@ struct spec_action : pegtl::nothing<Rule> {};
 template <Specifier::Op Op>
 struct set_op {
     template <class Input>
-    static void apply(const Input&, SpecParts& p) { p.op = Op; }
+    static void apply(const Input&, SpecParts& p) {
+        p.op = Op;
+    }
 };
 // The operator actions fire only for the alternative that matched as a whole (they sit on
 // the spec_* rules, which include the end of input).
-template <> struct spec_action<g::spec_arbitrary> : set_op<Specifier::Op::arbitrary> {};
-template <> struct spec_action<g::spec_compatible> : set_op<Specifier::Op::compatible> {};
-template <> struct spec_action<g::spec_equal> : set_op<Specifier::Op::equal> {};
-template <> struct spec_action<g::spec_not_equal> : set_op<Specifier::Op::not_equal> {};
-template <> struct spec_action<g::spec_less_equal> : set_op<Specifier::Op::less_equal> {};
-template <> struct spec_action<g::spec_greater_equal> : set_op<Specifier::Op::greater_equal> {};
-template <> struct spec_action<g::spec_less> : set_op<Specifier::Op::less> {};
-template <> struct spec_action<g::spec_greater> : set_op<Specifier::Op::greater> {};
+template <>
+struct spec_action<g::spec_arbitrary> : set_op<Specifier::Op::arbitrary> {};
+template <>
+struct spec_action<g::spec_compatible> : set_op<Specifier::Op::compatible> {};
+template <>
+struct spec_action<g::spec_equal> : set_op<Specifier::Op::equal> {};
+template <>
+struct spec_action<g::spec_not_equal> : set_op<Specifier::Op::not_equal> {};
+template <>
+struct spec_action<g::spec_less_equal> : set_op<Specifier::Op::less_equal> {};
+template <>
+struct spec_action<g::spec_greater_equal> : set_op<Specifier::Op::greater_equal> {};
+template <>
+struct spec_action<g::spec_less> : set_op<Specifier::Op::less> {};
+template <>
+struct spec_action<g::spec_greater> : set_op<Specifier::Op::greater> {};
 
 template <class Rule>
 struct capture_version {
     template <class Input>
-    static void apply(const Input& in, SpecParts& p) { p.version = {in.begin(), in.size()}; }
+    static void apply(const Input& in, SpecParts& p) {
+        p.version = {in.begin(), in.size()};
+    }
 };
-template <> struct spec_action<g::spec_version_arbitrary> : capture_version<void> {};
-template <> struct spec_action<g::spec_version_compatible> : capture_version<void> {};
-template <> struct spec_action<g::spec_version_equal> : capture_version<void> {};
-template <> struct spec_action<g::spec_version_ordered> : capture_version<void> {};
+template <>
+struct spec_action<g::spec_version_arbitrary> : capture_version<void> {};
+template <>
+struct spec_action<g::spec_version_compatible> : capture_version<void> {};
+template <>
+struct spec_action<g::spec_version_equal> : capture_version<void> {};
+template <>
+struct spec_action<g::spec_version_ordered> : capture_version<void> {};
 
 bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -59,7 +75,8 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 }
 bool is_ascii_digits(std::string_view s) {
     // str.isdigit() on text that is ASCII here, except for pre-release letters.
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool isdigit_py(std::string_view s) {
@@ -80,9 +97,8 @@ std::vector<std::string> version_split(std::string_view version) {
     std::size_t start = 0;
     while (true) {
         const std::size_t dot = version.find('.', start);
-        const std::string_view item = version.substr(start, dot == std::string_view::npos
-                                                                ? std::string_view::npos
-                                                                : dot - start);
+        const std::string_view item = version.substr(
+            start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
         // _prefix_regex = ^([0-9]+)((?:a|b|c|rc)[0-9]+)$  (case-sensitive)
         std::size_t d = 0;
         while (d < item.size() && item[d] >= '0' && item[d] <= '9') {
@@ -91,7 +107,7 @@ std::vector<std::string> version_split(std::string_view version) {
         bool split = false;
         if (d > 0 && d < item.size()) {
             std::string_view rest = item.substr(d);
-            std::size_t letters = starts_with(rest, "rc") ? 2
+            std::size_t letters = starts_with(rest, "rc")                                ? 2
                                   : (rest[0] == 'a' || rest[0] == 'b' || rest[0] == 'c') ? 1
                                                                                          : 0;
             if (letters > 0 && is_ascii_digits(rest.substr(letters))) {
@@ -133,7 +149,8 @@ std::vector<std::string> pad_left(const std::vector<std::string>& left,
     };
     const std::size_t left_head = head(left);
     const std::size_t right_head = head(right);
-    std::vector<std::string> out(left.begin(), left.begin() + static_cast<std::ptrdiff_t>(left_head));
+    std::vector<std::string> out(left.begin(),
+                                 left.begin() + static_cast<std::ptrdiff_t>(left_head));
     for (std::size_t i = left_head; i < right_head; ++i) {
         out.emplace_back("0");
     }
@@ -226,14 +243,22 @@ Error describe_specifier_error(std::string_view text) {
 
 std::string_view Specifier::op_str() const noexcept {
     switch (op_) {
-    case Op::compatible: return "~=";
-    case Op::equal: return "==";
-    case Op::not_equal: return "!=";
-    case Op::less_equal: return "<=";
-    case Op::greater_equal: return ">=";
-    case Op::less: return "<";
-    case Op::greater: return ">";
-    case Op::arbitrary: return "===";
+    case Op::compatible:
+        return "~=";
+    case Op::equal:
+        return "==";
+    case Op::not_equal:
+        return "!=";
+    case Op::less_equal:
+        return "<=";
+    case Op::greater_equal:
+        return ">=";
+    case Op::less:
+        return "<";
+    case Op::greater:
+        return ">";
+    case Op::arbitrary:
+        return "===";
     }
     return "==";
 }
@@ -269,7 +294,10 @@ Expected<Specifier> Specifier::parse(std::string_view text) {
 
 Expected<bool> Specifier::prereleases() const {
     switch (op_) {
-    case Op::equal: case Op::greater_equal: case Op::less_equal: case Op::compatible:
+    case Op::equal:
+    case Op::greater_equal:
+    case Op::less_equal:
+    case Op::compatible:
     case Op::arbitrary:
         break;
     default:
@@ -281,7 +309,8 @@ Expected<bool> Specifier::prereleases() const {
         Error e = Version::parse(version_).error();
         e.kind = Error::Kind::invalid;
         e.message = "the === clause names no PEP 440 version, so its pre-release rule is "
-                    "undefined (" + e.message + ")";
+                    "undefined (" +
+                    e.message + ")";
         return e;
     }
     return parsed_->is_prerelease();
@@ -305,10 +334,10 @@ Expected<bool> Specifier::contains(const Version& item, std::optional<bool> prer
     // packaging re-reads str(item.public) for these comparisons: a spelling such as "poſt"
     // is then read as plain "post", and a normal form holding U+0307 (from lower-casing
     // U+0130) is not a version at all, so packaging raises.
-    const bool reparses_public = (op_ == Op::equal || op_ == Op::not_equal)
-                                     ? !ends_with(spec, ".*") && parsed_ && !parsed_->has_local()
-                                     : op_ == Op::less_equal || op_ == Op::greater_equal ||
-                                           op_ == Op::compatible;
+    const bool reparses_public =
+        (op_ == Op::equal || op_ == Op::not_equal)
+            ? !ends_with(spec, ".*") && parsed_ && !parsed_->has_local()
+            : op_ == Op::less_equal || op_ == Op::greater_equal || op_ == Op::compatible;
     std::optional<Version> reparsed;
     if (reparses_public && !item.ascii_input_) {
         auto again = Version::parse(item.public_str());
@@ -428,10 +457,9 @@ Expected<SpecifierSet> SpecifierSet::parse(std::string_view text) {
                 return e;
             }
             // A set: clauses equal after canonicalization (Specifier.__eq__) are kept once.
-            const bool duplicate = std::any_of(set.specs_.begin(), set.specs_.end(),
-                                               [&](const Specifier& s) {
-                                                   return s.canonical() == spec->canonical();
-                                               });
+            const bool duplicate =
+                std::any_of(set.specs_.begin(), set.specs_.end(),
+                            [&](const Specifier& s) { return s.canonical() == spec->canonical(); });
             if (!duplicate) {
                 set.specs_.push_back(std::move(*spec));
             }

@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "grammar/qgis.hpp"
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <optional>
+
 #include <qplug/unicode.hpp>
 #include <qplug/version/pep440.hpp>
 #include <qplug/version/qgis.hpp>
 
 #include "grammar/pep440.hpp"
-#include "grammar/qgis.hpp"
 #include "number_key.hpp"
-
-#include <array>
-#include <cstdio>
-#include <limits>
-#include <cstdint>
-#include <cstdlib>
-#include <optional>
 
 namespace qplug::version::qgis {
 
@@ -21,7 +22,7 @@ namespace g = grammar::qgis;
 
 namespace {
 
-constexpr std::array<std::string_view, 10> kPrefixes = {"VERSION", "VER.", "VER",      "V.",   "V",
+constexpr std::array<std::string_view, 10> kPrefixes = {"VERSION",  "VER.", "VER", "V.", "V",
                                                         "REVISION", "REV.", "REV", "R.", "R"};
 constexpr std::array<std::string_view, 5> kMagic = {"ALPHA", "BETA", "PREVIEW", "RC", "TRUNK"};
 
@@ -53,9 +54,12 @@ struct push_element {
         out.emplace_back(in.begin(), in.size());
     }
 };
-template <> struct chop_action<g::digit_run> : push_element {};
-template <> struct chop_action<g::other_run> : push_element {};
-template <> struct chop_action<g::leading_delimiter> : push_element {};
+template <>
+struct chop_action<g::digit_run> : push_element {};
+template <>
+struct chop_action<g::other_run> : push_element {};
+template <>
+struct chop_action<g::leading_delimiter> : push_element {};
 
 void chop_views(std::string_view normalized, Elements& out) {
     out.clear();
@@ -140,7 +144,9 @@ int compare_elements(std::string_view s1, std::string_view s2) {
     return s1 > s2 ? 1 : 2;
 }
 
-Verdict to_verdict(int code) { return static_cast<Verdict>(code); }
+Verdict to_verdict(int code) {
+    return static_cast<Verdict>(code);
+}
 
 // --- sort keys ------------------------------------------------------------------------
 
@@ -176,12 +182,12 @@ void append_float_key(std::string& key, std::string_view element, double value) 
 
 // Element ranks in QGIS's element order (see docs/versions.md, "qgis-classic").
 enum Rank : char {
-    rank_magic = 1,      // ALPHA < BETA < PREVIEW < RC < TRUNK
-    rank_below_end = 2,  // text starting below ' ' (control characters)
-    rank_end = 3,        // "nothing": the end of the shorter version
-    rank_low_text = 4,   // text starting with '!'..'0', e.g. "+", "03"
-    rank_number = 5,     // numbers without a leading zero, by float value
-    rank_high_text = 6,  // text starting above '9': letters, non-ASCII ...
+    rank_magic = 1,     // ALPHA < BETA < PREVIEW < RC < TRUNK
+    rank_below_end = 2, // text starting below ' ' (control characters)
+    rank_end = 3,       // "nothing": the end of the shorter version
+    rank_low_text = 4,  // text starting with '!'..'0', e.g. "+", "03"
+    rank_number = 5,    // numbers without a leading zero, by float value
+    rank_high_text = 6, // text starting above '9': letters, non-ASCII ...
 };
 
 void append_element_key(std::string& key, std::string_view e) {
@@ -330,7 +336,8 @@ std::string sort_key(std::string_view version) {
     // Longest leading release number "N(.N)*" (optionally "N!N(.N)*").
     pegtl::memory_input<pegtl::tracking_mode::lazy> in(n.data(), n.size(), "");
     std::size_t release_end = 0;
-    if (pegtl::parse<pegtl::seq<pegtl::opt<grammar::pep440::epoch>, grammar::pep440::release>>(in)) {
+    if (pegtl::parse<pegtl::seq<pegtl::opt<grammar::pep440::epoch>, grammar::pep440::release>>(
+            in)) {
         release_end = static_cast<std::size_t>(in.current() - n.data());
     }
     if (release_end == 0) {

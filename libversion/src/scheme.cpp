@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+#include <cstdint>
+
+#include <climits>
+
 #include <qplug/unicode.hpp>
 #include <qplug/version/conda.hpp>
 #include <qplug/version/pep440.hpp>
@@ -8,10 +13,6 @@
 #include "error_position.hpp"
 #include "grammar/clauses.hpp"
 
-#include <algorithm>
-#include <climits>
-#include <cstdint>
-
 namespace qplug::version {
 
 namespace pegtl = tao::pegtl;
@@ -20,9 +21,12 @@ namespace {
 
 Ordering from_verdict(qgis::Verdict v) {
     switch (v) {
-    case qgis::Verdict::equal: return Ordering::equal;
-    case qgis::Verdict::first_newer: return Ordering::greater;
-    case qgis::Verdict::second_newer: return Ordering::less;
+    case qgis::Verdict::equal:
+        return Ordering::equal;
+    case qgis::Verdict::first_newer:
+        return Ordering::greater;
+    case qgis::Verdict::second_newer:
+        return Ordering::less;
     }
     return Ordering::equal;
 }
@@ -77,7 +81,9 @@ struct clause_action<grammar::clauses::version_text> {
 template <>
 struct clause_action<grammar::clauses::clause> {
     template <class Input>
-    static void apply(const Input&, std::vector<Clause>& out) { out.emplace_back(); }
+    static void apply(const Input&, std::vector<Clause>& out) {
+        out.emplace_back();
+    }
 };
 
 Expected<bool> qgis_satisfies(Scheme scheme, std::string_view version, std::string_view spec) {
@@ -97,7 +103,8 @@ Expected<bool> qgis_satisfies(Scheme scheme, std::string_view version, std::stri
         Error e;
         e.what = "version clause";
         e.input = std::string(spec);
-        e.message = "expected comma-separated clauses such as '>=1.0,<2.0' (operators == != < <= > >=)";
+        e.message =
+            "expected comma-separated clauses such as '>=1.0,<2.0' (operators == != < <= > >=)";
         return e;
     }
     for (const Clause& c : clauses) {
@@ -145,10 +152,14 @@ std::optional<Scheme> scheme_from_name(std::string_view name) {
 
 std::string_view scheme_name(Scheme scheme) {
     switch (scheme) {
-    case Scheme::qgis: return "qgis";
-    case Scheme::qgis_classic: return "qgis-classic";
-    case Scheme::pep440: return "pep440";
-    case Scheme::conda: return "conda";
+    case Scheme::qgis:
+        return "qgis";
+    case Scheme::qgis_classic:
+        return "qgis-classic";
+    case Scheme::pep440:
+        return "pep440";
+    case Scheme::conda:
+        return "conda";
     }
     return "qgis";
 }
@@ -163,7 +174,8 @@ Expected<Ordering> compare(Scheme scheme, std::string_view a, std::string_view b
         if (auto e = check_utf8(b)) {
             return *e;
         }
-        return from_verdict(scheme == Scheme::qgis ? qgis::compare(a, b) : qgis::compare_classic(a, b));
+        return from_verdict(scheme == Scheme::qgis ? qgis::compare(a, b)
+                                                   : qgis::compare_classic(a, b));
     }
     case Scheme::pep440: {
         auto va = pep440::Version::parse(a);
@@ -268,7 +280,8 @@ Expected<std::vector<std::size_t>> sort_order(Scheme scheme,
         if (!k) {
             return k.error();
         }
-        Entry e{{0, 0}, static_cast<std::uint32_t>(std::min<std::size_t>(k->size(), UINT32_MAX)),
+        Entry e{{0, 0},
+                static_cast<std::uint32_t>(std::min<std::size_t>(k->size(), UINT32_MAX)),
                 static_cast<std::uint32_t>(i)};
         for (std::size_t b = 0; b < kInline; ++b) {
             const unsigned byte = b < k->size() ? static_cast<unsigned char>((*k)[b]) : 0u;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "simple_regex.hpp"
 
-#include <qplug/unicode.hpp>
+#include <algorithm>
+#include <vector>
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <vector>
+#include <qplug/unicode.hpp>
 
 namespace qplug::version::detail {
 
@@ -27,7 +27,8 @@ struct CharClass {
 
 bool is_word(char32_t c) {
     if (c < 0x80) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_';
     }
     if (unicode::is_numeric(c)) {
         return true;
@@ -56,9 +57,9 @@ enum class Op { character, any, split, jump, begin, end, match };
 
 struct State {
     Op op = Op::match;
-    int cls = -1;       // index into classes (Op::character)
-    int next = -1;      // character/any/jump/begin/end successor
-    int alt = -1;       // split: second successor
+    int cls = -1;  // index into classes (Op::character)
+    int next = -1; // character/any/jump/begin/end successor
+    int alt = -1;  // split: second successor
 };
 
 } // namespace
@@ -281,20 +282,37 @@ private:
         const std::size_t at = pos_;
         const char32_t e = next_cp();
         switch (e) {
-        case 'd': c.digit = true; return true;
-        case 'D': c.not_digit = true; return true;
-        case 'w': c.word = true; return true;
-        case 'W': c.not_word = true; return true;
-        case 's': c.space = true; return true;
-        case 'S': c.not_space = true; return true;
-        case 'n': c.ranges.push_back({'\n', '\n'}); return true;
-        case 't': c.ranges.push_back({'\t', '\t'}); return true;
-        default: break;
+        case 'd':
+            c.digit = true;
+            return true;
+        case 'D':
+            c.not_digit = true;
+            return true;
+        case 'w':
+            c.word = true;
+            return true;
+        case 'W':
+            c.not_word = true;
+            return true;
+        case 's':
+            c.space = true;
+            return true;
+        case 'S':
+            c.not_space = true;
+            return true;
+        case 'n':
+            c.ranges.push_back({'\n', '\n'});
+            return true;
+        case 't':
+            c.ranges.push_back({'\t', '\t'});
+            return true;
+        default:
+            break;
         }
         if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
             pos_ = at;
-            error_ = fmt::format("escape \\{} is not supported in version specs",
-                                 static_cast<char>(e));
+            error_ =
+                fmt::format("escape \\{} is not supported in version specs", static_cast<char>(e));
             return false;
         }
         c.ranges.push_back({e, e});

@@ -12,10 +12,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-#include <qplug/expected.hpp>
-
 #include <memory>
 #include <string_view>
+
+#include <qplug/expected.hpp>
 
 namespace qplug::version::detail {
 

@@ -1,28 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+#include <cstdint>
+
 #include <qplug/unicode.hpp>
 
 #include "unicode_tables.hpp"
-
-#include <algorithm>
-#include <cstdint>
 
 namespace qplug::unicode {
 namespace {
 
 bool in_ranges(const tables::CodepointRange* table, std::size_t size, char32_t cp) noexcept {
     const auto* end = table + size;
-    const auto* it = std::upper_bound(table, end, cp, [](char32_t c, const tables::CodepointRange& r) {
-        return c < r.first;
-    });
+    const auto* it = std::upper_bound(
+        table, end, cp, [](char32_t c, const tables::CodepointRange& r) { return c < r.first; });
     return it != table && cp <= (it - 1)->last;
 }
 
 const tables::CaseMapping* find_mapping(const tables::CaseMapping* table, std::size_t size,
                                         char32_t cp) noexcept {
     const auto* end = table + size;
-    const auto* it = std::lower_bound(table, end, cp, [](const tables::CaseMapping& m, char32_t c) {
-        return m.from < c;
-    });
+    const auto* it = std::lower_bound(
+        table, end, cp, [](const tables::CaseMapping& m, char32_t c) { return m.from < c; });
     return it != end && it->from == cp ? it : nullptr;
 }
 
@@ -87,7 +85,10 @@ char32_t decode(std::string_view text, std::size_t& pos) noexcept {
     }
     // Ill-formed input (callers should have validated it) decodes to U+FFFD one byte at a
     // time, so no caller can ever read past the end.
-    const std::size_t len = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+    const std::size_t len = (b & 0xE0) == 0xC0   ? 2
+                            : (b & 0xF0) == 0xE0 ? 3
+                            : (b & 0xF8) == 0xF0 ? 4
+                                                 : 0;
     if (len == 0 || pos + len > text.size()) {
         ++pos;
         return 0xFFFD;
@@ -159,10 +160,9 @@ int decimal_value(char32_t cp) noexcept {
         return cp >= '0' && cp <= '9' ? static_cast<int>(cp - '0') : -1;
     }
     const auto* end = tables::decimal + tables::decimal_size;
-    const auto* it = std::upper_bound(tables::decimal, end, cp,
-                                      [](char32_t c, const tables::DecimalRange& r) {
-                                          return c < r.first;
-                                      });
+    const auto* it =
+        std::upper_bound(tables::decimal, end, cp,
+                         [](char32_t c, const tables::DecimalRange& r) { return c < r.first; });
     if (it == tables::decimal || cp > (it - 1)->last) {
         return -1;
     }

@@ -1,20 +1,20 @@
 /* The C ABI as a C99 program sees it: only qplug.h, only libqplug.so.
  * Built with -std=c99 -Wall -Wextra -pedantic -Werror.
  * SPDX-License-Identifier: GPL-2.0-or-later */
-#include <qplug.h>
-
 #include <stdio.h>
 #include <string.h>
 
+#include <qplug.h>
+
 static int failures = 0;
 
-#define CHECK(cond)                                                                       \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, __LINE__, \
-                    #cond, qplug_error_last()->message);                                   \
-            ++failures;                                                                   \
-        }                                                                                 \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, __LINE__,      \
+                    #cond, qplug_error_last()->message);                                           \
+            ++failures;                                                                            \
+        }                                                                                          \
     } while (0)
 
 static void test_library(void) {
@@ -40,7 +40,8 @@ static void test_compare(void) {
     CHECK(qplug_version_compare(&out, QPLUG_SCHEME_QGIS, "1.0", "1.0.0") == QPLUG_OK && out == 0);
     CHECK(qplug_version_compare(&out, QPLUG_SCHEME_QGIS_CLASSIC, "1.0", "1.0.0") == QPLUG_OK &&
           out == -1);
-    CHECK(qplug_version_compare(&out, QPLUG_SCHEME_CONDA, "1.0.1a", "1.0.1") == QPLUG_OK && out == -1);
+    CHECK(qplug_version_compare(&out, QPLUG_SCHEME_CONDA, "1.0.1a", "1.0.1") == QPLUG_OK &&
+          out == -1);
 
     /* A parse error: the code, a message naming the input and the offset; cleared by the next
      * successful call. */

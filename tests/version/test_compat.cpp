@@ -1,11 +1,11 @@
 // QGIS compatibility: every case of derived/compatibility_vectors.json, for the installer and
 // the C++ loader rules.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <gtest/gtest.h>
+
 #include <qplug/version/compat.hpp>
 
 #include "test_data.hpp"
-
-#include <gtest/gtest.h>
 
 using namespace qplug::version::compat;
 using qplug::test::read_json;

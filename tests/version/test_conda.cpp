@@ -1,10 +1,10 @@
 // conda: every vector of tests/data/versions (from conda's own test suite).
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <gtest/gtest.h>
+
 #include <qplug/version/conda.hpp>
 
 #include "test_data.hpp"
-
-#include <gtest/gtest.h>
 
 using namespace qplug::version::conda;
 using qplug::test::read_json;

@@ -2,14 +2,14 @@
 // Debian 12); where 23.0 differs from the 2026 vectors, packaging-23.0-differences.json says
 // so and the test holds qplug to 23.0.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <qplug/version/pep440.hpp>
-
-#include "test_data.hpp"
+#include <map>
+#include <set>
 
 #include <gtest/gtest.h>
 
-#include <map>
-#include <set>
+#include <qplug/version/pep440.hpp>
+
+#include "test_data.hpp"
 
 using namespace qplug::version::pep440;
 using qplug::test::read_json;

@@ -2,14 +2,14 @@
 // versions/corpus-versions.json, extracted from the metadata and plugins.xml corpus):
 // antisymmetry of compare(), transitivity of the sort order, and sort consistent with compare.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <qplug/version/scheme.hpp>
-
-#include "test_data.hpp"
+#include <algorithm>
+#include <iostream>
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <iostream>
+#include <qplug/version/scheme.hpp>
+
+#include "test_data.hpp"
 
 using namespace qplug::version;
 
@@ -26,7 +26,9 @@ std::vector<std::string> corpus_versions(Scheme scheme) {
     return out;
 }
 
-int as_int(Ordering o) { return static_cast<int>(o); }
+int as_int(Ordering o) {
+    return static_cast<int>(o);
+}
 
 bool pep440_after_normalize(const std::string& v) {
     return is_valid(Scheme::pep440, *normalize(Scheme::qgis, v));
@@ -84,7 +86,8 @@ TEST_P(SchemeProperties, SortAgreesWithCompareExceptOnItsCycles) {
     std::size_t by_release_numbers = 0;
     for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t j = i + 1; j < n; ++j) {
-            const bool same_key = *sort_key(GetParam(), order[i]) == *sort_key(GetParam(), order[j]);
+            const bool same_key =
+                *sort_key(GetParam(), order[i]) == *sort_key(GetParam(), order[j]);
             const int expected = same_key ? 0 : -1;
             if (cmp[i][j] == expected) {
                 continue;
@@ -95,16 +98,17 @@ TEST_P(SchemeProperties, SortAgreesWithCompareExceptOnItsCycles) {
             for (std::size_t z = 0; z < n && !cycle; ++z) {
                 cycle = cmp[i][z] <= 0 && cmp[z][j] <= 0 && (cmp[i][z] < 0 || cmp[z][j] < 0);
             }
-            const bool both_text = GetParam() == Scheme::qgis && !pep440_after_normalize(order[i]) &&
+            const bool both_text = GetParam() == Scheme::qgis &&
+                                   !pep440_after_normalize(order[i]) &&
                                    !pep440_after_normalize(order[j]);
             if (cycle) {
                 ++cyclic;
             } else if (both_text) {
                 ++by_release_numbers;
             } else {
-                ADD_FAILURE() << scheme_name(GetParam()) << ": sorted '" << order[i]
-                              << "' before '" << order[j] << "' but compare() says "
-                              << cmp[i][j] << " and no cycle explains it";
+                ADD_FAILURE() << scheme_name(GetParam()) << ": sorted '" << order[i] << "' before '"
+                              << order[j] << "' but compare() says " << cmp[i][j]
+                              << " and no cycle explains it";
             }
         }
     }

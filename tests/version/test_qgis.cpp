@@ -1,11 +1,11 @@
 // QGIS compareVersions, both generations: every pair of derived/version_compare_vectors.json and
 // every case of derived/version_normalize_vectors.json.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <gtest/gtest.h>
+
 #include <qplug/version/qgis.hpp>
 
 #include "test_data.hpp"
-
-#include <gtest/gtest.h>
 
 using namespace qplug::version::qgis;
 using qplug::test::read_json;
@@ -56,10 +56,10 @@ TEST(Qgis, WhereQgisRaisesQplugDecides) {
 }
 
 TEST(Qgis, SortKeysAgreeWithCompareOnOrdinaryVersions) {
-    const std::vector<std::string> vs = {"1.0",    "1.0.0",  "1",        "1.0a",   "1.0alpha",
-                                         "1.0rc1", "1.0-1",  "1.0.post1", "2.0",   "10.0",
-                                         "1.01",   "1.1",    "1.03",     "1.007",  "DEV",
-                                         "1.0 RC1", "0.9-beta", "1.0trunk", "1.0-SNAPSHOT", ""};
+    const std::vector<std::string> vs = {
+        "1.0",       "1.0.0",   "1",        "1.0a",     "1.0alpha",     "1.0rc1", "1.0-1",
+        "1.0.post1", "2.0",     "10.0",     "1.01",     "1.1",          "1.03",   "1.007",
+        "DEV",       "1.0 RC1", "0.9-beta", "1.0trunk", "1.0-SNAPSHOT", ""};
     for (const auto& a : vs) {
         for (const auto& b : vs) {
             if (a.empty() || b.empty()) {

@@ -1,8 +1,8 @@
 // The scheme facade: names, the qgis clause language, sorting and errors.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <qplug/version/scheme.hpp>
-
 #include <gtest/gtest.h>
+
+#include <qplug/version/scheme.hpp>
 
 using namespace qplug::version;
 

@@ -1,8 +1,8 @@
 // The regex subset used by conda regex and glob specs, against answers Python's re gives.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "simple_regex.hpp"
-
 #include <gtest/gtest.h>
+
+#include "simple_regex.hpp"
 
 using qplug::version::detail::SimpleRegex;
 

@@ -27,9 +27,9 @@ void append_utf8(std::string& out, char32_t cp);
 /// Number of code points in the first `bytes` bytes of well-formed UTF-8 `text`.
 std::size_t code_points(std::string_view text, std::size_t bytes) noexcept;
 
-bool is_space(char32_t cp) noexcept;   ///< str.isspace(), also re's \s
-bool is_digit(char32_t cp) noexcept;   ///< str.isdigit()
-bool is_numeric(char32_t cp) noexcept; ///< str.isnumeric()
+bool is_space(char32_t cp) noexcept;     ///< str.isspace(), also re's \s
+bool is_digit(char32_t cp) noexcept;     ///< str.isdigit()
+bool is_numeric(char32_t cp) noexcept;   ///< str.isnumeric()
 int decimal_value(char32_t cp) noexcept; ///< unicodedata.decimal(), or -1
 
 std::string to_upper(std::string_view text); ///< str.upper()

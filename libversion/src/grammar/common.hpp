@@ -4,10 +4,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-#include <qplug/unicode.hpp>
-
 #include <tao/pegtl.hpp>
 #include <tao/pegtl/contrib/analyze_traits.hpp>
+
+#include <qplug/unicode.hpp>
 
 namespace qplug::version::grammar {
 

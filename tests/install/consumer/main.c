@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <qplug.h>
-
 #include <stdio.h>
 #include <string.h>
+
+#include <qplug.h>
 
 int main(void) {
     int order = 0;

@@ -5,10 +5,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-#include <qplug/expected.hpp>
-
 #include <string>
 #include <string_view>
+
+#include <qplug/expected.hpp>
 
 namespace qplug::version::compat {
 

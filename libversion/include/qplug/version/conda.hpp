@@ -3,13 +3,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-#include <qplug/expected.hpp>
-
 #include <compare>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <qplug/expected.hpp>
 
 namespace qplug::version::conda {
 

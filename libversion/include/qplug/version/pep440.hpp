@@ -2,14 +2,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-#include <qplug/expected.hpp>
-
 #include <compare>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <qplug/expected.hpp>
 
 namespace qplug::version::pep440 {
 
@@ -69,8 +69,16 @@ private:
 /// One clause such as ">=1.0" or "==2.*" (packaging.specifiers.Specifier).
 class Specifier {
 public:
-    enum class Op { compatible, equal, not_equal, less_equal, greater_equal, less, greater,
-                    arbitrary };
+    enum class Op {
+        compatible,
+        equal,
+        not_equal,
+        less_equal,
+        greater_equal,
+        less,
+        greater,
+        arbitrary
+    };
 
     static Expected<Specifier> parse(std::string_view text);
 
