@@ -1,6 +1,7 @@
 // PEP 440 version grammar: parse anything; a valid version's normal form is stable, and
 // its key orders it consistently.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <qplug/unicode.hpp>
 #include <qplug/version/pep440.hpp>
 
 #include "fuzz_input.hpp"
@@ -24,11 +25,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (a) {
         qplug::fuzz::require(*a == *a);
         qplug::fuzz::require(a->public_key().size() <= a->key().size());
-        // The normal form reads back as the same version, unless it holds the U+0307 that
-        // lower-casing U+0130 produces (packaging cannot read that back either).
+        // The normal form reads back with the same normal form; and as the same version
+        // when the input was ASCII. (packaging behaves alike: "1poſt" normalizes to "1.post0",
+        // which reads back as a different version, and a normal form holding the U+0307 that
+        // lower-casing U+0130 produces does not read back at all.)
         if (a->str().find("\xCC\x87") == std::string::npos) {
             auto again = Version::parse(a->str());
-            qplug::fuzz::require(again && *again == *a && again->str() == a->str());
+            qplug::fuzz::require(again && again->str() == a->str());
+            if (qplug::unicode::is_ascii(parts[0])) {
+                qplug::fuzz::require(*again == *a);
+            }
         }
     } else {
         qplug::fuzz::require(a.error().offset <= parts[0].size());
