@@ -15,7 +15,7 @@ namespace qplug::cli {
 
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 using version::Scheme;
 
 const std::map<std::string, Scheme> kSchemes = {{"qgis", Scheme::qgis},

@@ -12,5 +12,6 @@ struct RunState {
 };
 
 void register_version_commands(CLI::App& app, RunState& state);
+void register_meta_commands(CLI::App& app, RunState& state);
 
 } // namespace qplug::cli

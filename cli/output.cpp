@@ -6,11 +6,12 @@
 
 namespace qplug::cli {
 
-void print_json(const nlohmann::json& value) {
-    std::cout << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+void print_json(const nlohmann::ordered_json& value) {
+    std::cout << value.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+              << '\n';
 }
 
-nlohmann::json error_json(const Error& error) {
+nlohmann::ordered_json error_json(const Error& error) {
     return {{"kind", error.kind == Error::Kind::parse ? "parse" : "invalid"},
             {"what", error.what},
             {"input", error.input},

@@ -19,7 +19,7 @@ struct CommonOptions {
 };
 
 /// Prints `value` as one JSON document on stdout.
-void print_json(const nlohmann::json& value);
+void print_json(const nlohmann::ordered_json& value);
 
 /// Reports an invalid input on stderr ("qplug: invalid PEP 440 version '1.0+': column 5:
 /// ..."), with a caret line under the column, and as {"error": {...}} on stdout with --json.
@@ -30,6 +30,6 @@ int report_invalid(const Error& error, const CommonOptions& options);
 int report_failure(std::string_view message, const CommonOptions& options);
 
 /// The JSON form of an Error.
-nlohmann::json error_json(const Error& error);
+nlohmann::ordered_json error_json(const Error& error);
 
 } // namespace qplug::cli

@@ -1,0 +1,45 @@
+// Diagnostics: what a parse, a validation or a package check found, as data.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qplug::meta {
+
+enum class Severity { off, info, warning, error };
+
+/// Whose rules a validation applies (spec/metadata.json, "profiles").
+enum class Profile {
+    qgis,   ///< what QGIS needs to list, load and offer the plugin
+    site,   ///< everything plugins.qgis.org enforces on upload
+    strict, ///< the site's rules plus good practice
+};
+
+std::string_view severity_name(Severity s);
+std::string_view profile_name(Profile p);
+std::optional<Profile> profile_from_name(std::string_view name);
+
+/// One finding. Positions are 1-based; 0 means "not tied to a position" (e.g. a missing key).
+struct Diagnostic {
+    std::string rule; ///< stable id from spec/metadata.json, e.g. "META-REQ-EMAIL"
+    Severity severity = Severity::error;
+    std::string file;        ///< the metadata file or the package entry
+    std::size_t line = 0;    ///< 1-based line
+    std::size_t column = 0;  ///< 1-based column, in code points
+    std::size_t offset = 0;  ///< byte offset in the file
+    std::string key;         ///< the metadata key concerned, if any
+    std::string message;     ///< what is wrong
+    std::string hint;        ///< what to do about it
+    std::string source_line; ///< the offending line, for quoting (without its line break)
+};
+
+using Diagnostics = std::vector<Diagnostic>;
+
+/// Counts of diagnostics at a severity.
+std::size_t count(const Diagnostics& diagnostics, Severity severity);
+
+} // namespace qplug::meta

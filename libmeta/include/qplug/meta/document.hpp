@@ -1,0 +1,82 @@
+// A metadata.txt as configparser reads it, with every position kept.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <qplug/meta/diagnostic.hpp>
+
+namespace qplug::meta {
+
+/// How keys are named and lines are split: as QGIS desktop reads the file, or as
+/// plugins.qgis.org does (docs/metadata.md, "The file").
+enum class KeyMode {
+    qgis, ///< keys lower-cased; line breaks of str.splitlines (codecs.open)
+    site, ///< keys as written; line breaks at '\n' only (StringIO of the decoded file)
+};
+
+std::string_view key_mode_name(KeyMode mode);
+
+struct Position {
+    std::size_t line = 0;   ///< 1-based
+    std::size_t column = 0; ///< 1-based, code points
+    std::size_t offset = 0; ///< bytes
+};
+
+struct Entry {
+    std::string key;       ///< as written, stripped
+    std::string name;      ///< as the key mode names it (lower-cased in qgis mode)
+    std::string raw_value; ///< configparser's raw value: lines joined with '\n', rstripped
+    /// get(): after %-interpolation; nullopt when interpolation fails.
+    std::optional<std::string> value;
+    char delimiter = '=';
+    Position key_position;
+    /// Where each line of the value starts (the first is after the delimiter).
+    std::vector<Position> value_lines;
+    std::size_t last_line = 0; ///< the last line that belongs to this entry
+};
+
+struct Section {
+    std::string name; ///< as written between the brackets
+    Position position;
+    std::vector<Entry> entries;
+
+    const Entry* find(std::string_view name) const;
+};
+
+struct Document {
+    std::string file; ///< name used in diagnostics
+    KeyMode keys = KeyMode::qgis;
+    /// True exactly when configparser reads the file without raising (read_file).
+    bool ok = false;
+    bool lenient = false;
+    std::vector<Section> sections; ///< in file order; [DEFAULT] too, when present
+    Diagnostics diagnostics;       ///< graded for the qgis profile; see apply_profile()
+    std::string text;              ///< the text read (UTF-8; converted when lenient)
+
+    const Section* section(std::string_view name) const;
+    const Section* general() const { return section("general"); }
+    const Section* defaults() const { return section("DEFAULT"); }
+
+    struct Item {
+        const Entry* entry; ///< in [general], or inherited from [DEFAULT]
+        bool inherited;
+    };
+    /// [general]'s keys as configparser's options('general') lists them: its own keys in
+    /// file order, then inherited [DEFAULT] keys.
+    std::vector<Item> general_items() const;
+    /// get("general", key) with the mode's key naming; nullopt when absent or when
+    /// interpolation fails.
+    std::optional<std::string> get(std::string_view key) const;
+    /// The entry a key of [general] resolves to (own or inherited), or nullptr.
+    const Entry* find(std::string_view key) const;
+
+    /// The source line (without line break) that holds `offset`.
+    std::string_view line_at(std::size_t offset) const;
+};
+
+} // namespace qplug::meta

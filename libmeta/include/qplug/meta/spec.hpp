@@ -1,0 +1,66 @@
+// The specification of metadata.txt (spec/metadata.json), as compiled into the library.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <qplug/meta/diagnostic.hpp>
+
+namespace qplug::meta {
+
+struct RuleInfo {
+    std::string_view id;
+    std::string_view category; ///< parse, lenient, field, links, package
+    Severity severity[3];      ///< per Profile
+    std::string_view message;  ///< template with {placeholders}
+    std::string_view hint;
+    std::string_view field; ///< the key the rule is about, when it is about one
+
+    Severity severity_in(Profile p) const { return severity[static_cast<int>(p)]; }
+};
+
+struct FieldInfo {
+    std::string_view key;
+    std::vector<std::string_view> aliases;
+    std::string_view type;
+    bool required[3]; ///< per Profile
+    bool localizable;
+    std::size_t max_length;                                          ///< 0: none
+    std::vector<std::string_view> true_qgis, true_site, true_server; ///< bool spellings
+    std::vector<std::string_view> values;                            ///< enum values
+    std::string_view deprecated;                                     ///< when, or empty
+    std::string_view lifecycle_note;
+    std::string_view plugins_xml;
+};
+
+std::span<const RuleInfo> rules();
+const RuleInfo* find_rule(std::string_view id);
+std::span<const FieldInfo> fields();
+/// The field for a key as written ("qgisMinimumVersion", an alias such as "author_name"), or
+/// nullptr. With ignore_case, "qgisminimumversion" finds it too.
+const FieldInfo* find_field(std::string_view key, bool ignore_case);
+/// Plugin Builder placeholders ("tracker" -> "http://bugs") and template texts.
+std::string_view placeholder(std::string_view key);
+std::vector<std::string_view> template_texts(std::string_view key);
+
+/// The whole spec as JSON (spec/metadata.json) and as the Markdown of docs/metadata.md.
+std::string spec_json();
+std::string spec_markdown();
+
+/// Fills a rule's message template: "{key}" becomes the value given for "key".
+std::string format_message(std::string_view templ,
+                           const std::vector<std::pair<std::string_view, std::string>>& args);
+
+/// A diagnostic for `rule` in `profile`, message filled from `args`.
+Diagnostic make_diagnostic(std::string_view rule, Profile profile,
+                           const std::vector<std::pair<std::string_view, std::string>>& args = {});
+
+/// Re-grades diagnostics for another profile (their rules decide); drops those now off.
+void apply_profile(Diagnostics& diagnostics, Profile profile);
+
+} // namespace qplug::meta

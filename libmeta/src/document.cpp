@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <qplug/meta/document.hpp>
+#include <qplug/unicode.hpp>
+
+#include "lines.hpp"
+
+namespace qplug::meta {
+
+std::string_view key_mode_name(KeyMode mode) {
+    return mode == KeyMode::qgis ? "qgis" : "site";
+}
+
+const Entry* Section::find(std::string_view entry_name) const {
+    for (const auto& e : entries) {
+        if (e.name == entry_name) {
+            return &e;
+        }
+    }
+    return nullptr;
+}
+
+const Section* Document::section(std::string_view section_name) const {
+    for (const auto& s : sections) {
+        if (s.name == section_name) {
+            return &s;
+        }
+    }
+    return nullptr;
+}
+
+std::vector<Document::Item> Document::general_items() const {
+    std::vector<Item> items;
+    const Section* g = general();
+    if (g == nullptr) {
+        return items;
+    }
+    for (const auto& e : g->entries) {
+        items.push_back({&e, false});
+    }
+    if (const Section* d = defaults()) {
+        for (const auto& e : d->entries) {
+            if (g->find(e.name) == nullptr) {
+                items.push_back({&e, true});
+            }
+        }
+    }
+    return items;
+}
+
+const Entry* Document::find(std::string_view key) const {
+    const Section* g = general();
+    if (g == nullptr) {
+        return nullptr;
+    }
+    const std::string name = keys == KeyMode::qgis ? unicode::to_lower(key) : std::string(key);
+    if (const Entry* e = g->find(name)) {
+        return e;
+    }
+    if (const Section* d = defaults()) {
+        return d->find(name);
+    }
+    return nullptr;
+}
+
+std::optional<std::string> Document::get(std::string_view key) const {
+    const Entry* e = find(key);
+    if (e == nullptr) {
+        return std::nullopt;
+    }
+    return e->value;
+}
+
+std::string_view Document::line_at(std::size_t offset) const {
+    for (const auto& l : detail::split_lines(text, keys)) {
+        if (offset >= l.offset && offset <= l.offset + l.length) {
+            return std::string_view(text).substr(l.offset, l.length);
+        }
+    }
+    return {};
+}
+
+} // namespace qplug::meta

@@ -1,0 +1,25 @@
+// Splitting the text into lines the way each consumer's reader does.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include <qplug/meta/document.hpp>
+
+namespace qplug::meta::detail {
+
+struct SourceLine {
+    std::size_t offset = 0; ///< first byte of the line
+    std::size_t length = 0; ///< bytes, without the line break
+};
+
+/// KeyMode::qgis: codecs.open's readline, i.e. str.splitlines: \n, \r\n, \r, \v, \f, \x1c,
+/// \x1d, \x1e, U+0085, U+2028, U+2029. KeyMode::site: io.StringIO's default, '\n' only.
+std::vector<SourceLine> split_lines(std::string_view text, KeyMode mode);
+
+/// Code points before `bytes` in `line` (for 1-based columns add one).
+std::size_t columns(std::string_view line, std::size_t bytes);
+
+} // namespace qplug::meta::detail

@@ -1,0 +1,456 @@
+// metadata.txt as configparser reads it: a port of RawConfigParser._read (CPython 3.11), with
+// every position kept and every problem reported in one run. Where configparser raises and
+// stops, the parser notes the problem, marks the document not ok, and reads on so that later
+// problems are found too.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include <qplug/meta/parser.hpp>
+#include <qplug/meta/spec.hpp>
+#include <qplug/unicode.hpp>
+
+#include "grammar.hpp"
+#include "interpolation.hpp"
+#include "lines.hpp"
+
+namespace qplug::meta {
+
+namespace pegtl = tao::pegtl;
+using detail::SourceLine;
+
+namespace {
+
+bool is_section_header(std::string_view value, std::string_view& name) {
+    pegtl::memory_input<pegtl::tracking_mode::lazy> in(value.data(), value.size(), "");
+    if (!pegtl::parse<grammar::section_header>(in)) {
+        return false;
+    }
+    const std::size_t last = value.rfind(']');
+    name = value.substr(1, last - 1);
+    return true;
+}
+
+/// Index of the first code point that is not whitespace (NONSPACECRE.search), in bytes.
+std::size_t first_nonspace(std::string_view line) {
+    std::size_t i = 0;
+    while (i < line.size()) {
+        std::size_t next = i;
+        if (!unicode::is_space(unicode::decode(line, next))) {
+            return i;
+        }
+        i = next;
+    }
+    return line.size();
+}
+
+std::string latin1_to_utf8(std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (char c : bytes) {
+        unicode::append_utf8(out, static_cast<unsigned char>(c));
+    }
+    return out;
+}
+
+class Reader {
+public:
+    Reader(const ParseOptions& options, Document& doc) : options_(options), doc_(doc) {}
+
+    void run() {
+        decode();
+        lines_ = detail::split_lines(doc_.text, options_.keys);
+        for (std::size_t i = 0; i < lines_.size(); ++i) {
+            read_line(i);
+        }
+        join_values();
+        if (!doc_.general()) {
+            report_missing_general();
+        }
+        interpolate_all();
+    }
+
+private:
+    // --- positions and diagnostics ---------------------------------------------------
+
+    std::string_view line_text(std::size_t i) const {
+        return std::string_view(doc_.text).substr(lines_[i].offset, lines_[i].length);
+    }
+
+    Position position(std::size_t line_index, std::size_t byte_in_line) const {
+        const std::string_view text = line_text(line_index);
+        return {line_index + 1, detail::columns(text, byte_in_line) + 1,
+                lines_[line_index].offset + byte_in_line};
+    }
+
+    void report(std::string_view rule, const Position& where, std::string key,
+                std::vector<std::pair<std::string_view, std::string>> args = {}) {
+        Diagnostic d = make_diagnostic(rule, Profile::qgis, args);
+        d.file = options_.file_name;
+        d.line = where.line;
+        d.column = where.column;
+        d.offset = where.offset;
+        d.key = std::move(key);
+        if (where.line > 0 && where.line <= lines_.size()) {
+            d.source_line = std::string(line_text(where.line - 1));
+        }
+        doc_.diagnostics.push_back(std::move(d));
+    }
+
+    // --- decoding ------------------------------------------------------------------------
+
+    void decode() {
+        std::string_view bytes = doc_.text;
+        if (options_.lenient && bytes.substr(0, 3) == "\xEF\xBB\xBF") {
+            doc_.text.erase(0, 3);
+            bom_skipped_ = true;
+        }
+        const std::size_t bad = unicode::find_invalid_utf8(doc_.text);
+        if (bad == unicode::npos) {
+            return;
+        }
+        if (options_.lenient) {
+            doc_.text = latin1_to_utf8(doc_.text);
+            latin1_ = true;
+            return;
+        }
+        // codecs / codecs.decode raise UnicodeDecodeError: configparser never gets the file.
+        // Read on (ill-formed bytes count as ordinary characters) to find other problems.
+        decode_error_ = bad;
+        doc_.ok = false;
+    }
+
+    // --- the state machine of RawConfigParser._read ------------------------------------
+
+    /// The lines of one entry's value, joined after the last line (configparser keeps a
+    /// list per option and joins it in _join_multiline_values).
+    struct Slot {
+        std::size_t section;
+        std::size_t entry;
+        std::vector<std::string> pieces;
+    };
+
+    void read_line(std::size_t i) {
+        const std::string_view line = line_text(i);
+        if (i == 0) {
+            report_decoding();
+        }
+        if (decode_error_ != unicode::npos && decode_error_ >= lines_[i].offset &&
+            decode_error_ <= lines_[i].offset + lines_[i].length) {
+            report("META-PARSE-UTF8", position(i, decode_error_ - lines_[i].offset), {},
+                   {{"byte",
+                     fmt::format("{:02x}", static_cast<unsigned char>(doc_.text[decode_error_]))}});
+        }
+        const std::string_view value = unicode::strip(line);
+        const bool comment = !value.empty() && (value[0] == '#' || value[0] == ';');
+        if (value.empty() || comment) {
+            // A blank line belongs to the open value (dropped again at the end if nothing
+            // follows); a comment line does not.
+            if (!comment && open_ && !open_name_.empty()) {
+                slots_[*open_].pieces.emplace_back();
+                open_entry().value_lines.push_back(position(i, line.size()));
+            }
+            return;
+        }
+        const std::size_t indent_bytes = first_nonspace(line);
+        const std::size_t indent = detail::columns(line, indent_bytes);
+        if (cursect_ && open_ && !open_name_.empty() && indent > indent_level_) {
+            continue_value(i, indent_bytes, value);
+            return;
+        }
+        if (options_.lenient && cursect_ && open_ && !open_name_.empty() &&
+            !looks_like_entry_or_section(value)) {
+            // An unindented line without '=' or ':': read it as a continuation.
+            report("META-LENIENT-CONTINUATION", position(i, indent_bytes), open_entry().key,
+                   {{"key", open_entry().key}});
+            continue_value(i, indent_bytes, value);
+            return;
+        }
+        indent_level_ = indent;
+        std::string_view header;
+        if (is_section_header(value, header)) {
+            open_section(i, indent_bytes, header);
+            return;
+        }
+        if (!cursect_) {
+            if (!missing_header_reported_) {
+                missing_header_reported_ = true;
+                const bool bom = i == 0 && line.substr(0, 3) == "\xEF\xBB\xBF";
+                if (!options_.lenient || bom) {
+                    doc_.ok = false;
+                    report(bom ? "META-PARSE-BOM" : "META-PARSE-NO-SECTION-HEADER",
+                           position(i, indent_bytes), {},
+                           {{"text", std::string(value.substr(0, 60))}});
+                }
+                if (options_.lenient) {
+                    report("META-LENIENT-SECTION", position(i, indent_bytes), {});
+                }
+            }
+            // Read on as if [general] had been opened, to find later problems.
+            cursect_ = section_named("general", position(i, 0));
+            sectname_ = "general";
+        }
+        read_option(i, indent_bytes, value);
+    }
+
+    bool looks_like_entry_or_section(std::string_view value) const {
+        std::string_view header;
+        return value.find_first_of("=:") != std::string_view::npos ||
+               is_section_header(value, header);
+    }
+
+    void open_section(std::size_t i, std::size_t indent_bytes, std::string_view header) {
+        const Position where = position(i, indent_bytes);
+        const std::string name(header);
+        open_.reset();
+        open_name_.clear();
+        if (name == "DEFAULT") {
+            cursect_ = section_named("DEFAULT", where);
+            sectname_ = name;
+            return;
+        }
+        if (auto it = seen_sections_.find(name); it != seen_sections_.end()) {
+            doc_.ok = false;
+            report("META-PARSE-DUPLICATE-SECTION", where, {},
+                   {{"section", name}, {"first_line", std::to_string(it->second)}});
+        } else {
+            seen_sections_[name] = where.line;
+        }
+        cursect_ = section_named(name, where);
+        sectname_ = name;
+    }
+
+    std::size_t section_named(const std::string& name, const Position& where) {
+        for (std::size_t k = 0; k < doc_.sections.size(); ++k) {
+            if (doc_.sections[k].name == name) {
+                return k;
+            }
+        }
+        doc_.sections.push_back(Section{name, where, {}});
+        return doc_.sections.size() - 1;
+    }
+
+    void continue_value(std::size_t i, std::size_t indent_bytes, std::string_view value) {
+        slots_[*open_].pieces.emplace_back(value);
+        open_entry().value_lines.push_back(position(i, indent_bytes));
+        open_entry().last_line = i + 1;
+    }
+
+    void read_option(std::size_t i, std::size_t indent_bytes, std::string_view value) {
+        pegtl::memory_input<pegtl::tracking_mode::lazy> in(value.data(), value.size(), "");
+        if (!pegtl::parse<grammar::option>(in)) {
+            doc_.ok = false;
+            report("META-PARSE-SYNTAX", position(i, indent_bytes), {});
+            return; // configparser keeps the previous option open
+        }
+        const std::size_t delim = value.find_first_of("=:");
+        const std::string key(unicode::rstrip(value.substr(0, delim)));
+        const std::string_view raw_value = unicode::strip(value.substr(delim + 1));
+        const Position key_at = position(i, indent_bytes);
+        if (key.empty()) {
+            doc_.ok = false;
+            report("META-PARSE-EMPTY-KEY", key_at, {});
+        }
+        const std::string name = transform(key);
+        const auto added = std::make_pair(sectname_, name);
+        if (auto it = seen_keys_.find(added); it != seen_keys_.end()) {
+            doc_.ok = false;
+            report(
+                "META-PARSE-DUPLICATE-KEY", key_at, key,
+                {{"key", key}, {"section", sectname_}, {"first_line", std::to_string(it->second)}});
+        } else {
+            seen_keys_[added] = key_at.line;
+        }
+        Entry e;
+        e.key = key;
+        e.name = name;
+        e.delimiter = value[delim];
+        e.key_position = key_at;
+        const auto value_byte = static_cast<std::size_t>(raw_value.data() - line_text(i).data());
+        e.value_lines.push_back(position(i, raw_value.empty() ? line_text(i).size() : value_byte));
+        e.last_line = i + 1;
+        // A repeated key replaces the earlier value, as in configparser's dict.
+        auto& entries = doc_.sections[*cursect_].entries;
+        std::size_t index = entries.size();
+        for (std::size_t k = 0; k < entries.size(); ++k) {
+            if (entries[k].name == name) {
+                index = k;
+            }
+        }
+        if (index == entries.size()) {
+            entries.push_back(std::move(e));
+        } else {
+            entries[index] = std::move(e);
+        }
+        std::optional<std::size_t> slot;
+        for (std::size_t k = 0; k < slots_.size(); ++k) {
+            if (slots_[k].section == *cursect_ && slots_[k].entry == index) {
+                slot = k;
+            }
+        }
+        if (!slot) {
+            slots_.push_back(Slot{*cursect_, index, {}});
+            slot = slots_.size() - 1;
+        }
+        slots_[*slot].pieces = {std::string(raw_value)};
+        open_ = slot;
+        open_name_ = name;
+    }
+
+    Entry& open_entry() {
+        const Slot& slot = slots_[*open_];
+        return doc_.sections[slot.section].entries[slot.entry];
+    }
+
+    std::string transform(std::string_view key) const {
+        return options_.keys == KeyMode::qgis ? unicode::to_lower(key) : std::string(key);
+    }
+
+    // --- after the last line ----------------------------------------------------------
+
+    void join_values() {
+        for (const Slot& p : slots_) {
+            Entry& e = doc_.sections[p.section].entries[p.entry];
+            std::string joined;
+            for (std::size_t k = 0; k < p.pieces.size(); ++k) {
+                if (k > 0) {
+                    joined.push_back('\n');
+                }
+                joined += p.pieces[k];
+            }
+            e.raw_value = std::string(unicode::rstrip(joined));
+        }
+    }
+
+    void report_decoding() {
+        if (bom_skipped_) {
+            report("META-LENIENT-BOM", Position{1, 1, 0}, {});
+        }
+        if (latin1_) {
+            report("META-LENIENT-LATIN1", Position{0, 0, 0}, {});
+        }
+    }
+
+    void report_missing_general() {
+        for (const auto& s : doc_.sections) {
+            std::string folded = unicode::to_lower(unicode::strip(s.name));
+            if (folded == "general") {
+                Diagnostic d =
+                    make_diagnostic("META-SECTION-NAME", Profile::qgis, {{"section", s.name}});
+                d.file = options_.file_name;
+                d.line = s.position.line;
+                d.column = s.position.column;
+                d.offset = s.position.offset;
+                d.source_line = std::string(doc_.line_at(s.position.offset));
+                doc_.diagnostics.push_back(std::move(d));
+            }
+        }
+        Diagnostic d = make_diagnostic("META-PARSE-NO-GENERAL", Profile::qgis);
+        d.file = options_.file_name;
+        doc_.diagnostics.push_back(std::move(d));
+    }
+
+    void interpolate_all() {
+        const Section* defaults = doc_.defaults();
+        auto optionxform = [this](std::string_view k) { return transform(k); };
+        for (auto& section : doc_.sections) {
+            auto lookup = [&](const std::string& name) -> const std::string* {
+                if (section.name != "DEFAULT") {
+                    if (const Entry* e = section.find(name)) {
+                        return &e->raw_value;
+                    }
+                }
+                if (defaults != nullptr) {
+                    if (const Entry* e = defaults->find(name)) {
+                        return &e->raw_value;
+                    }
+                }
+                return nullptr;
+            };
+            for (auto& e : section.entries) {
+                auto r = detail::interpolate(e.raw_value, lookup, optionxform);
+                if (auto* value = std::get_if<std::string>(&r)) {
+                    e.value = std::move(*value);
+                    continue;
+                }
+                const auto& f = std::get<detail::InterpolationFailure>(r);
+                // Only [general] (and what it inherits) is read by anybody.
+                if (section.name != "general" && section.name != "DEFAULT") {
+                    continue;
+                }
+                const Position where = locate(e, f.index);
+                report(f.rule, where, e.key, {{"key", e.key}, {"reference", f.reference}});
+            }
+        }
+    }
+
+    /// The source position of byte `index` of an entry's joined value.
+    Position locate(const Entry& e, std::size_t index) const {
+        std::size_t start = 0;
+        for (const Position& p : e.value_lines) {
+            const std::string_view line = doc_.line_at(p.offset);
+            const std::size_t line_start =
+                p.offset - static_cast<std::size_t>(line.data() - doc_.text.data());
+            const std::size_t piece = line.size() - line_start;
+            if (index <= start + piece) {
+                const std::size_t in_line = line_start + (index - start);
+                return {p.line, detail::columns(line, in_line) + 1, p.offset + (index - start)};
+            }
+            start += piece + 1;
+        }
+        return e.value_lines.empty() ? e.key_position : e.value_lines.front();
+    }
+
+    const ParseOptions& options_;
+    Document& doc_;
+    std::vector<SourceLine> lines_;
+    std::optional<std::size_t> cursect_; ///< index in doc_.sections
+    std::string sectname_;
+    std::size_t indent_level_ = 0;
+    std::vector<Slot> slots_;
+    std::optional<std::size_t> open_; ///< the slot of the option configparser's optname names
+    std::string open_name_;
+    std::map<std::string, std::size_t> seen_sections_;
+    std::map<std::pair<std::string, std::string>, std::size_t> seen_keys_;
+    std::size_t decode_error_ = unicode::npos;
+    bool missing_header_reported_ = false;
+    bool bom_skipped_ = false;
+    bool latin1_ = false;
+};
+
+} // namespace
+
+Document parse(std::string_view bytes, const ParseOptions& options) {
+    Document doc;
+    doc.file = options.file_name;
+    doc.keys = options.keys;
+    doc.lenient = options.lenient;
+    doc.text = std::string(bytes);
+    doc.ok = true;
+    Reader(options, doc).run();
+    return doc;
+}
+
+Expected<Document> parse_file(const std::filesystem::path& path, ParseOptions options) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        Error e;
+        e.kind = Error::Kind::invalid;
+        e.what = "file";
+        e.input = path.string();
+        e.message = "cannot be read";
+        return e;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (options.file_name == "metadata.txt") {
+        options.file_name = path.string();
+    }
+    return parse(ss.str(), options);
+}
+
+} // namespace qplug::meta
