@@ -1,10 +1,16 @@
 // qplug meta show|check|fmt|spec
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
+#include <qplug/meta/model.hpp>
 #include <qplug/meta/parser.hpp>
+#include <qplug/meta/serialize.hpp>
 #include <qplug/meta/spec.hpp>
+#include <qplug/meta/validator.hpp>
 
 #include "commands.hpp"
 #include "diagnostics_output.hpp"
@@ -80,6 +86,186 @@ int run_show(const MetaOptions& o, const std::string& file) {
     return doc->ok ? exit_ok : exit_findings;
 }
 
+const std::map<std::string, meta::Profile> kProfiles = {{"qgis", meta::Profile::qgis},
+                                                        {"site", meta::Profile::site},
+                                                        {"strict", meta::Profile::strict}};
+
+struct CheckOptions : MetaOptions {
+    meta::Profile profile = meta::Profile::qgis;
+    bool keys_given = false;
+    bool check_links = false;
+};
+
+int run_check(const CheckOptions& o, const std::vector<std::string>& files) {
+    json report_files = json::array();
+    std::size_t errors = 0, warnings = 0, infos = 0;
+    bool io_failure = false;
+    const bool color = stderr_is_terminal();
+    for (const auto& file : files) {
+        meta::ParseOptions po;
+        // Each profile reads the file as its consumer does, unless --keys says otherwise.
+        po.keys = o.keys_given ? o.keys
+                               : (o.profile == meta::Profile::qgis ? meta::KeyMode::qgis
+                                                                   : meta::KeyMode::site);
+        po.lenient = o.lenient;
+        auto doc = meta::parse_file(file, po);
+        if (!doc) {
+            std::cerr << "qplug: " << file << ": cannot be read\n";
+            io_failure = true;
+            report_files.push_back({{"file", file}, {"error", "cannot be read"}});
+            continue;
+        }
+        meta::ValidateOptions vo;
+        vo.profile = o.profile;
+        const std::filesystem::path folder = std::filesystem::path(file).parent_path();
+        vo.file_exists = [folder](std::string_view relative) {
+            std::error_code ec;
+            return std::filesystem::is_regular_file(folder / std::filesystem::path(relative), ec);
+        };
+        if (o.check_links) {
+            vo.check_link = [](std::string_view url) {
+                return meta::check_link_with_curl(url, 10);
+            };
+        }
+        const meta::Diagnostics ds = meta::validate(*doc, vo);
+        const std::size_t e = meta::count(ds, meta::Severity::error);
+        const std::size_t w = meta::count(ds, meta::Severity::warning);
+        errors += e;
+        warnings += w;
+        infos += meta::count(ds, meta::Severity::info);
+        if (o.json) {
+            report_files.push_back(
+                {{"file", file}, {"valid", e == 0}, {"diagnostics", diagnostics_json(ds)}});
+        } else {
+            for (const auto& d : ds) {
+                print_diagnostic(std::cout, d, color && false);
+            }
+        }
+    }
+    if (o.json) {
+        print_json({{"profile", meta::profile_name(o.profile)},
+                    {"valid", errors == 0 && !io_failure},
+                    {"errors", errors},
+                    {"warnings", warnings},
+                    {"infos", infos},
+                    {"files", report_files}});
+    } else {
+        std::cout << files.size() << (files.size() == 1 ? " file" : " files")
+                  << " checked with the " << meta::profile_name(o.profile) << " profile: " << errors
+                  << (errors == 1 ? " error, " : " errors, ") << warnings
+                  << (warnings == 1 ? " warning" : " warnings");
+        if (infos > 0) {
+            std::cout << ", " << infos << " info";
+        }
+        std::cout << '\n';
+    }
+    if (io_failure) {
+        return exit_failure;
+    }
+    return errors > 0 ? exit_findings : exit_ok;
+}
+
+/// Writes `content` to `path` through a temporary file in the same folder and a rename, so
+/// that a failure leaves the old file as it was.
+bool write_atomically(const std::filesystem::path& path, const std::string& content) {
+    const std::filesystem::path tmp = path.string() + ".qplug-tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out || !(out << content) || !out.flush()) {
+            std::error_code ec;
+            std::filesystem::remove(tmp, ec);
+            return false;
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        std::filesystem::remove(tmp, ec);
+        return false;
+    }
+    return true;
+}
+
+struct FmtOptions : MetaOptions {
+    bool in_place = false;
+    bool check = false;
+    bool dry_run = false;
+};
+
+int run_fmt(const FmtOptions& o, const std::string& file) {
+    meta::ParseOptions po;
+    po.keys = o.keys;
+    po.lenient = o.lenient;
+    auto doc = meta::parse_file(file, po);
+    if (!doc) {
+        return report_failure(file + ": cannot be read", o);
+    }
+    if (!doc->ok && !doc->lenient) {
+        for (const auto& d : doc->diagnostics) {
+            print_diagnostic(std::cerr, d, stderr_is_terminal());
+        }
+        std::cerr << "qplug: " << file << ": configparser cannot read this file; not formatting it "
+                  << "(--lenient formats what can be read)\n";
+        return exit_findings;
+    }
+    const std::string formatted = meta::format_metadata(*doc);
+    const bool changed = formatted != doc->text;
+    if (o.check) {
+        if (o.json) {
+            print_json({{"file", file}, {"formatted", !changed}});
+        } else if (changed) {
+            std::cout << file << ": not in canonical form\n";
+        }
+        return changed ? exit_findings : exit_ok;
+    }
+    if (o.in_place && !o.dry_run) {
+        if (changed && !write_atomically(file, formatted)) {
+            return report_failure(file + ": cannot be written", o);
+        }
+        if (o.json) {
+            print_json({{"file", file}, {"changed", changed}});
+        }
+        return exit_ok;
+    }
+    if (o.json) {
+        print_json({{"file", file}, {"changed", changed}, {"formatted", formatted}});
+    } else {
+        std::cout << formatted;
+    }
+    return exit_ok;
+}
+
+struct ExportOptions : MetaOptions {
+    std::string format = "json";
+    meta::ReleaseInfo release;
+};
+
+int run_export(const ExportOptions& o, const std::string& file) {
+    meta::ParseOptions po;
+    po.keys = o.keys;
+    po.lenient = o.lenient;
+    auto doc = meta::parse_file(file, po);
+    if (!doc) {
+        return report_failure(file + ": cannot be read", o);
+    }
+    if (o.format == "json") {
+        std::cout << meta::to_json(*doc) << '\n';
+        return doc->ok ? exit_ok : exit_findings;
+    }
+    if (!doc->ok || doc->general() == nullptr) {
+        for (const auto& d : doc->diagnostics) {
+            print_diagnostic(std::cerr, d, stderr_is_terminal());
+        }
+        return exit_findings;
+    }
+    meta::ReleaseInfo release = o.release;
+    if (release.package_name.empty()) {
+        release.package_name = std::filesystem::absolute(file).parent_path().filename().string();
+    }
+    std::cout << meta::plugins_xml_entry(meta::make_metadata(*doc), release);
+    return exit_ok;
+}
+
 int run_spec(bool json_out, bool markdown) {
     if (json_out || !markdown) {
         if (json_out) {
@@ -105,6 +291,58 @@ void register_meta_commands(CLI::App& app, RunState& state) {
         cmd->add_option("FILE", *file, "metadata.txt")->required();
         add_read_options(cmd, *o);
         cmd->callback([&state, o, file] { state.exit_code = run_show(*o, *file); });
+    }
+    {
+        auto o = std::make_shared<CheckOptions>();
+        auto files = std::make_shared<std::vector<std::string>>();
+        auto* cmd = group->add_subcommand(
+            "check", "Check metadata.txt files against a profile; exit 1 when any error");
+        cmd->add_option("FILE", *files, "metadata.txt files")->required();
+        add_read_options(cmd, *o);
+        cmd->add_option("--profile", o->profile,
+                        "qgis (what QGIS needs, default), site (what plugins.qgis.org enforces), "
+                        "strict (site plus good practice)")
+            ->transform(CLI::CheckedTransformer(kProfiles, CLI::ignore_case));
+        cmd->add_flag("--check-links", o->check_links,
+                      "Check that tracker, repository and homepage answer (HEAD, 10 s timeout)");
+        cmd->callback([&state, o, files, cmd] {
+            o->keys_given = cmd->count("--keys") > 0;
+            state.exit_code = run_check(*o, *files);
+        });
+    }
+    {
+        auto o = std::make_shared<FmtOptions>();
+        auto file = std::make_shared<std::string>();
+        auto* cmd = group->add_subcommand(
+            "fmt", "Print metadata.txt in canonical form (keys in the spec's order, one style), "
+                   "reading back to the same keys and values");
+        cmd->add_option("FILE", *file, "metadata.txt")->required();
+        add_read_options(cmd, *o);
+        cmd->add_flag("-i,--in-place", o->in_place, "Rewrite the file (atomically)");
+        cmd->add_flag("--dry-run", o->dry_run, "With --in-place: print instead of writing");
+        cmd->add_flag("--check", o->check,
+                      "Exit 1 when the file is not in canonical form; write nothing");
+        cmd->callback([&state, o, file] { state.exit_code = run_fmt(*o, *file); });
+    }
+    {
+        auto o = std::make_shared<ExportOptions>();
+        auto file = std::make_shared<std::string>();
+        auto* cmd = group->add_subcommand(
+            "export", "Export metadata.txt as JSON (entries with positions and the typed view) or "
+                      "as the plugins.xml entry of a release");
+        cmd->add_option("FILE", *file, "metadata.txt")->required();
+        add_read_options(cmd, *o);
+        cmd->add_option("--format", o->format, "json (default) or plugins-xml")
+            ->check(CLI::IsMember({"json", "plugins-xml"}));
+        cmd->add_option("--package-name", o->release.package_name,
+                        "plugins-xml: the ZIP's top folder (default: the file's folder name)");
+        cmd->add_option("--download-url", o->release.download_url, "plugins-xml: <download_url>");
+        cmd->add_option("--plugin-id", o->release.plugin_id, "plugins-xml: plugin_id attribute");
+        cmd->add_option("--create-date", o->release.create_date, "plugins-xml: <create_date>");
+        cmd->add_option("--update-date", o->release.update_date, "plugins-xml: <update_date>");
+        cmd->add_option("--uploaded-by", o->release.uploaded_by, "plugins-xml: <uploaded_by>");
+        cmd->add_flag("--trusted", o->release.trusted, "plugins-xml: <trusted>True</trusted>");
+        cmd->callback([&state, o, file] { state.exit_code = run_export(*o, *file); });
     }
     {
         auto json_out = std::make_shared<bool>(false);

@@ -68,6 +68,7 @@ public:
             read_line(i);
         }
         join_values();
+        doc_.trailing_comments = std::move(comments_);
         if (!doc_.general()) {
             report_missing_general();
         }
@@ -147,6 +148,9 @@ private:
         }
         const std::string_view value = unicode::strip(line);
         const bool comment = !value.empty() && (value[0] == '#' || value[0] == ';');
+        if (comment) {
+            comments_.emplace_back(value);
+        }
         if (value.empty() || comment) {
             // A blank line belongs to the open value (dropped again at the end if nothing
             // follows); a comment line does not.
@@ -211,6 +215,9 @@ private:
         if (name == "DEFAULT") {
             cursect_ = section_named("DEFAULT", where);
             sectname_ = name;
+            auto& comments = doc_.sections[*cursect_].comments;
+            comments.insert(comments.end(), comments_.begin(), comments_.end());
+            comments_.clear();
             return;
         }
         if (auto it = seen_sections_.find(name); it != seen_sections_.end()) {
@@ -222,6 +229,9 @@ private:
         }
         cursect_ = section_named(name, where);
         sectname_ = name;
+        auto& comments = doc_.sections[*cursect_].comments;
+        comments.insert(comments.end(), comments_.begin(), comments_.end());
+        comments_.clear();
     }
 
     std::size_t section_named(const std::string& name, const Position& where) {
@@ -230,7 +240,7 @@ private:
                 return k;
             }
         }
-        doc_.sections.push_back(Section{name, where, {}});
+        doc_.sections.push_back(Section{name, where, {}, {}});
         return doc_.sections.size() - 1;
     }
 
@@ -273,6 +283,8 @@ private:
         const auto value_byte = static_cast<std::size_t>(raw_value.data() - line_text(i).data());
         e.value_lines.push_back(position(i, raw_value.empty() ? line_text(i).size() : value_byte));
         e.last_line = i + 1;
+        e.comments = std::move(comments_);
+        comments_.clear();
         // A repeated key replaces the earlier value, as in configparser's dict.
         auto& entries = doc_.sections[*cursect_].entries;
         std::size_t index = entries.size();
@@ -414,6 +426,7 @@ private:
     std::vector<Slot> slots_;
     std::optional<std::size_t> open_; ///< the slot of the option configparser's optname names
     std::string open_name_;
+    std::vector<std::string> comments_; ///< comment lines not yet attached to an entry
     std::map<std::string, std::size_t> seen_sections_;
     std::map<std::pair<std::string, std::string>, std::size_t> seen_keys_;
     std::size_t decode_error_ = unicode::npos;

@@ -42,3 +42,28 @@ def read(data: bytes, mode: str):
         except Exception:
             general[key] = None
     return {"ok": True, "general": general}
+
+
+def read_raw(data: bytes, mode: str):
+    """Every section's raw values (no interpolation), [DEFAULT] included; None when
+    read_file raises."""
+    cp = configparser.ConfigParser(interpolation=None)
+    if mode == "site":
+        cp.optionxform = str
+    try:
+        text = codecs.decode(data, "utf8")
+        if mode == "qgis":
+            cp.read_file(io.StringIO(text, newline=None) if False else _codecs_lines(text))
+        else:
+            cp.read_file(io.StringIO(text))
+    except Exception:
+        return None
+    out = {"DEFAULT": dict(cp.defaults())}
+    for s in cp.sections():
+        out[s] = {k: v for k, v in cp._sections[s].items()}
+    return out
+
+
+def _codecs_lines(text):
+    """The lines codecs.open yields: str.splitlines with the line breaks kept."""
+    return iter(text.splitlines(keepends=True))

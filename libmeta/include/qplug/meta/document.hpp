@@ -37,13 +37,15 @@ struct Entry {
     Position key_position;
     /// Where each line of the value starts (the first is after the delimiter).
     std::vector<Position> value_lines;
-    std::size_t last_line = 0; ///< the last line that belongs to this entry
+    std::size_t last_line = 0;         ///< the last line that belongs to this entry
+    std::vector<std::string> comments; ///< comment lines just before the entry
 };
 
 struct Section {
     std::string name; ///< as written between the brackets
     Position position;
     std::vector<Entry> entries;
+    std::vector<std::string> comments; ///< comment lines just before the header
 
     const Entry* find(std::string_view name) const;
 };
@@ -57,6 +59,7 @@ struct Document {
     std::vector<Section> sections; ///< in file order; [DEFAULT] too, when present
     Diagnostics diagnostics;       ///< graded for the qgis profile; see apply_profile()
     std::string text;              ///< the text read (UTF-8; converted when lenient)
+    std::vector<std::string> trailing_comments; ///< comment lines after the last entry
 
     const Section* section(std::string_view name) const;
     const Section* general() const { return section("general"); }

@@ -1,0 +1,499 @@
+// The field rules of spec/metadata.json, applied to [general] (plus what it inherits).
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+#include <qplug/meta/spec.hpp>
+#include <qplug/meta/validator.hpp>
+#include <qplug/unicode.hpp>
+#include <qplug/version/pep440.hpp>
+#include <qplug/version/qgis.hpp>
+
+#include "lines.hpp"
+
+namespace qplug::meta {
+
+namespace {
+
+using Args = std::vector<std::pair<std::string_view, std::string>>;
+
+std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return out;
+}
+
+std::string upper_strip(std::string_view s) {
+    return unicode::to_upper(unicode::strip(s));
+}
+
+/// The key without a [locale] suffix, and the suffix.
+std::pair<std::string_view, std::string_view> split_locale(std::string_view key) {
+    if (!key.empty() && key.back() == ']') {
+        const std::size_t open = key.rfind('[');
+        if (open != std::string_view::npos && open > 0) {
+            return {key.substr(0, open), key.substr(open)};
+        }
+    }
+    return {key, {}};
+}
+
+/// A tag such as <b>, </p> or <!-- -->: '<', a letter, '/' or '!', then a '>' later.
+bool has_html_tag(std::string_view s) {
+    for (std::size_t i = s.find('<'); i != std::string_view::npos; i = s.find('<', i + 1)) {
+        if (i + 1 < s.size()) {
+            const char c = s[i + 1];
+            const bool opens =
+                (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '/' || c == '!';
+            if (opens && s.find('>', i + 2) != std::string_view::npos) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/// local@domain.tld without blanks: what an EmailField would accept, roughly.
+bool looks_like_email(std::string_view s) {
+    const std::size_t at = s.find('@');
+    if (at == 0 || at == std::string_view::npos || s.find('@', at + 1) != std::string_view::npos) {
+        return false;
+    }
+    for (std::size_t i = 0; i < s.size();) {
+        if (unicode::is_space(unicode::decode(s, i))) {
+            return false;
+        }
+    }
+    const std::string_view domain = s.substr(at + 1);
+    const std::size_t dot = domain.rfind('.');
+    return dot != std::string_view::npos && dot > 0 && dot + 1 < domain.size();
+}
+
+bool is_ascii_digits(std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+class Checker {
+public:
+    Checker(const Document& doc, const ValidateOptions& options) : doc_(doc), options_(options) {}
+
+    Diagnostics run() {
+        out_ = doc_.diagnostics;
+        apply_profile(out_, options_.profile);
+        if (doc_.general() == nullptr || (!doc_.ok && !doc_.lenient)) {
+            return std::move(out_); // nothing configparser would hand on
+        }
+        check_keys();
+        check_required();
+        for (const auto& item : doc_.general_items()) {
+            check_entry(*item.entry);
+        }
+        check_qgis_range();
+        return std::move(out_);
+    }
+
+private:
+    Diagnostic* add(std::string_view rule, const Entry* entry, bool at_value, Args args) {
+        Diagnostic d = make_diagnostic(rule, options_.profile, args);
+        if (d.severity == Severity::off) {
+            return nullptr;
+        }
+        d.file = doc_.file;
+        if (entry != nullptr) {
+            d.key = entry->key;
+            const Position p = at_value && !entry->value_lines.empty() ? entry->value_lines.front()
+                                                                       : entry->key_position;
+            d.line = p.line;
+            d.column = p.column;
+            d.offset = p.offset;
+            d.source_line = std::string(doc_.line_at(p.offset));
+        }
+        out_.push_back(std::move(d));
+        return &out_.back();
+    }
+
+    std::string value_of(const Entry& e) const { return e.value ? *e.value : e.raw_value; }
+
+    /// The entry for a spec field as this profile's consumer finds it: the site wants the
+    /// exact spelling, QGIS any case (and its aliases, e.g. author_name).
+    const Entry* lookup(const FieldInfo& f) const {
+        auto exact = [&](std::string_view key) -> const Entry* {
+            for (const auto& item : doc_.general_items()) {
+                if (doc_.keys == KeyMode::qgis ? item.entry->name == unicode::to_lower(key)
+                                               : item.entry->key == key) {
+                    return item.entry;
+                }
+            }
+            return nullptr;
+        };
+        if (const Entry* e = exact(f.key)) {
+            return e;
+        }
+        if (options_.profile == Profile::qgis) {
+            for (auto a : f.aliases) {
+                if (const Entry* e = exact(a)) {
+                    return e;
+                }
+            }
+        }
+        return nullptr;
+    }
+
+    void check_required() {
+        for (const FieldInfo& f : fields()) {
+            if (!f.required[static_cast<int>(options_.profile)]) {
+                continue;
+            }
+            const Entry* e = lookup(f);
+            const std::string rule = "META-REQ-" + unicode::to_upper(f.key);
+            if (e == nullptr) {
+                if (Diagnostic* d = add(rule, nullptr, false, {{"key", std::string(f.key)}})) {
+                    d->key = std::string(f.key);
+                }
+            } else if (unicode::strip(value_of(*e)).empty() && f.type != "url" &&
+                       f.key != "author") {
+                add("META-EMPTY-VALUE", e, true, {{"key", e->key}});
+            }
+        }
+    }
+
+    void check_keys() {
+        for (const auto& item : doc_.general_items()) {
+            const Entry& e = *item.entry;
+            const auto [base, locale] = split_locale(e.key);
+            const FieldInfo* exact = find_field(base, false);
+            const FieldInfo* folded = exact != nullptr ? exact : find_field(base, true);
+            if (folded == nullptr) {
+                add("META-UNKNOWN-KEY", &e, false, {{"key", e.key}});
+                continue;
+            }
+            if (exact == nullptr) {
+                std::string expected(folded->key);
+                for (auto a : folded->aliases) {
+                    if (ascii_lower(a) == ascii_lower(base)) {
+                        expected = std::string(a);
+                    }
+                }
+                add("META-KEY-CASE", &e, false,
+                    {{"key", e.key}, {"expected", expected + std::string(locale)}});
+            }
+            if (!locale.empty() && !folded->localizable) {
+                add("META-LOCALE-KEY", &e, false, {{"key", e.key}});
+            }
+        }
+    }
+
+    void check_entry(const Entry& e) {
+        const auto [base, locale] = split_locale(e.key);
+        const FieldInfo* f = find_field(base, true);
+        if (f == nullptr) {
+            return;
+        }
+        const std::string v = value_of(e);
+        if (f->max_length > 0) {
+            const std::size_t n = unicode::code_points(v, v.size());
+            if (n > f->max_length) {
+                add("META-TOO-LONG", &e, true,
+                    {{"key", e.key},
+                     {"length", std::to_string(n)},
+                     {"max_length", std::to_string(f->max_length)}});
+            }
+        }
+        if (!f->deprecated.empty()) {
+            add("META-DEPRECATED-FIELD", &e, false,
+                {{"key", e.key}, {"note", std::string(f->lifecycle_note)}});
+        }
+        const std::string_view type = f->type;
+        const std::string_view key = f->key;
+        if (type == "url") {
+            check_url(e, v);
+        } else if (type == "email") {
+            check_email(e, v);
+        } else if (type == "bool") {
+            check_bool(e, *f, v);
+        } else if (type == "qgis_version") {
+            check_qgis_version(e, v);
+        } else if (type == "dependencies") {
+            check_dependencies(e, v);
+        } else if (type == "enum") {
+            if (!v.empty() && std::find(f->values.begin(), f->values.end(), v) == f->values.end()) {
+                add("META-CATEGORY", &e, true, {{"value", v}});
+            }
+        } else if (type == "path" && key == "icon") {
+            check_icon(e, v);
+        }
+        if (key == "author") {
+            // plugins.qgis.org: re.match(r"^[^/]+$", author)
+            if (v.empty() || v.find('/') != std::string::npos) {
+                add("META-AUTHOR-SLASH", &e, true, {});
+            }
+        }
+        if (key == "version" && !unicode::strip(v).empty()) {
+            if (!version::pep440::Version::is_valid(version::qgis::normalize(v))) {
+                add("META-VERSION-NOT-PEP440", &e, true, {{"value", v}});
+            }
+        }
+        if (key == "description" && v.find('\n') != std::string::npos) {
+            add("META-DESCRIPTION-MULTILINE", &e, true, {});
+        }
+        if ((key == "description" || key == "about") && has_html_tag(v)) {
+            add("META-HTML", &e, true, {{"key", e.key}});
+        }
+        for (auto t : template_texts(key)) {
+            if (unicode::strip(v) == t) {
+                add(key == "tags" ? "META-TEMPLATE-TAGS" : "META-TEMPLATE-TEXT", &e, true,
+                    {{"key", e.key}, {"value", v}});
+            }
+        }
+    }
+
+    void check_url(const Entry& e, const std::string& v) {
+        const std::string_view ph = placeholder(split_locale(e.key).first);
+        if (!ph.empty() && v == ph) {
+            add("META-URL-PLACEHOLDER", &e, true, {{"key", e.key}, {"value", v}});
+            return;
+        }
+        const UrlParts parts = split_url(v);
+        if (parts.scheme.empty() || parts.netloc.empty()) {
+            add("META-URL-INVALID", &e, true, {{"key", e.key}, {"value", v}});
+            return;
+        }
+        if (options_.check_link) {
+            if (auto why = options_.check_link(v)) {
+                add("META-URL-UNREACHABLE", &e, true,
+                    {{"key", e.key}, {"value", v}, {"reason", *why}});
+            }
+        }
+    }
+
+    void check_email(const Entry& e, const std::string& v) {
+        if (!v.empty() && !looks_like_email(v)) {
+            add("META-EMAIL-INVALID", &e, true, {{"value", v}});
+        }
+    }
+
+    void check_bool(const Entry& e, const FieldInfo& f, const std::string& v) {
+        const std::string lowered = unicode::to_lower(v);
+        const std::string upper = upper_strip(v);
+        std::vector<std::string> readings;
+        auto reads = [&](std::string_view consumer, const std::vector<std::string_view>& trues,
+                         bool upper_compare) {
+            if (trues.empty()) {
+                return;
+            }
+            bool value = false;
+            for (auto t : trues) {
+                value = value || (upper_compare ? upper == unicode::to_upper(t) : lowered == t);
+            }
+            readings.push_back(fmt::format("{} reads {}", consumer, value ? "true" : "false"));
+        };
+        reads("QGIS", f.true_qgis, true);
+        reads("plugins.qgis.org", f.true_site, false);
+        if (!f.true_server.empty()) {
+            readings.push_back(std::string("QGIS Server reads ") +
+                               (v == "True" ? "true" : "false"));
+        }
+        const bool all_true = std::all_of(readings.begin(), readings.end(),
+                                          [](const std::string& r) { return r.ends_with("true"); });
+        const bool all_false =
+            std::all_of(readings.begin(), readings.end(),
+                        [](const std::string& r) { return r.ends_with("false"); });
+        static const std::vector<std::string> known = {"true", "false", "yes", "no"};
+        const bool spelled_well = std::find(known.begin(), known.end(), lowered) != known.end();
+        if (f.key == "server" && !all_false && v != "True") {
+            add("META-SERVER-TRUE", &e, true, {{"value", v}});
+            return;
+        }
+        if ((!all_true && !all_false) || (!spelled_well && !v.empty())) {
+            std::string text;
+            for (const auto& r : readings) {
+                text += (text.empty() ? "" : ", ") + r;
+            }
+            add("META-BOOL-VALUE", &e, true, {{"key", e.key}, {"value", v}, {"readings", text}});
+        }
+    }
+
+    /// Why a QGIS version fails the installer's or the loader's parsing, or "".
+    static std::string qgis_version_problem(std::string_view v) {
+        std::vector<std::string_view> parts;
+        std::size_t start = 0;
+        while (true) {
+            const std::size_t dot = v.find('.', start);
+            parts.push_back(v.substr(start, dot == std::string_view::npos ? dot : dot - start));
+            if (dot == std::string_view::npos) {
+                break;
+            }
+            start = dot + 1;
+        }
+        if (parts.size() != 2 && parts.size() != 3) {
+            return "QGIS needs two or three parts";
+        }
+        for (auto p : parts) {
+            if (!is_ascii_digits(p)) {
+                return "every part must be a number (the plugin installer drops other characters, "
+                       "QGIS's loader refuses them)";
+            }
+            if (p.size() > 2 && std::stoul(std::string(p.substr(0, 9))) > 99) {
+                return "the plugin installer refuses parts above 99";
+            }
+        }
+        return {};
+    }
+
+    void check_qgis_version(const Entry& e, const std::string& v) {
+        if (v.empty()) {
+            return; // an empty maximum takes the default; an empty minimum is META-EMPTY-VALUE
+        }
+        const std::string problem = qgis_version_problem(v);
+        if (!problem.empty()) {
+            add("META-QGIS-VERSION-FORMAT", &e, true,
+                {{"key", e.key}, {"value", v}, {"reason", problem}});
+        }
+    }
+
+    void check_qgis_range() {
+        const FieldInfo* fmin = find_field("qgisMinimumVersion", false);
+        const FieldInfo* fmax = find_field("qgisMaximumVersion", false);
+        const Entry* min = fmin != nullptr ? lookup(*fmin) : nullptr;
+        const Entry* max = fmax != nullptr ? lookup(*fmax) : nullptr;
+        if (min == nullptr || !qgis_version_problem(value_of(*min)).empty()) {
+            return;
+        }
+        auto triple = [](const std::string& s, int third) {
+            std::array<long, 3> t{0, 0, third};
+            std::size_t start = 0;
+            for (int i = 0; i < 3; ++i) {
+                const std::size_t dot = s.find('.', start);
+                const std::string part =
+                    s.substr(start, dot == std::string::npos ? dot : dot - start);
+                if (!part.empty()) {
+                    t[static_cast<std::size_t>(i)] = std::stol(part.substr(0, 9));
+                }
+                if (dot == std::string::npos) {
+                    break;
+                }
+                start = dot + 1;
+            }
+            return t;
+        };
+        const std::string min_v = value_of(*min);
+        const auto lo = triple(min_v, 0);
+        std::string max_v = max != nullptr ? value_of(*max) : std::string();
+        if (!max_v.empty() && qgis_version_problem(max_v).empty()) {
+            const auto hi = triple(max_v, 99);
+            if (lo > hi) {
+                add("META-QGIS-RANGE", max, true, {{"minimum", min_v}, {"maximum", max_v}});
+                return;
+            }
+        }
+        if (max_v.empty()) {
+            max_v = min_v.substr(0, 1) + ".99"; // the installer's default
+        }
+        const auto hi = triple(max_v, 99);
+        if (lo[0] < 4 && hi[0] < 4) {
+            add("META-QGIS4", max != nullptr ? max : min, true, {{"maximum", max_v}});
+        }
+    }
+
+    void check_dependencies(const Entry& e, const std::string& v) {
+        // qgis.utils.get_plugin_deps: the stripped value split on ',', items not stripped.
+        const std::string_view all = unicode::strip(v);
+        std::size_t start = 0;
+        while (start <= all.size()) {
+            std::size_t comma = all.find(',', start);
+            if (comma == std::string_view::npos) {
+                comma = all.size();
+            }
+            const std::string_view item = all.substr(start, comma - start);
+            start = comma + 1;
+            std::string problem;
+            const std::size_t eq = item.find("==");
+            const std::string_view name =
+                eq != std::string_view::npos && eq > 0 ? item.substr(0, eq) : item;
+            if (item.empty()) {
+                problem = "an empty plugin name";
+            } else if (eq != std::string_view::npos && eq > 0 &&
+                       item.find("==", eq + 2) != std::string_view::npos) {
+                problem = "two '==': QGIS fails reading it";
+            } else if (unicode::strip(name) != name) {
+                problem = fmt::format("QGIS looks for a plugin named '{}', spaces included", name);
+            } else if (name.find_first_of("<>!~=") != std::string_view::npos) {
+                problem =
+                    "QGIS knows no operator but '==': it looks for a plugin with that whole name";
+            } else if (eq != std::string_view::npos && eq > 0 && eq + 2 == item.size()) {
+                problem = "'==' without a version pins the empty version";
+            }
+            if (!problem.empty()) {
+                add("META-DEPENDENCIES", &e, true,
+                    {{"item", std::string(item)}, {"problem", problem}});
+            }
+        }
+    }
+
+    void check_icon(const Entry& e, const std::string& v) {
+        if (!options_.file_exists || v.empty()) {
+            return;
+        }
+        std::string_view path = v;
+        if (path.substr(0, 2) == "./") {
+            path.remove_prefix(2);
+        }
+        if (!options_.file_exists(path)) {
+            add("META-ICON-MISSING", &e, true, {{"value", v}});
+        }
+    }
+
+    const Document& doc_;
+    const ValidateOptions& options_;
+    Diagnostics out_;
+};
+
+} // namespace
+
+UrlParts split_url(std::string_view raw) {
+    // urllib.parse.urlsplit (3.11): strip leading C0 controls and spaces, drop tab/CR/LF.
+    std::string url;
+    std::size_t i = 0;
+    while (i < raw.size() && static_cast<unsigned char>(raw[i]) <= ' ') {
+        ++i;
+    }
+    for (; i < raw.size(); ++i) {
+        if (raw[i] != '\t' && raw[i] != '\r' && raw[i] != '\n') {
+            url.push_back(raw[i]);
+        }
+    }
+    UrlParts parts;
+    std::string_view rest = url;
+    const std::size_t colon = rest.find(':');
+    if (colon != std::string_view::npos && colon > 0 &&
+        ((rest[0] >= 'a' && rest[0] <= 'z') || (rest[0] >= 'A' && rest[0] <= 'Z'))) {
+        const std::string_view candidate = rest.substr(0, colon);
+        const bool scheme_chars = std::all_of(candidate.begin(), candidate.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '+' || c == '-' || c == '.';
+        });
+        if (scheme_chars) {
+            parts.scheme = ascii_lower(candidate);
+            rest.remove_prefix(colon + 1);
+        }
+    }
+    if (rest.substr(0, 2) == "//") {
+        rest.remove_prefix(2);
+        const std::size_t end = rest.find_first_of("/?#");
+        parts.netloc = std::string(rest.substr(0, end));
+    }
+    return parts;
+}
+
+Diagnostics validate(const Document& document, const ValidateOptions& options) {
+    return Checker(document, options).run();
+}
+
+} // namespace qplug::meta
