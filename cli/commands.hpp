@@ -13,5 +13,6 @@ struct RunState {
 
 void register_version_commands(CLI::App& app, RunState& state);
 void register_meta_commands(CLI::App& app, RunState& state);
+void register_package_commands(CLI::App& app, RunState& state);
 
 } // namespace qplug::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     RunState state;
     register_version_commands(app, state);
     register_meta_commands(app, state);
+    register_package_commands(app, state);
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,675 @@
+// Plugin ZIP checks: plugins.qgis.org's validator (plugins/validator.py) step by step, without
+// stopping at the first failure, plus symlinks, duplicates, case clashes, zip bombs,
+// encryption, control characters and binaries. libzip reads the archive from memory.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+#include <zip.h>
+
+#include <qplug/meta/model.hpp>
+#include <qplug/meta/package.hpp>
+#include <qplug/meta/parser.hpp>
+#include <qplug/meta/spec.hpp>
+#include <qplug/meta/validator.hpp>
+#include <qplug/unicode.hpp>
+
+namespace qplug::meta {
+
+namespace {
+
+using Args = std::vector<std::pair<std::string_view, std::string>>;
+
+struct ZipEntry {
+    std::string name; ///< decoded as Python's zipfile does (UTF-8 flag, else CP437)
+    std::uint64_t size = 0;
+    std::uint64_t compressed = 0;
+    bool encrypted = false;
+    bool symlink = false;
+    bool executable = false;
+    bool directory = false;
+};
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return out;
+}
+
+std::string extension(std::string_view name) {
+    const std::size_t slash = name.rfind('/');
+    const std::string_view base = name.substr(slash == std::string_view::npos ? 0 : slash + 1);
+    const std::size_t dot = base.rfind('.');
+    return dot == std::string_view::npos || dot == 0 ? std::string()
+                                                     : lower_ascii(base.substr(dot));
+}
+
+/// str.isidentifier(): ASCII exactly; other letters are accepted when they have case or are
+/// numbers (close to Unicode's XID classes; see docs/packages.md).
+bool is_identifier(std::string_view s) {
+    if (s.empty()) {
+        return false;
+    }
+    bool first = true;
+    for (std::size_t i = 0; i < s.size();) {
+        const char32_t c = unicode::decode(s, i);
+        bool ok = false;
+        if (c < 0x80) {
+            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                 (!first && c >= '0' && c <= '9');
+        } else {
+            std::string one;
+            unicode::append_utf8(one, c);
+            ok = unicode::to_upper(one) != one || unicode::to_lower(one) != one ||
+                 (!first && unicode::is_digit(c));
+        }
+        if (!ok) {
+            return false;
+        }
+        first = false;
+    }
+    return true;
+}
+
+/// ^[A-Za-z][A-Za-z0-9-_]+$
+bool valid_folder_name(std::string_view s) {
+    auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    if (s.size() < 2 || !letter(s[0])) {
+        return false;
+    }
+    return std::all_of(s.begin() + 1, s.end(), [&](char c) {
+        return letter(c) || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    });
+}
+
+// Python's cp437 codec for bytes 0x80-0xFF (0x00-0x7F are themselves, control characters
+// included; libzip's own CP437 table turns those into symbols, so names are decoded here).
+// Generated with: bytes(range(128, 256)).decode("cp437").
+const char32_t kCp437High[128] = {
+    0xC7,   0xFC,   0xE9,   0xE2,   0xE4,   0xE0,   0xE5,   0xE7,   0xEA,   0xEB,   0xE8,   0xEF,
+    0xEE,   0xEC,   0xC4,   0xC5,   0xC9,   0xE6,   0xC6,   0xF4,   0xF6,   0xF2,   0xFB,   0xF9,
+    0xFF,   0xD6,   0xDC,   0xA2,   0xA3,   0xA5,   0x20A7, 0x192,  0xE1,   0xED,   0xF3,   0xFA,
+    0xF1,   0xD1,   0xAA,   0xBA,   0xBF,   0x2310, 0xAC,   0xBD,   0xBC,   0xA1,   0xAB,   0xBB,
+    0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562, 0x2556, 0x2555, 0x2563, 0x2551, 0x2557,
+    0x255D, 0x255C, 0x255B, 0x2510, 0x2514, 0x2534, 0x252C, 0x251C, 0x2500, 0x253C, 0x255E, 0x255F,
+    0x255A, 0x2554, 0x2569, 0x2566, 0x2560, 0x2550, 0x256C, 0x2567, 0x2568, 0x2564, 0x2565, 0x2559,
+    0x2558, 0x2552, 0x2553, 0x256B, 0x256A, 0x2518, 0x250C, 0x2588, 0x2584, 0x258C, 0x2590, 0x2580,
+    0x3B1,  0xDF,   0x393,  0x3C0,  0x3A3,  0x3C3,  0xB5,   0x3C4,  0x3A6,  0x398,  0x3A9,  0x3B4,
+    0x221E, 0x3C6,  0x3B5,  0x2229, 0x2261, 0xB1,   0x2265, 0x2264, 0x2320, 0x2321, 0xF7,   0x2248,
+    0xB0,   0x2219, 0xB7,   0x221A, 0x207F, 0xB2,   0x25A0, 0xA0};
+
+std::string decode_cp437(std::string_view raw) {
+    std::string out;
+    for (char c : raw) {
+        const auto b = static_cast<unsigned char>(c);
+        unicode::append_utf8(out, b < 0x80 ? b : kCp437High[b - 0x80]);
+    }
+    return out;
+}
+
+const std::set<std::string> kSuspicious = {".exe", ".dll", ".so",  ".dylib",
+                                           ".bat", ".sh",  ".ps1", ".cmd"};
+// Asset and data formats that are binary by nature (not reported by PKG-BINARY).
+const std::set<std::string> kBinaryAssets = {
+    ".png",     ".jpg",  ".jpeg",   ".gif", ".bmp",  ".ico",    ".svgz", ".tif", ".tiff",
+    ".webp",    ".qm",   ".ttf",    ".otf", ".woff", ".woff2",  ".pdf",  ".zip", ".gz",
+    ".qgz",     ".gpkg", ".sqlite", ".db",  ".shp",  ".shx",    ".dbf",  ".prj", ".cpg",
+    ".mbtiles", ".nc",   ".las",    ".laz", ".mp3",  ".wav",    ".ogg",  ".mp4", ".docx",
+    ".xlsx",    ".odt",  ".ods",    ".npy", ".pkl",  ".pickle", ".xcf",  ".psd"};
+const std::set<std::string> kAllowedHidden = {".gitignore", ".gitattributes", ".gitkeep",
+                                              ".flake8",    ".bandit",        ".secrets.baseline",
+                                              ".pylintrc",  ".editorconfig"};
+
+/// The plugins website's _read_from_init: (function name, returned string) pairs from
+/// "def f(...):" blocks whose body returns a literal.
+std::vector<std::pair<std::string, std::string>> read_from_init(std::string_view content) {
+    std::vector<std::string_view> lines;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t nl = content.find('\n', start);
+        lines.push_back(content.substr(start, nl == std::string_view::npos ? nl : nl - start));
+        if (nl == std::string_view::npos) {
+            break;
+        }
+        start = nl + 1;
+    }
+    auto def_name = [](std::string_view line) -> std::optional<std::string> {
+        // re.search(r"def\s+([^\(]+)", line)
+        for (std::size_t p = line.find("def"); p != std::string_view::npos;
+             p = line.find("def", p + 1)) {
+            std::size_t q = p + 3;
+            std::size_t ws = q;
+            while (ws < line.size() && unicode::is_space(static_cast<unsigned char>(line[ws]))) {
+                ++ws;
+            }
+            if (ws == q) {
+                continue;
+            }
+            std::size_t end = ws;
+            while (end < line.size() && line[end] != '(') {
+                ++end;
+            }
+            if (end > ws) {
+                return std::string(line.substr(ws, end - ws));
+            }
+        }
+        return std::nullopt;
+    };
+    auto returned = [](std::string_view line) -> std::optional<std::string> {
+        // re.search(r"return\s+[\"']?([^\"']+)[\"']?", line)
+        for (std::size_t p = line.find("return"); p != std::string_view::npos;
+             p = line.find("return", p + 1)) {
+            std::size_t q = p + 6;
+            std::size_t ws = q;
+            while (ws < line.size() && unicode::is_space(static_cast<unsigned char>(line[ws]))) {
+                ++ws;
+            }
+            if (ws == q) {
+                continue;
+            }
+            if (ws < line.size() && (line[ws] == '"' || line[ws] == '\'')) {
+                ++ws;
+            }
+            std::size_t end = ws;
+            while (end < line.size() && line[end] != '"' && line[end] != '\'') {
+                ++end;
+            }
+            if (end > ws) {
+                return std::string(line.substr(ws, end - ws));
+            }
+        }
+        return std::nullopt;
+    };
+    std::vector<std::pair<std::string, std::string>> metadata;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (auto name = def_name(lines[i])) {
+            ++i;
+            while (i < lines.size() && !lines[i].empty()) {
+                if (auto v = returned(lines[i])) {
+                    metadata.emplace_back(*name, *v);
+                    break;
+                }
+                ++i;
+            }
+        }
+    }
+    return metadata;
+}
+
+class ZipArchive {
+public:
+    ZipArchive(const ZipArchive&) = delete;
+    ZipArchive& operator=(const ZipArchive&) = delete;
+    ~ZipArchive() {
+        if (za_ != nullptr) {
+            zip_discard(za_);
+        }
+    }
+
+    static std::variant<std::unique_ptr<ZipArchive>, std::string> open(std::string_view bytes) {
+        zip_error_t error;
+        zip_error_init(&error);
+        zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
+        if (src == nullptr) {
+            std::string why = zip_error_strerror(&error);
+            zip_error_fini(&error);
+            return why;
+        }
+        zip_t* za = zip_open_from_source(src, ZIP_RDONLY, &error);
+        if (za == nullptr) {
+            std::string why = zip_error_strerror(&error);
+            zip_source_free(src);
+            zip_error_fini(&error);
+            return why;
+        }
+        zip_error_fini(&error);
+        return std::unique_ptr<ZipArchive>(new ZipArchive(za));
+    }
+
+    std::vector<ZipEntry> entries() const {
+        std::vector<ZipEntry> out;
+        const zip_int64_t n = zip_get_num_entries(za_, 0);
+        for (zip_int64_t i = 0; i < n; ++i) {
+            const auto index = static_cast<zip_uint64_t>(i);
+            ZipEntry e;
+            // Python's zipfile: UTF-8 when the entry's UTF-8 flag is set, else CP437. libzip's
+            // strict decoding returns the raw bytes exactly when the flag is set (or the name
+            // is plain printable ASCII); otherwise decode as Python's cp437 codec does.
+            const char* raw = zip_get_name(za_, index, ZIP_FL_ENC_RAW);
+            const std::string raw_name = raw != nullptr ? raw : "";
+            const char* strict = zip_get_name(za_, index, ZIP_FL_ENC_STRICT);
+            e.name = strict != nullptr && raw_name == strict ? raw_name : decode_cp437(raw_name);
+            zip_stat_t st;
+            zip_stat_init(&st);
+            if (zip_stat_index(za_, index, 0, &st) == 0) {
+                e.size = (st.valid & ZIP_STAT_SIZE) != 0 ? st.size : 0;
+                e.compressed = (st.valid & ZIP_STAT_COMP_SIZE) != 0 ? st.comp_size : 0;
+                e.encrypted = (st.valid & ZIP_STAT_ENCRYPTION_METHOD) != 0 &&
+                              st.encryption_method != ZIP_EM_NONE;
+            }
+            zip_uint8_t opsys = 0;
+            zip_uint32_t attributes = 0;
+            if (zip_file_get_external_attributes(za_, index, 0, &opsys, &attributes) == 0 &&
+                opsys == ZIP_OPSYS_UNIX) {
+                const zip_uint32_t mode = attributes >> 16;
+                e.symlink = (mode & 0170000u) == 0120000u;
+                e.executable = (mode & 0111u) != 0 && (mode & 0170000u) == 0100000u;
+            }
+            e.directory = !e.name.empty() && e.name.back() == '/';
+            out.push_back(std::move(e));
+        }
+        return out;
+    }
+
+    /// Reads an entry to the end (so that libzip checks its CRC), keeping the first `keep`
+    /// bytes and stopping after `limit` bytes. Returns the error text when it fails.
+    std::optional<std::string> read(zip_uint64_t index, std::size_t keep, std::uint64_t limit,
+                                    std::string& head, std::uint64_t& total) const {
+        zip_file_t* f = zip_fopen_index(za_, index, 0);
+        if (f == nullptr) {
+            return std::string(zip_strerror(za_));
+        }
+        std::array<char, 65536> buffer{};
+        total = 0;
+        std::optional<std::string> failure;
+        while (true) {
+            const zip_int64_t n = zip_fread(f, buffer.data(), buffer.size());
+            if (n < 0) {
+                failure = std::string(zip_file_strerror(f));
+                break;
+            }
+            if (n == 0) {
+                break;
+            }
+            const auto got = static_cast<std::size_t>(n);
+            if (head.size() < keep) {
+                head.append(buffer.data(), std::min(got, keep - head.size()));
+            }
+            total += got;
+            if (total > limit) {
+                failure = "expands beyond what its header says";
+                break;
+            }
+        }
+        zip_fclose(f);
+        return failure;
+    }
+
+private:
+    explicit ZipArchive(zip_t* za) : za_(za) {}
+    zip_t* za_;
+};
+
+class Checker {
+public:
+    Checker(const PackageOptions& options, std::string_view file)
+        : options_(options), file_(file) {}
+
+    PackageReport run(std::string_view bytes) {
+        if (bytes.size() > options_.max_size) {
+            add("PKG-TOO-BIG", {},
+                {{"size", std::to_string(bytes.size())},
+                 {"limit", std::to_string(options_.max_size)}});
+        }
+        auto opened = ZipArchive::open(bytes);
+        if (auto* why = std::get_if<std::string>(&opened)) {
+            add("PKG-NOT-ZIP", {}, {{"reason", *why}});
+            return finish();
+        }
+        const auto& zip = *std::get<std::unique_ptr<ZipArchive>>(opened);
+        entries_ = zip.entries();
+        check_names();
+        check_contents(zip);
+        check_layout(zip);
+        return finish();
+    }
+
+private:
+    void add(std::string_view rule, std::string_view entry, Args args) {
+        Diagnostic d = make_diagnostic(rule, options_.profile, args);
+        if (rule == "PKG-FOLDER-NOT-IDENTIFIER" && options_.new_plugin) {
+            d.severity = Severity::error;
+        }
+        if (d.severity == Severity::off) {
+            return;
+        }
+        d.file = entry.empty() ? file_ : file_ + ":" + std::string(entry);
+        report_.diagnostics.push_back(std::move(d));
+    }
+
+    void check_names() {
+        std::map<std::string, int> seen;
+        std::map<std::string, std::string> folded;
+        for (const auto& e : entries_) {
+            const std::string& n = e.name;
+            if (n.find("..") != std::string::npos) {
+                add("PKG-PATH-TRAVERSAL", n, {{"entry", n}});
+            }
+            if (!n.empty() && n[0] == '/') {
+                add("PKG-ABSOLUTE-PATH", n, {{"entry", n}});
+            }
+            if (n.find('\\') != std::string::npos) {
+                add("PKG-BACKSLASH", n, {{"entry", n}});
+            }
+            if (n.size() >= 2 && n[1] == ':' &&
+                ((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z'))) {
+                add("PKG-DRIVE-LETTER", n, {{"entry", n}});
+            }
+            if (n.find(".pyc") != std::string::npos) {
+                add("PKG-PYC", n, {{"entry", n}});
+            }
+            if (std::any_of(n.begin(), n.end(), [](char c) {
+                    const auto u = static_cast<unsigned char>(c);
+                    return u < 0x20 || u == 0x7F;
+                })) {
+                add("PKG-CONTROL-CHAR", n, {{"entry", n}});
+            }
+            std::size_t start = 0;
+            bool hidden = false;
+            while (start <= n.size()) {
+                std::size_t slash = n.find('/', start);
+                if (slash == std::string::npos) {
+                    slash = n.size();
+                }
+                const std::string part = n.substr(start, slash - start);
+                if (part == "__MACOSX" || part == ".git" || part == "__pycache__") {
+                    add("PKG-FORBIDDEN-DIR", n, {{"entry", n}, {"dir", part}});
+                }
+                if (part.size() > 1 && part[0] == '.' && part != "." && part != ".." &&
+                    kAllowedHidden.count(part) == 0) {
+                    hidden = true;
+                }
+                start = slash + 1;
+            }
+            if (hidden) {
+                add("PKG-HIDDEN-FILE", n, {{"entry", n}});
+            }
+            if (e.symlink) {
+                add("PKG-SYMLINK", n, {{"entry", n}});
+            }
+            if (e.encrypted) {
+                add("PKG-ENCRYPTED", n, {{"entry", n}});
+            }
+            const std::string ext = extension(n);
+            if (!e.directory && kSuspicious.count(ext) > 0) {
+                add("PKG-SUSPICIOUS-FILE", n, {{"entry", n}, {"extension", ext}});
+            }
+            if (e.executable && ext == ".py") {
+                add("PKG-EXECUTABLE-PY", n, {{"entry", n}});
+            }
+            if (++seen[n] == 2) {
+                add("PKG-DUPLICATE-NAME", n, {{"entry", n}});
+            }
+            const std::string key = unicode::to_lower(n);
+            auto [it, inserted] = folded.emplace(key, n);
+            if (!inserted && it->second != n) {
+                add("PKG-CASE-COLLISION", n, {{"entry", n}, {"other", it->second}});
+            }
+        }
+    }
+
+    void check_contents(const ZipArchive& zip) {
+        std::uint64_t claimed_total = 0;
+        for (const auto& e : entries_) {
+            claimed_total += e.size;
+        }
+        if (claimed_total > options_.max_total_uncompressed) {
+            add("PKG-ZIP-BOMB-SIZE", {},
+                {{"size", std::to_string(claimed_total)},
+                 {"limit", std::to_string(options_.max_total_uncompressed)}});
+        }
+        std::uint64_t read_total = 0;
+        for (std::size_t i = 0; i < entries_.size(); ++i) {
+            const auto& e = entries_[i];
+            if (e.directory || e.encrypted) {
+                continue; // testzip would raise on an encrypted entry: PKG-ENCRYPTED says so
+            }
+            const bool huge = e.compressed > 0 && e.size >= options_.ratio_min_size &&
+                              e.size / e.compressed > options_.max_ratio;
+            if (huge) {
+                add("PKG-ZIP-BOMB-RATIO", e.name,
+                    {{"entry", e.name},
+                     {"ratio", std::to_string(e.size / e.compressed)},
+                     {"size", std::to_string(e.size)},
+                     {"compressed", std::to_string(e.compressed)}});
+                continue; // not decompressed
+            }
+            if (read_total + e.size > options_.max_total_uncompressed) {
+                continue; // PKG-ZIP-BOMB-SIZE already said so
+            }
+            std::string head;
+            std::uint64_t total = 0;
+            const std::size_t keep = std::max<std::size_t>(8192, is_wanted(e.name) ? 4u << 20 : 0u);
+            const auto failure = zip.read(i, keep, e.size, head, total);
+            read_total += total;
+            if (failure) {
+                add("PKG-CRC", e.name, {{"entry", e.name}, {"reason", *failure}});
+                continue;
+            }
+            wanted_[e.name] = head;
+            if (head.find('\0') != std::string::npos &&
+                kBinaryAssets.count(extension(e.name)) == 0 &&
+                kSuspicious.count(extension(e.name)) == 0 && extension(e.name) != ".pyc") {
+                add("PKG-BINARY", e.name, {{"entry", e.name}});
+            }
+        }
+    }
+
+    /// Entries whose content the layout checks read (metadata.txt, __init__.py).
+    static bool is_wanted(std::string_view name) {
+        return name.ends_with("/metadata.txt") || name.ends_with("/__init__.py");
+    }
+
+    bool has(const std::string& name) const {
+        return std::any_of(entries_.begin(), entries_.end(),
+                           [&](const ZipEntry& e) { return e.name == name; });
+    }
+
+    void check_layout(const ZipArchive&) {
+        if (entries_.empty()) {
+            add("PKG-NO-TOP-FOLDER", {}, {{"entry", ""}});
+            return;
+        }
+        std::vector<std::string> parents;
+        for (const auto& e : entries_) {
+            const std::string top = e.name.substr(0, e.name.find('/'));
+            if (std::find(parents.begin(), parents.end(), top) == parents.end()) {
+                parents.push_back(top);
+            }
+        }
+        const std::string& first = entries_.front().name;
+        const std::size_t slash = first.find('/');
+        if (slash == std::string::npos) {
+            add("PKG-NO-TOP-FOLDER", first, {{"entry", first}});
+            return;
+        }
+        const std::string pkg = first.substr(0, slash);
+        report_.package_name = pkg;
+        if (parents.size() > 1) {
+            std::string list;
+            for (const auto& p : parents) {
+                list += (list.empty() ? "" : ", ") + p;
+            }
+            add("PKG-MULTIPLE-TOP-FOLDERS", {}, {{"folders", list}, {"package", pkg}});
+        }
+        if (!is_identifier(pkg)) {
+            add("PKG-FOLDER-NOT-IDENTIFIER", {}, {{"package", pkg}});
+        }
+        if (!valid_folder_name(pkg)) {
+            add("PKG-FOLDER-NAME", {}, {{"package", pkg}});
+        }
+        if (!options_.expected_package_name.empty() && pkg != options_.expected_package_name) {
+            add("PKG-FOLDER-MISMATCH", {},
+                {{"package", pkg}, {"expected", options_.expected_package_name}});
+        }
+        const std::string init = pkg + "/__init__.py";
+        const std::string metadata = pkg + "/metadata.txt";
+        const bool has_init = has(init);
+        const bool has_metadata = has(metadata);
+        if (!has_init && !has_metadata) {
+            add("PKG-NO-INIT-NOR-METADATA", {}, {{"package", pkg}});
+        } else if (!has_init) {
+            add("PKG-NO-INIT", {}, {{"package", pkg}});
+        }
+        if (!has_metadata) {
+            add("PKG-NO-METADATA", {}, {{"package", pkg}});
+        }
+        if (!has(pkg + "/LICENSE")) {
+            add("PKG-NO-LICENSE", {}, {{"package", pkg}});
+        }
+        if (has_metadata) {
+            check_metadata(pkg, metadata, init, has_init);
+        }
+    }
+
+    void check_metadata(const std::string& pkg, const std::string& metadata_name,
+                        const std::string& init, bool has_init) {
+        ParseOptions po;
+        po.keys = KeyMode::site; // the site reads it: keys case-sensitive, lines at '\n'
+        po.file_name = file_ + ":" + metadata_name;
+        Document doc = parse(wanted_[metadata_name], po);
+        ValidateOptions vo;
+        vo.profile = options_.profile;
+        vo.check_link = options_.check_link;
+        vo.file_exists = [this, pkg](std::string_view relative) {
+            return has(pkg + "/" + std::string(relative));
+        };
+        for (auto& d : validate(doc, vo)) {
+            report_.diagnostics.push_back(std::move(d));
+        }
+        if (doc.ok && doc.general() != nullptr) {
+            const Metadata m = make_metadata(doc);
+            if (!m.icon.empty()) {
+                std::string_view icon = m.icon;
+                if (icon.substr(0, 2) == "./") {
+                    icon.remove_prefix(2);
+                }
+                if (!has(pkg + "/" + std::string(icon))) {
+                    add("PKG-ICON-MISSING", metadata_name, {{"value", m.icon}});
+                }
+            }
+            check_screenshot(doc, pkg, metadata_name);
+            check_legacy_init(m, pkg, init, has_init, metadata_name);
+        }
+        report_.metadata = std::move(doc);
+    }
+
+    void check_screenshot(const Document& doc, const std::string& pkg,
+                          const std::string& metadata_name) {
+        const auto shot = doc.get("screenshot");
+        if (!shot || shot->empty()) {
+            return;
+        }
+        std::string_view path = *shot;
+        if (path.substr(0, 2) == "./") {
+            path.remove_prefix(2);
+        }
+        const std::string full = pkg + "/" + std::string(path);
+        const auto it = std::find_if(entries_.begin(), entries_.end(),
+                                     [&](const ZipEntry& e) { return e.name == full; });
+        if (it == entries_.end()) {
+            return; // the site ignores a missing screenshot
+        }
+        const std::string ext = extension(*shot);
+        if (it->size > 2u * 1024 * 1024) {
+            add("PKG-SCREENSHOT", metadata_name,
+                {{"value", *shot}, {"problem", fmt::format("{} bytes; at most 2 MB", it->size)}});
+        } else if (ext != ".png" && ext != ".jpg" && ext != ".jpeg" && ext != ".gif") {
+            add("PKG-SCREENSHOT", metadata_name,
+                {{"value", *shot}, {"problem", "not a PNG, JPEG or GIF file"}});
+        }
+    }
+
+    void check_legacy_init(const Metadata& m, const std::string&, const std::string& init,
+                           bool has_init, const std::string& metadata_name) {
+        // tuple(min.split(".")) < tuple("1.8".split(".")): a comparison of *strings*.
+        std::vector<std::string> parts;
+        std::size_t start = 0;
+        const std::string& min = m.qgis_minimum_version;
+        while (true) {
+            const std::size_t dot = min.find('.', start);
+            parts.push_back(min.substr(start, dot == std::string::npos ? dot : dot - start));
+            if (dot == std::string::npos) {
+                break;
+            }
+            start = dot + 1;
+        }
+        const std::vector<std::string> cutoff = {"1", "8"};
+        if (!std::lexicographical_compare(parts.begin(), parts.end(), cutoff.begin(),
+                                          cutoff.end())) {
+            return;
+        }
+        std::vector<std::string> missing;
+        const auto from_init =
+            has_init ? read_from_init(wanted_[init]) : decltype(read_from_init("")){};
+        for (const char* key : {"name", "description", "version", "qgisMinimumVersion", "author",
+                                "email", "about", "tracker", "repository"}) {
+            if (std::none_of(from_init.begin(), from_init.end(),
+                             [&](const auto& kv) { return kv.first == key; })) {
+                missing.emplace_back(key);
+            }
+        }
+        if (!missing.empty()) {
+            std::string list;
+            for (const auto& k : missing) {
+                list += (list.empty() ? "" : ", ") + k;
+            }
+            add("PKG-LEGACY-INIT", metadata_name, {{"missing", list}});
+        }
+    }
+
+    PackageReport finish() {
+        // The site checks in this order; keep package findings first, then metadata.txt's.
+        std::stable_sort(report_.diagnostics.begin(), report_.diagnostics.end(),
+                         [](const Diagnostic& a, const Diagnostic& b) {
+                             return a.rule.starts_with("PKG-") && !b.rule.starts_with("PKG-");
+                         });
+        return std::move(report_);
+    }
+
+    const PackageOptions& options_;
+    std::string file_;
+    std::vector<ZipEntry> entries_;
+    std::map<std::string, std::string> wanted_;
+    PackageReport report_;
+};
+
+} // namespace
+
+bool PackageReport::valid() const {
+    return count(diagnostics, Severity::error) == 0;
+}
+
+PackageReport check_package(std::string_view zip_bytes, const PackageOptions& options,
+                            std::string_view file_name) {
+    return Checker(options, file_name).run(zip_bytes);
+}
+
+Expected<PackageReport> check_package_file(const std::filesystem::path& path,
+                                           const PackageOptions& options) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        Error e;
+        e.kind = Error::Kind::invalid;
+        e.what = "file";
+        e.input = path.string();
+        e.message = "cannot be read";
+        return e;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return check_package(ss.str(), options, path.string());
+}
+
+} // namespace qplug::meta

@@ -1,0 +1,287 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""`qplug package check` on plugins.qgis.org's own test ZIPs (rebuilt from their manifests) and
+on ZIP attacks built here, one per check. Each must be reported, naming the entry."""
+import io
+import json
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+import unittest
+import zipfile
+import zlib
+
+import site_fixtures
+
+QPLUG = os.environ["QPLUG_CLI"]
+
+GOOD_METADATA = b"""[general]
+name=Test Plugin
+qgisMinimumVersion=3.22
+qgisMaximumVersion=4.99
+description=Tests qplug.
+about=A plugin that exists to be checked.
+version=1.0.0
+author=Jane Doe
+email=jane@example.org
+repository=https://github.com/example/test_plugin
+tracker=https://github.com/example/test_plugin/issues
+homepage=https://example.org/test_plugin
+icon=icon.png
+"""
+
+
+def check(path, *args):
+    r = subprocess.run([QPLUG, "package", "check", "--json", *args, path], capture_output=True, timeout=120)
+    out = json.loads(r.stdout)
+    package = out["packages"][0]
+    assert r.returncode == (0 if package["valid"] else 1), (path, r.returncode, package)
+    return package
+
+
+def rules(package, severity=None):
+    return {d["rule"] for d in package["diagnostics"] if severity is None or d["severity"] == severity}
+
+
+def entries_of(package, rule):
+    return [d["file"].split(":", 1)[-1] for d in package["diagnostics"] if d["rule"] == rule]
+
+
+class Builder:
+    """A plugin ZIP with sensible defaults that a test then breaks."""
+
+    def __init__(self, folder="test_plugin"):
+        self.folder = folder
+        self.files = [(f"{folder}/__init__.py", b"def classFactory(iface):\n    return None\n", 0o644),
+                      (f"{folder}/metadata.txt", GOOD_METADATA, 0o644),
+                      (f"{folder}/LICENSE", b"GPL-2.0-or-later\n", 0o644),
+                      (f"{folder}/icon.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 0o644)]
+
+    def add(self, name, content=b"x\n", mode=0o644):
+        self.files.append((name, content, mode))
+        return self
+
+    def drop(self, suffix):
+        self.files = [f for f in self.files if not f[0].endswith(suffix)]
+        return self
+
+    def write(self, path, compression=zipfile.ZIP_DEFLATED):
+        with zipfile.ZipFile(path, "w", compression) as z:
+            for name, content, mode in self.files:
+                info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+                info.create_system = 3
+                info.external_attr = (mode | (0o040000 if name.endswith("/") else 0o100000)) << 16
+                info.compress_type = compression
+                z.writestr(info, content)
+        return path
+
+
+class SiteFixtures(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp()
+        cls.zips = {}
+        for name in site_fixtures.manifests():
+            cls.zips[name] = site_fixtures.build(name, os.path.join(cls.tmp, name.rstrip("_")))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def test_valid_packages(self):
+        for name in ("valid_plugin.zip_", "valid_plugin_0.0.2.zip_", "valid_plugin_0.0.3.zip_",
+                     "change_metadata.zip_", "valid_metadata_link.zip"):
+            with self.subTest(zip=name):
+                p = check(self.zips[name])
+                self.assertTrue(p["valid"], p["diagnostics"])
+                self.assertEqual(p["package"], "test_modul")
+
+    def test_invalid_links(self):
+        self.assertIn("META-URL-PLACEHOLDER", rules(check(self.zips["invalid_metadata_link.zip"]), "error"))
+        self.assertIn("META-URL-INVALID", rules(check(self.zips["invalid_url_scheme.zip"]), "error"))
+
+    def test_unreachable_links(self):
+        # These hosts do not exist (the site's tests mock the network the same way).
+        for name in ("web_not_exist.zip", "timeout_plugin_link.zip_"):
+            with self.subTest(zip=name):
+                self.assertIn("META-URL-UNREACHABLE", rules(check(self.zips[name], "--check-links"), "error"))
+
+    def test_package_name_for_new_plugins(self):
+        p = check(self.zips["invalid_package_name.zip_"], "--new")
+        self.assertIn("PKG-FOLDER-NOT-IDENTIFIER", rules(p, "error"))
+        self.assertEqual(p["package"], "test-modul")
+        # Existing plugins with a '-' keep working: only a warning.
+        self.assertIn("PKG-FOLDER-NOT-IDENTIFIER", rules(check(self.zips["invalid_package_name.zip_"]), "warning"))
+
+    def test_multiple_parents_is_a_warning(self):
+        p = check(self.zips["multi_parents_plugin.zip_"])
+        self.assertIn("PKG-MULTIPLE-TOP-FOLDERS", rules(p, "warning"))
+        self.assertTrue(p["valid"], p["diagnostics"])
+
+    def test_backslash_and_license(self):
+        p = check(self.zips["path_with_backslash.zip_"])
+        self.assertIn("PKG-BACKSLASH", rules(p, "error"))
+        self.assertIn("test_modul\\LICENSE", entries_of(p, "PKG-BACKSLASH"))
+        self.assertIn("PKG-NO-LICENSE", rules(check(self.zips["plugin_without_license.zip_"]), "error"))
+
+
+class Attacks(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def path(self, name="plugin.zip"):
+        return os.path.join(self.tmp, name)
+
+    def expect(self, builder, rule, entry=None, severity="error", args=()):
+        p = check(builder.write(self.path()), *args)
+        self.assertIn(rule, rules(p, severity), p["diagnostics"])
+        if entry is not None:
+            self.assertIn(entry, entries_of(p, rule))
+        return p
+
+    def test_baseline_is_valid(self):
+        p = check(Builder().write(self.path()), "--profile", "strict")
+        self.assertTrue(p["valid"], p["diagnostics"])
+
+    def test_path_traversal_and_absolute_paths(self):
+        self.expect(Builder().add("test_plugin/../../etc/passwd"), "PKG-PATH-TRAVERSAL", "test_plugin/../../etc/passwd")
+        self.expect(Builder().add("test_plugin/a..b.txt"), "PKG-PATH-TRAVERSAL", "test_plugin/a..b.txt")
+        self.expect(Builder().add("/etc/cron.d/evil"), "PKG-ABSOLUTE-PATH", "/etc/cron.d/evil")
+        self.expect(Builder().add("test_plugin\\evil.py"), "PKG-BACKSLASH", "test_plugin\\evil.py")
+        self.expect(Builder().add("C:/evil.py"), "PKG-DRIVE-LETTER", "C:/evil.py")
+
+    def test_forbidden_content(self):
+        self.expect(Builder().add("test_plugin/mod.pyc"), "PKG-PYC", "test_plugin/mod.pyc")
+        for d in ("__MACOSX", ".git", "__pycache__"):
+            with self.subTest(dir=d):
+                self.expect(Builder().add(f"test_plugin/sub/{d}/x"), "PKG-FORBIDDEN-DIR", f"test_plugin/sub/{d}/x")
+        p = check(Builder().add("test_plugin/.gitignore", b"*.pyc\n").write(self.path()))
+        self.assertNotIn("PKG-FORBIDDEN-DIR", rules(p))
+        self.expect(Builder().add("test_plugin/tool.exe", b"MZ\0\0"), "PKG-SUSPICIOUS-FILE", "test_plugin/tool.exe",
+                    args=("--profile", "strict"))
+        self.expect(Builder().add("test_plugin/run.py", b"print()\n", 0o755), "PKG-EXECUTABLE-PY",
+                    "test_plugin/run.py", severity="warning")
+        self.expect(Builder().add("test_plugin/blob.bin", b"\0\1\2\3" * 100), "PKG-BINARY", "test_plugin/blob.bin",
+                    severity="warning")
+        self.expect(Builder().add("test_plugin/.env", b"SECRET=1\n"), "PKG-HIDDEN-FILE", "test_plugin/.env",
+                    severity="info", args=("--profile", "strict"))
+
+    def test_names(self):
+        self.expect(Builder().add("test_plugin/bad\x07name.py"), "PKG-CONTROL-CHAR")
+        self.expect(Builder().add("test_plugin/Readme.md").add("test_plugin/README.md"),
+                    "PKG-CASE-COLLISION", "test_plugin/README.md", severity="warning")
+        # Python warns about duplicate names but writes them.
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.expect(Builder().add("test_plugin/dup.py").add("test_plugin/dup.py"), "PKG-DUPLICATE-NAME",
+                        "test_plugin/dup.py")
+
+    def test_symlink(self):
+        b = Builder()
+        b.files.append(("test_plugin/link", b"/etc/passwd", 0o120777))
+        path = self.path()
+        with zipfile.ZipFile(path, "w") as z:
+            for name, content, mode in b.files:
+                info = zipfile.ZipInfo(name)
+                info.create_system = 3
+                info.external_attr = (mode if mode & 0o170000 else mode | 0o100000) << 16
+                z.writestr(info, content)
+        p = check(path)
+        self.assertIn("test_plugin/link", entries_of(p, "PKG-SYMLINK"))
+
+    def test_zip_bombs(self):
+        # One entry that expands 1000x, decided from the headers: nothing is inflated.
+        p = self.expect(Builder().add("test_plugin/zeros.txt", b"\0" * 20_000_000), "PKG-ZIP-BOMB-RATIO",
+                        "test_plugin/zeros.txt")
+        # Many entries whose total is over the limit.
+        b = Builder()
+        for i in range(60):
+            b.add(f"test_plugin/part{i}.txt", b"a" * 9_000_000)
+        self.expect(b, "PKG-ZIP-BOMB-SIZE")
+        self.assertLess(os.path.getsize(self.path()), 3_000_000)
+
+    def test_crc_and_not_a_zip(self):
+        path = Builder().add("test_plugin/data.txt", b"hello world " * 100).write(self.path(), zipfile.ZIP_STORED)
+        data = bytearray(open(path, "rb").read())
+        at = data.find(b"hello world")
+        data[at] ^= 0xFF
+        open(path, "wb").write(data)
+        p = check(path)
+        self.assertIn("test_plugin/data.txt", entries_of(p, "PKG-CRC"))
+        open(path, "wb").write(b"this is not a zip file")
+        self.assertIn("PKG-NOT-ZIP", rules(check(path), "error"))
+
+    def test_encrypted(self):
+        if shutil.which("zip") is None:
+            self.skipTest("the zip program is needed to write an encrypted entry")
+        src = os.path.join(self.tmp, "src")
+        os.makedirs(os.path.join(src, "test_plugin"))
+        for name, content, _ in Builder().files:
+            with open(os.path.join(src, name), "wb") as fh:
+                fh.write(content)
+        path = self.path()
+        subprocess.run(["zip", "-q", "-r", "-P", "secret", path, "test_plugin"], cwd=src, check=True)
+        p = check(path)
+        self.assertIn("test_plugin/__init__.py", entries_of(p, "PKG-ENCRYPTED"))
+
+    def test_too_big(self):
+        path = self.path()
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+            for name, content, _ in Builder().files:
+                z.writestr(name, content)
+            z.writestr("test_plugin/big.dat", os.urandom(25_100_000))
+        self.assertIn("PKG-TOO-BIG", rules(check(path), "error"))
+
+    def test_layout(self):
+        self.expect(Builder().drop("__init__.py"), "PKG-NO-INIT")
+        self.expect(Builder().drop("LICENSE"), "PKG-NO-LICENSE")
+        self.expect(Builder().drop("metadata.txt"), "PKG-NO-METADATA", severity="warning")
+        self.expect(Builder().drop("metadata.txt").drop("__init__.py").add("test_plugin/x.py"),
+                    "PKG-NO-INIT-NOR-METADATA")
+        b = Builder()
+        b.files.insert(0, ("README.md", b"x", 0o644))
+        self.expect(b, "PKG-NO-TOP-FOLDER")
+        self.expect(Builder(folder="1plugin"), "PKG-FOLDER-NAME")
+        self.expect(Builder(), "PKG-FOLDER-MISMATCH", args=("--package-name", "other_plugin"))
+        self.expect(Builder().drop("icon.png"), "PKG-ICON-MISSING", args=("--profile", "strict"))
+
+    def test_metadata_inside_is_validated_with_the_site_profile(self):
+        b = Builder()
+        b.files[1] = ("test_plugin/metadata.txt", GOOD_METADATA.replace(b"author=Jane Doe", b"author=Jane/Doe"), 0o644)
+        p = self.expect(b, "META-AUTHOR-SLASH")
+        d = [d for d in p["diagnostics"] if d["rule"] == "META-AUTHOR-SLASH"][0]
+        self.assertEqual(d["file"].split(":", 1)[1], "test_plugin/metadata.txt")
+        self.assertEqual((d["line"], d["column"]), (8, 8))
+        b = Builder()
+        b.files[1] = ("test_plugin/metadata.txt", GOOD_METADATA.replace(b"qgisMinimumVersion", b"QGISMinimumVersion"), 0o644)
+        self.expect(b, "META-REQ-QGISMINIMUMVERSION")
+
+    def test_legacy_init_and_screenshot(self):
+        b = Builder()
+        b.files[1] = ("test_plugin/metadata.txt", GOOD_METADATA.replace(b"qgisMinimumVersion=3.22", b"qgisMinimumVersion=1.0"), 0o644)
+        self.expect(b, "PKG-LEGACY-INIT")
+        b = Builder().add("test_plugin/shot.bmp", b"BM")
+        b.files[1] = ("test_plugin/metadata.txt", GOOD_METADATA + b"screenshot=shot.bmp\n", 0o644)
+        self.expect(b, "PKG-SCREENSHOT")
+
+    def test_every_package_rule_is_exercised(self):
+        # Keep this list in step with spec/metadata.json: every PKG- rule has a test above.
+        exercised = {"PKG-TOO-BIG", "PKG-NOT-ZIP", "PKG-CRC", "PKG-PATH-TRAVERSAL", "PKG-ABSOLUTE-PATH",
+                     "PKG-BACKSLASH", "PKG-DRIVE-LETTER", "PKG-PYC", "PKG-FORBIDDEN-DIR", "PKG-CONTROL-CHAR",
+                     "PKG-SYMLINK", "PKG-DUPLICATE-NAME", "PKG-CASE-COLLISION", "PKG-ENCRYPTED",
+                     "PKG-ZIP-BOMB-RATIO", "PKG-ZIP-BOMB-SIZE", "PKG-NO-TOP-FOLDER", "PKG-MULTIPLE-TOP-FOLDERS",
+                     "PKG-FOLDER-NAME", "PKG-FOLDER-NOT-IDENTIFIER", "PKG-FOLDER-MISMATCH",
+                     "PKG-NO-INIT-NOR-METADATA", "PKG-NO-INIT", "PKG-NO-METADATA", "PKG-NO-LICENSE",
+                     "PKG-LEGACY-INIT", "PKG-SUSPICIOUS-FILE", "PKG-BINARY", "PKG-EXECUTABLE-PY",
+                     "PKG-HIDDEN-FILE", "PKG-ICON-MISSING", "PKG-SCREENSHOT"}
+        spec = json.loads(subprocess.run([QPLUG, "meta", "spec", "--json"], capture_output=True, check=True).stdout)
+        self.assertEqual({r["id"] for r in spec["rules"] if r["id"].startswith("PKG-")}, exercised)
+
+
+if __name__ == "__main__":
+    unittest.main()
