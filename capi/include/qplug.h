@@ -126,6 +126,119 @@ const char *qplug_compat_maximum(const qplug_compat *result); /* maximum after d
 const char *qplug_compat_reason(const qplug_compat *result);  /* "" when compatible */
 void qplug_compat_free(qplug_compat *result);
 
+/* ---- Metadata (metadata.txt) ------------------------------------------------------ */
+
+#define QPLUG_KEYS_QGIS 0 /* as QGIS desktop reads it: keys lower-cased */
+#define QPLUG_KEYS_SITE 1 /* as plugins.qgis.org reads it: keys case-sensitive */
+
+#define QPLUG_PROFILE_QGIS 0   /* what QGIS needs */
+#define QPLUG_PROFILE_SITE 1   /* what plugins.qgis.org enforces on upload */
+#define QPLUG_PROFILE_STRICT 2 /* the site's rules plus good practice */
+
+#define QPLUG_SEVERITY_INFO 1
+#define QPLUG_SEVERITY_WARNING 2
+#define QPLUG_SEVERITY_ERROR 3
+
+/* A parsed metadata.txt, a list of findings, a checked plugin ZIP. */
+typedef struct qplug_document qplug_document;
+typedef struct qplug_diagnostics qplug_diagnostics;
+typedef struct qplug_package qplug_package;
+
+#define QPLUG_PARSE_OPTIONS_VERSION 1
+
+typedef struct qplug_parse_options {
+    unsigned version;      /* QPLUG_PARSE_OPTIONS_VERSION */
+    int keys;              /* QPLUG_KEYS_QGIS (default) or QPLUG_KEYS_SITE */
+    int lenient;           /* non-zero: accept a BOM, Latin-1, unindented continuations ... */
+    const char *file_name; /* the name diagnostics use; NULL: "metadata.txt" */
+} qplug_parse_options;
+
+int qplug_parse_options_init(qplug_parse_options *options, unsigned version);
+
+/* Parses the bytes of a metadata.txt. Problems are diagnostics, not failures: this fails only
+ * for bad arguments (and qplug_metadata_parse_file when the file cannot be read, QPLUG_EIO). */
+int qplug_metadata_parse(qplug_document **out, const char *data, size_t size,
+                         const qplug_parse_options *options);
+int qplug_metadata_parse_file(qplug_document **out, const char *path,
+                              const qplug_parse_options *options);
+/* 1 when configparser reads the file without raising, else 0. */
+int qplug_document_ok(const qplug_document *document);
+/* get("general", key) in the document's key mode; NULL when absent, unreadable (a failed
+ * %-interpolation) or when there is no [general]. */
+const char *qplug_document_get(const qplug_document *document, const char *key);
+/* [general]'s keys as options("general") lists them (own keys, then inherited [DEFAULT] ones). */
+size_t qplug_document_key_count(const qplug_document *document);
+const char *qplug_document_key(const qplug_document *document, size_t index);
+/* The parse's own findings (graded for the qgis profile); owned by the document. */
+const qplug_diagnostics *qplug_document_diagnostics(const qplug_document *document);
+/* The document as JSON (entries with positions and the typed view); free with qplug_free. */
+int qplug_document_to_json(char **out, const qplug_document *document);
+/* Canonical metadata.txt (qplug meta fmt); free with qplug_free. */
+int qplug_document_format(char **out, const qplug_document *document);
+void qplug_document_free(qplug_document *document);
+
+#define QPLUG_VALIDATE_OPTIONS_VERSION 1
+
+typedef struct qplug_validate_options {
+    unsigned version;       /* QPLUG_VALIDATE_OPTIONS_VERSION */
+    int profile;            /* QPLUG_PROFILE_QGIS (default), _SITE or _STRICT */
+    int check_links;        /* non-zero: HEAD tracker, repository, homepage (10 s timeout) */
+    const char *plugin_dir; /* the plugin folder, to check that the icon exists; or NULL */
+} qplug_validate_options;
+
+int qplug_validate_options_init(qplug_validate_options *options, unsigned version);
+/* Every finding for the document under the profile (its parse findings re-graded). */
+int qplug_metadata_validate(qplug_diagnostics **out, const qplug_document *document,
+                            const qplug_validate_options *options);
+
+/* ---- Plugin packages (ZIP) ----------------------------------------------------------- */
+
+#define QPLUG_PACKAGE_OPTIONS_VERSION 1
+
+typedef struct qplug_package_options {
+    unsigned version;                  /* QPLUG_PACKAGE_OPTIONS_VERSION */
+    int profile;                       /* QPLUG_PROFILE_SITE (default), _STRICT or _QGIS */
+    int new_plugin;                    /* non-zero: the folder must be a Python identifier */
+    const char *expected_package_name; /* the folder earlier versions used, or NULL */
+    int check_links;                   /* non-zero: check the metadata's links */
+    unsigned long long max_size;       /* largest accepted ZIP in bytes; 0: 25000000 */
+} qplug_package_options;
+
+int qplug_package_options_init(qplug_package_options *options, unsigned version);
+/* Checks a plugin ZIP as plugins.qgis.org does on upload, and more; nothing is extracted. */
+int qplug_package_check(qplug_package **out, const char *data, size_t size,
+                        const qplug_package_options *options);
+int qplug_package_check_file(qplug_package **out, const char *path,
+                             const qplug_package_options *options);
+int qplug_package_valid(const qplug_package *package); /* 1 when no finding is an error */
+const char *qplug_package_name(const qplug_package *package); /* the top folder, or "" */
+const qplug_diagnostics *qplug_package_diagnostics(const qplug_package *package);
+/* The package's metadata.txt as the site reads it, or NULL when there is none. */
+const qplug_document *qplug_package_metadata(const qplug_package *package);
+void qplug_package_free(qplug_package *package);
+
+/* ---- Diagnostics ---------------------------------------------------------------------- */
+
+size_t qplug_diagnostics_count(const qplug_diagnostics *diagnostics);
+/* How many findings have the severity. */
+size_t qplug_diagnostics_count_severity(const qplug_diagnostics *diagnostics, int severity);
+const char *qplug_diagnostic_rule(const qplug_diagnostics *diagnostics, size_t index);
+int qplug_diagnostic_severity(const qplug_diagnostics *diagnostics, size_t index);
+const char *qplug_diagnostic_file(const qplug_diagnostics *diagnostics, size_t index);
+size_t qplug_diagnostic_line(const qplug_diagnostics *diagnostics, size_t index);   /* 0: none */
+size_t qplug_diagnostic_column(const qplug_diagnostics *diagnostics, size_t index); /* 0: none */
+size_t qplug_diagnostic_offset(const qplug_diagnostics *diagnostics, size_t index);
+const char *qplug_diagnostic_key(const qplug_diagnostics *diagnostics, size_t index);
+const char *qplug_diagnostic_message(const qplug_diagnostics *diagnostics, size_t index);
+const char *qplug_diagnostic_hint(const qplug_diagnostics *diagnostics, size_t index);
+const char *qplug_diagnostic_source_line(const qplug_diagnostics *diagnostics, size_t index);
+/* All findings as a JSON array; free with qplug_free. */
+int qplug_diagnostics_to_json(char **out, const qplug_diagnostics *diagnostics);
+void qplug_diagnostics_free(qplug_diagnostics *diagnostics);
+
+/* The metadata specification (spec/metadata.json) as JSON; owned by the library. */
+const char *qplug_metadata_spec_json(void);
+
 /* QPLUG_CDEF_END */
 
 #define QPLUG_VERSION_CHECK(major, minor, patch)                                                   \

@@ -90,6 +90,9 @@ private:
 
     void report(std::string_view rule, const Position& where, std::string key,
                 std::vector<std::pair<std::string_view, std::string>> args = {}) {
+        if (rule.starts_with("META-LENIENT-")) {
+            doc_.ok = false; // configparser itself would not read the file as it is
+        }
         Diagnostic d = make_diagnostic(rule, Profile::qgis, args);
         d.file = options_.file_name;
         d.line = where.line;
@@ -197,6 +200,9 @@ private:
             // Read on as if [general] had been opened, to find later problems.
             cursect_ = section_named("general", position(i, 0));
             sectname_ = "general";
+            if (!options_.lenient) {
+                return; // this line is already reported
+            }
         }
         read_option(i, indent_bytes, value);
     }

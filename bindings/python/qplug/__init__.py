@@ -16,6 +16,15 @@ Versions::
     True
 
 Schemes: "qgis" (default), "qgis-classic", "pep440", "conda".
+
+Metadata::
+
+    >>> doc = qplug.parse_metadata(b"[general]\\nname=Foo\\nversion=1.0\\n")
+    >>> doc.ok, doc["name"]
+    (True, 'Foo')
+    >>> [d.rule for d in doc.validate(profile="site")][:2]
+    ['META-REQ-QGISMINIMUMVERSION', 'META-REQ-DESCRIPTION']
+    >>> report = qplug.check_package("plugin.zip")          # doctest: +SKIP
 """
 import ctypes
 
@@ -23,9 +32,14 @@ from . import _lib
 from .errors import (Error, InvalidError, IOError_, NotFoundError, ParseError,
                      UnsatisfiableError, from_code)
 
+from .metadata import (Diagnostic, Document, PackageReport, check_package, metadata_spec,  # noqa: E402
+                       parse_metadata, parse_metadata_file)
+
 __all__ = ["compare", "sort_key", "sorted", "normalize", "satisfies", "is_valid", "compatible",
            "Compatibility", "Error", "ParseError", "InvalidError", "NotFoundError",
-           "UnsatisfiableError", "library_version", "SCHEMES"]
+           "UnsatisfiableError", "library_version", "SCHEMES", "parse_metadata",
+           "parse_metadata_file", "check_package", "metadata_spec", "Document", "Diagnostic",
+           "PackageReport"]
 
 _lib_handle = _lib.lib
 SCHEMES = {"qgis": 0, "qgis-classic": 1, "pep440": 2, "conda": 3}

@@ -17,6 +17,22 @@ class CompatOptions(ctypes.Structure):
                 ("bump_dev_major", ctypes.c_int), ("installed_plugin", ctypes.c_int)]
 
 
+class ParseOptions(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("keys", ctypes.c_int), ("lenient", ctypes.c_int),
+                ("file_name", ctypes.c_char_p)]
+
+
+class ValidateOptions(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("profile", ctypes.c_int), ("check_links", ctypes.c_int),
+                ("plugin_dir", ctypes.c_char_p)]
+
+
+class PackageOptions(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("profile", ctypes.c_int), ("new_plugin", ctypes.c_int),
+                ("expected_package_name", ctypes.c_char_p), ("check_links", ctypes.c_int),
+                ("max_size", ctypes.c_ulonglong)]
+
+
 def _candidates():
     env = os.environ.get("QPLUG_LIBRARY")
     if env:
@@ -71,6 +87,46 @@ _SIGNATURES = {
     "qplug_compat_maximum": ([ctypes.c_void_p], ctypes.c_char_p),
     "qplug_compat_reason": ([ctypes.c_void_p], ctypes.c_char_p),
     "qplug_compat_free": ([ctypes.c_void_p], None),
+    "qplug_parse_options_init": ([ctypes.POINTER(ParseOptions), ctypes.c_uint], ctypes.c_int),
+    "qplug_metadata_parse": ([ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p, ctypes.c_size_t,
+                              ctypes.POINTER(ParseOptions)], ctypes.c_int),
+    "qplug_metadata_parse_file": ([ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p,
+                                   ctypes.POINTER(ParseOptions)], ctypes.c_int),
+    "qplug_document_ok": ([ctypes.c_void_p], ctypes.c_int),
+    "qplug_document_get": ([ctypes.c_void_p, ctypes.c_char_p], ctypes.c_char_p),
+    "qplug_document_key_count": ([ctypes.c_void_p], ctypes.c_size_t),
+    "qplug_document_key": ([ctypes.c_void_p, ctypes.c_size_t], ctypes.c_char_p),
+    "qplug_document_diagnostics": ([ctypes.c_void_p], ctypes.c_void_p),
+    "qplug_document_to_json": ([ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p], ctypes.c_int),
+    "qplug_document_format": ([ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p], ctypes.c_int),
+    "qplug_document_free": ([ctypes.c_void_p], None),
+    "qplug_validate_options_init": ([ctypes.POINTER(ValidateOptions), ctypes.c_uint], ctypes.c_int),
+    "qplug_metadata_validate": ([ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
+                                 ctypes.POINTER(ValidateOptions)], ctypes.c_int),
+    "qplug_package_options_init": ([ctypes.POINTER(PackageOptions), ctypes.c_uint], ctypes.c_int),
+    "qplug_package_check": ([ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p, ctypes.c_size_t,
+                             ctypes.POINTER(PackageOptions)], ctypes.c_int),
+    "qplug_package_check_file": ([ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p,
+                                  ctypes.POINTER(PackageOptions)], ctypes.c_int),
+    "qplug_package_valid": ([ctypes.c_void_p], ctypes.c_int),
+    "qplug_package_name": ([ctypes.c_void_p], ctypes.c_char_p),
+    "qplug_package_diagnostics": ([ctypes.c_void_p], ctypes.c_void_p),
+    "qplug_package_metadata": ([ctypes.c_void_p], ctypes.c_void_p),
+    "qplug_package_free": ([ctypes.c_void_p], None),
+    "qplug_diagnostics_count": ([ctypes.c_void_p], ctypes.c_size_t),
+    "qplug_diagnostic_rule": ([ctypes.c_void_p, ctypes.c_size_t], ctypes.c_char_p),
+    "qplug_diagnostic_severity": ([ctypes.c_void_p, ctypes.c_size_t], ctypes.c_int),
+    "qplug_diagnostic_file": ([ctypes.c_void_p, ctypes.c_size_t], ctypes.c_char_p),
+    "qplug_diagnostic_line": ([ctypes.c_void_p, ctypes.c_size_t], ctypes.c_size_t),
+    "qplug_diagnostic_column": ([ctypes.c_void_p, ctypes.c_size_t], ctypes.c_size_t),
+    "qplug_diagnostic_offset": ([ctypes.c_void_p, ctypes.c_size_t], ctypes.c_size_t),
+    "qplug_diagnostic_key": ([ctypes.c_void_p, ctypes.c_size_t], ctypes.c_char_p),
+    "qplug_diagnostic_message": ([ctypes.c_void_p, ctypes.c_size_t], ctypes.c_char_p),
+    "qplug_diagnostic_hint": ([ctypes.c_void_p, ctypes.c_size_t], ctypes.c_char_p),
+    "qplug_diagnostic_source_line": ([ctypes.c_void_p, ctypes.c_size_t], ctypes.c_char_p),
+    "qplug_diagnostics_to_json": ([ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p], ctypes.c_int),
+    "qplug_diagnostics_free": ([ctypes.c_void_p], None),
+    "qplug_metadata_spec_json": ([], ctypes.c_char_p),
 }
 
 for _name, (_args, _res) in _SIGNATURES.items():
@@ -79,3 +135,6 @@ for _name, (_args, _res) in _SIGNATURES.items():
     _fn.restype = _res
 
 COMPAT_OPTIONS_VERSION = 1
+PARSE_OPTIONS_VERSION = 1
+VALIDATE_OPTIONS_VERSION = 1
+PACKAGE_OPTIONS_VERSION = 1

@@ -1,0 +1,86 @@
+// Parser details the differential tests cannot see: positions, recovery, comments, lenient mode.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <qplug/meta/parser.hpp>
+
+#include "grammar.hpp"
+
+#include <tao/pegtl/contrib/analyze.hpp>
+
+#include <gtest/gtest.h>
+
+using namespace qplug::meta;
+
+TEST(MetaParser, GrammarIsSound) {
+    EXPECT_EQ(tao::pegtl::analyze<grammar::section_header>(1), 0u);
+    EXPECT_EQ(tao::pegtl::analyze<grammar::option>(1), 0u);
+    EXPECT_EQ(tao::pegtl::analyze<grammar::comment>(1), 0u);
+}
+
+TEST(MetaParser, ReportsEveryProblemInOneRun) {
+    const Document doc = parse("junk\n[general]\nname=a\nname=b\nno delimiter\n[general]\nx=%\n");
+    EXPECT_FALSE(doc.ok);
+    std::vector<std::string> rules;
+    for (const auto& d : doc.diagnostics) {
+        rules.push_back(d.rule + "@" + std::to_string(d.line));
+    }
+    EXPECT_EQ(rules, (std::vector<std::string>{"META-PARSE-NO-SECTION-HEADER@1", "META-PARSE-DUPLICATE-KEY@4",
+                                               "META-PARSE-SYNTAX@5", "META-PARSE-DUPLICATE-SECTION@6",
+                                               "META-PARSE-PERCENT@7"}));
+}
+
+TEST(MetaParser, MultiLineValuesKeepPositions) {
+    const Document doc = parse("[general]\nabout = first\n\n  second\n  # dropped comment\n\tthird\n\nname=x\n");
+    ASSERT_TRUE(doc.ok);
+    const Entry* about = doc.find("about");
+    ASSERT_NE(about, nullptr);
+    EXPECT_EQ(about->raw_value, "first\n\nsecond\nthird");
+    EXPECT_EQ(about->key_position.line, 2u);
+    EXPECT_EQ(about->value_lines.front().column, 9u);
+    EXPECT_EQ(doc.get("name"), "x");
+}
+
+TEST(MetaParser, KeyModes) {
+    const std::string text = "[general]\nQGISMinimumVersion=3.0\nName=Foo\n";
+    const Document q = parse(text, {KeyMode::qgis});
+    EXPECT_EQ(q.get("qgisminimumversion"), "3.0");
+    EXPECT_EQ(q.get("qgisMinimumVersion"), "3.0");
+    const Document s = parse(text, {KeyMode::site});
+    EXPECT_EQ(s.get("QGISMinimumVersion"), "3.0");
+    EXPECT_FALSE(s.get("qgisMinimumVersion"));
+    // Line breaks: QGIS splits at a form feed, the site does not.
+    const std::string ff = "[general]\nname=A\fversion=1\n";
+    EXPECT_EQ(parse(ff, {KeyMode::qgis}).get("version"), "1");
+    EXPECT_EQ(parse(ff, {KeyMode::site}).get("name"), "A\fversion=1");
+}
+
+TEST(MetaParser, DefaultsAndInterpolation) {
+    const Document doc = parse("[DEFAULT]\nbase=https://example.org\n[general]\nhomepage=%(base)s/p\nname=x\n");
+    ASSERT_TRUE(doc.ok);
+    EXPECT_EQ(doc.get("homepage"), "https://example.org/p");
+    EXPECT_EQ(doc.get("base"), "https://example.org");
+    const auto items = doc.general_items();
+    ASSERT_EQ(items.size(), 3u);
+    EXPECT_TRUE(items[2].inherited);
+}
+
+TEST(MetaParser, CommentsAttachToTheNextEntry) {
+    const Document doc = parse("# header\n[general]\n; about the name\nname=x\n# trailing\n");
+    EXPECT_EQ(doc.general()->comments, std::vector<std::string>{"# header"});
+    EXPECT_EQ(doc.find("name")->comments, std::vector<std::string>{"; about the name"});
+    EXPECT_EQ(doc.trailing_comments, std::vector<std::string>{"# trailing"});
+}
+
+TEST(MetaParser, LenientReadsWhatAuthorsGetWrong) {
+    ParseOptions po;
+    po.lenient = true;
+    const Document doc = parse("\xEF\xBB\xBFname=caf\xe9\nabout=line one\nline two\n", po);
+    EXPECT_FALSE(doc.ok); // configparser would still not read it
+    EXPECT_EQ(doc.get("name"), "caf\xc3\xa9");
+    EXPECT_EQ(doc.get("about"), "line one\nline two");
+    std::vector<std::string> rules;
+    for (const auto& d : doc.diagnostics) {
+        rules.push_back(d.rule);
+    }
+    EXPECT_EQ(rules, (std::vector<std::string>{"META-LENIENT-BOM", "META-LENIENT-LATIN1", "META-LENIENT-SECTION",
+                                               "META-LENIENT-CONTINUATION"}));
+}
