@@ -29,13 +29,70 @@ def write(target, inputs):
     folder = os.path.join(SEEDS, target)
     os.makedirs(folder, exist_ok=True)
     for old in os.listdir(folder):
-        os.remove(os.path.join(folder, old))
+        if not old.startswith("regression-"):  # findings stay as regression seeds
+            os.remove(os.path.join(folder, old))
     for parts in inputs:
         blob = "\0".join(parts).encode("utf-8")
         name = hashlib.sha1(blob).hexdigest()[:16]
         with open(os.path.join(folder, name), "wb") as fh:
             fh.write(blob)
     print(f"{target}: {len(inputs)} seeds")
+
+
+def write_files(target, files):
+    """Seeds that are whole files (bytes), named by their content."""
+    folder = os.path.join(SEEDS, target)
+    os.makedirs(folder, exist_ok=True)
+    for old in os.listdir(folder):
+        if not old.startswith("regression-"):
+            os.remove(os.path.join(folder, old))
+    for blob in files:
+        with open(os.path.join(folder, hashlib.sha1(blob).hexdigest()[:16]), "wb") as fh:
+            fh.write(blob)
+    print(f"{target}: {len(files)} seeds")
+
+
+def metadata_seeds():
+    """Two corpus files per oddity flag of the manifest, and the configparser behaviour cases."""
+    import csv
+    picked, per_flag = [], {}
+    with open(os.path.join(DATA, "metadata", "MANIFEST.tsv"), encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            for flag in row["flags"].split(","):
+                if per_flag.get(flag, 0) < 2 and row["file"] not in picked:
+                    per_flag[flag] = per_flag.get(flag, 0) + 1
+                    picked.append(row["file"])
+    blobs = []
+    for name in picked:
+        path = os.path.join(DATA, "metadata", name)
+        if os.path.exists(path):
+            blobs.append(open(path, "rb").read())
+    for case in load("qgis/derived/configparser_behaviour.json")["cases"]:
+        blobs.append(case["text"].encode("utf-8"))
+    return blobs
+
+
+def package_seeds():
+    import io
+    import zipfile
+
+    def zipped(files, compression=zipfile.ZIP_DEFLATED):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", compression) as z:
+            for name, content in files:
+                info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+                info.create_system = 3
+                info.external_attr = 0o100644 << 16
+                z.writestr(info, content)
+        return buf.getvalue()
+
+    meta = open(os.path.join(DATA, "qgis", "qgis-plugins-website", "testfiles", "valid_plugin.zip_",
+                             "test_modul", "metadata.txt"), "rb").read()
+    good = [("p/__init__.py", b"x=1\n"), ("p/metadata.txt", meta), ("p/LICENSE", b"GPL\n")]
+    return [zipped(good), zipped(good, zipfile.ZIP_STORED), zipped(good + [("p/../x", b"")]),
+            zipped(good + [("p/a.pyc", b"\0")]), zipped(good + [("p\\b.py", b"")]),
+            zipped([("README", b"x")] + good), zipped(good + [("p/big", b"\0" * 200000)]),
+            zipped([(n.replace("p/", "q-x/"), c) for n, c in good]), b"PK\x05\x06" + b"\0" * 18]
 
 
 def main():
@@ -58,6 +115,8 @@ def main():
     compat = [(c["qgis_version"], c["metadata_min"], c["metadata_max"])
               for c in load("qgis/derived/compatibility_vectors.json")["cases"]]
     write("fuzz_compat", [list(c) for c in compat])
+    write_files("fuzz_metadata", metadata_seeds())
+    write_files("fuzz_package", package_seeds())
 
 
 if __name__ == "__main__":

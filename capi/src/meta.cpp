@@ -1,6 +1,11 @@
 // The metadata, package and diagnostics part of the C ABI: argument checks, conversion, a call
 // into libmeta, and the error record.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
 #include <qplug/meta/package.hpp>
 #include <qplug/meta/parser.hpp>
 #include <qplug/meta/serialize.hpp>
@@ -9,11 +14,6 @@
 
 #include "error.hpp"
 #include "strings.hpp"
-
-#include <nlohmann/json.hpp>
-
-#include <filesystem>
-#include <string>
 
 struct qplug_diagnostics {
     qplug::meta::Diagnostics items;
@@ -44,15 +44,20 @@ int null_argument(const char* name) {
 }
 
 int bad_version(const char* what, unsigned v) {
-    return set_error(QPLUG_EINVALID, std::string("unsupported ") + what + " version " + std::to_string(v));
+    return set_error(QPLUG_EINVALID,
+                     std::string("unsupported ") + what + " version " + std::to_string(v));
 }
 
 std::optional<meta::Profile> to_profile(int p) {
     switch (p) {
-    case QPLUG_PROFILE_QGIS: return meta::Profile::qgis;
-    case QPLUG_PROFILE_SITE: return meta::Profile::site;
-    case QPLUG_PROFILE_STRICT: return meta::Profile::strict;
-    default: return std::nullopt;
+    case QPLUG_PROFILE_QGIS:
+        return meta::Profile::qgis;
+    case QPLUG_PROFILE_SITE:
+        return meta::Profile::site;
+    case QPLUG_PROFILE_STRICT:
+        return meta::Profile::strict;
+    default:
+        return std::nullopt;
     }
 }
 
@@ -98,10 +103,14 @@ const meta::Diagnostic* item(const qplug_diagnostics* d, size_t i) {
 
 int severity_code(meta::Severity s) {
     switch (s) {
-    case meta::Severity::info: return QPLUG_SEVERITY_INFO;
-    case meta::Severity::warning: return QPLUG_SEVERITY_WARNING;
-    case meta::Severity::error: return QPLUG_SEVERITY_ERROR;
-    default: return 0;
+    case meta::Severity::info:
+        return QPLUG_SEVERITY_INFO;
+    case meta::Severity::warning:
+        return QPLUG_SEVERITY_WARNING;
+    case meta::Severity::error:
+        return QPLUG_SEVERITY_ERROR;
+    default:
+        return 0;
     }
 }
 
@@ -138,7 +147,8 @@ QPLUG_API int qplug_metadata_parse(qplug_document** out, const char* data, size_
     });
 }
 
-QPLUG_API int qplug_metadata_parse_file(qplug_document** out, const char* path, const qplug_parse_options* options) {
+QPLUG_API int qplug_metadata_parse_file(qplug_document** out, const char* path,
+                                        const qplug_parse_options* options) {
     if (out != nullptr) {
         *out = nullptr;
     }
@@ -188,7 +198,8 @@ QPLUG_API size_t qplug_document_key_count(const qplug_document* document) {
 
 QPLUG_API const char* qplug_document_key(const qplug_document* document, size_t index) {
     capi::clear_error();
-    return document == nullptr || index >= document->keys.size() ? nullptr : document->keys[index].c_str();
+    return document == nullptr || index >= document->keys.size() ? nullptr
+                                                                 : document->keys[index].c_str();
 }
 
 QPLUG_API const qplug_diagnostics* qplug_document_diagnostics(const qplug_document* document) {
@@ -218,8 +229,9 @@ QPLUG_API int qplug_document_format(char** out, const qplug_document* document) 
             return null_argument(out == nullptr ? "out" : "document");
         }
         if (!document->document.ok && !document->document.lenient) {
-            return set_error(QPLUG_EINVALID, document->document.file +
-                                                 ": configparser cannot read this file; it is not formatted");
+            return set_error(QPLUG_EINVALID,
+                             document->document.file +
+                                 ": configparser cannot read this file; it is not formatted");
         }
         *out = capi::copy_out(meta::format_metadata(document->document));
         return QPLUG_OK;
@@ -239,7 +251,8 @@ QPLUG_API int qplug_validate_options_init(qplug_validate_options* options, unsig
         if (version != QPLUG_VALIDATE_OPTIONS_VERSION) {
             return bad_version("qplug_validate_options", version);
         }
-        *options = qplug_validate_options{QPLUG_VALIDATE_OPTIONS_VERSION, QPLUG_PROFILE_QGIS, 0, nullptr};
+        *options =
+            qplug_validate_options{QPLUG_VALIDATE_OPTIONS_VERSION, QPLUG_PROFILE_QGIS, 0, nullptr};
         return QPLUG_OK;
     });
 }
@@ -260,17 +273,21 @@ QPLUG_API int qplug_metadata_validate(qplug_diagnostics** out, const qplug_docum
             }
             const auto profile = to_profile(options->profile);
             if (!profile) {
-                return set_error(QPLUG_EINVALID, "unknown profile " + std::to_string(options->profile));
+                return set_error(QPLUG_EINVALID,
+                                 "unknown profile " + std::to_string(options->profile));
             }
             vo.profile = *profile;
             if (options->check_links != 0) {
-                vo.check_link = [](std::string_view url) { return meta::check_link_with_curl(url, 10); };
+                vo.check_link = [](std::string_view url) {
+                    return meta::check_link_with_curl(url, 10);
+                };
             }
             if (options->plugin_dir != nullptr) {
                 const std::filesystem::path folder(options->plugin_dir);
                 vo.file_exists = [folder](std::string_view relative) {
                     std::error_code ec;
-                    return std::filesystem::is_regular_file(folder / std::filesystem::path(relative), ec);
+                    return std::filesystem::is_regular_file(
+                        folder / std::filesystem::path(relative), ec);
                 };
             }
         }
@@ -289,7 +306,8 @@ QPLUG_API int qplug_package_options_init(qplug_package_options* options, unsigne
         if (version != QPLUG_PACKAGE_OPTIONS_VERSION) {
             return bad_version("qplug_package_options", version);
         }
-        *options = qplug_package_options{QPLUG_PACKAGE_OPTIONS_VERSION, QPLUG_PROFILE_SITE, 0, nullptr, 0, 0};
+        *options = qplug_package_options{
+            QPLUG_PACKAGE_OPTIONS_VERSION, QPLUG_PROFILE_SITE, 0, nullptr, 0, 0};
         return QPLUG_OK;
     });
 }
@@ -346,12 +364,14 @@ QPLUG_API int qplug_package_check(qplug_package** out, const char* data, size_t 
         if (const int rc = package_options(options, po); rc != QPLUG_OK) {
             return rc;
         }
-        *out = wrap_package(meta::check_package(std::string_view(data == nullptr ? "" : data, size), po));
+        *out = wrap_package(
+            meta::check_package(std::string_view(data == nullptr ? "" : data, size), po));
         return QPLUG_OK;
     });
 }
 
-QPLUG_API int qplug_package_check_file(qplug_package** out, const char* path, const qplug_package_options* options) {
+QPLUG_API int qplug_package_check_file(qplug_package** out, const char* path,
+                                       const qplug_package_options* options) {
     if (out != nullptr) {
         *out = nullptr;
     }
@@ -402,7 +422,8 @@ QPLUG_API size_t qplug_diagnostics_count(const qplug_diagnostics* diagnostics) {
     return diagnostics == nullptr ? 0 : diagnostics->items.size();
 }
 
-QPLUG_API size_t qplug_diagnostics_count_severity(const qplug_diagnostics* diagnostics, int severity) {
+QPLUG_API size_t qplug_diagnostics_count_severity(const qplug_diagnostics* diagnostics,
+                                                  int severity) {
     capi::clear_error();
     if (diagnostics == nullptr) {
         return 0;
@@ -475,7 +496,8 @@ QPLUG_API int qplug_diagnostics_to_json(char** out, const qplug_diagnostics* dia
                          {"message", d.message},
                          {"hint", d.hint}});
         }
-        *out = capi::copy_out(a.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+        *out = capi::copy_out(
+            a.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
         return QPLUG_OK;
     });
 }

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+
 #include <qplug/meta/document.hpp>
 #include <qplug/unicode.hpp>
 
@@ -71,12 +73,17 @@ std::optional<std::string> Document::get(std::string_view key) const {
 }
 
 std::string_view Document::line_at(std::size_t offset) const {
-    for (const auto& l : detail::split_lines(text, keys)) {
-        if (offset >= l.offset && offset <= l.offset + l.length) {
-            return std::string_view(text).substr(l.offset, l.length);
-        }
+    // The last line that starts at or before offset.
+    auto it = std::upper_bound(lines.begin(), lines.end(), offset,
+                               [](std::size_t o, const auto& l) { return o < l.first; });
+    if (it == lines.begin()) {
+        return {};
     }
-    return {};
+    --it;
+    if (offset > it->second) {
+        return {};
+    }
+    return std::string_view(text).substr(it->first, it->second - it->first);
 }
 
 } // namespace qplug::meta

@@ -64,6 +64,10 @@ public:
     void run() {
         decode();
         lines_ = detail::split_lines(doc_.text, options_.keys);
+        doc_.lines.reserve(lines_.size());
+        for (const auto& l : lines_) {
+            doc_.lines.emplace_back(l.offset, l.offset + l.length);
+        }
         for (std::size_t i = 0; i < lines_.size(); ++i) {
             read_line(i);
         }

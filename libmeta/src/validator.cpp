@@ -366,20 +366,24 @@ private:
         if (min == nullptr || !qgis_version_problem(value_of(*min)).empty()) {
             return;
         }
-        auto triple = [](const std::string& s, int third) {
+        // Only called on values that passed qgis_version_problem(): digits and dots.
+        auto triple = [](const std::string& s, long third) {
             std::array<long, 3> t{0, 0, third};
-            std::size_t start = 0;
-            for (int i = 0; i < 3; ++i) {
-                const std::size_t dot = s.find('.', start);
-                const std::string part =
-                    s.substr(start, dot == std::string::npos ? dot : dot - start);
-                if (!part.empty()) {
-                    t[static_cast<std::size_t>(i)] = std::stol(part.substr(0, 9));
+            std::size_t part = 0;
+            long value = 0;
+            bool digits = false;
+            for (std::size_t i = 0; i <= s.size() && part < 3; ++i) {
+                if (i == s.size() || s[i] == '.') {
+                    if (digits) {
+                        t[part] = value;
+                    }
+                    ++part;
+                    value = 0;
+                    digits = false;
+                } else if (s[i] >= '0' && s[i] <= '9') {
+                    value = std::min(value * 10 + (s[i] - '0'), 1000000L);
+                    digits = true;
                 }
-                if (dot == std::string::npos) {
-                    break;
-                }
-                start = dot + 1;
             }
             return t;
         };
@@ -395,6 +399,8 @@ private:
         }
         if (max_v.empty()) {
             max_v = min_v.substr(0, 1) + ".99"; // the installer's default
+        } else if (!qgis_version_problem(max_v).empty()) {
+            return; // META-QGIS-VERSION-FORMAT already says what is wrong with it
         }
         const auto hi = triple(max_v, 99);
         if (lo[0] < 4 && hi[0] < 4) {

@@ -60,6 +60,8 @@ struct Document {
     Diagnostics diagnostics;       ///< graded for the qgis profile; see apply_profile()
     std::string text;              ///< the text read (UTF-8; converted when lenient)
     std::vector<std::string> trailing_comments; ///< comment lines after the last entry
+    /// Where each line starts and ends (bytes, line break excluded), as the key mode splits.
+    std::vector<std::pair<std::size_t, std::size_t>> lines;
 
     const Section* section(std::string_view name) const;
     const Section* general() const { return section("general"); }

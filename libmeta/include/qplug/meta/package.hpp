@@ -3,15 +3,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-#include <qplug/expected.hpp>
-#include <qplug/meta/document.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <qplug/expected.hpp>
+#include <qplug/meta/document.hpp>
 
 namespace qplug::meta {
 
@@ -22,20 +22,20 @@ struct PackageOptions {
     bool new_plugin = false;
     /// The folder name earlier versions used (the site's "Plugin folder name mismatch").
     std::string expected_package_name;
-    std::uint64_t max_size = 25'000'000;                 ///< PLUGIN_MAX_UPLOAD_SIZE
-    std::uint64_t max_total_uncompressed = 500'000'000;  ///< zip bomb: all entries together
-    std::uint64_t max_ratio = 100;                       ///< zip bomb: one entry's expansion
-    std::uint64_t ratio_min_size = 1'000'000;            ///< ...for entries at least this big
+    std::uint64_t max_size = 25'000'000;                ///< PLUGIN_MAX_UPLOAD_SIZE
+    std::uint64_t max_total_uncompressed = 500'000'000; ///< zip bomb: all entries together
+    std::uint64_t max_ratio = 100;                      ///< zip bomb: one entry's expansion
+    std::uint64_t ratio_min_size = 1'000'000;           ///< ...for entries at least this big
     /// As ValidateOptions::check_link; unset: links are not checked.
     std::function<std::optional<std::string>(std::string_view url)> check_link;
 };
 
 struct PackageReport {
-    std::string package_name;        ///< the top folder ("" when there is none)
+    std::string package_name;         ///< the top folder ("" when there is none)
     std::optional<Document> metadata; ///< <package>/metadata.txt as the site reads it
-    Diagnostics diagnostics;         ///< every finding, metadata.txt's included
+    Diagnostics diagnostics;          ///< every finding, metadata.txt's included
 
-    bool valid() const;              ///< no error
+    bool valid() const; ///< no error
 };
 
 /// Checks the bytes of a ZIP file; `file_name` names it in diagnostics.
