@@ -210,7 +210,7 @@ int qplug_package_check(qplug_package **out, const char *data, size_t size,
                         const qplug_package_options *options);
 int qplug_package_check_file(qplug_package **out, const char *path,
                              const qplug_package_options *options);
-int qplug_package_valid(const qplug_package *package); /* 1 when no finding is an error */
+int qplug_package_valid(const qplug_package *package);        /* 1 when no finding is an error */
 const char *qplug_package_name(const qplug_package *package); /* the top folder, or "" */
 const qplug_diagnostics *qplug_package_diagnostics(const qplug_package *package);
 /* The package's metadata.txt as the site reads it, or NULL when there is none. */

@@ -1,12 +1,11 @@
 // Parser details the differential tests cannot see: positions, recovery, comments, lenient mode.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <gtest/gtest.h>
+#include <tao/pegtl/contrib/analyze.hpp>
+
 #include <qplug/meta/parser.hpp>
 
 #include "grammar.hpp"
-
-#include <tao/pegtl/contrib/analyze.hpp>
-
-#include <gtest/gtest.h>
 
 using namespace qplug::meta;
 
@@ -23,13 +22,15 @@ TEST(MetaParser, ReportsEveryProblemInOneRun) {
     for (const auto& d : doc.diagnostics) {
         rules.push_back(d.rule + "@" + std::to_string(d.line));
     }
-    EXPECT_EQ(rules, (std::vector<std::string>{"META-PARSE-NO-SECTION-HEADER@1", "META-PARSE-DUPLICATE-KEY@4",
-                                               "META-PARSE-SYNTAX@5", "META-PARSE-DUPLICATE-SECTION@6",
-                                               "META-PARSE-PERCENT@7"}));
+    EXPECT_EQ(rules,
+              (std::vector<std::string>{"META-PARSE-NO-SECTION-HEADER@1",
+                                        "META-PARSE-DUPLICATE-KEY@4", "META-PARSE-SYNTAX@5",
+                                        "META-PARSE-DUPLICATE-SECTION@6", "META-PARSE-PERCENT@7"}));
 }
 
 TEST(MetaParser, MultiLineValuesKeepPositions) {
-    const Document doc = parse("[general]\nabout = first\n\n  second\n  # dropped comment\n\tthird\n\nname=x\n");
+    const Document doc =
+        parse("[general]\nabout = first\n\n  second\n  # dropped comment\n\tthird\n\nname=x\n");
     ASSERT_TRUE(doc.ok);
     const Entry* about = doc.find("about");
     ASSERT_NE(about, nullptr);
@@ -54,7 +55,8 @@ TEST(MetaParser, KeyModes) {
 }
 
 TEST(MetaParser, DefaultsAndInterpolation) {
-    const Document doc = parse("[DEFAULT]\nbase=https://example.org\n[general]\nhomepage=%(base)s/p\nname=x\n");
+    const Document doc =
+        parse("[DEFAULT]\nbase=https://example.org\n[general]\nhomepage=%(base)s/p\nname=x\n");
     ASSERT_TRUE(doc.ok);
     EXPECT_EQ(doc.get("homepage"), "https://example.org/p");
     EXPECT_EQ(doc.get("base"), "https://example.org");
@@ -81,6 +83,7 @@ TEST(MetaParser, LenientReadsWhatAuthorsGetWrong) {
     for (const auto& d : doc.diagnostics) {
         rules.push_back(d.rule);
     }
-    EXPECT_EQ(rules, (std::vector<std::string>{"META-LENIENT-BOM", "META-LENIENT-LATIN1", "META-LENIENT-SECTION",
-                                               "META-LENIENT-CONTINUATION"}));
+    EXPECT_EQ(rules,
+              (std::vector<std::string>{"META-LENIENT-BOM", "META-LENIENT-LATIN1",
+                                        "META-LENIENT-SECTION", "META-LENIENT-CONTINUATION"}));
 }

@@ -2,15 +2,15 @@
 // rule, read and validated under a profile where the rule is on; and a check that no META- rule
 // of the spec is left without such a case.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <qplug/meta/parser.hpp>
-#include <qplug/meta/spec.hpp>
-#include <qplug/meta/validator.hpp>
-
-#include <gtest/gtest.h>
-
 #include <map>
 #include <set>
 #include <string>
+
+#include <gtest/gtest.h>
+
+#include <qplug/meta/parser.hpp>
+#include <qplug/meta/spec.hpp>
+#include <qplug/meta/validator.hpp>
 
 using namespace qplug::meta;
 
@@ -80,11 +80,11 @@ std::map<std::string, Case> cases() {
     c["META-SECTION-NAME"] = qgis("[General]\nname=x\n");
     c["META-LENIENT-BOM"] = Case{"\xEF\xBB\xBF" + kGood, Profile::qgis, KeyMode::qgis, true};
     c["META-LENIENT-LATIN1"] = Case{kGood + "about2=caf\xe9\n", Profile::qgis, KeyMode::qgis, true};
-    c["META-LENIENT-CONTINUATION"] = Case{replaced("about", "first line") + "second line\n", Profile::qgis,
-                                          KeyMode::qgis, true};
+    c["META-LENIENT-CONTINUATION"] =
+        Case{replaced("about", "first line") + "second line\n", Profile::qgis, KeyMode::qgis, true};
     c["META-LENIENT-SECTION"] = Case{"name=x\n" + kGood, Profile::qgis, KeyMode::qgis, true};
-    for (const char* key : {"name", "qgisMinimumVersion", "description", "about", "version", "author", "email",
-                            "repository", "tracker", "homepage"}) {
+    for (const char* key : {"name", "qgisMinimumVersion", "description", "about", "version",
+                            "author", "email", "repository", "tracker", "homepage"}) {
         std::string id = "META-REQ-";
         for (const char* p = key; *p != '\0'; ++p) {
             id += static_cast<char>(std::toupper(static_cast<unsigned char>(*p)));
@@ -100,7 +100,8 @@ std::map<std::string, Case> cases() {
     c["META-URL-PLACEHOLDER"] = site(replaced("tracker", "http://bugs"));
     c["META-URL-UNREACHABLE"] = site(kGood);
     c["META-URL-UNREACHABLE"].link = [](std::string_view url) -> std::optional<std::string> {
-        return url.find("example.org/test_plugin") != std::string_view::npos && url.find("github") == std::string_view::npos
+        return url.find("example.org/test_plugin") != std::string_view::npos &&
+                       url.find("github") == std::string_view::npos
                    ? std::optional<std::string>("HTTP status 404")
                    : std::nullopt;
     };
@@ -113,7 +114,8 @@ std::map<std::string, Case> cases() {
     c["META-VERSION-NOT-PEP440"] = strict(replaced("version", "1.0 beta"));
     c["META-DEPRECATED-FIELD"] = strict(kGood + "supportsQt6=True\n");
     c["META-DEPENDENCIES"] = strict(kGood + "plugin_dependencies=Other Plugin, Third>=1.0\n");
-    c["META-TEMPLATE-TEXT"] = strict(replaced("about", "Provide a brief description of the plugin and its purpose."));
+    c["META-TEMPLATE-TEXT"] =
+        strict(replaced("about", "Provide a brief description of the plugin and its purpose."));
     c["META-CATEGORY"] = strict(kGood + "category=web\n");
     c["META-HTML"] = strict(replaced("about", "A <b>bold</b> plugin."));
     c["META-DESCRIPTION-MULTILINE"] = strict(replaced("description", "first\n    second"));
@@ -148,7 +150,8 @@ TEST(MetaRules, GoodFileIsCleanInEveryProfile) {
             Case c{kGood, p, k};
             const Diagnostics ds = run(c);
             EXPECT_EQ(count(ds, Severity::error), 0u) << profile_name(p) << " " << key_mode_name(k);
-            EXPECT_EQ(count(ds, Severity::warning), 0u) << profile_name(p) << " " << key_mode_name(k);
+            EXPECT_EQ(count(ds, Severity::warning), 0u)
+                << profile_name(p) << " " << key_mode_name(k);
         }
     }
 }
@@ -164,7 +167,8 @@ TEST(MetaRules, EveryRuleFires) {
             if (d.rule == rule) {
                 EXPECT_EQ(d.severity, info->severity_in(c.profile)) << rule;
                 EXPECT_FALSE(d.message.empty());
-                EXPECT_EQ(d.message.find('{'), std::string::npos) << rule << ": unfilled placeholder: " << d.message;
+                EXPECT_EQ(d.message.find('{'), std::string::npos)
+                    << rule << ": unfilled placeholder: " << d.message;
             }
         }
     }
@@ -184,7 +188,8 @@ TEST(MetaRules, ProfilesTurnRulesOff) {
     Case c{replaced("author", "Jane/Doe"), Profile::qgis, KeyMode::qgis};
     EXPECT_FALSE(has(run(c), "META-AUTHOR-SLASH"));
     // A lower-case key is fine for QGIS, an error for the site.
-    Case lower{without("qgisMinimumVersion") + "qgisminimumversion=3.22\n", Profile::qgis, KeyMode::qgis};
+    Case lower{without("qgisMinimumVersion") + "qgisminimumversion=3.22\n", Profile::qgis,
+               KeyMode::qgis};
     EXPECT_EQ(count(run(lower), Severity::error), 0u);
     lower.profile = Profile::site;
     lower.keys = KeyMode::site;
