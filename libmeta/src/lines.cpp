@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "lines.hpp"
 
+#include <array>
+#include <cstring>
+
 #include <qplug/unicode.hpp>
 
 namespace qplug::meta::detail {
@@ -41,9 +44,34 @@ std::size_t break_at(std::string_view t, std::size_t i, KeyMode mode) {
 } // namespace
 
 std::vector<SourceLine> split_lines(std::string_view text, KeyMode mode) {
+    // Bytes that can start a line break in either mode; everything else is skipped quickly.
+    static constexpr auto kMaybeBreak = [] {
+        std::array<bool, 256> t{};
+        for (const unsigned char c :
+             std::array<unsigned char, 9>{0x0A, 0x0D, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0xC2, 0xE2}) {
+            t[c] = true;
+        }
+        return t;
+    }();
     std::vector<SourceLine> lines;
+    lines.reserve(text.size() / 32 + 1);
     std::size_t start = 0;
-    for (std::size_t i = 0; i < text.size();) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (mode == KeyMode::site) {
+            const void* nl = std::memchr(text.data() + i, '\n', text.size() - i);
+            if (nl == nullptr) {
+                break;
+            }
+            i = static_cast<std::size_t>(static_cast<const char*>(nl) - text.data());
+        } else {
+            while (i < text.size() && !kMaybeBreak[static_cast<unsigned char>(text[i])]) {
+                ++i;
+            }
+            if (i == text.size()) {
+                break;
+            }
+        }
         if (const std::size_t n = break_at(text, i, mode); n > 0) {
             lines.push_back({start, i - start});
             i += n;

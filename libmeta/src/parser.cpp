@@ -309,9 +309,12 @@ private:
             entries[index] = std::move(e);
         }
         std::optional<std::size_t> slot;
-        for (std::size_t k = 0; k < slots_.size(); ++k) {
-            if (slots_[k].section == *cursect_ && slots_[k].entry == index) {
-                slot = k;
+        if (index + 1 != entries.size()) {
+            // A repeated key (already an error): reuse the slot of the entry it replaces.
+            for (std::size_t k = 0; k < slots_.size(); ++k) {
+                if (slots_[k].section == *cursect_ && slots_[k].entry == index) {
+                    slot = k;
+                }
             }
         }
         if (!slot) {

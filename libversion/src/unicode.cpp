@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include <qplug/unicode.hpp>
 
@@ -42,6 +43,18 @@ std::size_t find_invalid_utf8(std::string_view text) noexcept {
     std::size_t i = 0;
     const std::size_t n = text.size();
     while (i < n) {
+        // ASCII runs, eight bytes at a time.
+        while (i + 8 <= n) {
+            std::uint64_t word;
+            std::memcpy(&word, text.data() + i, 8);
+            if ((word & 0x8080808080808080ULL) != 0) {
+                break;
+            }
+            i += 8;
+        }
+        if (i >= n) {
+            break;
+        }
         const std::uint8_t b = byte_at(text, i);
         if (b < 0x80) {
             ++i;
