@@ -99,8 +99,7 @@ struct CheckOptions : MetaOptions {
 int run_check(const CheckOptions& o, const std::vector<std::string>& files) {
     json report_files = json::array();
     std::size_t errors = 0, warnings = 0, infos = 0;
-    bool io_failure = false;
-    const bool color = stderr_is_terminal();
+    std::size_t unreadable = 0;
     for (const auto& file : files) {
         meta::ParseOptions po;
         // Each profile reads the file as its consumer does, unless --keys says otherwise.
@@ -110,9 +109,9 @@ int run_check(const CheckOptions& o, const std::vector<std::string>& files) {
         po.lenient = o.lenient;
         auto doc = meta::parse_file(file, po);
         if (!doc) {
-            std::cerr << "qplug: " << file << ": cannot be read\n";
-            io_failure = true;
-            report_files.push_back({{"file", file}, {"error", "cannot be read"}});
+            std::cerr << "qplug: " << file << ": " << doc.error().message << '\n';
+            ++unreadable;
+            report_files.push_back({{"file", file}, {"error", doc.error().message}});
             continue;
         }
         meta::ValidateOptions vo;
@@ -138,28 +137,34 @@ int run_check(const CheckOptions& o, const std::vector<std::string>& files) {
                 {{"file", file}, {"valid", e == 0}, {"diagnostics", diagnostics_json(ds)}});
         } else {
             for (const auto& d : ds) {
-                print_diagnostic(std::cout, d, color && false);
+                print_diagnostic(std::cout, d, false);
             }
         }
     }
     if (o.json) {
         print_json({{"profile", meta::profile_name(o.profile)},
-                    {"valid", errors == 0 && !io_failure},
+                    {"valid", errors == 0 && unreadable == 0},
                     {"errors", errors},
                     {"warnings", warnings},
                     {"infos", infos},
+                    {"unreadable", unreadable},
                     {"files", report_files}});
     } else {
-        std::cout << files.size() << (files.size() == 1 ? " file" : " files")
-                  << " checked with the " << meta::profile_name(o.profile) << " profile: " << errors
+        const std::size_t checked = files.size() - unreadable;
+        std::cout << checked << (checked == 1 ? " file" : " files") << " checked with the "
+                  << meta::profile_name(o.profile) << " profile: " << errors
                   << (errors == 1 ? " error, " : " errors, ") << warnings
                   << (warnings == 1 ? " warning" : " warnings");
         if (infos > 0) {
             std::cout << ", " << infos << " info";
         }
+        if (unreadable > 0) {
+            std::cout << "; " << unreadable << (unreadable == 1 ? " file" : " files")
+                      << " could not be read";
+        }
         std::cout << '\n';
     }
-    if (io_failure) {
+    if (unreadable > 0) {
         return exit_failure;
     }
     return errors > 0 ? exit_findings : exit_ok;
@@ -198,7 +203,7 @@ int run_fmt(const FmtOptions& o, const std::string& file) {
     po.lenient = o.lenient;
     auto doc = meta::parse_file(file, po);
     if (!doc) {
-        return report_failure(file + ": cannot be read", o);
+        return report_failure(file + ": " + doc.error().message, o);
     }
     if (!doc->ok && !doc->lenient) {
         for (const auto& d : doc->diagnostics) {
@@ -246,7 +251,7 @@ int run_export(const ExportOptions& o, const std::string& file) {
     po.lenient = o.lenient;
     auto doc = meta::parse_file(file, po);
     if (!doc) {
-        return report_failure(file + ": cannot be read", o);
+        return report_failure(file + ": " + doc.error().message, o);
     }
     if (o.format == "json") {
         std::cout << meta::to_json(*doc) << '\n';

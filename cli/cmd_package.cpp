@@ -39,9 +39,9 @@ int run_package_check(const PackageCommandOptions& o, const std::vector<std::str
         }
         auto report = meta::check_package_file(file, po);
         if (!report) {
-            std::cerr << "qplug: " << file << ": cannot be read\n";
+            std::cerr << "qplug: " << file << ": " << report.error().message << '\n';
             io_failure = true;
-            reports.push_back({{"file", file}, {"error", "cannot be read"}});
+            reports.push_back({{"file", file}, {"error", report.error().message}});
             continue;
         }
         const std::size_t e = meta::count(report->diagnostics, meta::Severity::error);

@@ -162,7 +162,7 @@ QPLUG_API int qplug_metadata_parse_file(qplug_document** out, const char* path,
         }
         auto doc = meta::parse_file(path, po);
         if (!doc) {
-            return set_error(QPLUG_EIO, std::string(path) + ": cannot be read");
+            return set_error(QPLUG_EIO, std::string(path) + ": " + doc.error().message);
         }
         *out = wrap(std::move(*doc)).release();
         return QPLUG_OK;
@@ -385,7 +385,7 @@ QPLUG_API int qplug_package_check_file(qplug_package** out, const char* path,
         }
         auto report = meta::check_package_file(path, po);
         if (!report) {
-            return set_error(QPLUG_EIO, std::string(path) + ": cannot be read");
+            return set_error(QPLUG_EIO, std::string(path) + ": " + report.error().message);
         }
         *out = wrap_package(std::move(*report));
         return QPLUG_OK;

@@ -4,11 +4,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <array>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
@@ -20,6 +18,8 @@
 #include <qplug/meta/spec.hpp>
 #include <qplug/meta/validator.hpp>
 #include <qplug/unicode.hpp>
+
+#include "file_bytes.hpp"
 
 namespace qplug::meta {
 
@@ -218,6 +218,11 @@ public:
     }
 
     static std::variant<std::unique_ptr<ZipArchive>, std::string> open(std::string_view bytes) {
+        if (bytes.empty()) {
+            // libzip opens an empty source as a new, empty archive; Python's zipfile (the
+            // site) rejects it.
+            return std::string("the file is empty");
+        }
         zip_error_t error;
         zip_error_init(&error);
         zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
@@ -530,6 +535,8 @@ private:
         }
         if (has_metadata) {
             check_metadata(pkg, metadata, init, has_init);
+        } else if (has_init) {
+            check_init_metadata(pkg, init);
         }
     }
 
@@ -591,6 +598,31 @@ private:
         }
     }
 
+    /// Without metadata.txt the site reads the metadata from __init__.py's functions and
+    /// rejects the package when a required one is missing.
+    void check_init_metadata(const std::string& pkg, const std::string& init) {
+        const std::string missing = missing_init_functions(init, true);
+        if (!missing.empty()) {
+            add("PKG-INIT-METADATA", {}, {{"package", pkg}, {"missing", missing}});
+        }
+    }
+
+    /// The site's required keys that __init__.py does not define as functions, comma-separated.
+    std::string missing_init_functions(const std::string& init, bool has_init) {
+        const auto from_init =
+            has_init ? read_from_init(wanted_[init]) : decltype(read_from_init("")){};
+        std::string list;
+        for (const char* key : {"name", "description", "version", "qgisMinimumVersion", "author",
+                                "email", "about", "tracker", "repository"}) {
+            if (std::none_of(from_init.begin(), from_init.end(), [&](const auto& kv) {
+                    return kv.first == key && !kv.second.empty();
+                })) {
+                list += (list.empty() ? "" : ", ") + std::string(key);
+            }
+        }
+        return list;
+    }
+
     void check_legacy_init(const Metadata& m, const std::string&, const std::string& init,
                            bool has_init, const std::string& metadata_name) {
         // tuple(min.split(".")) < tuple("1.8".split(".")): a comparison of *strings*.
@@ -610,22 +642,9 @@ private:
                                           cutoff.end())) {
             return;
         }
-        std::vector<std::string> missing;
-        const auto from_init =
-            has_init ? read_from_init(wanted_[init]) : decltype(read_from_init("")){};
-        for (const char* key : {"name", "description", "version", "qgisMinimumVersion", "author",
-                                "email", "about", "tracker", "repository"}) {
-            if (std::none_of(from_init.begin(), from_init.end(),
-                             [&](const auto& kv) { return kv.first == key; })) {
-                missing.emplace_back(key);
-            }
-        }
+        const std::string missing = missing_init_functions(init, has_init);
         if (!missing.empty()) {
-            std::string list;
-            for (const auto& k : missing) {
-                list += (list.empty() ? "" : ", ") + k;
-            }
-            add("PKG-LEGACY-INIT", metadata_name, {{"missing", list}});
+            add("PKG-LEGACY-INIT", metadata_name, {{"missing", missing}});
         }
     }
 
@@ -658,18 +677,11 @@ PackageReport check_package(std::string_view zip_bytes, const PackageOptions& op
 
 Expected<PackageReport> check_package_file(const std::filesystem::path& path,
                                            const PackageOptions& options) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        Error e;
-        e.kind = Error::Kind::invalid;
-        e.what = "file";
-        e.input = path.string();
-        e.message = "cannot be read";
-        return e;
+    auto bytes = detail::read_file_bytes(path);
+    if (!bytes) {
+        return bytes.error();
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return check_package(ss.str(), options, path.string());
+    return check_package(*bytes, options, path.string());
 }
 
 } // namespace qplug::meta

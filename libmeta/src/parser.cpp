@@ -3,7 +3,6 @@
 // stops, the parser notes the problem, marks the document not ok, and reads on so that later
 // problems are found too.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -14,6 +13,7 @@
 #include <qplug/meta/spec.hpp>
 #include <qplug/unicode.hpp>
 
+#include "file_bytes.hpp"
 #include "grammar.hpp"
 #include "interpolation.hpp"
 #include "lines.hpp"
@@ -462,21 +462,14 @@ Document parse(std::string_view bytes, const ParseOptions& options) {
 }
 
 Expected<Document> parse_file(const std::filesystem::path& path, ParseOptions options) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        Error e;
-        e.kind = Error::Kind::invalid;
-        e.what = "file";
-        e.input = path.string();
-        e.message = "cannot be read";
-        return e;
+    auto bytes = detail::read_file_bytes(path);
+    if (!bytes) {
+        return bytes.error();
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
     if (options.file_name == "metadata.txt") {
         options.file_name = path.string();
     }
-    return parse(ss.str(), options);
+    return parse(*bytes, options);
 }
 
 } // namespace qplug::meta

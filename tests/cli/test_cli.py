@@ -2,8 +2,11 @@
 """The qplug program as a user runs it: output, --json, exit codes, error messages."""
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import unittest
+import zipfile
 
 QPLUG = os.environ["QPLUG_CLI"]
 
@@ -104,6 +107,153 @@ class NormalizeSatisfiesCompatible(unittest.TestCase):
         r = run("version", "compatible", "--qgis", "three", "--min", "3.0")
         self.assertEqual(r.returncode, 2)
         self.assertIn("invalid QGIS version 'three'", r.stderr)
+
+
+GOOD = (b"[general]\nname=My Plugin\nqgisMinimumVersion=3.22\nqgisMaximumVersion=4.99\n"
+        b"description=Does things\nversion=1.0\nauthor=Jane\nemail=jane@example.org\n"
+        b"about=Long text\n  second line\nrepository=https://example.org/repo\n"
+        b"tracker=https://example.org/issues\nhomepage = https://example.org\ntags=a, b\n")
+
+
+class TempDir(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def write(self, name, content):
+        path = os.path.join(self.tmp, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(content)
+        return path
+
+    def read(self, path):
+        with open(path, "rb") as fh:
+            return fh.read()
+
+
+class Meta(TempDir):
+    def test_show_prints_general_as_configparser_reads_it(self):
+        path = self.write("myplugin/metadata.txt", GOOD)
+        r = run("meta", "show", path)
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("qgisminimumversion = 3.22\n", r.stdout)  # QGIS lower-cases keys
+        self.assertIn("about = Long text\n    second line\n", r.stdout)
+        r = run("meta", "show", "--keys", "site", path)
+        self.assertIn("qgisMinimumVersion = 3.22\n", r.stdout)
+
+    def test_parse_errors_name_file_line_and_column(self):
+        path = self.write("dup.txt", b"[general]\nname=x\nname=y\n")
+        for command in ("show", "check"):
+            r = run("meta", command, path)
+            self.assertEqual(r.returncode, 1, command)
+            self.assertIn(path + ":3:1: error: key 'name' appears a second time", r.stdout + r.stderr)
+            self.assertIn("[META-PARSE-DUPLICATE-KEY]", r.stdout + r.stderr)
+        r = run("meta", "show", "--json", path)
+        out = json.loads(r.stdout)
+        self.assertFalse(out["ok"])
+        d = out["diagnostics"][0]
+        self.assertEqual((d["rule"], d["line"], d["column"], d["offset"]), ("META-PARSE-DUPLICATE-KEY", 3, 1, 17))
+
+    def test_lenient_reads_a_bom_and_says_so(self):
+        path = self.write("bom.txt", b"\xef\xbb\xbf[general]\nname=x\n")
+        r = run("meta", "show", path)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("META-PARSE-BOM", r.stderr)
+        r = run("meta", "show", "--lenient", path)
+        self.assertEqual(r.stdout, "name = x\n")
+        self.assertIn("META-LENIENT-BOM", r.stderr)
+
+    def test_check_profiles_and_exit_codes(self):
+        good = self.write("good/metadata.txt", GOOD)
+        bad = self.write("bad/metadata.txt", GOOD.replace(b"author=Jane", b"author=Jane/Doe"))
+        self.assertEqual(run("meta", "check", good).returncode, 0)
+        self.assertEqual(run("meta", "check", bad).returncode, 0)  # QGIS does not care
+        r = run("meta", "check", "--profile", "site", good, bad)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(bad + ":7:8: error:", r.stdout)
+        self.assertIn("[META-AUTHOR-SLASH]", r.stdout)
+        self.assertIn("2 files checked with the site profile: 1 error", r.stdout)
+        out = json.loads(run("meta", "check", "--json", "--profile", "site", good, bad).stdout)
+        self.assertEqual([f["valid"] for f in out["files"]], [True, False])
+
+    def test_unreadable_files_exit_3_with_the_reason(self):
+        good = self.write("good/metadata.txt", GOOD)
+        r = run("meta", "check", good, os.path.join(self.tmp, "missing.txt"), self.tmp)
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("missing.txt: cannot be read: No such file or directory", r.stderr)
+        self.assertIn(self.tmp + ": cannot be read: Is a directory", r.stderr)
+        self.assertIn("1 file checked with the qgis profile: 0 errors, 0 warnings; 2 files could not be read",
+                      r.stdout)
+        r = run("meta", "show", self.tmp)
+        self.assertEqual(r.returncode, 3)
+
+    def test_fmt_check_and_in_place(self):
+        path = self.write("myplugin/metadata.txt", GOOD)
+        canonical = run("meta", "fmt", path)
+        self.assertEqual(canonical.returncode, 0)
+        self.assertTrue(canonical.stdout.startswith("[general]\nname=My Plugin\nqgisMinimumVersion=3.22\n"))
+        self.assertIn("homepage=https://example.org\n", canonical.stdout)
+        self.assertEqual(run("meta", "fmt", "--check", path).returncode, 1)
+        self.assertEqual(self.read(path), GOOD)  # --check writes nothing
+        self.assertEqual(run("meta", "fmt", "-i", path).returncode, 0)
+        self.assertEqual(self.read(path).decode(), canonical.stdout)
+        self.assertEqual(run("meta", "fmt", "--check", path).returncode, 0)
+        # A file configparser cannot read is left alone.
+        broken = self.write("dup.txt", b"[general]\nname=x\nname=y\n")
+        self.assertEqual(run("meta", "fmt", "-i", broken).returncode, 1)
+        self.assertEqual(self.read(broken), b"[general]\nname=x\nname=y\n")
+
+    def test_export_json_and_plugins_xml(self):
+        path = self.write("myplugin/metadata.txt", GOOD)
+        out = json.loads(run("meta", "export", path).stdout)
+        self.assertTrue(out["ok"])
+        entry = out["sections"][0]["entries"][0]
+        self.assertEqual((entry["key"], entry["value"], entry["line"], entry["column"]), ("name", "My Plugin", 2, 1))
+        r = run("meta", "export", "--format", "plugins-xml", "--download-url", "https://example.org/p.zip", path)
+        self.assertEqual(r.returncode, 0)
+        self.assertIn('<pyqgis_plugin name="My Plugin" version="1.0">', r.stdout)
+        self.assertIn("<qgis_minimum_version>3.22.0</qgis_minimum_version>", r.stdout)
+        self.assertIn("<file_name>myplugin.1.0.zip</file_name>", r.stdout)
+        self.assertIn("<download_url>https://example.org/p.zip</download_url>", r.stdout)
+
+    def test_spec(self):
+        spec = json.loads(run("meta", "spec", "--json").stdout)
+        self.assertIn("qgisMinimumVersion", {f["key"] for f in spec["fields"]})
+        self.assertTrue(run("meta", "spec").stdout.startswith("#"))
+
+
+class Package(TempDir):
+    def zip(self, name, files):
+        path = os.path.join(self.tmp, name)
+        with zipfile.ZipFile(path, "w") as z:
+            for entry, content in files.items():
+                z.writestr(entry, content)
+        return path
+
+    def test_valid_and_invalid_packages(self):
+        good = self.zip("good.zip", {"myplugin/__init__.py": b"def classFactory(iface):\n    pass\n",
+                                     "myplugin/metadata.txt": GOOD, "myplugin/LICENSE": b"GPL"})
+        bad = self.zip("bad.zip", {"myplugin/__init__.py": b"x", "myplugin/metadata.txt": GOOD})
+        r = run("package", "check", good)
+        self.assertEqual((r.returncode, r.stdout), (0, good + ": valid for the site profile (0 errors, 0 warnings)\n"))
+        r = run("package", "check", bad, good)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(bad + ": error: myplugin/LICENSE is missing [PKG-NO-LICENSE]", r.stdout)
+        out = json.loads(run("package", "check", "--json", bad, good).stdout)
+        self.assertEqual([(p["package"], p["valid"]) for p in out["packages"]], [("myplugin", False), ("myplugin", True)])
+        self.assertEqual(run("package", "check", "--profile", "qgis", bad).returncode, 0)
+
+    def test_not_a_zip_and_unreadable(self):
+        empty = self.write("empty.zip", b"")
+        r = run("package", "check", empty)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("the file is not a ZIP archive: the file is empty [PKG-NOT-ZIP]", r.stdout)
+        r = run("package", "check", self.tmp)
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("cannot be read: Is a directory", r.stderr)
 
 
 if __name__ == "__main__":

@@ -19,11 +19,11 @@ def manifests():
 def metadata_for(zip_name, entry_name):
     folder = os.path.join(TESTFILES, zip_name)
     candidate = os.path.join(folder, *entry_name.split("/"))
-    if os.path.isfile(candidate):
-        return open(candidate, "rb").read()
     flat = os.path.join(folder, entry_name.replace("\\", "__BACKSLASH__"))
-    if os.path.isfile(flat):
-        return open(flat, "rb").read()
+    for path in (candidate, flat):
+        if os.path.isfile(path):
+            with open(path, "rb") as fh:
+                return fh.read()
     return None
 
 

@@ -207,14 +207,18 @@ class Attacks(unittest.TestCase):
 
     def test_crc_and_not_a_zip(self):
         path = Builder().add("test_plugin/data.txt", b"hello world " * 100).write(self.path(), zipfile.ZIP_STORED)
-        data = bytearray(open(path, "rb").read())
+        with open(path, "rb") as fh:
+            data = bytearray(fh.read())
         at = data.find(b"hello world")
         data[at] ^= 0xFF
-        open(path, "wb").write(data)
+        with open(path, "wb") as fh:
+            fh.write(data)
         p = check(path)
         self.assertIn("test_plugin/data.txt", entries_of(p, "PKG-CRC"))
-        open(path, "wb").write(b"this is not a zip file")
-        self.assertIn("PKG-NOT-ZIP", rules(check(path), "error"))
+        for not_a_zip in (b"this is not a zip file", b""):
+            with open(path, "wb") as fh:
+                fh.write(not_a_zip)
+            self.assertIn("PKG-NOT-ZIP", rules(check(path), "error"))
 
     def test_encrypted(self):
         if shutil.which("zip") is None:
@@ -241,6 +245,20 @@ class Attacks(unittest.TestCase):
         self.expect(Builder().drop("__init__.py"), "PKG-NO-INIT")
         self.expect(Builder().drop("LICENSE"), "PKG-NO-LICENSE")
         self.expect(Builder().drop("metadata.txt"), "PKG-NO-METADATA", severity="warning")
+        # Without metadata.txt the site reads __init__.py's functions: all required ones there
+        # pass (with the deprecation warning), one missing fails.
+        init = b"".join(b"def %s():\n    return '%s'\n" % (k.encode(), v.encode()) for k, v in [
+            ("name", "Test"), ("description", "d"), ("version", "1.0"), ("qgisMinimumVersion", "3.22"),
+            ("author", "Jane"), ("email", "j@example.org"), ("about", "a"),
+            ("tracker", "https://example.org/t"), ("repository", "https://example.org/r")])
+        legacy = Builder().drop("metadata.txt").drop("__init__.py").add("test_plugin/__init__.py", init)
+        p = check(legacy.write(self.path()))
+        self.assertEqual(rules(p, "error"), set())
+        self.assertEqual(rules(p, "warning"), {"PKG-NO-METADATA"})
+        legacy = Builder().drop("metadata.txt").drop("__init__.py").add(
+            "test_plugin/__init__.py", init.replace(b"def email", b"def mail"))
+        p = self.expect(legacy, "PKG-INIT-METADATA")
+        self.assertIn("metadata functions: email", [d["message"] for d in p["diagnostics"] if d["rule"] == "PKG-INIT-METADATA"][0])
         self.expect(Builder().drop("metadata.txt").drop("__init__.py").add("test_plugin/x.py"),
                     "PKG-NO-INIT-NOR-METADATA")
         b = Builder()
@@ -276,7 +294,7 @@ class Attacks(unittest.TestCase):
                      "PKG-SYMLINK", "PKG-DUPLICATE-NAME", "PKG-CASE-COLLISION", "PKG-ENCRYPTED",
                      "PKG-ZIP-BOMB-RATIO", "PKG-ZIP-BOMB-SIZE", "PKG-NO-TOP-FOLDER", "PKG-MULTIPLE-TOP-FOLDERS",
                      "PKG-FOLDER-NAME", "PKG-FOLDER-NOT-IDENTIFIER", "PKG-FOLDER-MISMATCH",
-                     "PKG-NO-INIT-NOR-METADATA", "PKG-NO-INIT", "PKG-NO-METADATA", "PKG-NO-LICENSE",
+                     "PKG-NO-INIT-NOR-METADATA", "PKG-NO-INIT", "PKG-NO-METADATA", "PKG-INIT-METADATA", "PKG-NO-LICENSE",
                      "PKG-LEGACY-INIT", "PKG-SUSPICIOUS-FILE", "PKG-BINARY", "PKG-EXECUTABLE-PY",
                      "PKG-HIDDEN-FILE", "PKG-ICON-MISSING", "PKG-SCREENSHOT"}
         spec = json.loads(subprocess.run([QPLUG, "meta", "spec", "--json"], capture_output=True, check=True).stdout)

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <qplug/expected.hpp>
+
+namespace qplug::meta::detail {
+
+/// The whole file as bytes, or an Error (what "file") saying why it cannot be read, with the
+/// operating system's reason ("Is a directory", "No such file or directory", ...).
+Expected<std::string> read_file_bytes(const std::filesystem::path& path);
+
+} // namespace qplug::meta::detail
