@@ -1,8 +1,11 @@
 // qplug version compare|sort|normalize|satisfies|compatible
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <qplug/version/compat.hpp>
@@ -58,31 +61,44 @@ int run_compare(const VersionOptions& o, const std::string& a, const std::string
     return exit_ok;
 }
 
-int run_sort(const VersionOptions& o, std::vector<std::string> versions, bool reverse) {
-    if (versions.empty()) {
-        std::string line;
-        while (std::getline(std::cin, line)) {
+int run_sort(const VersionOptions& o, const std::vector<std::string>& arguments, bool reverse) {
+    // Versions are views into the arguments or into stdin read whole: one buffer, no string
+    // per line (sorting a million versions from a file stays small).
+    std::string input;
+    std::vector<std::string_view> versions(arguments.begin(), arguments.end());
+    if (arguments.empty()) {
+        input.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+        std::string_view rest = input;
+        while (!rest.empty()) {
+            const std::size_t nl = rest.find('\n');
+            std::string_view line = rest.substr(0, nl);
+            rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
             if (!line.empty() && line.back() == '\r') {
-                line.pop_back();
+                line.remove_suffix(1);
             }
             if (!line.empty()) {
-                versions.push_back(std::move(line));
+                versions.push_back(line);
             }
         }
     }
-    auto r = version::sorted(o.scheme, std::move(versions));
-    if (!r) {
-        return report_invalid(r.error(), o);
+    auto order = version::sort_order(o.scheme, versions);
+    if (!order) {
+        return report_invalid(order.error(), o);
     }
     if (reverse) {
-        std::reverse(r->begin(), r->end());
+        std::reverse(order->begin(), order->end());
     }
     if (o.json) {
-        print_json({{"scheme", version::scheme_name(o.scheme)}, {"versions", *r}});
+        json sorted = json::array();
+        for (const std::size_t i : *order) {
+            sorted.push_back(versions[i]);
+        }
+        print_json({{"scheme", version::scheme_name(o.scheme)}, {"versions", std::move(sorted)}});
     } else {
         std::string out;
-        for (const auto& v : *r) {
-            out += v;
+        out.reserve(input.size() + versions.size());
+        for (const std::size_t i : *order) {
+            out += versions[i];
             out += '\n';
         }
         std::cout << out;

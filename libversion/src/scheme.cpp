@@ -272,7 +272,9 @@ Expected<std::vector<std::size_t>> sort_order(Scheme scheme,
         e.message = "too many versions to sort at once";
         return e;
     }
-    std::vector<std::string> keys(versions.size());
+    // Keys longer than the inline bytes go to one arena, found by the input position.
+    std::string long_keys;
+    std::vector<std::uint64_t> long_key_offset(versions.size());
     std::vector<Entry> entries;
     entries.reserve(versions.size());
     for (std::size_t i = 0; i < versions.size(); ++i) {
@@ -289,7 +291,8 @@ Expected<std::vector<std::size_t>> sort_order(Scheme scheme,
         }
         entries.push_back(e);
         if (k->size() > kInline) {
-            keys[i] = std::move(*k); // only long keys are kept
+            long_key_offset[i] = long_keys.size();
+            long_keys += *k;
         }
     }
     std::sort(entries.begin(), entries.end(), [&](const Entry& x, const Entry& y) {
@@ -300,7 +303,9 @@ Expected<std::vector<std::size_t>> sort_order(Scheme scheme,
             return x.head[1] < y.head[1];
         }
         if (x.size > kInline && y.size > kInline) {
-            if (const int c = keys[x.index].compare(keys[y.index]); c != 0) {
+            const std::string_view kx(long_keys.data() + long_key_offset[x.index], x.size);
+            const std::string_view ky(long_keys.data() + long_key_offset[y.index], y.size);
+            if (const int c = kx.compare(ky); c != 0) {
                 return c < 0;
             }
         } else if (x.size != y.size) {
