@@ -118,12 +118,287 @@ static void test_compat(void) {
     CHECK(result == NULL);
 }
 
+static const char GOOD_METADATA[] = "[general]\n"
+                                    "name=My Plugin\n"
+                                    "qgisMinimumVersion=3.22\n"
+                                    "qgisMaximumVersion=4.99\n"
+                                    "description=Does things\n"
+                                    "about=Long text\n"
+                                    "    second line\n"
+                                    "version=1.0\n"
+                                    "author=Jane\n"
+                                    "email=jane@example.org\n"
+                                    "repository=https://example.org/repo\n"
+                                    "tracker=https://example.org/issues\n"
+                                    "homepage=https://example.org\n";
+
+static void test_metadata(void) {
+    qplug_parse_options options;
+    qplug_document *doc = NULL;
+    const qplug_diagnostics *parse_findings = NULL;
+    char *text = NULL;
+    size_t i;
+    int found_version = 0;
+
+    CHECK(qplug_parse_options_init(&options, QPLUG_PARSE_OPTIONS_VERSION) == QPLUG_OK);
+    CHECK(options.keys == QPLUG_KEYS_QGIS && options.lenient == 0 && options.file_name == NULL);
+    CHECK(qplug_parse_options_init(&options, 99) == QPLUG_EINVALID);
+    CHECK(qplug_parse_options_init(&options, QPLUG_PARSE_OPTIONS_VERSION) == QPLUG_OK);
+
+    CHECK(qplug_metadata_parse(&doc, GOOD_METADATA, strlen(GOOD_METADATA), NULL) == QPLUG_OK);
+    CHECK(qplug_document_ok(doc) == 1);
+    CHECK(strcmp(qplug_document_get(doc, "name"), "My Plugin") == 0);
+    /* QGIS lower-cases keys, so any spelling finds the key. */
+    CHECK(strcmp(qplug_document_get(doc, "QGISMINIMUMVERSION"), "3.22") == 0);
+    CHECK(strcmp(qplug_document_get(doc, "about"), "Long text\nsecond line") == 0);
+    CHECK(qplug_document_get(doc, "icon") == NULL);
+    CHECK(qplug_document_key_count(doc) == 11);
+    for (i = 0; i < qplug_document_key_count(doc); ++i) {
+        found_version |= strcmp(qplug_document_key(doc, i), "version") == 0;
+    }
+    CHECK(found_version);
+    CHECK(qplug_document_key(doc, 11) == NULL);
+    parse_findings = qplug_document_diagnostics(doc);
+    CHECK(qplug_diagnostics_count(parse_findings) == 0);
+
+    CHECK(qplug_document_format(&text, doc) == QPLUG_OK);
+    CHECK(text != NULL &&
+          strncmp(text, "[general]\nname=My Plugin\nqgisMinimumVersion=3.22\n", 49) == 0);
+    qplug_free(text);
+    CHECK(qplug_document_to_json(&text, doc) == QPLUG_OK);
+    CHECK(text != NULL && strstr(text, "\"ok\": true") != NULL);
+    qplug_free(text);
+    qplug_document_free(doc);
+
+    /* The site reads keys as written. */
+    options.keys = QPLUG_KEYS_SITE;
+    CHECK(qplug_metadata_parse(&doc, GOOD_METADATA, strlen(GOOD_METADATA), &options) == QPLUG_OK);
+    CHECK(strcmp(qplug_document_get(doc, "qgisMinimumVersion"), "3.22") == 0);
+    CHECK(qplug_document_get(doc, "qgisminimumversion") == NULL);
+    qplug_document_free(doc);
+
+    CHECK(qplug_metadata_parse(NULL, "", 0, NULL) == QPLUG_EINVALID);
+    CHECK(qplug_metadata_parse_file(&doc, "/nonexistent/metadata.txt", NULL) == QPLUG_EIO);
+    CHECK(doc == NULL);
+    CHECK(strstr(qplug_error_last()->message, "No such file or directory") != NULL);
+    qplug_document_free(NULL);
+}
+
+static void test_diagnostics(void) {
+    /* A repeated key: configparser raises; the finding names the line and the column. */
+    static const char text[] = "[general]\nname=x\nname=y\n";
+    qplug_parse_options options;
+    qplug_document *doc = NULL;
+    const qplug_diagnostics *ds = NULL;
+    char *json = NULL;
+    CHECK(qplug_parse_options_init(&options, QPLUG_PARSE_OPTIONS_VERSION) == QPLUG_OK);
+    options.file_name = "plugin/metadata.txt";
+    CHECK(qplug_metadata_parse(&doc, text, sizeof text - 1, &options) == QPLUG_OK);
+    CHECK(qplug_document_ok(doc) == 0);
+    CHECK(qplug_document_get(doc, "name") == NULL);
+    ds = qplug_document_diagnostics(doc);
+    CHECK(qplug_diagnostics_count(ds) == 1);
+    CHECK(qplug_diagnostics_count_severity(ds, QPLUG_SEVERITY_ERROR) == 1);
+    CHECK(strcmp(qplug_diagnostic_rule(ds, 0), "META-PARSE-DUPLICATE-KEY") == 0);
+    CHECK(qplug_diagnostic_severity(ds, 0) == QPLUG_SEVERITY_ERROR);
+    CHECK(strcmp(qplug_diagnostic_file(ds, 0), "plugin/metadata.txt") == 0);
+    CHECK(qplug_diagnostic_line(ds, 0) == 3 && qplug_diagnostic_column(ds, 0) == 1);
+    CHECK(qplug_diagnostic_offset(ds, 0) == 17);
+    CHECK(strcmp(qplug_diagnostic_key(ds, 0), "name") == 0);
+    CHECK(strstr(qplug_diagnostic_message(ds, 0), "second time") != NULL);
+    CHECK(strlen(qplug_diagnostic_hint(ds, 0)) > 0);
+    CHECK(strcmp(qplug_diagnostic_source_line(ds, 0), "name=y") == 0);
+    CHECK(qplug_diagnostic_rule(ds, 1) == NULL);
+    CHECK(qplug_diagnostics_to_json(&json, ds) == QPLUG_OK);
+    CHECK(json != NULL && json[0] == '[' && strstr(json, "META-PARSE-DUPLICATE-KEY") != NULL);
+    qplug_free(json);
+    qplug_document_free(doc);
+}
+
+static void test_validate(void) {
+    qplug_document *doc = NULL;
+    qplug_diagnostics *ds = NULL;
+    qplug_validate_options options;
+    size_t i;
+    int slash = 0;
+    /* "author=Jane/Doe": QGIS does not mind, the site's author pattern refuses a slash. */
+    char text[sizeof GOOD_METADATA + 8];
+    const char *at = strstr(GOOD_METADATA, "author=Jane\n");
+    size_t head = (size_t)(at - GOOD_METADATA) + strlen("author=Jane");
+    memcpy(text, GOOD_METADATA, head);
+    memcpy(text + head, "/Doe", 4);
+    strcpy(text + head + 4, GOOD_METADATA + head);
+
+    CHECK(qplug_metadata_parse(&doc, text, strlen(text), NULL) == QPLUG_OK);
+    CHECK(qplug_validate_options_init(&options, QPLUG_VALIDATE_OPTIONS_VERSION) == QPLUG_OK);
+    CHECK(options.profile == QPLUG_PROFILE_QGIS && options.check_links == 0);
+    CHECK(qplug_metadata_validate(&ds, doc, &options) == QPLUG_OK);
+    CHECK(qplug_diagnostics_count_severity(ds, QPLUG_SEVERITY_ERROR) == 0);
+    qplug_diagnostics_free(ds);
+
+    options.profile = QPLUG_PROFILE_SITE;
+    CHECK(qplug_metadata_validate(&ds, doc, &options) == QPLUG_OK);
+    CHECK(qplug_diagnostics_count_severity(ds, QPLUG_SEVERITY_ERROR) >= 1);
+    for (i = 0; i < qplug_diagnostics_count(ds); ++i) {
+        if (strcmp(qplug_diagnostic_rule(ds, i), "META-AUTHOR-SLASH") == 0) {
+            slash = 1;
+            CHECK(qplug_diagnostic_line(ds, i) == 9 && qplug_diagnostic_column(ds, i) == 8);
+        }
+    }
+    CHECK(slash);
+    qplug_diagnostics_free(ds);
+    options.profile = 7;
+    CHECK(qplug_metadata_validate(&ds, doc, &options) == QPLUG_EINVALID);
+    qplug_document_free(doc);
+    qplug_diagnostics_free(NULL);
+}
+
+/* ---- a stored (uncompressed) ZIP, written here so the test needs nothing but qplug.h ---- */
+
+static unsigned long crc32_of(const char *data, size_t size) {
+    unsigned long crc = 0xFFFFFFFFul;
+    size_t i;
+    int k;
+    for (i = 0; i < size; ++i) {
+        crc ^= (unsigned char)data[i];
+        for (k = 0; k < 8; ++k) {
+            crc = (crc >> 1) ^ (0xEDB88320ul & (0ul - (crc & 1ul)));
+        }
+    }
+    return crc ^ 0xFFFFFFFFul;
+}
+
+static size_t put16(unsigned char *p, unsigned v) {
+    p[0] = (unsigned char)(v & 0xFF);
+    p[1] = (unsigned char)((v >> 8) & 0xFF);
+    return 2;
+}
+
+static size_t put32(unsigned char *p, unsigned long v) {
+    put16(p, (unsigned)(v & 0xFFFF));
+    put16(p + 2, (unsigned)((v >> 16) & 0xFFFF));
+    return 4;
+}
+
+/* Writes entries (name, content pairs) as a ZIP into out; returns its size. */
+static size_t write_zip(unsigned char *out, const char *const *entries, size_t count) {
+    unsigned char central[4096];
+    size_t n = 0, c = 0, i;
+    for (i = 0; i < count; ++i) {
+        const char *name = entries[2 * i];
+        const char *content = entries[2 * i + 1];
+        const size_t name_size = strlen(name), size = strlen(content);
+        const unsigned long crc = crc32_of(content, size);
+        const size_t local = n;
+        n += put32(out + n, 0x04034b50ul);
+        n += put16(out + n, 20);
+        n += put16(out + n, 0); /* flags */
+        n += put16(out + n, 0); /* stored */
+        n += put32(out + n, 0); /* time, date */
+        n += put32(out + n, crc);
+        n += put32(out + n, (unsigned long)size);
+        n += put32(out + n, (unsigned long)size);
+        n += put16(out + n, (unsigned)name_size);
+        n += put16(out + n, 0);
+        memcpy(out + n, name, name_size);
+        n += name_size;
+        memcpy(out + n, content, size);
+        n += size;
+
+        c += put32(central + c, 0x02014b50ul);
+        c += put16(central + c, 20);
+        c += put16(central + c, 20);
+        c += put16(central + c, 0);
+        c += put16(central + c, 0);
+        c += put32(central + c, 0);
+        c += put32(central + c, crc);
+        c += put32(central + c, (unsigned long)size);
+        c += put32(central + c, (unsigned long)size);
+        c += put16(central + c, (unsigned)name_size);
+        c += put16(central + c, 0); /* extra */
+        c += put16(central + c, 0); /* comment */
+        c += put16(central + c, 0); /* disk */
+        c += put16(central + c, 0); /* internal attributes */
+        c += put32(central + c, 0); /* external attributes */
+        c += put32(central + c, (unsigned long)local);
+        memcpy(central + c, name, name_size);
+        c += name_size;
+    }
+    memcpy(out + n, central, c);
+    {
+        const size_t central_at = n;
+        n += c;
+        n += put32(out + n, 0x06054b50ul);
+        n += put32(out + n, 0); /* disk numbers */
+        n += put16(out + n, (unsigned)count);
+        n += put16(out + n, (unsigned)count);
+        n += put32(out + n, (unsigned long)c);
+        n += put32(out + n, (unsigned long)central_at);
+        n += put16(out + n, 0);
+    }
+    return n;
+}
+
+static void test_package(void) {
+    const char *good[] = {"myplugin/__init__.py",  "def classFactory(iface):\n    pass\n",
+                          "myplugin/metadata.txt", GOOD_METADATA,
+                          "myplugin/LICENSE",      "GPL-2.0-or-later\n"};
+    unsigned char zip[8192];
+    size_t size = write_zip(zip, good, 3);
+    qplug_package_options options;
+    qplug_package *package = NULL;
+    const qplug_diagnostics *ds = NULL;
+
+    CHECK(qplug_package_options_init(&options, QPLUG_PACKAGE_OPTIONS_VERSION) == QPLUG_OK);
+    CHECK(options.profile == QPLUG_PROFILE_SITE && options.new_plugin == 0);
+    CHECK(qplug_package_check(&package, (const char *)zip, size, &options) == QPLUG_OK);
+    CHECK(qplug_package_valid(package) == 1);
+    CHECK(strcmp(qplug_package_name(package), "myplugin") == 0);
+    CHECK(qplug_diagnostics_count_severity(qplug_package_diagnostics(package),
+                                           QPLUG_SEVERITY_ERROR) == 0);
+    CHECK(qplug_package_metadata(package) != NULL);
+    CHECK(strcmp(qplug_document_get(qplug_package_metadata(package), "version"), "1.0") == 0);
+    qplug_package_free(package);
+
+    /* Without LICENSE the site refuses the upload; a folder name the site refuses for a new
+     * plugin. */
+    size = write_zip(zip, good, 2);
+    options.new_plugin = 1;
+    CHECK(qplug_package_check(&package, (const char *)zip, size, &options) == QPLUG_OK);
+    CHECK(qplug_package_valid(package) == 0);
+    ds = qplug_package_diagnostics(package);
+    CHECK(qplug_diagnostics_count(ds) >= 1);
+    CHECK(strcmp(qplug_diagnostic_rule(ds, 0), "PKG-NO-LICENSE") == 0);
+    qplug_package_free(package);
+
+    CHECK(qplug_package_check(&package, "not a zip", 9, NULL) == QPLUG_OK);
+    CHECK(qplug_package_valid(package) == 0);
+    CHECK(strcmp(qplug_diagnostic_rule(qplug_package_diagnostics(package), 0), "PKG-NOT-ZIP") == 0);
+    CHECK(qplug_package_metadata(package) == NULL);
+    qplug_package_free(package);
+
+    CHECK(qplug_package_check_file(&package, "/", NULL) == QPLUG_EIO);
+    CHECK(strstr(qplug_error_last()->message, "Is a directory") != NULL);
+    qplug_package_free(NULL);
+}
+
+static void test_spec(void) {
+    const char *spec = qplug_metadata_spec_json();
+    CHECK(spec != NULL && strstr(spec, "\"qgisMinimumVersion\"") != NULL);
+    CHECK(strstr(spec, "\"PKG-NO-LICENSE\"") != NULL);
+}
+
 int main(void) {
     test_library();
     test_compare();
     test_strings();
     test_sort_and_match();
     test_compat();
+    test_metadata();
+    test_diagnostics();
+    test_validate();
+    test_package();
+    test_spec();
     if (failures != 0) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;
