@@ -44,4 +44,21 @@ Expected<std::string> read_file_bytes(const std::filesystem::path& path) {
     return bytes;
 }
 
+Expected<std::uint64_t> regular_file_size(const std::filesystem::path& path) {
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                               &std::fclose);
+    if (!file) {
+        return unreadable(path, errno);
+    }
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        return unreadable(path, EISDIR);
+    }
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    if (ec) {
+        return unreadable(path, ec.value());
+    }
+    return static_cast<std::uint64_t>(size);
+}
+
 } // namespace qplug::meta::detail

@@ -23,11 +23,11 @@ struct section_header : pegtl::seq<pegtl::one<'['>, header_name, last_bracket> {
 
 /// OPTCRE = (?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$ : the key is everything before
 /// the first '=' or ':' (its trailing whitespace is dropped by the caller), the value
-/// everything after it.
+/// everything after it. The rule matches up to the delimiter; the value is the rest of the
+/// line, whatever it holds, so it is not scanned.
 struct key_text : pegtl::star<pegtl::not_one<'=', ':'>> {};
 struct delimiter : pegtl::one<'=', ':'> {};
-struct value_text : pegtl::star<pegtl::any> {};
-struct option : pegtl::seq<key_text, delimiter, value_text> {};
+struct option : pegtl::seq<key_text, delimiter> {};
 
 // clang-format on
 

@@ -74,6 +74,9 @@ struct Interpolator {
 
 std::variant<std::string, InterpolationFailure>
 interpolate(std::string_view value, const RawLookup& lookup, const OptionTransform& optionxform) {
+    if (value.find('%') == std::string_view::npos) {
+        return std::string(value); // nothing to interpolate: most values
+    }
     Interpolator it{lookup, optionxform, {}, std::nullopt};
     it.run(value, 1);
     if (it.failure) {

@@ -89,7 +89,11 @@ std::vector<SourceLine> split_lines(std::string_view text, KeyMode mode) {
 std::size_t columns(std::string_view line, std::size_t bytes) {
     std::size_t n = 0;
     for (std::size_t i = 0; i < bytes && i < line.size();) {
-        unicode::decode(line, i);
+        if (static_cast<unsigned char>(line[i]) < 0x80) {
+            ++i; // ASCII: one byte, one column
+        } else {
+            unicode::decode(line, i);
+        }
         ++n;
     }
     return n;

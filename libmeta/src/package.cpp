@@ -4,6 +4,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -217,15 +218,37 @@ public:
         }
     }
 
-    static std::variant<std::unique_ptr<ZipArchive>, std::string> open(std::string_view bytes) {
+    using Opened = std::variant<std::unique_ptr<ZipArchive>, std::string>;
+
+    /// A ZIP in memory.
+    static Opened open(std::string_view bytes) {
         if (bytes.empty()) {
-            // libzip opens an empty source as a new, empty archive; Python's zipfile (the
-            // site) rejects it.
-            return std::string("the file is empty");
+            return empty_file();
         }
         zip_error_t error;
         zip_error_init(&error);
-        zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
+        return open_source(zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error), error);
+    }
+
+    /// A ZIP file, read as libzip needs it (the central directory, then each entry once):
+    /// a 25 MB upload is not held in memory.
+    static Opened open_file(const std::filesystem::path& path, std::uint64_t size) {
+        if (size == 0) {
+            return empty_file();
+        }
+        zip_error_t error;
+        zip_error_init(&error);
+        return open_source(zip_source_file_create(path.c_str(), 0, -1, &error), error);
+    }
+
+private:
+    static Opened empty_file() {
+        // libzip opens an empty source as a new, empty archive; Python's zipfile (the site)
+        // rejects it.
+        return std::string("the file is empty");
+    }
+
+    static Opened open_source(zip_source_t* src, zip_error_t& error) {
         if (src == nullptr) {
             std::string why = zip_error_strerror(&error);
             zip_error_fini(&error);
@@ -242,6 +265,7 @@ public:
         return std::unique_ptr<ZipArchive>(new ZipArchive(za));
     }
 
+public:
     std::vector<ZipEntry> entries() const {
         std::vector<ZipEntry> out;
         const zip_int64_t n = zip_get_num_entries(za_, 0);
@@ -321,13 +345,11 @@ public:
     Checker(const PackageOptions& options, std::string_view file)
         : options_(options), file_(file) {}
 
-    PackageReport run(std::string_view bytes) {
-        if (bytes.size() > options_.max_size) {
+    PackageReport run(std::uint64_t size, ZipArchive::Opened opened) {
+        if (size > options_.max_size) {
             add("PKG-TOO-BIG", {},
-                {{"size", std::to_string(bytes.size())},
-                 {"limit", std::to_string(options_.max_size)}});
+                {{"size", std::to_string(size)}, {"limit", std::to_string(options_.max_size)}});
         }
-        auto opened = ZipArchive::open(bytes);
         if (auto* why = std::get_if<std::string>(&opened)) {
             add("PKG-NOT-ZIP", {}, {{"reason", *why}});
             return finish();
@@ -672,16 +694,16 @@ bool PackageReport::valid() const {
 
 PackageReport check_package(std::string_view zip_bytes, const PackageOptions& options,
                             std::string_view file_name) {
-    return Checker(options, file_name).run(zip_bytes);
+    return Checker(options, file_name).run(zip_bytes.size(), ZipArchive::open(zip_bytes));
 }
 
 Expected<PackageReport> check_package_file(const std::filesystem::path& path,
                                            const PackageOptions& options) {
-    auto bytes = detail::read_file_bytes(path);
-    if (!bytes) {
-        return bytes.error();
+    auto size = detail::regular_file_size(path);
+    if (!size) {
+        return size.error();
     }
-    return check_package(*bytes, options, path.string());
+    return Checker(options, path.string()).run(*size, ZipArchive::open_file(path, *size));
 }
 
 } // namespace qplug::meta

@@ -3,6 +3,7 @@
 // stops, the parser notes the problem, marks the document not ok, and reads on so that later
 // problems are found too.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -38,6 +39,9 @@ bool is_section_header(std::string_view value, std::string_view& name) {
 /// Index of the first code point that is not whitespace (NONSPACECRE.search), in bytes.
 std::size_t first_nonspace(std::string_view line) {
     std::size_t i = 0;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) {
+        ++i; // the usual indentation, without decoding
+    }
     while (i < line.size()) {
         std::size_t next = i;
         if (!unicode::is_space(unicode::decode(line, next))) {
@@ -71,7 +75,7 @@ public:
         for (std::size_t i = 0; i < lines_.size(); ++i) {
             read_line(i);
         }
-        join_values();
+        strip_values();
         doc_.trailing_comments = std::move(comments_);
         if (!doc_.general()) {
             report_missing_general();
@@ -134,14 +138,6 @@ private:
 
     // --- the state machine of RawConfigParser._read ------------------------------------
 
-    /// The lines of one entry's value, joined after the last line (configparser keeps a
-    /// list per option and joins it in _join_multiline_values).
-    struct Slot {
-        std::size_t section;
-        std::size_t entry;
-        std::vector<std::string> pieces;
-    };
-
     void read_line(std::size_t i) {
         const std::string_view line = line_text(i);
         if (i == 0) {
@@ -161,19 +157,19 @@ private:
         if (value.empty() || comment) {
             // A blank line belongs to the open value (dropped again at the end if nothing
             // follows); a comment line does not.
-            if (!comment && open_ && !open_name_.empty()) {
-                slots_[*open_].pieces.emplace_back();
+            if (!comment && open_ && open_named_) {
+                open_entry().raw_value.push_back('\n');
                 open_entry().value_lines.push_back(position(i, line.size()));
             }
             return;
         }
         const std::size_t indent_bytes = first_nonspace(line);
         const std::size_t indent = detail::columns(line, indent_bytes);
-        if (cursect_ && open_ && !open_name_.empty() && indent > indent_level_) {
+        if (cursect_ && open_ && open_named_ && indent > indent_level_) {
             continue_value(i, indent_bytes, value);
             return;
         }
-        if (options_.lenient && cursect_ && open_ && !open_name_.empty() &&
+        if (options_.lenient && cursect_ && open_ && open_named_ &&
             !looks_like_entry_or_section(value)) {
             // An unindented line without '=' or ':': read it as a continuation.
             report("META-LENIENT-CONTINUATION", position(i, indent_bytes), open_entry().key,
@@ -221,7 +217,7 @@ private:
         const Position where = position(i, indent_bytes);
         const std::string name(header);
         open_.reset();
-        open_name_.clear();
+        open_named_ = false;
         if (name == "DEFAULT") {
             cursect_ = section_named("DEFAULT", where);
             sectname_ = name;
@@ -251,13 +247,20 @@ private:
             }
         }
         doc_.sections.push_back(Section{name, where, {}, {}});
+        // Most files hold one section: room for an entry per remaining line, up to 64, saves
+        // moving the entries as the vector grows.
+        doc_.sections.back().entries.reserve(
+            std::min<std::size_t>(64, lines_.size() - std::min(lines_.size(), where.line - 1)));
+        first_lines_.emplace_back();
         return doc_.sections.size() - 1;
     }
 
     void continue_value(std::size_t i, std::size_t indent_bytes, std::string_view value) {
-        slots_[*open_].pieces.emplace_back(value);
-        open_entry().value_lines.push_back(position(i, indent_bytes));
-        open_entry().last_line = i + 1;
+        Entry& e = open_entry();
+        e.raw_value.push_back('\n');
+        e.raw_value += value;
+        e.value_lines.push_back(position(i, indent_bytes));
+        e.last_line = i + 1;
     }
 
     void read_option(std::size_t i, std::size_t indent_bytes, std::string_view value) {
@@ -267,7 +270,7 @@ private:
             report("META-PARSE-SYNTAX", position(i, indent_bytes), {});
             return; // configparser keeps the previous option open
         }
-        const std::size_t delim = value.find_first_of("=:");
+        const auto delim = static_cast<std::size_t>(in.current() - value.data()) - 1;
         const std::string key(unicode::rstrip(value.substr(0, delim)));
         const std::string_view raw_value = unicode::strip(value.substr(delim + 1));
         const Position key_at = position(i, indent_bytes);
@@ -275,61 +278,46 @@ private:
             doc_.ok = false;
             report("META-PARSE-EMPTY-KEY", key_at, {});
         }
-        const std::string name = transform(key);
-        const auto added = std::make_pair(sectname_, name);
-        if (auto it = seen_keys_.find(added); it != seen_keys_.end()) {
+        std::string name = transform(key);
+        auto& entries = doc_.sections[*cursect_].entries;
+        auto& first_lines = first_lines_[*cursect_];
+        // configparser's dict: a repeated key (an error) replaces the value in place.
+        std::size_t index = entries.size();
+        for (std::size_t k = 0; k < entries.size(); ++k) {
+            if (entries[k].name == name) {
+                index = k;
+                break;
+            }
+        }
+        if (index != entries.size()) {
             doc_.ok = false;
-            report(
-                "META-PARSE-DUPLICATE-KEY", key_at, key,
-                {{"key", key}, {"section", sectname_}, {"first_line", std::to_string(it->second)}});
-        } else {
-            seen_keys_[added] = key_at.line;
+            report("META-PARSE-DUPLICATE-KEY", key_at, key,
+                   {{"key", key},
+                    {"section", sectname_},
+                    {"first_line", std::to_string(first_lines[index])}});
         }
         Entry e;
         e.key = key;
-        e.name = name;
+        e.name = std::move(name);
         e.delimiter = value[delim];
         e.key_position = key_at;
         const auto value_byte = static_cast<std::size_t>(raw_value.data() - line_text(i).data());
         e.value_lines.push_back(position(i, raw_value.empty() ? line_text(i).size() : value_byte));
         e.last_line = i + 1;
+        e.raw_value = raw_value; // later lines are appended, then rstripped (strip_values)
         e.comments = std::move(comments_);
         comments_.clear();
-        // A repeated key replaces the earlier value, as in configparser's dict.
-        auto& entries = doc_.sections[*cursect_].entries;
-        std::size_t index = entries.size();
-        for (std::size_t k = 0; k < entries.size(); ++k) {
-            if (entries[k].name == name) {
-                index = k;
-            }
-        }
+        open_named_ = !e.name.empty();
         if (index == entries.size()) {
             entries.push_back(std::move(e));
+            first_lines.push_back(key_at.line);
         } else {
             entries[index] = std::move(e);
         }
-        std::optional<std::size_t> slot;
-        if (index + 1 != entries.size()) {
-            // A repeated key (already an error): reuse the slot of the entry it replaces.
-            for (std::size_t k = 0; k < slots_.size(); ++k) {
-                if (slots_[k].section == *cursect_ && slots_[k].entry == index) {
-                    slot = k;
-                }
-            }
-        }
-        if (!slot) {
-            slots_.push_back(Slot{*cursect_, index, {}});
-            slot = slots_.size() - 1;
-        }
-        slots_[*slot].pieces = {std::string(raw_value)};
-        open_ = slot;
-        open_name_ = name;
+        open_ = std::make_pair(*cursect_, index);
     }
 
-    Entry& open_entry() {
-        const Slot& slot = slots_[*open_];
-        return doc_.sections[slot.section].entries[slot.entry];
-    }
+    Entry& open_entry() { return doc_.sections[open_->first].entries[open_->second]; }
 
     std::string transform(std::string_view key) const {
         return options_.keys == KeyMode::qgis ? unicode::to_lower(key) : std::string(key);
@@ -337,17 +325,13 @@ private:
 
     // --- after the last line ----------------------------------------------------------
 
-    void join_values() {
-        for (const Slot& p : slots_) {
-            Entry& e = doc_.sections[p.section].entries[p.entry];
-            std::string joined;
-            for (std::size_t k = 0; k < p.pieces.size(); ++k) {
-                if (k > 0) {
-                    joined.push_back('\n');
-                }
-                joined += p.pieces[k];
+    /// configparser joins an option's lines with '\n' and rstrips the result
+    /// (_join_multiline_values); the lines were appended as they came.
+    void strip_values() {
+        for (auto& section : doc_.sections) {
+            for (auto& e : section.entries) {
+                e.raw_value.resize(unicode::rstrip(e.raw_value).size());
             }
-            e.raw_value = std::string(unicode::rstrip(joined));
         }
     }
 
@@ -436,12 +420,14 @@ private:
     std::optional<std::size_t> cursect_; ///< index in doc_.sections
     std::string sectname_;
     std::size_t indent_level_ = 0;
-    std::vector<Slot> slots_;
-    std::optional<std::size_t> open_; ///< the slot of the option configparser's optname names
-    std::string open_name_;
+    /// The entry (section, index) that configparser's optname names: continuation lines go
+    /// there when its name is not empty.
+    std::optional<std::pair<std::size_t, std::size_t>> open_;
+    bool open_named_ = false;
+    /// Per section, the line where each entry's key first appeared (duplicate-key messages).
+    std::vector<std::vector<std::size_t>> first_lines_;
     std::vector<std::string> comments_; ///< comment lines not yet attached to an entry
     std::map<std::string, std::size_t> seen_sections_;
-    std::map<std::pair<std::string, std::string>, std::size_t> seen_keys_;
     std::size_t decode_error_ = unicode::npos;
     bool missing_header_reported_ = false;
     bool bom_skipped_ = false;

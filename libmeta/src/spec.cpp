@@ -1,7 +1,9 @@
 // The compiled spec: rules and fields from spec/metadata.json (tables generated at build time).
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
+#include <array>
 #include <mutex>
+#include <unordered_map>
 
 #include <qplug/meta/spec.hpp>
 #include <qplug/unicode.hpp>
@@ -33,9 +35,19 @@ std::string_view view(const char* s) {
     return s == nullptr ? std::string_view() : std::string_view(s);
 }
 
+char ascii_lower_char(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
+
 struct Tables {
     std::vector<RuleInfo> rules;
     std::vector<FieldInfo> fields;
+    // Lookups by name (the validator asks for each entry of each file). The first field
+    // whose key or alias matches wins, as in spec order.
+    std::unordered_map<std::string_view, const RuleInfo*> rule_by_id;
+    std::unordered_map<std::string_view, const FieldInfo*> field_by_name;
+    std::vector<std::string> folded_names; ///< storage for field_by_folded_name's keys
+    std::unordered_map<std::string_view, const FieldInfo*> field_by_folded_name;
 };
 
 const Tables& tables() {
@@ -66,18 +78,28 @@ const Tables& tables() {
                                   view(f.lifecycle_note),
                                   view(f.plugins_xml)});
         }
+        for (const auto& r : out.rules) {
+            out.rule_by_id.emplace(r.id, &r);
+        }
+        std::size_t names = 0;
+        for (const auto& f : out.fields) {
+            names += 1 + f.aliases.size();
+        }
+        out.folded_names.reserve(names); // the maps keep views of these strings
+        for (const auto& f : out.fields) {
+            std::vector<std::string_view> all = {f.key};
+            all.insert(all.end(), f.aliases.begin(), f.aliases.end());
+            for (const auto name : all) {
+                out.field_by_name.emplace(name, &f);
+                std::string folded(name);
+                std::transform(folded.begin(), folded.end(), folded.begin(), ascii_lower_char);
+                out.folded_names.push_back(std::move(folded));
+                out.field_by_folded_name.emplace(out.folded_names.back(), &f);
+            }
+        }
         return out;
     }();
     return t;
-}
-
-bool equal_ignore_case(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               auto lower = [](char c) {
-                   return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-               };
-               return lower(x) == lower(y);
-           });
 }
 
 std::string join_chunks(const char* const* chunks, std::size_t n) {
@@ -95,12 +117,9 @@ std::span<const RuleInfo> rules() {
 }
 
 const RuleInfo* find_rule(std::string_view id) {
-    for (const auto& r : tables().rules) {
-        if (r.id == id) {
-            return &r;
-        }
-    }
-    return nullptr;
+    const auto& by_id = tables().rule_by_id;
+    const auto it = by_id.find(id);
+    return it == by_id.end() ? nullptr : it->second;
 }
 
 std::span<const FieldInfo> fields() {
@@ -108,17 +127,22 @@ std::span<const FieldInfo> fields() {
 }
 
 const FieldInfo* find_field(std::string_view key, bool ignore_case) {
-    for (const auto& f : tables().fields) {
-        if (f.key == key || (ignore_case && equal_ignore_case(f.key, key))) {
-            return &f;
+    const Tables& t = tables();
+    if (const auto it = t.field_by_name.find(key); it != t.field_by_name.end()) {
+        // An exact match; with ignore_case an earlier field could also match without case.
+        if (!ignore_case) {
+            return it->second;
         }
-        for (auto a : f.aliases) {
-            if (a == key || (ignore_case && equal_ignore_case(a, key))) {
-                return &f;
-            }
-        }
+    } else if (!ignore_case) {
+        return nullptr;
     }
-    return nullptr;
+    std::array<char, 64> buffer{};
+    if (key.size() > buffer.size()) {
+        return nullptr; // longer than any field name
+    }
+    std::transform(key.begin(), key.end(), buffer.begin(), ascii_lower_char);
+    const auto it = t.field_by_folded_name.find(std::string_view(buffer.data(), key.size()));
+    return it == t.field_by_folded_name.end() ? nullptr : it->second;
 }
 
 std::string_view placeholder(std::string_view key) {

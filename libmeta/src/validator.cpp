@@ -90,10 +90,11 @@ public:
         if (doc_.general() == nullptr || (!doc_.ok && !doc_.lenient)) {
             return std::move(out_); // nothing configparser would hand on
         }
+        items_ = doc_.general_items();
         check_keys();
         check_required();
-        for (const auto& item : doc_.general_items()) {
-            check_entry(*item.entry);
+        for (std::size_t i = 0; i < items_.size(); ++i) {
+            check_entry(*items_[i].entry, fields_of_items_[i]);
         }
         check_qgis_range();
         return std::move(out_);
@@ -101,10 +102,11 @@ public:
 
 private:
     Diagnostic* add(std::string_view rule, const Entry* entry, bool at_value, Args args) {
-        Diagnostic d = make_diagnostic(rule, options_.profile, args);
-        if (d.severity == Severity::off) {
-            return nullptr;
+        if (const RuleInfo* r = find_rule(rule);
+            r != nullptr && r->severity_in(options_.profile) == Severity::off) {
+            return nullptr; // not this profile's business: no message to format
         }
+        Diagnostic d = make_diagnostic(rule, options_.profile, args);
         d.file = doc_.file;
         if (entry != nullptr) {
             d.key = entry->key;
@@ -119,15 +121,23 @@ private:
         return &out_.back();
     }
 
-    std::string value_of(const Entry& e) const { return e.value ? *e.value : e.raw_value; }
+    static const std::string& value_of(const Entry& e) { return e.value ? *e.value : e.raw_value; }
 
     /// The entry for a spec field as this profile's consumer finds it: the site wants the
     /// exact spelling, QGIS any case (and its aliases, e.g. author_name).
     const Entry* lookup(const FieldInfo& f) const {
         auto exact = [&](std::string_view key) -> const Entry* {
-            for (const auto& item : doc_.general_items()) {
-                if (doc_.keys == KeyMode::qgis ? item.entry->name == unicode::to_lower(key)
-                                               : item.entry->key == key) {
+            if (doc_.keys == KeyMode::qgis) {
+                const std::string lowered = unicode::to_lower(key);
+                for (const auto& item : items_) {
+                    if (item.entry->name == lowered) {
+                        return item.entry;
+                    }
+                }
+                return nullptr;
+            }
+            for (const auto& item : items_) {
+                if (item.entry->key == key) {
                     return item.entry;
                 }
             }
@@ -165,11 +175,13 @@ private:
     }
 
     void check_keys() {
-        for (const auto& item : doc_.general_items()) {
+        fields_of_items_.reserve(items_.size());
+        for (const auto& item : items_) {
             const Entry& e = *item.entry;
             const auto [base, locale] = split_locale(e.key);
             const FieldInfo* exact = find_field(base, false);
             const FieldInfo* folded = exact != nullptr ? exact : find_field(base, true);
+            fields_of_items_.push_back(find_field(base, true));
             if (folded == nullptr) {
                 add("META-UNKNOWN-KEY", &e, false, {{"key", e.key}});
                 continue;
@@ -190,13 +202,11 @@ private:
         }
     }
 
-    void check_entry(const Entry& e) {
-        const auto [base, locale] = split_locale(e.key);
-        const FieldInfo* f = find_field(base, true);
+    void check_entry(const Entry& e, const FieldInfo* f) {
         if (f == nullptr) {
             return;
         }
-        const std::string v = value_of(e);
+        const std::string& v = value_of(e);
         if (f->max_length > 0) {
             const std::size_t n = unicode::code_points(v, v.size());
             if (n > f->max_length) {
@@ -387,7 +397,7 @@ private:
             }
             return t;
         };
-        const std::string min_v = value_of(*min);
+        const std::string& min_v = value_of(*min);
         const auto lo = triple(min_v, 0);
         std::string max_v = max != nullptr ? value_of(*max) : std::string();
         if (!max_v.empty() && qgis_version_problem(max_v).empty()) {
@@ -459,6 +469,9 @@ private:
     const Document& doc_;
     const ValidateOptions& options_;
     Diagnostics out_;
+    std::vector<Document::Item> items_; ///< [general] as options() lists it
+    /// The spec field of each item (matched without case, as QGIS does), or nullptr.
+    std::vector<const FieldInfo*> fields_of_items_;
 };
 
 } // namespace

@@ -257,8 +257,26 @@ std::string to_lower(std::string_view text) {
     return out;
 }
 
+namespace {
+
+bool is_ascii_space(unsigned char c) noexcept {
+    return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+}
+
+} // namespace
+
 std::string_view lstrip(std::string_view text) noexcept {
     std::size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x80) {
+            break; // decode below
+        }
+        if (!is_ascii_space(c)) {
+            return text.substr(i);
+        }
+        ++i;
+    }
     while (i < text.size()) {
         std::size_t next = i;
         if (!is_space(decode(text, next))) {
@@ -271,6 +289,16 @@ std::string_view lstrip(std::string_view text) noexcept {
 
 std::string_view rstrip(std::string_view text) noexcept {
     std::size_t end = text.size();
+    while (end > 0) {
+        const auto c = static_cast<unsigned char>(text[end - 1]);
+        if (c >= 0x80) {
+            break; // decode below
+        }
+        if (!is_ascii_space(c)) {
+            return text.substr(0, end);
+        }
+        --end;
+    }
     while (end > 0) {
         std::size_t k = end - 1;
         while (k > 0 && (static_cast<unsigned char>(text[k]) & 0xC0) == 0x80) {
