@@ -55,8 +55,7 @@ int run_show(const MetaOptions& o, const std::string& file) {
         if (has_general) {
             general = json::object();
             for (const auto& item : doc->general_items()) {
-                general[item.entry->name] =
-                    item.entry->value ? json(*item.entry->value) : json(nullptr);
+                general[item.entry->name] = *item.value ? json(**item.value) : json(nullptr);
             }
         }
         print_json({{"ok", doc->ok},
@@ -66,8 +65,8 @@ int run_show(const MetaOptions& o, const std::string& file) {
         if (has_general) {
             for (const auto& item : doc->general_items()) {
                 std::cout << item.entry->name << " = ";
-                if (item.entry->value) {
-                    std::string v = *item.entry->value;
+                if (*item.value) {
+                    std::string v = **item.value;
                     for (std::size_t p = v.find('\n'); p != std::string::npos;
                          p = v.find('\n', p + 5)) {
                         v.replace(p, 1, "\n    ");

@@ -29,6 +29,7 @@ int run_package_check(const PackageCommandOptions& o, const std::vector<std::str
     json reports = json::array();
     std::size_t errors = 0;
     std::size_t warnings = 0;
+    std::size_t infos = 0;
     bool io_failure = false;
     for (const auto& file : files) {
         meta::PackageOptions po = o.package;
@@ -46,14 +47,17 @@ int run_package_check(const PackageCommandOptions& o, const std::vector<std::str
         }
         const std::size_t e = meta::count(report->diagnostics, meta::Severity::error);
         const std::size_t w = meta::count(report->diagnostics, meta::Severity::warning);
+        const std::size_t n = meta::count(report->diagnostics, meta::Severity::info);
         errors += e;
         warnings += w;
+        infos += n;
         if (o.json) {
             reports.push_back({{"file", file},
                                {"package", report->package_name},
                                {"valid", e == 0},
                                {"errors", e},
                                {"warnings", w},
+                               {"infos", n},
                                {"diagnostics", diagnostics_json(report->diagnostics)}});
         } else {
             for (const auto& d : report->diagnostics) {
@@ -70,6 +74,7 @@ int run_package_check(const PackageCommandOptions& o, const std::vector<std::str
                     {"valid", errors == 0 && !io_failure},
                     {"errors", errors},
                     {"warnings", warnings},
+                    {"infos", infos},
                     {"packages", reports}});
     }
     if (io_failure) {

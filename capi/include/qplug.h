@@ -164,8 +164,12 @@ int qplug_metadata_parse_file(qplug_document **out, const char *path,
 /* 1 when configparser reads the file without raising, else 0. */
 int qplug_document_ok(const qplug_document *document);
 /* get("general", key) in the document's key mode; NULL when absent, unreadable (a failed
- * %-interpolation) or when there is no [general]. */
+ * %-interpolation), when there is no [general], or when configparser cannot read the file
+ * (qplug_document_ok is 0) unless it was parsed leniently. */
 const char *qplug_document_get(const qplug_document *document, const char *key);
+/* 1 when [general] has the key (its own or inherited) in the document's key mode, else 0:
+ * tells an absent key from an unreadable one. */
+int qplug_document_has(const qplug_document *document, const char *key);
 /* [general]'s keys as options("general") lists them (own keys, then inherited [DEFAULT] ones). */
 size_t qplug_document_key_count(const qplug_document *document);
 const char *qplug_document_key(const qplug_document *document, size_t index);

@@ -68,8 +68,8 @@ std::unique_ptr<qplug_document> wrap(meta::Document doc) {
     if (d->document.general() != nullptr && (d->document.ok || d->document.lenient)) {
         for (const auto& item : d->document.general_items()) {
             d->keys.push_back(item.entry->name);
-            d->values.push_back(item.entry->value.value_or(std::string()));
-            d->readable.push_back(item.entry->value.has_value());
+            d->values.push_back(item.value->value_or(std::string()));
+            d->readable.push_back(item.value->has_value());
         }
     }
     return d;
@@ -172,6 +172,23 @@ QPLUG_API int qplug_metadata_parse_file(qplug_document** out, const char* path,
 QPLUG_API int qplug_document_ok(const qplug_document* document) {
     capi::clear_error();
     return document != nullptr && document->document.ok ? 1 : 0;
+}
+
+QPLUG_API int qplug_document_has(const qplug_document* document, const char* key) {
+    capi::clear_error();
+    if (document == nullptr || key == nullptr) {
+        return 0;
+    }
+    const meta::Entry* e = document->document.find(key);
+    if (e == nullptr) {
+        return 0;
+    }
+    for (const auto& name : document->keys) {
+        if (name == e->name) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 QPLUG_API const char* qplug_document_get(const qplug_document* document, const char* key) {

@@ -37,12 +37,14 @@ std::vector<Document::Item> Document::general_items() const {
         return items;
     }
     for (const auto& e : g->entries) {
-        items.push_back({&e, false});
+        items.push_back({&e, false, &e.value});
     }
     if (const Section* d = defaults()) {
-        for (const auto& e : d->entries) {
+        for (std::size_t k = 0; k < d->entries.size(); ++k) {
+            const Entry& e = d->entries[k];
             if (g->find(e.name) == nullptr) {
-                items.push_back({&e, true});
+                items.push_back(
+                    {&e, true, k < inherited_values.size() ? &inherited_values[k] : &e.value});
             }
         }
     }
@@ -68,6 +70,11 @@ std::optional<std::string> Document::get(std::string_view key) const {
     const Entry* e = find(key);
     if (e == nullptr) {
         return std::nullopt;
+    }
+    if (const Section* d = defaults(); d != nullptr && !d->entries.empty() &&
+                                       e >= &d->entries.front() && e <= &d->entries.back()) {
+        const auto k = static_cast<std::size_t>(e - &d->entries.front());
+        return k < inherited_values.size() ? inherited_values[k] : e->value;
     }
     return e->value;
 }

@@ -1,7 +1,8 @@
 // The line forms of metadata.txt as configparser recognizes them, applied to a line that is
 // already stripped (configparser matches its regular expressions on line.strip()).
 // Rules only: the reading state machine (sections, indentation, continuation) is in
-// parser.cpp. SPDX-License-Identifier: GPL-2.0-or-later
+// parser.cpp, and so is the comment test (a stripped line whose first character is '#' or
+// ';': no inline comments), which needs no grammar. SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 #include <tao/pegtl.hpp>
@@ -11,9 +12,6 @@ namespace qplug::meta::grammar {
 namespace pegtl = tao::pegtl;
 
 // clang-format off
-
-/// A full-line comment: the stripped line starts with '#' or ';' (no inline comments).
-struct comment : pegtl::seq<pegtl::one<'#', ';'>, pegtl::star<pegtl::any>> {};
 
 /// SECTCRE = \[(?P<header>.+)\] matched with re.match: the header runs to the *last* ']',
 /// and whatever follows that ']' is ignored.

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+
+#include <fmt/format.h>
+
 #include <qplug/meta/model.hpp>
 #include <qplug/meta/spec.hpp>
 #include <qplug/unicode.hpp>
@@ -23,7 +27,7 @@ Flag make_flag(const std::optional<std::string>& raw) {
 
 } // namespace
 
-std::vector<PluginDependency> parse_plugin_dependencies(std::string_view value) {
+Expected<std::vector<PluginDependency>> parse_plugin_dependencies(std::string_view value) {
     std::vector<PluginDependency> out;
     const std::string_view all = unicode::strip(value);
     std::size_t start = 0;
@@ -33,18 +37,33 @@ std::vector<PluginDependency> parse_plugin_dependencies(std::string_view value) 
             comma = all.size();
         }
         const std::string_view item = all.substr(start, comma - start);
-        start = comma + 1;
-        const std::size_t eq = item.find("==");
         PluginDependency d;
+        const std::size_t eq = item.find("==");
         if (eq != std::string_view::npos && eq > 0) {
+            // name, version_required = dep.split('=='): two parts, or a ValueError.
+            if (const std::size_t again = item.find("==", eq + 2);
+                again != std::string_view::npos) {
+                Error e;
+                e.what = "plugin_dependencies";
+                e.input = std::string(all);
+                e.offset = start + again;
+                e.message = fmt::format("'{}' has two '==' (QGIS fails reading it)", item);
+                return e;
+            }
             d.name = std::string(item.substr(0, eq));
             d.version = std::string(item.substr(eq + 2));
         } else {
             d.name = std::string(item);
         }
-        // A repeated name: the later one wins (QGIS builds a dict).
-        std::erase_if(out, [&](const PluginDependency& x) { return x.name == d.name; });
-        out.push_back(std::move(d));
+        start = comma + 1;
+        // result[name] = version: a repeated name keeps its place and takes the new pin.
+        auto same = std::find_if(out.begin(), out.end(),
+                                 [&](const PluginDependency& x) { return x.name == d.name; });
+        if (same != out.end()) {
+            same->version = std::move(d.version);
+        } else {
+            out.push_back(std::move(d));
+        }
     }
     return out;
 }
@@ -89,11 +108,13 @@ Metadata make_metadata(const Document& doc) {
     m.server = make_flag(get("server"));
     m.has_processing_provider = make_flag(get("hasProcessingProvider"));
     if (auto deps = get("plugin_dependencies")) {
-        m.plugin_dependencies = parse_plugin_dependencies(*deps);
+        if (auto parsed = parse_plugin_dependencies(*deps)) {
+            m.plugin_dependencies = std::move(*parsed); // else QGIS fails too (META-DEPENDENCIES)
+        }
     }
     for (const auto& item : doc.general_items()) {
         const Entry& e = *item.entry;
-        const std::string value = e.value.value_or(e.raw_value);
+        const std::string value = item.value->value_or(e.raw_value);
         const std::size_t bracket = e.key.find('[');
         if (bracket != std::string::npos && bracket > 0 && e.key.back() == ']' &&
             find_field(e.key.substr(0, bracket), true) != nullptr) {

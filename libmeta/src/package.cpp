@@ -1,6 +1,7 @@
 // Plugin ZIP checks: plugins.qgis.org's validator (plugins/validator.py) step by step, without
 // stopping at the first failure, plus symlinks, duplicates, case clashes, zip bombs,
-// encryption, control characters and binaries. libzip reads the archive from memory.
+// encryption, control characters and binaries. libzip reads the archive from memory or from
+// the file; nothing is extracted to disk.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <array>
@@ -477,7 +478,12 @@ private:
             }
             std::string head;
             std::uint64_t total = 0;
-            const std::size_t keep = std::max<std::size_t>(8192, is_wanted(e.name) ? 4u << 20 : 0u);
+            // metadata.txt and __init__.py are read whole (within the size limit, which the
+            // bomb checks above already enforce); of other files, enough to spot binaries.
+            const std::size_t keep =
+                is_wanted(e.name)
+                    ? static_cast<std::size_t>(std::min<std::uint64_t>(e.size, options_.max_size))
+                    : 8192;
             const auto failure = zip.read(i, keep, e.size, head, total);
             read_total += total;
             if (failure) {
@@ -565,15 +571,15 @@ private:
     void check_metadata(const std::string& pkg, const std::string& metadata_name,
                         const std::string& init, bool has_init) {
         ParseOptions po;
-        po.keys = KeyMode::site; // the site reads it: keys case-sensitive, lines at '\n'
+        // Read as the profile's consumer reads it: the site (keys case-sensitive, lines at
+        // '\n'), or QGIS for the qgis profile (keys lower-cased, str.splitlines).
+        po.keys = options_.profile == Profile::qgis ? KeyMode::qgis : KeyMode::site;
         po.file_name = file_ + ":" + metadata_name;
         Document doc = parse(wanted_[metadata_name], po);
         ValidateOptions vo;
         vo.profile = options_.profile;
         vo.check_link = options_.check_link;
-        vo.file_exists = [this, pkg](std::string_view relative) {
-            return has(pkg + "/" + std::string(relative));
-        };
+        // (no file_exists: a missing icon is PKG-ICON-MISSING below, not a second finding)
         for (auto& d : validate(doc, vo)) {
             report_.diagnostics.push_back(std::move(d));
         }

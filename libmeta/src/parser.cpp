@@ -72,6 +72,7 @@ public:
         for (const auto& l : lines_) {
             doc_.lines.emplace_back(l.offset, l.offset + l.length);
         }
+        report_decoding(); // before the first line, and even when there is none
         for (std::size_t i = 0; i < lines_.size(); ++i) {
             read_line(i);
         }
@@ -140,9 +141,6 @@ private:
 
     void read_line(std::size_t i) {
         const std::string_view line = line_text(i);
-        if (i == 0) {
-            report_decoding();
-        }
         if (decode_error_ != unicode::npos && decode_error_ >= lines_[i].offset &&
             decode_error_ <= lines_[i].offset + lines_[i].length) {
             report("META-PARSE-UTF8", position(i, decode_error_ - lines_[i].offset), {},
@@ -386,15 +384,51 @@ private:
                     e.value = std::move(*value);
                     continue;
                 }
-                const auto& f = std::get<detail::InterpolationFailure>(r);
-                // Only [general] (and what it inherits) is read by anybody.
-                if (section.name != "general" && section.name != "DEFAULT") {
-                    continue;
+                // Only [general] is read by anybody; what it inherits is reported below.
+                if (section.name == "general") {
+                    report_interpolation(e, std::get<detail::InterpolationFailure>(r));
                 }
-                const Position where = locate(e, f.index);
-                report(f.rule, where, e.key, {{"key", e.key}, {"reference", f.reference}});
             }
         }
+        interpolate_inherited();
+    }
+
+    /// get("general", key) of keys [general] inherits from [DEFAULT]: interpolated with
+    /// [general]'s keys first (configparser's ChainMap of the section and the defaults).
+    void interpolate_inherited() {
+        const Section* general = doc_.general();
+        const Section* defaults = doc_.defaults();
+        if (general == nullptr || defaults == nullptr) {
+            return;
+        }
+        auto optionxform = [this](std::string_view k) { return transform(k); };
+        auto lookup = [&](const std::string& name) -> const std::string* {
+            if (const Entry* e = general->find(name)) {
+                return &e->raw_value;
+            }
+            if (const Entry* e = defaults->find(name)) {
+                return &e->raw_value;
+            }
+            return nullptr;
+        };
+        doc_.inherited_values.resize(defaults->entries.size());
+        for (std::size_t k = 0; k < defaults->entries.size(); ++k) {
+            const Entry& e = defaults->entries[k];
+            if (general->find(e.name) != nullptr) {
+                continue; // [general]'s own key wins; nobody reads this one
+            }
+            auto r = detail::interpolate(e.raw_value, lookup, optionxform);
+            if (auto* value = std::get_if<std::string>(&r)) {
+                doc_.inherited_values[k] = std::move(*value);
+            } else {
+                report_interpolation(e, std::get<detail::InterpolationFailure>(r));
+            }
+        }
+    }
+
+    void report_interpolation(const Entry& e, const detail::InterpolationFailure& f) {
+        const Position where = locate(e, f.index);
+        report(f.rule, where, e.key, {{"key", e.key}, {"reference", f.reference}});
     }
 
     /// The source position of byte `index` of an entry's joined value.

@@ -121,7 +121,16 @@ private:
         return &out_.back();
     }
 
-    static const std::string& value_of(const Entry& e) { return e.value ? *e.value : e.raw_value; }
+    /// get("general", key) of an entry of [general] or one it inherits (read in [general]'s
+    /// context); the raw value when interpolation fails (already reported).
+    const std::string& value_of(const Entry& e) const {
+        for (const auto& item : items_) {
+            if (item.entry == &e) {
+                return *item.value ? **item.value : e.raw_value;
+            }
+        }
+        return e.value ? *e.value : e.raw_value;
+    }
 
     /// The entry for a spec field as this profile's consumer finds it: the site wants the
     /// exact spelling, QGIS any case (and its aliases, e.g. author_name).

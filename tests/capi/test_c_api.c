@@ -152,6 +152,7 @@ static void test_metadata(void) {
     CHECK(strcmp(qplug_document_get(doc, "QGISMINIMUMVERSION"), "3.22") == 0);
     CHECK(strcmp(qplug_document_get(doc, "about"), "Long text\nsecond line") == 0);
     CHECK(qplug_document_get(doc, "icon") == NULL);
+    CHECK(qplug_document_has(doc, "Name") == 1 && qplug_document_has(doc, "icon") == 0);
     CHECK(qplug_document_key_count(doc) == 11);
     for (i = 0; i < qplug_document_key_count(doc); ++i) {
         found_version |= strcmp(qplug_document_key(doc, i), "version") == 0;
@@ -175,6 +176,7 @@ static void test_metadata(void) {
     CHECK(qplug_metadata_parse(&doc, GOOD_METADATA, strlen(GOOD_METADATA), &options) == QPLUG_OK);
     CHECK(strcmp(qplug_document_get(doc, "qgisMinimumVersion"), "3.22") == 0);
     CHECK(qplug_document_get(doc, "qgisminimumversion") == NULL);
+    CHECK(qplug_document_has(doc, "qgisminimumversion") == 0);
     qplug_document_free(doc);
 
     CHECK(qplug_metadata_parse(NULL, "", 0, NULL) == QPLUG_EINVALID);

@@ -39,7 +39,27 @@ def line(rng, hostile):
             rng.choice(VALUES if hostile else SAFE_VALUES))
 
 
+INHERITED = ["%(name)s", "%(version)s-%(name)s", "100%", "%(missing)s", "%%", "plain",
+             "%(Name)s", "%(x)s", "a %(description)s"]
+
+
+def defaults_document(rng):
+    """[DEFAULT] values that refer to keys [general] defines: configparser reads an inherited
+    value in [general]'s context, and [general] may override a broken default."""
+    lines = ["[DEFAULT]"]
+    for _ in range(rng.randint(1, 4)):
+        lines.append(rng.choice(["x", "name", "version", "description", "d1", "d2"]) + "=" +
+                     rng.choice(INHERITED))
+    lines.append("[general]")
+    for _ in range(rng.randint(0, 5)):
+        lines.append(rng.choice(["name", "version", "x", "description", "Name", "d1"]) + "=" +
+                     rng.choice(["Foo", "1.0", "%(x)s", "ok", "%(d2)s"]))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 def document(rng):
+    if rng.random() < 0.1:
+        return defaults_document(rng)
     hostile = rng.random() < 0.4
     lines = []
     if rng.random() < (0.85 if hostile else 0.97):

@@ -114,6 +114,12 @@ class MetadataBinding(unittest.TestCase):
         site = qplug.parse_metadata(GOOD, keys="site")
         self.assertEqual(site.get("qgisMinimumVersion"), "3.22")
         self.assertIsNone(site.get("qgisminimumversion"))
+        self.assertEqual(site.get("qgisminimumversion", "absent"), "absent")
+        self.assertNotIn("qgisminimumversion", site)
+        self.assertIn("QGISMINIMUMVERSION", doc)
+        broken = qplug.parse_metadata(b"[general]\nname=%(missing)s\n")
+        self.assertIn("name", broken)
+        self.assertIsNone(broken.get("name", "absent"))  # present but unreadable
         self.assertIn("name", doc)
         self.assertEqual(len(doc.keys()), 13)
 

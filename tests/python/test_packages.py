@@ -266,7 +266,13 @@ class Attacks(unittest.TestCase):
         self.expect(b, "PKG-NO-TOP-FOLDER")
         self.expect(Builder(folder="1plugin"), "PKG-FOLDER-NAME")
         self.expect(Builder(), "PKG-FOLDER-MISMATCH", args=("--package-name", "other_plugin"))
-        self.expect(Builder().drop("icon.png"), "PKG-ICON-MISSING", args=("--profile", "strict"))
+        p = self.expect(Builder().drop("icon.png"), "PKG-ICON-MISSING", args=("--profile", "strict"))
+        self.assertNotIn("META-ICON-MISSING", rules(p))  # one finding, not two
+        # The qgis profile reads metadata.txt as QGIS does: keys without case.
+        b = Builder()
+        b.files[1] = ("test_plugin/metadata.txt", GOOD_METADATA.replace(b"qgisMinimumVersion", b"QGISMinimumVersion"), 0o644)
+        self.assertNotIn("META-REQ-QGISMINIMUMVERSION", rules(check(b.write(self.path()), "--profile", "qgis")))
+        self.assertIn("META-REQ-QGISMINIMUMVERSION", rules(check(b.write(self.path())), "error"))
 
     def test_metadata_inside_is_validated_with_the_site_profile(self):
         b = Builder()

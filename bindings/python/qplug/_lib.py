@@ -94,6 +94,7 @@ _SIGNATURES = {
                                    ctypes.POINTER(ParseOptions)], ctypes.c_int),
     "qplug_document_ok": ([ctypes.c_void_p], ctypes.c_int),
     "qplug_document_get": ([ctypes.c_void_p, ctypes.c_char_p], ctypes.c_char_p),
+    "qplug_document_has": ([ctypes.c_void_p, ctypes.c_char_p], ctypes.c_int),
     "qplug_document_key_count": ([ctypes.c_void_p], ctypes.c_size_t),
     "qplug_document_key": ([ctypes.c_void_p, ctypes.c_size_t], ctypes.c_char_p),
     "qplug_document_diagnostics": ([ctypes.c_void_p], ctypes.c_void_p),

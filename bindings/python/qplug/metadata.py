@@ -99,9 +99,14 @@ class Document:
                 for i in range(_l.qplug_document_key_count(self._handle))]
 
     def get(self, key, default=None):
-        if key not in self.keys() and key.lower() not in self.keys():
+        """get("general", key) in the document's key mode: `default` when the key is absent,
+        None when its interpolation fails."""
+        if not self._has(key):
             return default
         return _text(_l.qplug_document_get(self._handle, key.encode("utf-8")))
+
+    def _has(self, key):
+        return bool(_l.qplug_document_has(self._handle, key.encode("utf-8")))
 
     def __getitem__(self, key):
         if key not in self:
@@ -109,7 +114,7 @@ class Document:
         return self.get(key)
 
     def __contains__(self, key):
-        return _l.qplug_document_get(self._handle, key.encode("utf-8")) is not None or key in self.keys()
+        return self._has(key)
 
     def __iter__(self):
         return iter(self.keys())

@@ -67,9 +67,18 @@ struct Document {
     const Section* general() const { return section("general"); }
     const Section* defaults() const { return section("DEFAULT"); }
 
+    /// For each entry of [DEFAULT], get("general", key) of it: configparser interpolates an
+    /// inherited value with [general]'s keys first, so it can differ from the entry's own
+    /// value (which is read in [DEFAULT]'s context). nullopt when interpolation fails or
+    /// when [general] has its own key of that name. Empty without [general] or [DEFAULT].
+    std::vector<std::optional<std::string>> inherited_values;
+
     struct Item {
         const Entry* entry; ///< in [general], or inherited from [DEFAULT]
         bool inherited;
+        /// get("general", key): the entry's value, or for an inherited entry its value in
+        /// [general]'s context; nullopt when interpolation fails.
+        const std::optional<std::string>* value;
     };
     /// [general]'s keys as configparser's options('general') lists them: its own keys in
     /// file order, then inherited [DEFAULT] keys.

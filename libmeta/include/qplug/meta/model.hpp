@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include <qplug/expected.hpp>
 #include <qplug/meta/document.hpp>
 
 namespace qplug::meta {
@@ -44,7 +45,9 @@ struct Metadata {
 /// The typed view of [general] (interpolated values; an unreadable key counts as absent).
 Metadata make_metadata(const Document& document);
 
-/// QGIS's split of plugin_dependencies.
-std::vector<PluginDependency> parse_plugin_dependencies(std::string_view value);
+/// qgis.utils.get_plugin_deps on the value configparser returned: split on ',', items not
+/// stripped, '==' at a position > 0 pins a version, a repeated name replaces the earlier pin
+/// in place (a dict). Fails where QGIS raises: an item with two '=='.
+Expected<std::vector<PluginDependency>> parse_plugin_dependencies(std::string_view value);
 
 } // namespace qplug::meta
