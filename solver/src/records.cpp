@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <qplug/solver/records.hpp>
-
 #include <array>
 #include <utility>
+
+#include <qplug/solver/records.hpp>
 
 namespace qplug::solver {
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -52,6 +53,23 @@ public:
 
 private:
     std::variant<T, Error> state_;
+};
+
+/// An operation that returns nothing but may fail: `return {};` on success.
+template <>
+class [[nodiscard]] Expected<void> {
+public:
+    Expected() = default;
+    Expected(Error error) : error_(std::move(error)) {} // NOLINT(google-explicit-constructor)
+
+    bool has_value() const noexcept { return !error_; }
+    explicit operator bool() const noexcept { return has_value(); }
+
+    const Error& error() const& { return *error_; }
+    Error&& error() && { return std::move(*error_); }
+
+private:
+    std::optional<Error> error_;
 };
 
 } // namespace qplug

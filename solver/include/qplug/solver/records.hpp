@@ -36,10 +36,10 @@ std::optional<DependencyKind> dependency_kind_from_name(std::string_view name);
 
 struct Dependency {
     DependencyKind kind = DependencyKind::plugin;
-    std::string target;  ///< plugin name, normalized pip name, conda name, "qgis" or "python"
-    std::string spec;    ///< in the target's syntax: "==1.2", ">=1.21,<2", "3.22..3.99", ""
-    std::string markers; ///< PEP 508 environment markers (pip), "" when none
-    std::string extra;   ///< pip: the extra of the dependent that brings this in, "" when none
+    std::string target;      ///< plugin name, normalized pip name, conda name, "qgis" or "python"
+    std::string spec;        ///< in the target's syntax: "==1.2", ">=1.21,<2", "3.22..3.99", ""
+    std::string markers;     ///< PEP 508 environment markers (pip), "" when none
+    std::string extra;       ///< pip: the extra of the dependent that brings this in, "" when none
     bool constraint = false; ///< conda "constrains": limits the target only when installed
 
     bool operator==(const Dependency&) const = default;
@@ -56,11 +56,11 @@ struct Release {
     std::string download_url;
     std::string file_name;
     std::optional<std::uint64_t> size;
-    std::string hash; ///< "<algorithm>:<hex digest>" (sha256 preferred), "" when unknown
-    std::string build;                       ///< conda build string
+    std::string hash;  ///< "<algorithm>:<hex digest>" (sha256 preferred), "" when unknown
+    std::string build; ///< conda build string
     std::optional<std::int64_t> build_number; ///< conda build number
-    std::string subdir;                      ///< conda subdir (linux-64, noarch ...)
-    std::string update_date;                 ///< ISO 8601 as published, "" when unknown
+    std::string subdir;                       ///< conda subdir (linux-64, noarch ...)
+    std::string update_date;                  ///< ISO 8601 as published, "" when unknown
     std::string metadata_json; ///< the release's metadata as a JSON object ("{}" when none)
     /// False when the source cannot tell yet (plugins.xml; a wheel whose METADATA was not
     /// read): the dependencies are read when the archive or its metadata is fetched.
@@ -68,7 +68,7 @@ struct Release {
     std::vector<Dependency> dependencies;
     std::vector<std::string> modules; ///< top-level Python modules it provides
     // Installed releases only:
-    std::string path;               ///< the folder it is installed in
+    std::string path;                ///< the folder it is installed in
     Backend owner = Backend::legacy; ///< the backend that installed it
 };
 
@@ -76,6 +76,7 @@ struct Package {
     std::string name;         ///< key: plugin folder, normalized pip name or conda name
     std::string display_name; ///< a QGIS plugin's metadata name, else the project's own name
     std::string summary;
+    std::string keywords; ///< comma-separated tags, for search
     std::vector<Release> releases;
 };
 

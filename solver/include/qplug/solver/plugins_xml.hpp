@@ -1,0 +1,72 @@
+// Reader for plugins.xml, the index a QGIS plugin repository publishes: every
+// <pyqgis_plugin> element as QGIS's plugin installer reads it (qgis-facts.md section 4).
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <qplug/expected.hpp>
+
+namespace qplug::solver::plugins_xml {
+
+/// One <pyqgis_plugin> element: one version of one plugin. Texts are stripped, as QGIS
+/// strips them; absent elements are "".
+struct Entry {
+    // attributes
+    std::string name;
+    std::string version;
+    std::string plugin_id;
+    // children QGIS reads
+    std::string file_name;
+    std::string download_url;
+    std::string description;
+    std::string about;
+    std::string author_name;
+    std::string author_email;
+    std::string homepage;
+    std::string category;
+    std::string tags;
+    std::string changelog;
+    std::string tracker;
+    std::string repository;
+    std::string downloads;
+    std::string average_vote;
+    std::string rating_votes;
+    std::string create_date;
+    std::string update_date;
+    std::string icon;
+    std::string plugin_dependencies;
+    std::string qgis_minimum_version;
+    std::string qgis_maximum_version;
+    // flags: true when the stripped, upper-cased text is TRUE or YES (QGIS's reading)
+    bool experimental = false;
+    bool deprecated = false;
+    bool trusted = false;
+    bool disabled = false;
+    // read by other tools (qgis-plugin-manager, the site), not by QGIS
+    bool server = false;
+    std::string uploaded_by;
+    std::string external_dependencies;
+    // where the element starts
+    std::size_t line = 0;
+    std::size_t column = 0;
+    std::size_t offset = 0;
+
+    /// The plugin's key, i.e. its install folder: file_name up to its first '.', or, when
+    /// file_name is empty, the last path part of download_url without the query string.
+    std::string key() const;
+};
+
+struct Document {
+    std::vector<Entry> entries; ///< every <pyqgis_plugin> anywhere, in document order
+};
+
+/// Parses the bytes of a plugins.xml. Like QGIS, replaces every "& " with "&amp; " first
+/// (repositories publish such text). Fails with the line and column of the first XML error;
+/// a well-formed document without any <pyqgis_plugin> yields no entries.
+Expected<Document> parse(std::string_view bytes);
+
+} // namespace qplug::solver::plugins_xml

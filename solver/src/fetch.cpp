@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <sys/stat.h>
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <qplug/solver/fetch.hpp>
+
+namespace qplug::solver {
+
+namespace {
+
+Error fetch_error(std::string_view url, std::string message) {
+    Error e;
+    e.kind = Error::Kind::invalid;
+    e.what = "download";
+    e.input = redact_url(url);
+    e.message = std::move(message);
+    return e;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+            hex_value(s[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+            i += 2;
+        } else {
+            out.push_back(s[i]);
+        }
+    }
+    return out;
+}
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+    if (s.size() < prefix.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c + 32);
+        }
+        if (c != prefix[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// Files: the whole file; ETag = "<size>-<mtime ns>" so that an unchanged file is not
+/// re-read by the index.
+Expected<FetchResponse> fetch_file(const FetchRequest& request, const std::string& path,
+                                   const ProgressCallback& progress) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        return fetch_error(request.url, std::string("cannot be read: ") + std::strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        return fetch_error(request.url, "cannot be read: Is a directory");
+    }
+    FetchResponse r;
+    r.status = 200;
+    r.final_url = request.url;
+    r.etag = fmt::format("\"{}-{}{:09}\"", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    if (!request.etag.empty() && request.etag == r.etag) {
+        r.status = 304;
+        r.not_modified = true;
+        return r;
+    }
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) {
+        return fetch_error(request.url, std::string("cannot be read: ") + std::strerror(errno));
+    }
+    r.body.reserve(static_cast<std::size_t>(st.st_size));
+    char buffer[1 << 16];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) {
+        r.body.append(buffer, n);
+        if (progress) {
+            progress(r.body.size(), static_cast<std::uint64_t>(st.st_size));
+        }
+    }
+    const bool failed = std::ferror(f) != 0;
+    std::fclose(f);
+    if (failed) {
+        return fetch_error(request.url, "cannot be read");
+    }
+    return r;
+}
+
+struct Transfer {
+    std::string body;
+    std::string etag;
+    std::string last_modified;
+    const ProgressCallback* progress = nullptr;
+};
+
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    t->body.append(data, size * count);
+    return size * count;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() &&
+           (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    const std::string_view line(data, size * count);
+    if (starts_with_ci(line, "http/")) {
+        t->etag.clear(); // a new response (after a redirect): forget the previous headers
+        t->last_modified.clear();
+    } else if (starts_with_ci(line, "etag:")) {
+        t->etag = trim(line.substr(5));
+    } else if (starts_with_ci(line, "last-modified:")) {
+        t->last_modified = trim(line.substr(14));
+    }
+    return size * count;
+}
+
+int on_progress(void* user, curl_off_t total, curl_off_t done, curl_off_t, curl_off_t) {
+    auto* t = static_cast<Transfer*>(user);
+    if (t->progress != nullptr && *t->progress) {
+        (*t->progress)(static_cast<std::uint64_t>(done), static_cast<std::uint64_t>(total));
+    }
+    return 0;
+}
+
+class CurlFetcher final : public Fetcher {
+public:
+    CurlFetcher() {
+        static std::once_flag once;
+        std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    }
+
+    Expected<FetchResponse> fetch(const FetchRequest& request,
+                                  const ProgressCallback& progress) override {
+        if (const std::string path = local_path_of(request.url); !path.empty()) {
+            return fetch_file(request, path, progress);
+        }
+        if (!starts_with_ci(request.url, "http://") && !starts_with_ci(request.url, "https://")) {
+            return fetch_error(request.url, "is neither an http(s) nor a file URL");
+        }
+        std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(),
+                                                                 curl_easy_cleanup);
+        if (!curl) {
+            return fetch_error(request.url, "libcurl could not start");
+        }
+        CURL* h = curl.get();
+        Transfer t;
+        t.progress = &progress;
+        char error_buffer[CURL_ERROR_SIZE] = {};
+        curl_slist* headers = nullptr;
+        for (const auto& header : request.headers) {
+            headers = curl_slist_append(headers, header.c_str());
+        }
+        const std::string if_none_match = "If-None-Match: " + request.etag;
+        const std::string if_modified = "If-Modified-Since: " + request.last_modified;
+        if (!request.etag.empty()) {
+            headers = curl_slist_append(headers, if_none_match.c_str());
+        }
+        if (!request.last_modified.empty()) {
+            headers = curl_slist_append(headers, if_modified.c_str());
+        }
+        std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(
+            headers, curl_slist_free_all);
+        curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
+        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(h, CURLOPT_TIMEOUT, request.timeout_seconds);
+        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, request.connect_timeout_seconds);
+        curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); // whatever libcurl can decode
+        curl_easy_setopt(h, CURLOPT_USERAGENT, "qplug/" QPLUG_SOLVER_VERSION " (libcurl)");
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, header_list.get());
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        if (!request.credentials.empty()) {
+            curl_easy_setopt(h, CURLOPT_USERPWD, request.credentials.c_str());
+            curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_ANY);
+        }
+        if (request.use_netrc) {
+            curl_easy_setopt(h, CURLOPT_NETRC, CURL_NETRC_OPTIONAL);
+        }
+        const CURLcode code = curl_easy_perform(h);
+        if (code != CURLE_OK) {
+            return fetch_error(request.url, error_buffer[0] != '\0'
+                                                ? std::string(error_buffer)
+                                                : std::string(curl_easy_strerror(code)));
+        }
+        FetchResponse r;
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+        char* effective = nullptr;
+        curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
+        r.final_url = effective != nullptr ? effective : request.url;
+        char* type = nullptr;
+        curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &type);
+        r.content_type = type != nullptr ? type : "";
+        if (r.status == 304) {
+            r.not_modified = true;
+            r.etag = request.etag;
+            r.last_modified = request.last_modified;
+            return r;
+        }
+        if (r.status >= 400) {
+            return fetch_error(request.url, fmt::format("the server answered HTTP {}", r.status));
+        }
+        r.body = std::move(t.body);
+        r.etag = std::move(t.etag);
+        r.last_modified = std::move(t.last_modified);
+        return r;
+    }
+};
+
+} // namespace
+
+std::unique_ptr<Fetcher> make_fetcher() {
+    return std::make_unique<CurlFetcher>();
+}
+
+std::string redact_url(std::string_view url) {
+    const std::size_t scheme = url.find("://");
+    if (scheme == std::string_view::npos) {
+        return std::string(url);
+    }
+    const std::size_t host_start = scheme + 3;
+    const std::size_t host_end = url.find_first_of("/?#", host_start);
+    const std::string_view authority =
+        url.substr(host_start, host_end == std::string_view::npos ? std::string_view::npos
+                                                                  : host_end - host_start);
+    const std::size_t at = authority.rfind('@');
+    if (at == std::string_view::npos) {
+        return std::string(url);
+    }
+    const std::size_t colon = authority.find(':');
+    if (colon == std::string_view::npos || colon > at) {
+        return std::string(url);
+    }
+    std::string out(url.substr(0, host_start + colon + 1));
+    out += "***";
+    out += url.substr(host_start + at);
+    return out;
+}
+
+std::string local_path_of(std::string_view url) {
+    if (starts_with_ci(url, "file://")) {
+        std::string_view rest = url.substr(7);
+        if (starts_with_ci(rest, "localhost/")) {
+            rest.remove_prefix(9);
+        }
+        rest = rest.substr(0, rest.find_first_of("?#"));
+        return percent_decode(rest);
+    }
+    if (url.find("://") == std::string_view::npos && !url.empty()) {
+        return std::string(url); // a plain path
+    }
+    return {};
+}
+
+Expected<std::string> resolve_credentials(std::string_view reference) {
+    if (reference.empty() || reference == "netrc") {
+        return std::string();
+    }
+    if (reference.substr(0, 4) == "env:") {
+        const std::string name(reference.substr(4));
+        const char* value = std::getenv(name.c_str());
+        if (value == nullptr) {
+            Error e;
+            e.kind = Error::Kind::invalid;
+            e.what = "credentials";
+            e.input = std::string(reference);
+            e.message = fmt::format("the environment variable {} is not set", name);
+            return e;
+        }
+        return std::string(value);
+    }
+    Error e;
+    e.kind = Error::Kind::invalid;
+    e.what = "credentials";
+    e.input = std::string(reference);
+    e.message = "must be env:VARIABLE or netrc";
+    return e;
+}
+
+} // namespace qplug::solver

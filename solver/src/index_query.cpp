@@ -1,0 +1,181 @@
+// Reading the index: search, releases by name, installed releases.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include <qplug/solver/versions.hpp>
+
+#include "index_impl.hpp"
+
+namespace qplug::solver {
+
+namespace {
+
+std::string like_pattern(std::string_view text) {
+    std::string out = "%";
+    for (const char c : text) {
+        if (c == '%' || c == '_' || c == '\\') {
+            out.push_back('\\');
+        }
+        out.push_back(c);
+    }
+    out.push_back('%');
+    return out;
+}
+
+Backend backend_of(std::string_view repository_backend, std::string_view owner) {
+    if (auto b = backend_from_name(repository_backend)) {
+        return *b;
+    }
+    return backend_from_name(owner).value_or(Backend::legacy);
+}
+
+constexpr std::string_view kReleaseColumns =
+    "r.id, repo.name, repo.kind, repo.priority, repo.backend, r.owner, p.name, p.display_name, "
+    "p.summary, r.version, r.channel, r.deprecated, r.trusted, r.qgis_minimum, r.qgis_maximum, "
+    "r.requires_python, r.download_url, r.file_name, r.size, r.hash, r.build, r.build_number, "
+    "r.subdir, r.update_date, r.metadata, r.dependencies_known, r.path";
+
+ReleaseRecord read_release(const sql::Statement& st) {
+    ReleaseRecord rec;
+    rec.id = st.integer(0);
+    rec.repository = st.text(1);
+    rec.kind = st.text(2);
+    rec.priority = static_cast<int>(st.integer(3));
+    rec.backend = backend_of(st.text(4), st.text(5));
+    rec.package = st.text(6);
+    rec.display_name = st.text(7);
+    rec.summary = st.text(8);
+    Release& r = rec.release;
+    r.version = st.text(9);
+    r.channel = st.text(10) == "experimental" ? Channel::experimental : Channel::stable;
+    r.deprecated = st.integer(11) != 0;
+    r.trusted = st.integer(12) != 0;
+    r.qgis_minimum = st.text(13);
+    r.qgis_maximum = st.text(14);
+    r.requires_python = st.text(15);
+    r.download_url = st.text(16);
+    r.file_name = st.text(17);
+    if (auto size = st.optional_integer(18)) {
+        r.size = static_cast<std::uint64_t>(*size);
+    }
+    r.hash = st.text(19);
+    r.build = st.text(20);
+    r.build_number = st.optional_integer(21);
+    r.subdir = st.text(22);
+    r.update_date = st.text(23);
+    r.metadata_json = st.text(24);
+    r.dependencies_known = st.integer(25) != 0;
+    r.path = st.text(26);
+    r.owner = backend_from_name(st.text(5)).value_or(Backend::legacy);
+    return rec;
+}
+
+/// Fills dependencies and modules of the records (one query each, by release id).
+void attach_dependencies(sql::Database& db, std::vector<ReleaseRecord>& records) {
+    if (records.empty()) {
+        return;
+    }
+    std::map<std::int64_t, ReleaseRecord*> by_id;
+    for (auto& r : records) {
+        by_id[r.id] = &r;
+    }
+    auto deps = db.prepare("SELECT kind, target, spec, markers, extra, is_constraint FROM "
+                           "dependencies WHERE release_id = ? ORDER BY rowid");
+    auto mods = db.prepare("SELECT module FROM modules WHERE release_id = ? ORDER BY rowid");
+    if (!deps || !mods) {
+        return;
+    }
+    for (auto& [id, rec] : by_id) {
+        deps->bind(1, id);
+        while (deps->step()) {
+            Dependency d;
+            d.kind = dependency_kind_from_name(deps->text(0)).value_or(DependencyKind::plugin);
+            d.target = deps->text(1);
+            d.spec = deps->text(2);
+            d.markers = deps->text(3);
+            d.extra = deps->text(4);
+            d.constraint = deps->integer(5) != 0;
+            rec->release.dependencies.push_back(std::move(d));
+        }
+        deps->reset();
+        mods->bind(1, id);
+        while (mods->step()) {
+            rec->release.modules.emplace_back(mods->text(0));
+        }
+        mods->reset();
+    }
+}
+
+std::vector<ReleaseRecord> query_releases(sql::Database& db, const std::string& where,
+                                          std::string_view argument) {
+    std::vector<ReleaseRecord> out;
+    auto st = db.prepare(
+        fmt::format("SELECT {} FROM releases r JOIN packages p ON p.id = r.package_id "
+                    "JOIN repositories repo ON repo.id = r.repository_id WHERE {} ORDER BY r.id",
+                    kReleaseColumns, where));
+    if (!st) {
+        return out;
+    }
+    if (!argument.empty()) {
+        st->bind(1, argument);
+    }
+    while (st->step()) {
+        out.push_back(read_release(*st));
+    }
+    attach_dependencies(db, out);
+    return out;
+}
+
+} // namespace
+
+std::vector<PackageSummary> Index::search(std::string_view text) const {
+    std::vector<PackageSummary> out;
+    auto st = impl_->db.prepare(
+        "SELECT p.id, repo.name, repo.kind, repo.backend, p.name, p.display_name, p.summary, "
+        "(SELECT group_concat(version, char(31)) FROM releases WHERE package_id = p.id), "
+        "(SELECT min(owner) FROM releases WHERE package_id = p.id) "
+        "FROM packages p JOIN repositories repo ON repo.id = p.repository_id "
+        "WHERE repo.enabled AND (?1 = '%%' OR p.name LIKE ?1 ESCAPE '\\' OR p.display_name LIKE "
+        "?1 ESCAPE '\\' OR p.summary LIKE ?1 ESCAPE '\\' OR p.keywords LIKE ?1 ESCAPE '\\') "
+        "ORDER BY p.display_name COLLATE NOCASE, repo.priority DESC, repo.name");
+    if (!st) {
+        return out;
+    }
+    st->bind(1, like_pattern(text));
+    while (st->step()) {
+        PackageSummary s;
+        s.id = st->integer(0);
+        s.repository = st->text(1);
+        s.kind = st->text(2);
+        s.backend = backend_of(st->text(3), st->text(8));
+        s.name = st->text(4);
+        s.display_name = st->text(5);
+        s.summary = st->text(6);
+        std::string_view all = st->text(7);
+        while (!all.empty()) {
+            const std::size_t sep = all.find('\x1f');
+            s.versions.emplace_back(all.substr(0, sep));
+            all.remove_prefix(sep == std::string_view::npos ? all.size() : sep + 1);
+        }
+        s.release_count = s.versions.size();
+        sort_versions(s.backend, s.versions);
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::vector<ReleaseRecord> Index::releases_named(std::string_view name) const {
+    return query_releases(impl_->db,
+                          "repo.enabled AND (p.name = ?1 COLLATE NOCASE OR p.display_name = ?1 "
+                          "COLLATE NOCASE)",
+                          name);
+}
+
+std::vector<ReleaseRecord> Index::installed() const {
+    return query_releases(impl_->db, "repo.kind = 'installed' AND repo.enabled", {});
+}
+
+} // namespace qplug::solver

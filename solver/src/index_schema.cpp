@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "index_schema.hpp"
+
+#include <array>
+
+namespace qplug::solver::schema {
+
+namespace {
+
+// Never edit a published migration: add the next one.
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE repositories (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    kind          TEXT NOT NULL,
+    backend       TEXT NOT NULL DEFAULT '',
+    url           TEXT NOT NULL,
+    priority      INTEGER NOT NULL DEFAULT 0,
+    enabled       INTEGER NOT NULL DEFAULT 1,
+    protected     INTEGER NOT NULL DEFAULT 0,
+    credentials   TEXT NOT NULL DEFAULT '',
+    options       TEXT NOT NULL DEFAULT '{}',
+    etag          TEXT NOT NULL DEFAULT '',
+    last_modified TEXT NOT NULL DEFAULT '',
+    last_sync     TEXT NOT NULL DEFAULT '',
+    last_error    TEXT NOT NULL DEFAULT '',
+    revision      INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE packages (
+    id            INTEGER PRIMARY KEY,
+    repository_id INTEGER NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    display_name  TEXT NOT NULL,
+    summary       TEXT NOT NULL DEFAULT '',
+    keywords      TEXT NOT NULL DEFAULT '',
+    UNIQUE (repository_id, name)
+) STRICT;
+CREATE INDEX packages_name ON packages(name COLLATE NOCASE);
+CREATE INDEX packages_display_name ON packages(display_name COLLATE NOCASE);
+
+CREATE TABLE releases (
+    id                 INTEGER PRIMARY KEY,
+    repository_id      INTEGER NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,
+    package_id         INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE,
+    version            TEXT NOT NULL,
+    channel            TEXT NOT NULL CHECK (channel IN ('stable', 'experimental')),
+    deprecated         INTEGER NOT NULL DEFAULT 0,
+    trusted            INTEGER NOT NULL DEFAULT 0,
+    qgis_minimum       TEXT NOT NULL DEFAULT '',
+    qgis_maximum       TEXT NOT NULL DEFAULT '',
+    requires_python    TEXT NOT NULL DEFAULT '',
+    download_url       TEXT NOT NULL DEFAULT '',
+    file_name          TEXT NOT NULL DEFAULT '',
+    size               INTEGER,
+    hash               TEXT NOT NULL DEFAULT '',
+    build              TEXT NOT NULL DEFAULT '',
+    build_number       INTEGER,
+    subdir             TEXT NOT NULL DEFAULT '',
+    update_date        TEXT NOT NULL DEFAULT '',
+    metadata           TEXT NOT NULL DEFAULT '{}',
+    dependencies_known INTEGER NOT NULL DEFAULT 1,
+    path               TEXT NOT NULL DEFAULT '',
+    owner              TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX releases_package ON releases(package_id);
+CREATE INDEX releases_repository ON releases(repository_id);
+
+CREATE TABLE dependencies (
+    release_id    INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    repository_id INTEGER NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('plugin', 'pip', 'conda', 'qgis', 'python')),
+    target        TEXT NOT NULL,
+    spec          TEXT NOT NULL DEFAULT '',
+    markers       TEXT NOT NULL DEFAULT '',
+    extra         TEXT NOT NULL DEFAULT '',
+    is_constraint INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX dependencies_release ON dependencies(release_id);
+CREATE INDEX dependencies_repository ON dependencies(repository_id);
+CREATE INDEX dependencies_target ON dependencies(kind, target);
+
+CREATE TABLE modules (
+    release_id    INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    repository_id INTEGER NOT NULL,
+    module        TEXT NOT NULL
+) STRICT;
+CREATE INDEX modules_release ON modules(release_id);
+CREATE INDEX modules_repository ON modules(repository_id);
+CREATE INDEX modules_module ON modules(module);
+
+CREATE VIEW installed_releases AS
+    SELECT r.*, p.name AS package, p.display_name, repo.name AS repository
+    FROM releases r
+    JOIN packages p ON p.id = r.package_id
+    JOIN repositories repo ON repo.id = r.repository_id
+    WHERE repo.kind = 'installed';
+)sql";
+
+constexpr std::array<const char*, 1> kMigrations = {kVersion1};
+
+} // namespace
+
+std::span<const char* const> migrations() {
+    return kMigrations;
+}
+
+} // namespace qplug::solver::schema

@@ -1,0 +1,197 @@
+// plugins.xml with pugixml: parsed in place (one copy of the bytes), texts read as QGIS's
+// QDomElement.text().strip() reads them.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <pugixml.hpp>
+
+#include <qplug/solver/plugins_xml.hpp>
+#include <qplug/unicode.hpp>
+
+namespace qplug::solver::plugins_xml {
+
+namespace {
+
+/// installer_data.xmlDownloaded: content.replace(b"& ", b"&amp; ") before parsing. Keeps
+/// where each replacement went, to give positions in the bytes as they were.
+struct Escaped {
+    std::string text;
+    std::vector<std::size_t> inserted_at; ///< offsets in `text` after which 4 bytes were added
+
+    /// The offset in the original bytes of an offset in `text`.
+    std::size_t original_offset(std::size_t offset) const {
+        const auto before = static_cast<std::size_t>(
+            std::upper_bound(inserted_at.begin(), inserted_at.end(), offset) - inserted_at.begin());
+        return offset - 4 * before;
+    }
+};
+
+Escaped escape_bare_ampersands(std::string_view bytes) {
+    Escaped out;
+    out.text.reserve(bytes.size() + 64);
+    std::size_t start = 0;
+    for (std::size_t at = bytes.find("& "); at != std::string_view::npos;
+         at = bytes.find("& ", start)) {
+        out.text.append(bytes.substr(start, at - start));
+        out.inserted_at.push_back(out.text.size());
+        out.text.append("&amp; ");
+        start = at + 2;
+    }
+    out.text.append(bytes.substr(start));
+    return out;
+}
+
+/// QDomElement::text(): every text and CDATA node below the element, concatenated.
+void append_text(const pugi::xml_node& node, std::string& out) {
+    for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
+        switch (child.type()) {
+        case pugi::node_pcdata:
+        case pugi::node_cdata:
+            out += child.value();
+            break;
+        case pugi::node_element:
+            append_text(child, out);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+std::string text_of(const pugi::xml_node& parent, const char* name) {
+    const pugi::xml_node child = parent.child(name);
+    if (!child) {
+        return {};
+    }
+    // The common case, one text node: no concatenation needed.
+    const pugi::xml_node only = child.first_child();
+    if (only && !only.next_sibling() &&
+        (only.type() == pugi::node_pcdata || only.type() == pugi::node_cdata)) {
+        return std::string(unicode::strip(only.value()));
+    }
+    std::string text;
+    append_text(child, text);
+    return std::string(unicode::strip(text));
+}
+
+bool flag_of(const pugi::xml_node& parent, const char* name) {
+    const std::string upper = unicode::to_upper(text_of(parent, name));
+    return upper == "TRUE" || upper == "YES";
+}
+
+struct LineIndex {
+    explicit LineIndex(std::string_view text) : text_(text) {
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            if (text[i] == '\n') {
+                starts_.push_back(i + 1);
+            }
+        }
+    }
+    /// 1-based line and column (in code points) of a byte offset.
+    std::pair<std::size_t, std::size_t> at(std::size_t offset) const {
+        offset = std::min(offset, text_.size());
+        const auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
+        const std::size_t line_start = *(it - 1);
+        const std::size_t column =
+            unicode::code_points(text_.substr(line_start), offset - line_start) + 1;
+        return {static_cast<std::size_t>(it - starts_.begin()), column};
+    }
+
+private:
+    std::string_view text_;
+    std::vector<std::size_t> starts_{0};
+};
+
+void collect(const pugi::xml_node& node, std::vector<pugi::xml_node>& out) {
+    for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
+        if (child.type() != pugi::node_element) {
+            continue;
+        }
+        if (std::strcmp(child.name(), "pyqgis_plugin") == 0) {
+            out.push_back(child); // QGIS's elementsByTagName: nested ones count as well
+        }
+        collect(child, out);
+    }
+}
+
+} // namespace
+
+std::string Entry::key() const {
+    if (!file_name.empty()) {
+        return file_name.substr(0, file_name.find('.'));
+    }
+    std::string_view url = download_url;
+    url = url.substr(0, url.find('?'));
+    while (!url.empty() && url.back() == '/') {
+        url.remove_suffix(1);
+    }
+    const std::size_t slash = url.rfind('/');
+    return std::string(slash == std::string_view::npos ? url : url.substr(slash + 1));
+}
+
+Expected<Document> parse(std::string_view bytes) {
+    // pugixml parses the escaped copy in place; positions are computed on the input bytes.
+    Escaped escaped = escape_bare_ampersands(bytes);
+    pugi::xml_document xml;
+    const pugi::xml_parse_result result = xml.load_buffer_inplace(
+        escaped.text.data(), escaped.text.size(), pugi::parse_default, pugi::encoding_auto);
+    const LineIndex lines(bytes);
+    if (!result) {
+        const std::size_t offset = escaped.original_offset(
+            static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, result.offset)));
+        const auto [line, column] = lines.at(offset);
+        Error e;
+        e.what = "plugins.xml";
+        e.input = {};
+        e.offset = offset;
+        e.message = fmt::format("line {}, column {}: {}", line, column, result.description());
+        return e;
+    }
+    std::vector<pugi::xml_node> nodes;
+    collect(xml, nodes);
+    Document doc;
+    doc.entries.reserve(nodes.size());
+    for (const pugi::xml_node& n : nodes) {
+        Entry e;
+        e.name = std::string(unicode::strip(n.attribute("name").value()));
+        e.version = std::string(unicode::strip(n.attribute("version").value()));
+        e.plugin_id = std::string(unicode::strip(n.attribute("plugin_id").value()));
+        e.file_name = text_of(n, "file_name");
+        e.download_url = text_of(n, "download_url");
+        e.description = text_of(n, "description");
+        e.about = text_of(n, "about");
+        e.author_name = text_of(n, "author_name");
+        e.author_email = text_of(n, "author_email");
+        e.homepage = text_of(n, "homepage");
+        e.category = text_of(n, "category");
+        e.tags = text_of(n, "tags");
+        e.changelog = text_of(n, "changelog");
+        e.tracker = text_of(n, "tracker");
+        e.repository = text_of(n, "repository");
+        e.downloads = text_of(n, "downloads");
+        e.average_vote = text_of(n, "average_vote");
+        e.rating_votes = text_of(n, "rating_votes");
+        e.create_date = text_of(n, "create_date");
+        e.update_date = text_of(n, "update_date");
+        e.icon = text_of(n, "icon");
+        e.plugin_dependencies = text_of(n, "plugin_dependencies");
+        e.qgis_minimum_version = text_of(n, "qgis_minimum_version");
+        e.qgis_maximum_version = text_of(n, "qgis_maximum_version");
+        e.experimental = flag_of(n, "experimental");
+        e.deprecated = flag_of(n, "deprecated");
+        e.trusted = flag_of(n, "trusted");
+        e.disabled = flag_of(n, "disabled");
+        e.server = flag_of(n, "server");
+        e.uploaded_by = text_of(n, "uploaded_by");
+        e.external_dependencies = text_of(n, "external_dependencies");
+        e.offset = escaped.original_offset(
+            static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, n.offset_debug())));
+        std::tie(e.line, e.column) = lines.at(e.offset);
+        doc.entries.push_back(std::move(e));
+    }
+    return doc;
+}
+
+} // namespace qplug::solver::plugins_xml

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "sqlite.hpp"
+
+#include <fmt/format.h>
+
+namespace qplug::solver::sql {
+
+Database& Database::operator=(Database&& other) noexcept {
+    if (this != &other) {
+        sqlite3_close_v2(db_);
+        db_ = other.db_;
+        other.db_ = nullptr;
+    }
+    return *this;
+}
+
+Database::~Database() {
+    sqlite3_close_v2(db_);
+}
+
+Expected<Database> Database::open(const std::string& path, bool read_only) {
+    sqlite3* db = nullptr;
+    const int flags =
+        (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+        SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        Error e;
+        e.kind = Error::Kind::invalid;
+        e.what = "index";
+        e.input = path;
+        e.message = fmt::format("cannot be opened: {}",
+                                db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close_v2(db);
+        return e;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    return Database(db);
+}
+
+Error Database::error(std::string_view doing) const {
+    Error e;
+    e.kind = Error::Kind::invalid;
+    e.what = "index";
+    e.message = fmt::format("{}: {}", doing, db_ != nullptr ? sqlite3_errmsg(db_) : "no database");
+    return e;
+}
+
+Expected<void> Database::exec(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+        Error e;
+        e.kind = Error::Kind::invalid;
+        e.what = "index";
+        e.message = message != nullptr ? message : "SQL failed";
+        sqlite3_free(message);
+        return e;
+    }
+    return {};
+}
+
+Expected<Statement> Database::prepare(std::string_view sql) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &st, nullptr) != SQLITE_OK) {
+        return error(fmt::format("preparing '{}'", sql.substr(0, 60)));
+    }
+    return Statement(st);
+}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+    if (this != &other) {
+        sqlite3_finalize(st_);
+        st_ = other.st_;
+        last_ = other.last_;
+        other.st_ = nullptr;
+    }
+    return *this;
+}
+
+Statement::~Statement() {
+    sqlite3_finalize(st_);
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+    sqlite3_bind_text64(st_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    return *this;
+}
+
+Statement& Statement::bind_static(int index, std::string_view text) {
+    sqlite3_bind_text64(st_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+    return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+    sqlite3_bind_int64(st_, index, value);
+    return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+    sqlite3_bind_null(st_, index);
+    return *this;
+}
+
+bool Statement::step() {
+    last_ = sqlite3_step(st_);
+    return last_ == SQLITE_ROW;
+}
+
+Expected<void> Statement::run(const Database& db, std::string_view doing) {
+    while (step()) {
+    }
+    const bool bad = failed();
+    reset();
+    if (bad) {
+        return db.error(doing);
+    }
+    return {};
+}
+
+void Statement::reset() {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+    last_ = SQLITE_OK;
+}
+
+std::string_view Statement::text(int column) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, column));
+    return p == nullptr
+               ? std::string_view()
+               : std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(st_, column)));
+}
+
+std::int64_t Statement::integer(int column) const {
+    return sqlite3_column_int64(st_, column);
+}
+
+bool Statement::is_null(int column) const {
+    return sqlite3_column_type(st_, column) == SQLITE_NULL;
+}
+
+Expected<Transaction> Transaction::begin(Database& db) {
+    if (auto r = db.exec("BEGIN IMMEDIATE"); !r) {
+        return std::move(r).error();
+    }
+    return Transaction(&db);
+}
+
+Transaction::~Transaction() {
+    if (db_ != nullptr) {
+        (void)db_->exec("ROLLBACK");
+    }
+}
+
+Expected<void> Transaction::commit() {
+    auto r = db_->exec("COMMIT");
+    if (r) {
+        db_ = nullptr;
+    }
+    return r;
+}
+
+} // namespace qplug::solver::sql
