@@ -14,5 +14,7 @@ struct RunState {
 void register_version_commands(CLI::App& app, RunState& state);
 void register_meta_commands(CLI::App& app, RunState& state);
 void register_package_commands(CLI::App& app, RunState& state);
+void register_repo_commands(CLI::App& app, RunState& state);
+void register_query_commands(CLI::App& app, RunState& state);
 
 } // namespace qplug::cli

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
     register_version_commands(app, state);
     register_meta_commands(app, state);
     register_package_commands(app, state);
+    register_repo_commands(app, state);
+    register_query_commands(app, state);
 
     try {
         app.parse(argc, argv);

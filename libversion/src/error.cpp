@@ -15,6 +15,9 @@ std::size_t Error::column() const noexcept {
 }
 
 std::string Error::to_string() const {
+    if (line > 0) {
+        return fmt::format("{}:{}:{}: {}", file, line, line_column, message);
+    }
     if (input.empty() && offset == 0 && what.empty()) {
         return message;
     }

@@ -12,17 +12,14 @@
 
 #include <qplug/solver/fetch.hpp>
 
+#include "errors.hpp"
+
 namespace qplug::solver {
 
 namespace {
 
 Error fetch_error(std::string_view url, std::string message) {
-    Error e;
-    e.kind = Error::Kind::invalid;
-    e.what = "download";
-    e.input = redact_url(url);
-    e.message = std::move(message);
-    return e;
+    return failure(fmt::format("{}: {}", redact_url(url), message));
 }
 
 int hex_value(char c) {
@@ -303,21 +300,12 @@ Expected<std::string> resolve_credentials(std::string_view reference) {
         const std::string name(reference.substr(4));
         const char* value = std::getenv(name.c_str());
         if (value == nullptr) {
-            Error e;
-            e.kind = Error::Kind::invalid;
-            e.what = "credentials";
-            e.input = std::string(reference);
-            e.message = fmt::format("the environment variable {} is not set", name);
-            return e;
+            return failure(fmt::format("credentials {}: the environment variable {} is not set",
+                                       reference, name));
         }
         return std::string(value);
     }
-    Error e;
-    e.kind = Error::Kind::invalid;
-    e.what = "credentials";
-    e.input = std::string(reference);
-    e.message = "must be env:VARIABLE or netrc";
-    return e;
+    return failure(fmt::format("credentials '{}' must be env:VARIABLE or netrc", reference));
 }
 
 } // namespace qplug::solver

@@ -8,6 +8,7 @@
 
 #include <qplug/solver/index.hpp>
 
+#include "errors.hpp"
 #include "index_impl.hpp"
 #include "index_schema.hpp"
 
@@ -15,13 +16,8 @@ namespace qplug::solver {
 
 namespace {
 
-Error invalid(std::string what, std::string input, std::string message) {
-    Error e;
-    e.kind = Error::Kind::invalid;
-    e.what = std::move(what);
-    e.input = std::move(input);
-    e.message = std::move(message);
-    return e;
+Error invalid(std::string_view what, std::string_view input, std::string_view message) {
+    return failure(fmt::format("{} '{}' {}", what, input, message));
 }
 
 Expected<void> migrate(sql::Database& db, const std::string& path) {
@@ -172,7 +168,7 @@ RepositoryConfig read_repository(const sql::Statement& st) {
 
 Expected<RepositoryConfig> Index::add_repository(RepositoryConfig config) {
     if (config.name.empty()) {
-        return invalid("repository", config.name, "a repository needs a name");
+        return failure("a repository needs a name");
     }
     if (repository(config.name)) {
         return invalid("repository", config.name, "exists already");

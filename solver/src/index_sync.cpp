@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "errors.hpp"
 #include "index_impl.hpp"
 
 namespace qplug::solver {
@@ -199,12 +200,7 @@ Expected<SyncReport> Index::sync(std::string_view repository,
                                  const std::function<Expected<SyncResult>(SyncSink&)>& fill) {
     const auto repo = this->repository(repository);
     if (!repo) {
-        Error e;
-        e.kind = Error::Kind::invalid;
-        e.what = "repository";
-        e.input = std::string(repository);
-        e.message = "is not configured";
-        return e;
+        return failure(fmt::format("repository '{}' is not configured", repository));
     }
     SyncReport report;
     report.repository = repo->name;
@@ -266,12 +262,7 @@ Expected<void> Index::set_dependencies(std::int64_t release_id,
     }
     find->bind(1, release_id);
     if (!find->step()) {
-        Error e;
-        e.kind = Error::Kind::invalid;
-        e.what = "release";
-        e.input = std::to_string(release_id);
-        e.message = "is not in the index";
-        return e;
+        return failure(fmt::format("release {} is not in the index", release_id));
     }
     const std::int64_t repository_id = find->integer(0);
     for (const char* sql : {"DELETE FROM dependencies WHERE release_id = ?",

@@ -10,6 +10,8 @@
 #include <qplug/solver/plugins_xml.hpp>
 #include <qplug/unicode.hpp>
 
+#include "errors.hpp"
+
 namespace qplug::solver::plugins_xml {
 
 namespace {
@@ -142,11 +144,9 @@ Expected<Document> parse(std::string_view bytes) {
         const std::size_t offset = escaped.original_offset(
             static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, result.offset)));
         const auto [line, column] = lines.at(offset);
-        Error e;
-        e.what = "plugins.xml";
-        e.input = {};
+        Error e = file_error("plugins.xml", line, column,
+                             fmt::format("not well-formed XML: {}", result.description()));
         e.offset = offset;
-        e.message = fmt::format("line {}, column {}: {}", line, column, result.description());
         return e;
     }
     std::vector<pugi::xml_node> nodes;

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "errors.hpp"
+
 namespace qplug::solver::sql {
 
 Database& Database::operator=(Database&& other) noexcept {
@@ -25,12 +27,8 @@ Expected<Database> Database::open(const std::string& path, bool read_only) {
         SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
     if (rc != SQLITE_OK) {
-        Error e;
-        e.kind = Error::Kind::invalid;
-        e.what = "index";
-        e.input = path;
-        e.message = fmt::format("cannot be opened: {}",
-                                db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        Error e = failure(fmt::format("index {} cannot be opened: {}", path,
+                                      db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
         sqlite3_close_v2(db);
         return e;
     }
@@ -39,20 +37,14 @@ Expected<Database> Database::open(const std::string& path, bool read_only) {
 }
 
 Error Database::error(std::string_view doing) const {
-    Error e;
-    e.kind = Error::Kind::invalid;
-    e.what = "index";
-    e.message = fmt::format("{}: {}", doing, db_ != nullptr ? sqlite3_errmsg(db_) : "no database");
-    return e;
+    return failure(
+        fmt::format("index: {}: {}", doing, db_ != nullptr ? sqlite3_errmsg(db_) : "no database"));
 }
 
 Expected<void> Database::exec(const char* sql) {
     char* message = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-        Error e;
-        e.kind = Error::Kind::invalid;
-        e.what = "index";
-        e.message = message != nullptr ? message : "SQL failed";
+        Error e = failure(std::string("index: ") + (message != nullptr ? message : "SQL failed"));
         sqlite3_free(message);
         return e;
     }
@@ -82,13 +74,16 @@ Statement::~Statement() {
     sqlite3_finalize(st_);
 }
 
+// A null data pointer would bind NULL: an empty view binds the empty text.
 Statement& Statement::bind(int index, std::string_view text) {
-    sqlite3_bind_text64(st_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    sqlite3_bind_text64(st_, index, text.data() != nullptr ? text.data() : "", text.size(),
+                        SQLITE_TRANSIENT, SQLITE_UTF8);
     return *this;
 }
 
 Statement& Statement::bind_static(int index, std::string_view text) {
-    sqlite3_bind_text64(st_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+    sqlite3_bind_text64(st_, index, text.data() != nullptr ? text.data() : "", text.size(),
+                        SQLITE_STATIC, SQLITE_UTF8);
     return *this;
 }
 

@@ -23,10 +23,16 @@ struct Error {
     std::string input;      ///< the offending text, as given
     std::size_t offset = 0; ///< byte offset into `input` where the problem starts
     std::string message;    ///< the problem, e.g. "expected a digit after '!'"
+    /// For problems in a file (plugins.xml, repodata ...): where, 1-based; line 0 = none.
+    std::string file;
+    std::size_t line = 0;
+    std::size_t line_column = 0;
 
     /// 1-based column of `offset`, counted in code points as an editor shows it.
     std::size_t column() const noexcept;
-    /// "invalid PEP 440 version '1.0+': column 5: expected a local version label after '+'"
+    /// "invalid PEP 440 version '1.0+': column 5: expected a local version label after '+'";
+    /// "FILE:LINE:COLUMN: message" for a problem in a file; the bare message when nothing
+    /// else is set.
     std::string to_string() const;
 };
 

@@ -6,6 +6,7 @@
 
 #include <qplug/solver/checksum.hpp>
 
+#include "../errors.hpp"
 #include "libsolv.hpp"
 
 namespace qplug::solver {
@@ -68,12 +69,7 @@ Expected<std::string> file_digest_hex(const std::filesystem::path& path,
                                       DigestAlgorithm algorithm) {
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (f == nullptr) {
-        Error e;
-        e.kind = Error::Kind::invalid;
-        e.what = "file";
-        e.input = path.string();
-        e.message = std::string("cannot be read: ") + std::strerror(errno);
-        return e;
+        return failure(path.string() + ": cannot be read: " + std::strerror(errno));
     }
     Hasher h(algorithm);
     char buffer[1 << 16];
@@ -84,12 +80,7 @@ Expected<std::string> file_digest_hex(const std::filesystem::path& path,
     const bool failed = std::ferror(f) != 0;
     std::fclose(f);
     if (failed) {
-        Error e;
-        e.kind = Error::Kind::invalid;
-        e.what = "file";
-        e.input = path.string();
-        e.message = "cannot be read";
-        return e;
+        return failure(path.string() + ": cannot be read");
     }
     return h.hex();
 }

@@ -32,7 +32,8 @@ struct PackageOptions {
 
 struct PackageReport {
     std::string package_name;         ///< the top folder ("" when there is none)
-    std::optional<Document> metadata; ///< <package>/metadata.txt as the site reads it
+    /// <package>/metadata.txt as the profile's consumer reads it (the site; QGIS for qgis)
+    std::optional<Document> metadata;
     Diagnostics diagnostics;          ///< every finding, metadata.txt's included
 
     bool valid() const; ///< no error

@@ -1,0 +1,358 @@
+// qplug search TEXT | info NAME [--versions] | list [--installed] [--outdated]
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+
+#include <qplug/solver/source.hpp>
+#include <qplug/solver/versions.hpp>
+#include <qplug/version/compat.hpp>
+
+#include "commands.hpp"
+#include "index_access.hpp"
+
+namespace qplug::cli {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct QueryOptions : IndexOptions {
+    std::string qgis; ///< "" = the default QGIS version
+    std::string target_qgis() const { return qgis.empty() ? solver::default_qgis_version() : qgis; }
+};
+
+json dependency_json(const solver::Dependency& d) {
+    json j = {
+        {"kind", solver::dependency_kind_name(d.kind)}, {"target", d.target}, {"spec", d.spec}};
+    if (!d.markers.empty()) {
+        j["markers"] = d.markers;
+    }
+    if (!d.extra.empty()) {
+        j["extra"] = d.extra;
+    }
+    if (d.constraint) {
+        j["constraint"] = true;
+    }
+    return j;
+}
+
+json release_json(const solver::ReleaseRecord& rec) {
+    const solver::Release& r = rec.release;
+    json deps = json::array();
+    for (const auto& d : r.dependencies) {
+        deps.push_back(dependency_json(d));
+    }
+    json j = {{"version", r.version},
+              {"channel", solver::channel_name(r.channel)},
+              {"deprecated", r.deprecated},
+              {"trusted", r.trusted},
+              {"qgis_minimum", r.qgis_minimum},
+              {"qgis_maximum", r.qgis_maximum},
+              {"requires_python", r.requires_python},
+              {"download_url", solver::redact_url(r.download_url)},
+              {"file_name", r.file_name},
+              {"size", r.size ? json(*r.size) : json(nullptr)},
+              {"hash", r.hash},
+              {"update_date", r.update_date},
+              {"dependencies_known", r.dependencies_known},
+              {"dependencies", deps},
+              {"modules", r.modules}};
+    if (!r.build.empty()) {
+        j["build"] = r.build;
+        j["subdir"] = r.subdir;
+    }
+    if (!r.path.empty()) {
+        j["path"] = r.path;
+        j["owner"] = solver::backend_name(r.owner);
+    }
+    j["metadata"] = json::parse(r.metadata_json, nullptr, false);
+    return j;
+}
+
+/// Whether QGIS's installer would offer the release to `qgis` (always true for pip and conda).
+bool offered_to(const solver::ReleaseRecord& rec, const std::string& qgis) {
+    if (rec.backend != solver::Backend::legacy) {
+        return true;
+    }
+    auto c = version::compat::check(qgis, rec.release.qgis_minimum, rec.release.qgis_maximum);
+    return c && c->compatible;
+}
+
+int run_search(const QueryOptions& o, const std::string& text) {
+    int code = exit_ok;
+    auto index = open_index(o, solver::Index::Mode::read_only, code);
+    if (!index) {
+        return code;
+    }
+    const auto found = index->search(text);
+    if (o.json) {
+        json list = json::array();
+        for (const auto& p : found) {
+            list.push_back({{"name", p.name},
+                            {"display_name", p.display_name},
+                            {"summary", p.summary},
+                            {"repository", p.repository},
+                            {"backend", solver::backend_name(p.backend)},
+                            {"latest", p.versions.empty() ? "" : p.versions.back()},
+                            {"versions", p.versions}});
+        }
+        print_json({{"query", text}, {"packages", list}});
+    } else {
+        for (const auto& p : found) {
+            const std::string summary = p.summary.substr(0, p.summary.find('\n')).substr(0, 160);
+            std::cout << fmt::format("{} {} [{}]{}\n    {}\n", p.display_name,
+                                     p.versions.empty() ? "" : p.versions.back(), p.repository,
+                                     p.display_name == p.name ? "" : " (" + p.name + ")", summary);
+        }
+        if (found.empty()) {
+            std::cerr << "qplug: nothing matches '" << text << "'\n";
+        }
+    }
+    return found.empty() ? exit_findings : exit_ok;
+}
+
+int run_info(const QueryOptions& o, const std::string& name, bool versions) {
+    int code = exit_ok;
+    auto index = open_index(o, solver::Index::Mode::read_only, code);
+    if (!index) {
+        return code;
+    }
+    auto releases = index->releases_named(name);
+    std::erase_if(releases, [](const auto& r) { return r.kind == "installed"; });
+    for (auto& r : index->installed()) {
+        if (r.package == name || r.display_name == name) {
+            releases.push_back(std::move(r));
+        }
+    }
+    if (releases.empty()) {
+        std::cerr << "qplug: no package named '" << name << "' in the index\n";
+        if (o.json) {
+            print_json({{"name", name}, {"packages", json::array()}});
+        }
+        return exit_findings;
+    }
+    // Group by (repository, package), versions oldest first.
+    std::map<std::pair<std::string, std::string>, std::vector<const solver::ReleaseRecord*>> groups;
+    for (const auto& r : releases) {
+        groups[{r.repository, r.package}].push_back(&r);
+    }
+    const std::string qgis = o.target_qgis();
+    json packages = json::array();
+    for (auto& [key, list] : groups) {
+        std::stable_sort(list.begin(), list.end(), [](const auto* a, const auto* b) {
+            return solver::version_less(a->backend, a->release.version, b->release.version);
+        });
+        const solver::ReleaseRecord& newest = *list.back();
+        const solver::ReleaseRecord* stable = nullptr;
+        const solver::ReleaseRecord* experimental = nullptr;
+        for (const auto* r : list) {
+            if (!offered_to(*r, qgis)) {
+                continue;
+            }
+            (r->release.channel == solver::Channel::stable ? stable : experimental) = r;
+        }
+        if (o.json) {
+            json all = json::array();
+            for (const auto* r : list) {
+                all.push_back(release_json(*r));
+            }
+            packages.push_back({{"repository", key.first},
+                                {"kind", newest.kind},
+                                {"backend", solver::backend_name(newest.backend)},
+                                {"name", newest.package},
+                                {"display_name", newest.display_name},
+                                {"summary", newest.summary},
+                                {"qgis", qgis},
+                                {"stable", stable ? json(stable->release.version) : json(nullptr)},
+                                {"experimental", experimental ? json(experimental->release.version)
+                                                              : json(nullptr)},
+                                {"releases", all}});
+            continue;
+        }
+        const std::string_view backend = solver::backend_name(newest.backend);
+        std::cout << fmt::format(
+            "{} ({}) in {} [{}]\n", newest.display_name, newest.package, key.first,
+            newest.kind == backend ? newest.kind : newest.kind + ", " + std::string(backend));
+        if (!newest.summary.empty()) {
+            std::cout << "    " << newest.summary << '\n';
+        }
+        auto show = [&](const char* label, const solver::ReleaseRecord* r) {
+            if (r == nullptr) {
+                std::cout << fmt::format("  {}: none for QGIS {}\n", label, qgis);
+                return;
+            }
+            const auto& rel = r->release;
+            std::cout << fmt::format("  {}: {}", label, rel.version);
+            if (!rel.qgis_minimum.empty() || !rel.qgis_maximum.empty()) {
+                std::cout << fmt::format(" (QGIS {} to {})", rel.qgis_minimum,
+                                         rel.qgis_maximum.empty() ? "default" : rel.qgis_maximum);
+            }
+            std::cout << '\n';
+            if (!rel.download_url.empty()) {
+                std::cout << "    " << solver::redact_url(rel.download_url) << '\n';
+            }
+            if (!rel.path.empty()) {
+                std::cout << "    installed in " << rel.path << '\n';
+            }
+            if (!rel.dependencies_known) {
+                std::cout << "    needs: (read from its ZIP when it is fetched)\n";
+            }
+            for (const auto& d : rel.dependencies) {
+                if (d.kind == solver::DependencyKind::qgis) {
+                    continue; // shown above
+                }
+                std::cout << fmt::format("    needs {} {}{}\n",
+                                         solver::dependency_kind_name(d.kind), d.target,
+                                         d.spec.empty() ? "" : " " + d.spec);
+            }
+        };
+        if (newest.kind == "installed") {
+            show("installed", &newest);
+        } else {
+            show("stable", stable);
+            show("experimental", experimental);
+        }
+        if (versions) {
+            std::cout << "  versions:\n";
+            for (const auto* r : list) {
+                const auto& rel = r->release;
+                std::cout << fmt::format("    {} {}{}{}{}\n", rel.version,
+                                         solver::channel_name(rel.channel),
+                                         rel.deprecated ? " deprecated" : "",
+                                         offered_to(*r, qgis) ? "" : " (not for QGIS " + qgis + ")",
+                                         rel.update_date.empty() ? "" : "  " + rel.update_date);
+            }
+        }
+    }
+    if (o.json) {
+        print_json({{"name", name}, {"packages", packages}});
+    }
+    return exit_ok;
+}
+
+struct ListOptions : QueryOptions {
+    bool installed = false;
+    bool outdated = false;
+};
+
+int run_list(const ListOptions& o) {
+    int code = exit_ok;
+    auto index = open_index(o, solver::Index::Mode::read_only, code);
+    if (!index) {
+        return code;
+    }
+    if (!o.installed && !o.outdated) {
+        json list = json::array();
+        for (const auto& p : index->search("")) {
+            if (p.kind == "installed") {
+                continue;
+            }
+            if (o.json) {
+                list.push_back({{"name", p.name},
+                                {"display_name", p.display_name},
+                                {"repository", p.repository},
+                                {"backend", solver::backend_name(p.backend)},
+                                {"latest", p.versions.empty() ? "" : p.versions.back()}});
+            } else {
+                std::cout << fmt::format("{} {} [{}]\n", p.name,
+                                         p.versions.empty() ? "" : p.versions.back(), p.repository);
+            }
+        }
+        if (o.json) {
+            print_json({{"packages", list}});
+        }
+        return exit_ok;
+    }
+    const std::string qgis = o.target_qgis();
+    json list = json::array();
+    for (const auto& inst : index->installed()) {
+        std::optional<solver::ReleaseRecord> newer;
+        if (o.outdated) {
+            for (auto& cand : index->releases_named(inst.package)) {
+                if (cand.kind == "installed" || cand.backend != inst.backend ||
+                    !offered_to(cand, qgis) ||
+                    (cand.release.channel == solver::Channel::experimental &&
+                     inst.release.channel == solver::Channel::stable)) {
+                    continue;
+                }
+                const auto& best = newer ? newer->release.version : inst.release.version;
+                if (solver::version_less(inst.backend, best, cand.release.version)) {
+                    newer = std::move(cand);
+                }
+            }
+            if (!newer) {
+                continue;
+            }
+        }
+        if (o.json) {
+            json j = {{"name", inst.package},
+                      {"display_name", inst.display_name},
+                      {"version", inst.release.version},
+                      {"owner", solver::backend_name(inst.release.owner)},
+                      {"path", inst.release.path},
+                      {"repository", inst.repository}};
+            if (newer) {
+                j["available"] = newer->release.version;
+                j["from"] = newer->repository;
+            }
+            list.push_back(j);
+        } else if (newer) {
+            std::cout << fmt::format("{} {} -> {} [{}]\n", inst.package, inst.release.version,
+                                     newer->release.version, newer->repository);
+        } else {
+            std::cout << fmt::format("{} {} [{}] {}\n", inst.package, inst.release.version,
+                                     solver::backend_name(inst.release.owner), inst.release.path);
+        }
+    }
+    if (o.json) {
+        print_json({{"qgis", qgis}, {o.outdated ? "outdated" : "installed", list}});
+    }
+    return exit_ok;
+}
+
+} // namespace
+
+void register_query_commands(CLI::App& app, RunState& state) {
+    {
+        auto o = std::make_shared<QueryOptions>();
+        auto text = std::make_shared<std::string>();
+        auto* cmd = app.add_subcommand(
+            "search", "Find packages whose name, summary or tags contain TEXT (exit 1: none)");
+        cmd->add_option("TEXT", *text, "What to look for (case-insensitive)")->required();
+        add_index_options(cmd, *o);
+        cmd->callback([&state, o, text] { state.exit_code = run_search(*o, *text); });
+    }
+    {
+        auto o = std::make_shared<QueryOptions>();
+        auto name = std::make_shared<std::string>();
+        auto versions = std::make_shared<bool>(false);
+        auto* cmd = app.add_subcommand(
+            "info", "Show a package: its newest stable and experimental release for the QGIS "
+                    "version, dependencies, download (exit 1: unknown)");
+        cmd->add_option("NAME", *name, "Its key (folder, pip or conda name) or display name")
+            ->required();
+        cmd->add_flag("--versions", *versions, "List every version");
+        cmd->add_option("--qgis", o->qgis, "The QGIS version to judge compatibility for");
+        add_index_options(cmd, *o);
+        cmd->callback(
+            [&state, o, name, versions] { state.exit_code = run_info(*o, *name, *versions); });
+    }
+    {
+        auto o = std::make_shared<ListOptions>();
+        auto* cmd = app.add_subcommand(
+            "list", "List the packages of the index, or with --installed what is installed");
+        cmd->add_flag("--installed", o->installed, "What the installed sources found");
+        cmd->add_flag("--outdated", o->outdated,
+                      "Installed packages with a newer release for the QGIS version");
+        cmd->add_option("--qgis", o->qgis, "The QGIS version to judge compatibility for");
+        add_index_options(cmd, *o);
+        cmd->callback([&state, o] { state.exit_code = run_list(*o); });
+    }
+}
+
+} // namespace qplug::cli

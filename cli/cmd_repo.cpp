@@ -1,0 +1,317 @@
+// qplug repo add|list|remove|enable|disable|sync
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include <qplug/solver/source.hpp>
+
+#include "commands.hpp"
+#include "index_access.hpp"
+
+namespace qplug::cli {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct AddOptions : IndexOptions {
+    std::string name;
+    std::string url;
+    std::string kind = "legacy";
+    int priority = 0;
+    bool disabled = false;
+    bool is_protected = false;
+    std::string credentials;
+    std::vector<std::string> options; ///< KEY=VALUE
+    bool sync = false;
+    std::string qgis;
+};
+
+/// KEY=VALUE pairs as a JSON object: values that read as JSON (true, 3, [..]) stay typed.
+std::optional<std::string> options_json(const std::vector<std::string>& pairs, std::string& bad) {
+    json object = json::object();
+    for (const auto& pair : pairs) {
+        const std::size_t eq = pair.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            bad = pair;
+            return std::nullopt;
+        }
+        const std::string value = pair.substr(eq + 1);
+        json parsed = json::parse(value, nullptr, false);
+        object[pair.substr(0, eq)] = parsed.is_discarded() ? json(value) : parsed;
+    }
+    return object.dump();
+}
+
+json repository_json(const solver::RepositoryConfig& r) {
+    return {{"name", r.name},
+            {"kind", r.kind},
+            {"url", solver::redact_url(r.url)},
+            {"priority", r.priority},
+            {"enabled", r.enabled},
+            {"protected", r.is_protected},
+            {"credentials", r.credentials},
+            {"options", json::parse(r.options, nullptr, false)},
+            {"last_sync", r.last_sync},
+            {"last_error", r.last_error},
+            {"revision", r.revision},
+            {"etag", r.etag}};
+}
+
+int run_sync(solver::Index& index, const std::vector<std::string>& names, const IndexOptions& o,
+             const std::string& qgis, bool force);
+
+int run_add(const AddOptions& o) {
+    const auto& registry = solver::SourceRegistry::builtin();
+    const solver::SourceType* type = registry.find(o.kind);
+    if (type == nullptr) {
+        std::string known;
+        for (const auto& t : registry.types()) {
+            known += (known.empty() ? "" : ", ") + t.tag;
+        }
+        return report_failure(fmt::format("unknown kind '{}' (known: {})", o.kind, known), o);
+    }
+    solver::RepositoryConfig config;
+    config.name = o.name;
+    config.kind = o.kind;
+    config.backend = type->backend;
+    config.url = o.url;
+    if (const std::string path = solver::local_path_of(o.url); !path.empty()) {
+        std::error_code ec;
+        config.url = std::filesystem::absolute(path, ec).string(); // independent of the cwd
+    }
+    config.priority = o.priority;
+    config.enabled = !o.disabled;
+    config.is_protected = o.is_protected;
+    config.credentials = o.credentials;
+    std::string bad;
+    auto options = options_json(o.options, bad);
+    if (!options) {
+        return report_failure(fmt::format("--option '{}' is not KEY=VALUE", bad), o);
+    }
+    config.options = *options;
+    // Let the source type check its settings before anything is stored.
+    if (auto source = type->make(config); !source) {
+        return report_failure(source.error().to_string(), o);
+    }
+    int code = exit_ok;
+    auto index = open_index(o, solver::Index::Mode::read_write, code);
+    if (!index) {
+        return code;
+    }
+    auto added = index->add_repository(config);
+    if (!added) {
+        return report_failure(added.error().to_string(), o);
+    }
+    if (o.sync) {
+        return run_sync(*index, {o.name}, o, o.qgis, false);
+    }
+    if (o.json) {
+        print_json(repository_json(*added));
+    } else {
+        std::cout << fmt::format("added {} ({}, {}); run `qplug repo sync {}` to read it\n",
+                                 added->name, added->kind, solver::redact_url(added->url),
+                                 added->name);
+    }
+    return exit_ok;
+}
+
+int run_list(const IndexOptions& o) {
+    int code = exit_ok;
+    auto index = open_index(o, solver::Index::Mode::read_write, code);
+    if (!index) {
+        return code;
+    }
+    const auto repos = index->repositories();
+    if (o.json) {
+        json list = json::array();
+        for (const auto& r : repos) {
+            list.push_back(repository_json(r));
+        }
+        print_json({{"repositories", list}});
+        return exit_ok;
+    }
+    if (repos.empty()) {
+        std::cout << "no repositories (add one with `qplug repo add NAME URL`)\n";
+    }
+    for (const auto& r : repos) {
+        std::cout << fmt::format("{}{} [{}, priority {}]{}\n    {}\n", r.name,
+                                 r.enabled ? "" : " (disabled)", r.kind, r.priority,
+                                 r.is_protected ? " protected" : "", solver::redact_url(r.url));
+        if (!r.last_sync.empty()) {
+            std::cout << fmt::format("    last sync {}{}\n", r.last_sync,
+                                     r.last_error.empty() ? "" : ": failed: " + r.last_error);
+        } else {
+            std::cout << "    never synced\n";
+        }
+    }
+    return exit_ok;
+}
+
+int run_sync(solver::Index& index, const std::vector<std::string>& names, const IndexOptions& o,
+             const std::string& qgis, bool force) {
+    std::vector<std::string> targets = names;
+    if (targets.empty()) {
+        for (const auto& r : index.repositories()) {
+            if (r.enabled) {
+                targets.push_back(r.name);
+            }
+        }
+    }
+    auto fetcher = solver::make_fetcher();
+    int code = exit_ok;
+    json reports = json::array();
+    for (const auto& name : targets) {
+        solver::SyncContext context;
+        context.fetcher = fetcher.get();
+        context.qgis_version = qgis.empty() ? solver::default_qgis_version() : qgis;
+        context.force = force;
+        context.progress = terminal_progress("syncing " + name);
+        auto report =
+            solver::sync_repository(index, solver::SourceRegistry::builtin(), name, context);
+        finish_progress();
+        if (!report) {
+            std::cerr << "qplug: " << name << ": " << report.error().to_string() << '\n';
+            code = std::max(code, exit_code_for(report.error()));
+            reports.push_back({{"repository", name}, {"error", report.error().to_string()}});
+            continue;
+        }
+        for (const auto& w : report->warnings) {
+            std::cerr << "qplug: " << name << ": warning: " << w << '\n';
+        }
+        if (o.json) {
+            reports.push_back({{"repository", name},
+                               {"not_modified", report->not_modified},
+                               {"packages", report->packages},
+                               {"releases", report->releases},
+                               {"dependencies", report->dependencies},
+                               {"warnings", report->warnings}});
+        } else if (report->not_modified) {
+            std::cout << fmt::format("{}: up to date\n", name);
+        } else {
+            std::cout << fmt::format("{}: {} packages, {} releases, {} dependencies\n", name,
+                                     report->packages, report->releases, report->dependencies);
+        }
+    }
+    if (o.json) {
+        print_json({{"synced", reports}});
+    }
+    return code;
+}
+
+} // namespace
+
+void register_repo_commands(CLI::App& app, RunState& state) {
+    auto* group = app.add_subcommand("repo", "Configure and sync the repositories of the index");
+    group->require_subcommand(1);
+    {
+        auto o = std::make_shared<AddOptions>();
+        auto* cmd = group->add_subcommand("add", "Add a repository (then `qplug repo sync`)");
+        cmd->add_option("NAME", o->name, "A name for it")->required();
+        cmd->add_option("URL", o->url, "Its URL (http, https, file) or path")->required();
+        std::string kinds;
+        for (const auto& t : solver::SourceRegistry::builtin().types()) {
+            kinds += fmt::format("\n  {}: {}", t.tag, t.summary);
+        }
+        cmd->add_option("--kind", o->kind, "What it is (default legacy):" + kinds);
+        cmd->add_option("--priority", o->priority, "Higher wins between repositories (default 0)");
+        cmd->add_flag("--disabled", o->disabled, "Add it disabled");
+        cmd->add_flag("--protected", o->is_protected, "Refuse `repo remove` unless --force");
+        cmd->add_option("--credentials", o->credentials,
+                        "Where its credentials are: env:VARIABLE (user:password) or netrc");
+        cmd->add_option("--option", o->options, "A setting of its kind, KEY=VALUE (repeatable)");
+        cmd->add_flag("--sync", o->sync, "Sync it right away");
+        cmd->add_option("--qgis", o->qgis, "With --sync: the QGIS version to ask for");
+        add_index_options(cmd, *o);
+        cmd->callback([&state, o] { state.exit_code = run_add(*o); });
+    }
+    {
+        auto o = std::make_shared<IndexOptions>();
+        auto* cmd = group->add_subcommand("list", "List the repositories and their last sync");
+        add_index_options(cmd, *o);
+        cmd->callback([&state, o] { state.exit_code = run_list(*o); });
+    }
+    {
+        auto o = std::make_shared<IndexOptions>();
+        auto name = std::make_shared<std::string>();
+        auto force = std::make_shared<bool>(false);
+        auto* cmd = group->add_subcommand("remove", "Remove a repository and what it brought");
+        cmd->add_option("NAME", *name, "The repository")->required();
+        cmd->add_flag("--force", *force, "Remove it even when it is protected");
+        add_index_options(cmd, *o);
+        cmd->callback([&state, o, name, force] {
+            int code = exit_ok;
+            auto index = open_index(*o, solver::Index::Mode::read_write, code);
+            if (!index) {
+                state.exit_code = code;
+                return;
+            }
+            if (auto r = index->remove_repository(*name, *force); !r) {
+                state.exit_code = report_failure(r.error().to_string(), *o);
+                return;
+            }
+            if (o->json) {
+                print_json({{"removed", *name}});
+            } else {
+                std::cout << "removed " << *name << '\n';
+            }
+        });
+    }
+    for (const bool enable : {true, false}) {
+        auto o = std::make_shared<IndexOptions>();
+        auto name = std::make_shared<std::string>();
+        auto* cmd = group->add_subcommand(enable ? "enable" : "disable",
+                                          enable ? "Use a repository again"
+                                                 : "Keep a repository but leave it out");
+        cmd->add_option("NAME", *name, "The repository")->required();
+        add_index_options(cmd, *o);
+        cmd->callback([&state, o, name, enable] {
+            int code = exit_ok;
+            auto index = open_index(*o, solver::Index::Mode::read_write, code);
+            if (!index) {
+                state.exit_code = code;
+                return;
+            }
+            if (auto r = index->set_enabled(*name, enable); !r) {
+                state.exit_code = report_failure(r.error().to_string(), *o);
+                return;
+            }
+            if (o->json) {
+                print_json({{"repository", *name}, {"enabled", enable}});
+            } else {
+                std::cout << *name << (enable ? " enabled\n" : " disabled\n");
+            }
+        });
+    }
+    {
+        auto o = std::make_shared<IndexOptions>();
+        auto names = std::make_shared<std::vector<std::string>>();
+        auto qgis = std::make_shared<std::string>();
+        auto force = std::make_shared<bool>(false);
+        auto* cmd = group->add_subcommand(
+            "sync", "Read repositories into the index (all enabled ones when none is named); "
+                    "each sync is one transaction: a failure leaves the previous contents");
+        cmd->add_option("NAME", *names, "Repositories to sync");
+        cmd->add_option("--qgis", *qgis,
+                        "The QGIS version plugin repositories are asked for (default "
+                        "$QPLUG_QGIS_VERSION, else " +
+                            solver::default_qgis_version() + ")");
+        cmd->add_flag("--force", *force, "Read even when the ETag says nothing changed");
+        add_index_options(cmd, *o);
+        cmd->callback([&state, o, names, qgis, force] {
+            int code = exit_ok;
+            auto index = open_index(*o, solver::Index::Mode::read_write, code);
+            if (!index) {
+                state.exit_code = code;
+                return;
+            }
+            state.exit_code = run_sync(*index, *names, *o, *qgis, *force);
+        });
+    }
+}
+
+} // namespace qplug::cli

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "index_access.hpp"
+
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "diagnostics_output.hpp"
+
+namespace qplug::cli {
+
+void add_index_options(CLI::App* cmd, IndexOptions& options) {
+    cmd->add_flag("--json", options.json, "Print JSON on stdout");
+    cmd->add_option("--index", options.index,
+                    "The index database (default: $QPLUG_INDEX, else "
+                    "$XDG_DATA_HOME/qplug/index.sqlite)");
+}
+
+std::optional<solver::Index> open_index(const IndexOptions& options, solver::Index::Mode mode,
+                                        int& exit_code) {
+    const std::filesystem::path path = options.index.empty() ? solver::Index::default_path()
+                                                             : std::filesystem::path(options.index);
+    auto index = solver::Index::open(path, mode);
+    if (!index) {
+        exit_code = report_failure(index.error().to_string(), options);
+        return std::nullopt;
+    }
+    return std::move(*index);
+}
+
+namespace {
+
+std::string human_bytes(std::uint64_t n) {
+    if (n >= 1'000'000) {
+        return fmt::format("{:.1f} MB", static_cast<double>(n) / 1e6);
+    }
+    if (n >= 1'000) {
+        return fmt::format("{:.0f} kB", static_cast<double>(n) / 1e3);
+    }
+    return fmt::format("{} B", n);
+}
+
+} // namespace
+
+solver::ProgressCallback terminal_progress(std::string label) {
+    if (!stderr_is_terminal()) {
+        return {};
+    }
+    return [label = std::move(label)](std::uint64_t done, std::uint64_t total) {
+        if (total > 0) {
+            std::cerr << fmt::format("\r\x1b[K{}: {} of {}", label, human_bytes(done),
+                                     human_bytes(total))
+                      << std::flush;
+        } else {
+            std::cerr << fmt::format("\r\x1b[K{}: {}", label, human_bytes(done)) << std::flush;
+        }
+    };
+}
+
+void finish_progress() {
+    if (stderr_is_terminal()) {
+        std::cerr << "\r\x1b[K" << std::flush;
+    }
+}
+
+int exit_code_for(const Error& error) {
+    return error.kind == Error::Kind::parse ? exit_findings : exit_failure;
+}
+
+} // namespace qplug::cli

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "../errors.hpp"
+#include "sources.hpp"
+
+namespace qplug::solver::sources {
+
+std::vector<SourceType> builtin_types() {
+    // A new backend: a file with its SourceType, and one line here.
+    std::vector<SourceType> types;
+    types.push_back(legacy_type());
+    types.push_back(folder_type());
+    return types;
+}
+
+Error setting_error(const RepositoryConfig& repository, std::string message) {
+    return failure("repository '" + repository.name + "': " + message);
+}
+
+Expected<nlohmann::json> read_options(const RepositoryConfig& repository) {
+    nlohmann::json j = nlohmann::json::parse(repository.options, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        return setting_error(repository,
+                             "its options are not a JSON object: " + repository.options);
+    }
+    return j;
+}
+
+Expected<FetchRequest> request_for(const RepositoryConfig& repository, std::string url,
+                                   const SyncContext& context) {
+    FetchRequest request;
+    request.url = std::move(url);
+    auto credentials = resolve_credentials(repository.credentials);
+    if (!credentials) {
+        return std::move(credentials).error();
+    }
+    request.credentials = std::move(*credentials);
+    request.use_netrc = repository.credentials == "netrc";
+    if (!context.force) {
+        request.etag = repository.etag;
+        request.last_modified = repository.last_modified;
+    }
+    return request;
+}
+
+} // namespace qplug::solver::sources

@@ -1,0 +1,167 @@
+// "folder": a directory of plugin ZIPs is a repository too. Each ZIP is checked as QGIS needs
+// it (package checks, qgis profile) and its metadata.txt read as QGIS reads it, so the
+// releases' dependencies are known up front, with their size and SHA-256.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include <fmt/format.h>
+
+#include <qplug/meta/package.hpp>
+#include <qplug/meta/parser.hpp>
+#include <qplug/solver/checksum.hpp>
+#include <qplug/solver/plugin_release.hpp>
+
+#include "sources.hpp"
+
+namespace qplug::solver::sources {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string file_url(const fs::path& path) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out = "file://";
+    for (const char ch : path.string()) {
+        const auto c = static_cast<unsigned char>(ch);
+        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                           (c >= '0' && c <= '9') || c == '/' || c == '-' || c == '_' || c == '.' ||
+                           c == '~';
+        if (plain) {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back('%');
+            out.push_back(kHex[c >> 4]);
+            out.push_back(kHex[c & 0x0F]);
+        }
+    }
+    return out;
+}
+
+class FolderSource final : public Source {
+public:
+    FolderSource(RepositoryConfig repository, fs::path folder)
+        : repository_(std::move(repository)), folder_(std::move(folder)) {}
+
+    Expected<Index::SyncResult> sync(const SyncContext& context, SyncSink& sink) override {
+        std::error_code ec;
+        if (!fs::is_directory(folder_, ec)) {
+            return setting_error(repository_, fmt::format("{} is not a folder", folder_.string()));
+        }
+        std::vector<fs::path> zips;
+        for (const auto& entry : fs::directory_iterator(folder_, ec)) {
+            if (entry.is_regular_file() && entry.path().extension() == ".zip") {
+                zips.push_back(entry.path());
+            }
+        }
+        if (ec) {
+            return setting_error(repository_, fmt::format("{} cannot be listed: {}",
+                                                          folder_.string(), ec.message()));
+        }
+        std::sort(zips.begin(), zips.end());
+        // The folder's "ETag": every file's name, size and time; unchanged means not modified.
+        Hasher listing(DigestAlgorithm::sha256);
+        for (const auto& z : zips) {
+            const auto size = fs::file_size(z, ec);
+            const auto time = fs::last_write_time(z, ec).time_since_epoch().count();
+            listing.add(fmt::format("{}\n{}\n{}\n", z.filename().string(), size, time));
+        }
+        Index::SyncResult result;
+        result.etag = "\"" + listing.hex() + "\"";
+        if (!context.force && result.etag == repository_.etag) {
+            result.not_modified = true;
+            return result;
+        }
+        std::vector<Package> packages;
+        std::map<std::string, std::size_t> by_key;
+        for (const auto& z : zips) {
+            auto package = read_zip(z, sink);
+            if (!package) {
+                continue;
+            }
+            auto [it, added] = by_key.try_emplace(package->name, packages.size());
+            if (added) {
+                packages.push_back(std::move(*package));
+            } else {
+                Package& p = packages[it->second];
+                p.display_name = package->display_name;
+                p.summary = package->summary;
+                p.keywords = package->keywords;
+                p.releases.push_back(std::move(package->releases.front()));
+            }
+        }
+        if (auto r = sink.clear(); !r) {
+            return std::move(r).error();
+        }
+        for (const auto& p : packages) {
+            if (auto r = sink.add(p); !r) {
+                return std::move(r).error();
+            }
+        }
+        return result;
+    }
+
+private:
+    std::optional<Package> read_zip(const fs::path& zip, SyncSink& sink) {
+        meta::PackageOptions options;
+        options.profile = meta::Profile::qgis; // what QGIS needs to install it
+        auto report = meta::check_package_file(zip, options);
+        if (!report) {
+            sink.warn(report.error().to_string());
+            return std::nullopt;
+        }
+        for (const auto& d : report->diagnostics) {
+            if (d.severity == meta::Severity::error) {
+                sink.warn(fmt::format("{}: left out: {} [{}]", zip.string(), d.message, d.rule));
+                return std::nullopt;
+            }
+        }
+        if (!report->metadata) {
+            sink.warn(fmt::format("{}: left out: no metadata.txt", zip.string()));
+            return std::nullopt;
+        }
+        std::vector<std::string> warnings;
+        Package p =
+            plugin_package_from_metadata(*report->metadata, report->package_name, &warnings);
+        for (auto& w : warnings) {
+            sink.warn(fmt::format("{}: {}", zip.string(), w));
+        }
+        Release& r = p.releases.front();
+        r.file_name = zip.filename().string();
+        r.download_url = file_url(fs::absolute(zip));
+        std::error_code ec;
+        r.size = fs::file_size(zip, ec);
+        if (auto digest = file_digest_hex(zip, DigestAlgorithm::sha256)) {
+            r.hash = "sha256:" + *digest;
+        }
+        return p;
+    }
+
+    RepositoryConfig repository_;
+    fs::path folder_;
+};
+
+} // namespace
+
+SourceType folder_type() {
+    SourceType t;
+    t.tag = "folder";
+    t.summary = "a folder of plugin ZIPs (their metadata.txt read up front)";
+    t.backend = Backend::legacy;
+    t.make = [](const RepositoryConfig& repository) -> Expected<std::unique_ptr<Source>> {
+        if (auto options = read_options(repository); !options) {
+            return std::move(options).error();
+        }
+        const std::string path = local_path_of(repository.url);
+        if (path.empty()) {
+            return setting_error(repository, "a folder source needs a path or a file: URL");
+        }
+        return std::unique_ptr<Source>(
+            std::make_unique<FolderSource>(repository, std::filesystem::path(path)));
+    };
+    return t;
+}
+
+} // namespace qplug::solver::sources

@@ -1,0 +1,212 @@
+// "legacy": a plugins.xml repository, over http(s) or from a file, read as QGIS's plugin
+// installer reads it (qgis-facts.md section 4). plugins.xml carries no dependencies (unless a
+// repository adds <plugin_dependencies>, which QGIS reads): they are learnt from metadata.txt
+// when a release's ZIP is fetched.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <map>
+
+#include <fmt/format.h>
+
+#include <qplug/meta/model.hpp>
+#include <qplug/solver/plugin_dependencies.hpp>
+#include <qplug/solver/plugin_release.hpp>
+#include <qplug/solver/plugins_xml.hpp>
+#include <qplug/version/compat.hpp>
+
+#include "sources.hpp"
+
+namespace qplug::solver::sources {
+
+namespace {
+
+struct LegacyConfig {
+    /// Append "?qgis=X.Y" to http(s) URLs, as QGIS does (it appends even after a '?').
+    bool qgis_query = true;
+};
+
+std::string json_of(const plugins_xml::Entry& e) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    auto put = [&](const char* key, const std::string& value) {
+        if (!value.empty()) {
+            j[key] = value;
+        }
+    };
+    put("name", e.name);
+    put("version", e.version);
+    put("plugin_id", e.plugin_id);
+    put("description", e.description);
+    put("about", e.about);
+    put("author_name", e.author_name);
+    put("author_email", e.author_email);
+    put("homepage", e.homepage);
+    put("tracker", e.tracker);
+    put("repository", e.repository);
+    put("tags", e.tags);
+    put("category", e.category);
+    put("changelog", e.changelog);
+    put("icon", e.icon);
+    put("uploaded_by", e.uploaded_by);
+    put("create_date", e.create_date);
+    put("downloads", e.downloads);
+    put("average_vote", e.average_vote);
+    put("rating_votes", e.rating_votes);
+    put("plugin_dependencies", e.plugin_dependencies);
+    put("external_dependencies", e.external_dependencies);
+    if (e.server) {
+        j["server"] = true;
+    }
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+Release release_of(const plugins_xml::Entry& e, SyncSink& sink, const std::string& where) {
+    Release r;
+    r.version = e.version;
+    r.channel = e.experimental ? Channel::experimental : Channel::stable;
+    r.deprecated = e.deprecated;
+    r.trusted = e.trusted;
+    r.qgis_minimum = e.qgis_minimum_version;
+    r.qgis_maximum = e.qgis_maximum_version;
+    r.download_url = e.download_url;
+    r.file_name = e.file_name;
+    r.update_date = e.update_date;
+    r.metadata_json = json_of(e);
+    r.modules.push_back(e.key());
+    if (!e.plugin_dependencies.empty()) {
+        std::vector<std::string> warnings;
+        if (auto parsed = meta::parse_plugin_dependencies(e.plugin_dependencies)) {
+            r.dependencies = plugin_dependency_records(*parsed, &warnings);
+        } else {
+            warnings.push_back(parsed.error().to_string());
+        }
+        for (auto& w : warnings) {
+            sink.warn(fmt::format("{}: {} {}: {}", where, e.name, e.version, w));
+        }
+    } else {
+        r.dependencies_known = false; // in the ZIP's metadata.txt
+    }
+    if (auto q = qgis_dependency(r.qgis_minimum, r.qgis_maximum)) {
+        r.dependencies.push_back(std::move(*q));
+    }
+    return r;
+}
+
+class LegacySource final : public Source {
+public:
+    LegacySource(RepositoryConfig repository, LegacyConfig config)
+        : repository_(std::move(repository)), config_(config) {}
+
+    Expected<Index::SyncResult> sync(const SyncContext& context, SyncSink& sink) override {
+        std::string url = repository_.url;
+        if (config_.qgis_query && local_path_of(url).empty()) {
+            auto api = version::compat::qgis_api_version(context.qgis_version);
+            if (!api) {
+                return std::move(api).error();
+            }
+            // installer_data.urlParams(): "?qgis=X.Y" from X.Y.Z.
+            url += "?qgis=" + api->substr(0, api->rfind('.'));
+        }
+        auto request = request_for(repository_, url, context);
+        if (!request) {
+            return std::move(request).error();
+        }
+        auto response = context.fetcher->fetch(*request, context.progress);
+        if (!response) {
+            return std::move(response).error();
+        }
+        Index::SyncResult result;
+        result.etag = response->etag;
+        result.last_modified = response->last_modified;
+        if (response->not_modified) {
+            result.not_modified = true;
+            return result;
+        }
+        auto document = plugins_xml::parse(response->body);
+        if (!document) {
+            Error e = std::move(document).error();
+            e.file = redact_url(url);
+            return e;
+        }
+        if (document->entries.empty() &&
+            response->body.find("pyqgis_plugin") == std::string::npos) {
+            // QGIS: "Server response is 200 OK, but doesn't contain plugin metadata".
+            sink.warn(fmt::format("{}: the answer holds no plugin metadata", redact_url(url)));
+        }
+        // One package per plugin key (the install folder), its versions in document order.
+        std::vector<Package> packages;
+        std::map<std::string, std::size_t> by_key;
+        std::size_t disabled = 0;
+        for (const auto& entry : document->entries) {
+            if (entry.disabled) {
+                ++disabled; // QGIS drops these
+                continue;
+            }
+            const std::string key = entry.key();
+            if (key.empty()) {
+                sink.warn(fmt::format("{}:{}:{}: {} {} has neither file_name nor download_url",
+                                      redact_url(repository_.url), entry.line, entry.column,
+                                      entry.name, entry.version));
+                continue;
+            }
+            auto [it, added] = by_key.try_emplace(key, packages.size());
+            if (added) {
+                packages.emplace_back();
+                packages.back().name = key;
+            }
+            Package& p = packages[it->second];
+            // Later non-empty values win, as in QGIS's merge.
+            if (!entry.name.empty()) {
+                p.display_name = entry.name;
+            }
+            if (!entry.description.empty()) {
+                p.summary = entry.description;
+            }
+            if (!entry.tags.empty()) {
+                p.keywords = entry.tags;
+            }
+            p.releases.push_back(release_of(entry, sink, redact_url(repository_.url)));
+        }
+        if (disabled > 0) {
+            sink.warn(
+                fmt::format("{} disabled plugin version(s) left out, as QGIS does", disabled));
+        }
+        if (auto r = sink.clear(); !r) {
+            return std::move(r).error();
+        }
+        for (const auto& p : packages) {
+            if (auto r = sink.add(p); !r) {
+                return std::move(r).error();
+            }
+        }
+        return result;
+    }
+
+private:
+    RepositoryConfig repository_;
+    LegacyConfig config_;
+};
+
+} // namespace
+
+SourceType legacy_type() {
+    SourceType t;
+    t.tag = "legacy";
+    t.summary = "a QGIS plugin repository (plugins.xml over http(s) or from a file)";
+    t.backend = Backend::legacy;
+    t.make = [](const RepositoryConfig& repository) -> Expected<std::unique_ptr<Source>> {
+        auto options = read_options(repository);
+        if (!options) {
+            return std::move(options).error();
+        }
+        LegacyConfig config;
+        if (auto it = options->find("qgis_query"); it != options->end()) {
+            if (!it->is_boolean()) {
+                return setting_error(repository, "option qgis_query must be true or false");
+            }
+            config.qgis_query = it->get<bool>();
+        }
+        return std::unique_ptr<Source>(std::make_unique<LegacySource>(repository, config));
+    };
+    return t;
+}
+
+} // namespace qplug::solver::sources
