@@ -95,6 +95,18 @@ def package_seeds():
             zipped([(n.replace("p/", "q-x/"), c) for n, c in good]), b"PK\x05\x06" + b"\0" * 18]
 
 
+def pep508_seeds():
+    """The differential test's vectors, Requires-Dist spellings, and generated requirements
+    and markers (tests/python/generate_pep508.py)."""
+    import sys
+    sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+    import generate_pep508
+    texts = [text for _, text in generate_pep508.VECTORS] + generate_pep508.REAL
+    texts += generate_pep508.requirements(seed=1508, count=300)
+    texts += generate_pep508.markers(seed=1509, count=200)
+    return [[t] for t in dict.fromkeys(texts)]
+
+
 def main():
     pep = lines("pep440-order.txt") + [r["input"] for r in jsonl("pep440-normalize.jsonl")]
     pep += load("versions/pep440-invalid.json")
@@ -102,6 +114,7 @@ def main():
     specs = [(r["specifier"], r["version"]) for r in jsonl("pep440-specifier-match.jsonl")]
     specs += [(s, "1.0") for s in load("versions/pep440-specifier-invalid.json")]
     write("fuzz_pep440_specifier", [[s, v] for s, v in specs])
+    write("fuzz_pep508", pep508_seeds())
     qgis = [(p["a"], p["b"]) for p in load("qgis/derived/version_compare_vectors.json")["pairs"]]
     corpus = load("versions/corpus-versions.json")
     qgis += list(zip(corpus[::7], corpus[3::7]))
