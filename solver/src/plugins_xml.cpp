@@ -121,16 +121,17 @@ void collect(const pugi::xml_node& node, std::vector<pugi::xml_node>& out) {
 } // namespace
 
 std::string Entry::key() const {
-    if (!file_name.empty()) {
-        return file_name.substr(0, file_name.find('.'));
+    // installer_data: fileName = file_name, or QFileInfo(download_url without its query)
+    // .fileName() (the text after the last '/', "" after a trailing '/'); the key is what
+    // comes before its first '.'.
+    std::string_view file = file_name;
+    if (file.empty()) {
+        std::string_view url = download_url;
+        url = url.substr(0, url.find('?'));
+        const std::size_t slash = url.rfind('/');
+        file = slash == std::string_view::npos ? url : url.substr(slash + 1);
     }
-    std::string_view url = download_url;
-    url = url.substr(0, url.find('?'));
-    while (!url.empty() && url.back() == '/') {
-        url.remove_suffix(1);
-    }
-    const std::size_t slash = url.rfind('/');
-    return std::string(slash == std::string_view::npos ? url : url.substr(slash + 1));
+    return std::string(file.substr(0, file.find('.')));
 }
 
 Expected<Document> parse(std::string_view bytes) {
@@ -186,8 +187,9 @@ Expected<Document> parse(std::string_view bytes) {
         e.server = flag_of(n, "server");
         e.uploaded_by = text_of(n, "uploaded_by");
         e.external_dependencies = text_of(n, "external_dependencies");
+        // offset_debug() points at the element's name: step back to its '<'.
         e.offset = escaped.original_offset(
-            static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, n.offset_debug())));
+            static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, n.offset_debug() - 1)));
         std::tie(e.line, e.column) = lines.at(e.offset);
         doc.entries.push_back(std::move(e));
     }

@@ -31,10 +31,10 @@ struct PackageOptions {
 };
 
 struct PackageReport {
-    std::string package_name;         ///< the top folder ("" when there is none)
+    std::string package_name; ///< the top folder ("" when there is none)
     /// <package>/metadata.txt as the profile's consumer reads it (the site; QGIS for qgis)
     std::optional<Document> metadata;
-    Diagnostics diagnostics;          ///< every finding, metadata.txt's included
+    Diagnostics diagnostics; ///< every finding, metadata.txt's included
 
     bool valid() const; ///< no error
 };

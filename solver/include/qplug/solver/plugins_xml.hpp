@@ -56,7 +56,8 @@ struct Entry {
     std::size_t offset = 0;
 
     /// The plugin's key, i.e. its install folder: file_name up to its first '.', or, when
-    /// file_name is empty, the last path part of download_url without the query string.
+    /// file_name is empty, the same of the last path part of download_url without the query
+    /// string ("" when the URL ends with '/', as QFileInfo says).
     std::string key() const;
 };
 
