@@ -308,5 +308,42 @@ class KillDuringSync(IndexTest):
         self.assertEqual(self.counts(), state_b)
 
 
+class FolderOfZips(IndexTest):
+    """The bundled folder of plugin ZIPs (data/SOURCES.md): dependencies, sizes and SHA-256
+    known up front."""
+
+    def test_bundled_plugins(self):
+        folder = os.path.join(os.environ["QPLUG_BINARY_DIR"], "data", "plugins")
+        zips = sorted(f for f in os.listdir(folder) if f.endswith(".zip"))
+        self.assertEqual(len(zips), 16)
+        self.qplug("repo", "add", "bundled", folder, "--kind", "folder")
+        r = self.qplug("repo", "sync", "--json")
+        report = json.loads(r.stdout)["synced"][0]
+        self.assertEqual((report["packages"], report["releases"]), (11, 16))
+        # QGIS does not strip plugin_dependencies items: qplug says where it reads differently.
+        self.assertIn("' pyproj' with spaces around it", r.stderr)
+        with sqlite3.connect(self.index) as db:
+            rows = db.execute("SELECT r.file_name, r.size, r.hash, r.dependencies_known FROM releases r").fetchall()
+            deps = dict(db.execute(
+                "SELECT p.display_name || ' ' || r.version, group_concat(d.target || d.spec, ';') "
+                "FROM dependencies d JOIN releases r ON r.id = d.release_id "
+                "JOIN packages p ON p.id = r.package_id WHERE d.kind = 'plugin' GROUP BY r.id").fetchall())
+        self.assertEqual(len(rows), 16)
+        for file_name, size, digest, known in rows:
+            with open(os.path.join(folder, file_name), "rb") as fh:
+                data = fh.read()
+            self.assertEqual((size, digest, known), (len(data), "sha256:" + hashlib.sha256(data).hexdigest(), 1))
+        self.assertEqual(deps["openEO 2.0.2"], "qpip")
+        self.assertEqual(deps["Koordinates 2.1.0"], "Kart")
+        self.assertEqual(deps["Rana 1.2.18"], "Nelen and Schuurmans Dependency Loader==1.2.12")
+        self.assertEqual(sorted(deps["Géoplateforme 0.17.0-DEV"].split(";")),
+                         ["BD TOPO® Extractor==1.3.1", "French Locator Filter==1.4.1",
+                          "GPF - Isochrone Isodistance Itinéraire==0.5.0"])
+        again = json.loads(self.qplug("repo", "sync", "--json").stdout)["synced"][0]
+        self.assertTrue(again["not_modified"])
+        info = json.loads(self.qplug("info", "openEO", "--json", "--qgis", "3.40.4").stdout)
+        self.assertEqual(info["packages"][0]["stable"], "2.0.2")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,213 @@
+// The index on its own: schema and migrations, repositories, syncs as transactions (a failed
+// fill rolls back, a reader never waits and never sees half a sync), dependencies learnt later.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <qplug/solver/index.hpp>
+
+using namespace qplug;
+using namespace qplug::solver;
+
+namespace {
+
+class IndexTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("qplug-index-" + std::to_string(::getpid()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(dir_);
+        path_ = dir_ / "sub" / "index.sqlite";
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+
+    Index open() {
+        auto index = Index::open(path_);
+        EXPECT_TRUE(index) << index.error().to_string();
+        return std::move(*index);
+    }
+
+    static RepositoryConfig repo(std::string name) {
+        RepositoryConfig r;
+        r.name = std::move(name);
+        r.kind = "legacy";
+        r.backend = Backend::legacy;
+        r.url = "https://example.org/plugins.xml";
+        return r;
+    }
+
+    static Package plugin(std::string key, std::string name, std::vector<std::string> versions) {
+        Package p;
+        p.name = std::move(key);
+        p.display_name = std::move(name);
+        p.summary = "does " + p.display_name;
+        p.keywords = "vector,raster";
+        for (auto& v : versions) {
+            Release r;
+            r.version = v;
+            r.qgis_minimum = "3.22";
+            r.dependencies.push_back(
+                {DependencyKind::plugin, "Other Plugin", "==1.0", "", "", false});
+            r.modules.push_back(p.name);
+            p.releases.push_back(std::move(r));
+        }
+        return p;
+    }
+
+    std::filesystem::path dir_;
+    std::filesystem::path path_;
+};
+
+} // namespace
+
+TEST_F(IndexTest, CreatesItsFolderAndSchema) {
+    Index index = open();
+    EXPECT_TRUE(std::filesystem::exists(path_));
+    EXPECT_EQ(index.schema_version(), Index::current_schema_version());
+    EXPECT_TRUE(index.repositories().empty());
+}
+
+TEST_F(IndexTest, RefusesAnIndexFromANewerQplug) {
+    { open(); }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 999", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    auto again = Index::open(path_);
+    ASSERT_FALSE(again);
+    EXPECT_NE(again.error().to_string().find("newer qplug"), std::string::npos);
+}
+
+TEST_F(IndexTest, RepositoriesAreConfigured) {
+    Index index = open();
+    auto added = index.add_repository(repo("main"));
+    ASSERT_TRUE(added) << added.error().to_string();
+    EXPECT_EQ(added->name, "main");
+    EXPECT_FALSE(index.add_repository(repo("main"))); // names are unique
+    RepositoryConfig locked = repo("locked");
+    locked.is_protected = true;
+    locked.priority = 5;
+    ASSERT_TRUE(index.add_repository(locked));
+    const auto all = index.repositories();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].name, "locked"); // by priority
+    ASSERT_TRUE(index.set_enabled("main", false));
+    EXPECT_FALSE(index.repository("main")->enabled);
+    EXPECT_FALSE(index.set_enabled("nowhere", true));
+    EXPECT_FALSE(index.remove_repository("locked", false));
+    EXPECT_TRUE(index.remove_repository("locked", true));
+    EXPECT_TRUE(index.remove_repository("main", false));
+    EXPECT_TRUE(index.repositories().empty());
+}
+
+TEST_F(IndexTest, ASyncIsOneTransaction) {
+    Index index = open();
+    ASSERT_TRUE(index.add_repository(repo("main")));
+    auto first = index.sync("main", [](SyncSink& sink) -> Expected<Index::SyncResult> {
+        if (auto r = sink.add(plugin("alpha", "Alpha", {"1.0", "2.0"})); !r) {
+            return std::move(r).error();
+        }
+        Index::SyncResult result;
+        result.etag = "\"v1\"";
+        return result;
+    });
+    ASSERT_TRUE(first) << first.error().to_string();
+    EXPECT_EQ(first->packages, 1u);
+    EXPECT_EQ(first->releases, 2u);
+    EXPECT_EQ(first->dependencies, 2u);
+    EXPECT_EQ(index.repository("main")->etag, "\"v1\"");
+    EXPECT_EQ(index.repository("main")->revision, 1);
+
+    // A fill that fails half-way leaves the previous contents and records the error.
+    auto failed = index.sync("main", [](SyncSink& sink) -> Expected<Index::SyncResult> {
+        (void)sink.add(plugin("beta", "Beta", {"1.0"}));
+        return Error{Error::Kind::invalid, "", "", 0, "the repository went away", "", 0, 0};
+    });
+    ASSERT_FALSE(failed);
+    ASSERT_EQ(index.releases_named("alpha").size(), 2u);
+    EXPECT_TRUE(index.releases_named("beta").empty());
+    EXPECT_NE(index.repository("main")->last_error.find("went away"), std::string::npos);
+    EXPECT_EQ(index.repository("main")->revision, 1);
+
+    // Not modified: nothing changes but the time of the sync.
+    auto same = index.sync("main", [](SyncSink&) -> Expected<Index::SyncResult> {
+        Index::SyncResult result;
+        result.not_modified = true;
+        result.etag = "\"v1\"";
+        return result;
+    });
+    ASSERT_TRUE(same);
+    EXPECT_TRUE(same->not_modified);
+    EXPECT_EQ(index.releases_named("Alpha").size(), 2u);
+    EXPECT_EQ(index.repository("main")->revision, 1);
+    EXPECT_EQ(index.repository("main")->last_error, "");
+}
+
+TEST_F(IndexTest, ReadersSeeTheLastCommitWhileASyncRuns) {
+    Index writer = open();
+    ASSERT_TRUE(writer.add_repository(repo("main")));
+    ASSERT_TRUE(writer.sync("main", [](SyncSink& sink) -> Expected<Index::SyncResult> {
+        if (auto r = sink.add(plugin("alpha", "Alpha", {"1.0"})); !r) {
+            return std::move(r).error();
+        }
+        return Index::SyncResult{};
+    }));
+    auto reader = Index::open(path_, Index::Mode::read_only);
+    ASSERT_TRUE(reader) << reader.error().to_string();
+    bool checked = false;
+    ASSERT_TRUE(writer.sync("main", [&](SyncSink& sink) -> Expected<Index::SyncResult> {
+        if (auto r = sink.add(plugin("beta", "Beta", {"1.0", "1.1"})); !r) {
+            return std::move(r).error();
+        }
+        // Mid-transaction: the reader does not wait and sees the previous commit.
+        EXPECT_EQ(reader->releases_named("alpha").size(), 1u);
+        EXPECT_TRUE(reader->releases_named("beta").empty());
+        checked = true;
+        return Index::SyncResult{};
+    }));
+    EXPECT_TRUE(checked);
+    EXPECT_TRUE(reader->releases_named("alpha").empty());
+    EXPECT_EQ(reader->releases_named("beta").size(), 2u);
+}
+
+TEST_F(IndexTest, SearchAndReleasesComeBackWhole) {
+    Index index = open();
+    ASSERT_TRUE(index.add_repository(repo("main")));
+    ASSERT_TRUE(index.sync("main", [](SyncSink& sink) -> Expected<Index::SyncResult> {
+        for (const auto& p : {plugin("alpha", "Alpha Tools", {"1.10", "1.9", "2.0rc1"}),
+                              plugin("beta", "Beta", {"1.0"})}) {
+            if (auto r = sink.add(p); !r) {
+                return std::move(r).error();
+            }
+        }
+        return Index::SyncResult{};
+    }));
+    const auto found = index.search("TOOLS");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].name, "alpha");
+    EXPECT_EQ(found[0].versions, (std::vector<std::string>{"1.9", "1.10", "2.0rc1"}));
+    EXPECT_EQ(index.search("raster").size(), 2u); // tags
+    EXPECT_EQ(index.search("").size(), 2u);
+    EXPECT_TRUE(index.search("100%").empty()); // LIKE wildcards are literal
+    const auto releases = index.releases_named("alpha tools");
+    ASSERT_EQ(releases.size(), 3u);
+    EXPECT_EQ(releases[0].release.dependencies.size(), 1u);
+    EXPECT_EQ(releases[0].release.dependencies[0].target, "Other Plugin");
+    EXPECT_EQ(releases[0].release.modules, std::vector<std::string>{"alpha"});
+    EXPECT_EQ(releases[0].release.qgis_minimum, "3.22");
+    // Dependencies learnt later (a fetched ZIP) replace the recorded ones.
+    ASSERT_TRUE(index.set_dependencies(
+        releases[0].id, {{DependencyKind::plugin, "Gamma", "", "", "", false}}, {"alpha_mod"}));
+    const auto again = index.releases_named("alpha");
+    EXPECT_EQ(again[0].release.dependencies.size(), 1u);
+    EXPECT_EQ(again[0].release.dependencies[0].target, "Gamma");
+    EXPECT_EQ(again[0].release.modules, std::vector<std::string>{"alpha_mod"});
+    EXPECT_FALSE(index.set_dependencies(999999, {}, {}));
+    // A disabled repository is left out of reading.
+    ASSERT_TRUE(index.set_enabled("main", false));
+    EXPECT_TRUE(index.search("").empty());
+    EXPECT_TRUE(index.releases_named("alpha").empty());
+}
