@@ -102,7 +102,10 @@ Expected<Index> Index::open(const std::filesystem::path& path, Mode mode) {
     }
     // A sync may hold the write lock for a while; other writers wait instead of failing.
     // WAL: readers never wait for a writer, and a killed sync leaves the last commit.
-    for (const char* pragma : {"PRAGMA busy_timeout = 30000", "PRAGMA foreign_keys = ON"}) {
+    // A sync writes a whole repository in one transaction: a page cache of up to 64 MB keeps
+    // SQLite from spilling (and rewriting) pages into the WAL before the commit.
+    for (const char* pragma : {"PRAGMA busy_timeout = 30000", "PRAGMA foreign_keys = ON",
+                               "PRAGMA cache_size = -65536"}) {
         if (auto r = db->exec(pragma); !r) {
             return std::move(r).error();
         }

@@ -83,8 +83,8 @@ void attach_dependencies(sql::Database& db, std::vector<ReleaseRecord>& records)
         by_id[r.id] = &r;
     }
     auto deps = db.prepare("SELECT kind, target, spec, markers, extra, is_constraint FROM "
-                           "dependencies WHERE release_id = ? ORDER BY rowid");
-    auto mods = db.prepare("SELECT module FROM modules WHERE release_id = ? ORDER BY rowid");
+                           "dependencies WHERE release_id = ? ORDER BY seq");
+    auto mods = db.prepare("SELECT module FROM modules WHERE release_id = ?");
     if (!deps || !mods) {
         return;
     }

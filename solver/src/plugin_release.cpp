@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <qplug/meta/model.hpp>
 #include <qplug/solver/plugin_dependencies.hpp>
 #include <qplug/solver/plugin_release.hpp>
 #include <qplug/unicode.hpp>
+
+#include "flat_json.hpp"
 
 namespace qplug::solver {
 
@@ -21,13 +22,13 @@ std::optional<Dependency> qgis_dependency(std::string_view minimum, std::string_
 }
 
 std::string general_as_json(const meta::Document& document) {
-    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    FlatJson j;
     for (const auto& item : document.general_items()) {
         if (*item.value) {
-            j[item.entry->key] = **item.value;
+            j.add(item.entry->key, **item.value);
         }
     }
-    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    return std::move(j).str();
 }
 
 std::vector<Dependency> plugin_dependencies_from_metadata(const meta::Document& document,

@@ -114,8 +114,7 @@ Expected<void> Statement::run(const Database& db, std::string_view doing) {
 }
 
 void Statement::reset() {
-    sqlite3_reset(st_);
-    sqlite3_clear_bindings(st_);
+    sqlite3_reset(st_); // bindings stay: every caller binds every parameter again
     last_ = SQLITE_OK;
 }
 

@@ -76,6 +76,7 @@ public:
         return is_null(column) ? std::nullopt : std::optional<std::int64_t>(integer(column));
     }
 
+    bool prepared() const { return st_ != nullptr; }
     bool failed() const {
         return last_ != SQLITE_OK && last_ != SQLITE_ROW && last_ != SQLITE_DONE;
     }

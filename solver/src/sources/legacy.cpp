@@ -13,6 +13,7 @@
 #include <qplug/solver/plugins_xml.hpp>
 #include <qplug/version/compat.hpp>
 
+#include "../flat_json.hpp"
 #include "sources.hpp"
 
 namespace qplug::solver::sources {
@@ -25,37 +26,32 @@ struct LegacyConfig {
 };
 
 std::string json_of(const plugins_xml::Entry& e) {
-    nlohmann::ordered_json j = nlohmann::ordered_json::object();
-    auto put = [&](const char* key, const std::string& value) {
-        if (!value.empty()) {
-            j[key] = value;
-        }
-    };
-    put("name", e.name);
-    put("version", e.version);
-    put("plugin_id", e.plugin_id);
-    put("description", e.description);
-    put("about", e.about);
-    put("author_name", e.author_name);
-    put("author_email", e.author_email);
-    put("homepage", e.homepage);
-    put("tracker", e.tracker);
-    put("repository", e.repository);
-    put("tags", e.tags);
-    put("category", e.category);
-    put("changelog", e.changelog);
-    put("icon", e.icon);
-    put("uploaded_by", e.uploaded_by);
-    put("create_date", e.create_date);
-    put("downloads", e.downloads);
-    put("average_vote", e.average_vote);
-    put("rating_votes", e.rating_votes);
-    put("plugin_dependencies", e.plugin_dependencies);
-    put("external_dependencies", e.external_dependencies);
+    FlatJson j;
+    j.add("name", e.name, true)
+        .add("version", e.version, true)
+        .add("plugin_id", e.plugin_id, true)
+        .add("description", e.description, true)
+        .add("about", e.about, true)
+        .add("author_name", e.author_name, true)
+        .add("author_email", e.author_email, true)
+        .add("homepage", e.homepage, true)
+        .add("tracker", e.tracker, true)
+        .add("repository", e.repository, true)
+        .add("tags", e.tags, true)
+        .add("category", e.category, true)
+        .add("changelog", e.changelog, true)
+        .add("icon", e.icon, true)
+        .add("uploaded_by", e.uploaded_by, true)
+        .add("create_date", e.create_date, true)
+        .add("downloads", e.downloads, true)
+        .add("average_vote", e.average_vote, true)
+        .add("rating_votes", e.rating_votes, true)
+        .add("plugin_dependencies", e.plugin_dependencies, true)
+        .add("external_dependencies", e.external_dependencies, true);
     if (e.server) {
-        j["server"] = true;
+        j.add_bool("server", true);
     }
-    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    return std::move(j).str();
 }
 
 Release release_of(const plugins_xml::Entry& e, SyncSink& sink, const std::string& where) {

@@ -1,0 +1,139 @@
+// Index benchmarks: syncing plugins.xml files (the largest of the corpus, a generated one with
+// 5,000 plugins x 3 versions) into a fresh index, and importing a generated index of 50,000
+// packages / 500,000 releases (about 5 dependencies each, the solver design's benchmark shape).
+// bench/run_index_bench.py runs them beside Python's xml.etree on the same files.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include <qplug/solver/index.hpp>
+#include <qplug/solver/source.hpp>
+
+namespace {
+
+using namespace qplug::solver;
+namespace fs = std::filesystem;
+
+fs::path scratch(const std::string& name) {
+    const fs::path dir = fs::temp_directory_path() / ("qplug-bench-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    return dir / name;
+}
+
+void remove_index(const fs::path& path) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        fs::remove(path.string() + suffix);
+    }
+}
+
+/// One whole sync of a plugins.xml file (read, parse, write, commit) into a fresh index.
+void BM_SyncPluginsXml(benchmark::State& state, const char* env) {
+    const char* file = std::getenv(env);
+    if (file == nullptr) {
+        state.SkipWithError("set the file's path in the environment");
+        return;
+    }
+    const fs::path path = scratch("sync.sqlite");
+    auto fetcher = make_fetcher();
+    std::size_t releases = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        remove_index(path);
+        auto index = Index::open(path);
+        RepositoryConfig repo;
+        repo.name = "bench";
+        repo.kind = "legacy";
+        repo.backend = Backend::legacy;
+        repo.url = file;
+        (void)index->add_repository(repo);
+        SyncContext context;
+        context.fetcher = fetcher.get();
+        context.qgis_version = "3.40.0";
+        state.ResumeTiming();
+        auto report = sync_repository(*index, SourceRegistry::builtin(), "bench", context);
+        if (!report) {
+            state.SkipWithError(report.error().to_string().c_str());
+            return;
+        }
+        releases = report->releases;
+    }
+    state.counters["releases"] = static_cast<double>(releases);
+    remove_index(path);
+}
+BENCHMARK_CAPTURE(BM_SyncPluginsXml, largest_corpus, "QPLUG_BENCH_CORPUS_XML")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SyncPluginsXml, generated_5000x3, "QPLUG_BENCH_GENERATED_XML")
+    ->Unit(benchmark::kMillisecond);
+
+std::vector<Package> generated_packages(std::size_t packages, std::size_t per_package) {
+    std::vector<Package> out(packages);
+    for (std::size_t i = 0; i < packages; ++i) {
+        Package& p = out[i];
+        p.name = "pkg" + std::to_string(i);
+        p.display_name = p.name;
+        p.summary = "generated package " + std::to_string(i);
+        p.releases.resize(per_package);
+        for (std::size_t v = 0; v < per_package; ++v) {
+            Release& r = p.releases[v];
+            r.version = std::to_string(v / 3) + "." + std::to_string(v % 3) + ".0";
+            r.requires_python = ">=3.8";
+            r.file_name = p.name + "-" + r.version + "-py3-none-any.whl";
+            r.download_url = "https://example.org/files/" + r.file_name;
+            r.hash = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+            for (std::size_t d = 1; d <= 5; ++d) {
+                r.dependencies.push_back({DependencyKind::pip,
+                                          "pkg" + std::to_string((i + d * 7) % packages),
+                                          ">=" + std::to_string(d % 3) + ".0,<9", "", "", false});
+            }
+            r.modules = {p.name};
+        }
+    }
+    return out;
+}
+
+/// Importing a generated index: 50,000 packages x 10 releases, 5 dependencies and 1 module
+/// each (the records are made before the clock starts), in one sync.
+void BM_ImportGenerated(benchmark::State& state) {
+    const auto records = generated_packages(static_cast<std::size_t>(state.range(0)),
+                                            static_cast<std::size_t>(state.range(1)));
+    const fs::path path = scratch("import.sqlite");
+    std::size_t releases = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        remove_index(path);
+        auto index = Index::open(path);
+        RepositoryConfig repo;
+        repo.name = "generated";
+        repo.kind = "pip";
+        repo.backend = Backend::pip;
+        repo.url = "https://example.org/simple/";
+        (void)index->add_repository(repo);
+        state.ResumeTiming();
+        auto report =
+            index->sync("generated", [&](SyncSink& sink) -> qplug::Expected<Index::SyncResult> {
+                for (const auto& p : records) {
+                    if (auto added = sink.add(p); !added) {
+                        return std::move(added).error();
+                    }
+                }
+                return Index::SyncResult{};
+            });
+        if (!report) {
+            state.SkipWithError(report.error().to_string().c_str());
+            return;
+        }
+        releases = report->releases;
+    }
+    state.counters["releases"] = static_cast<double>(releases);
+    remove_index(path);
+}
+BENCHMARK(BM_ImportGenerated)->Args({50000, 10})->Unit(benchmark::kSecond)->Iterations(1);
+
+} // namespace
+
+BENCHMARK_MAIN();

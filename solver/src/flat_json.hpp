@@ -1,0 +1,94 @@
+// A JSON object of string values, written directly (RFC 8259 escaping): the sources build one
+// per release, thousands per sync, where a DOM would cost more than the rest of the release.
+// Written by hand because nlohmann's serializer needs a DOM first.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <qplug/unicode.hpp>
+
+namespace qplug::solver {
+
+class FlatJson {
+public:
+    FlatJson() { out_.push_back('{'); }
+
+    /// Adds "key": "value" (skipped when `skip_empty` and the value is empty).
+    FlatJson& add(std::string_view key, std::string_view value, bool skip_empty = false) {
+        if (skip_empty && value.empty()) {
+            return *this;
+        }
+        if (out_.size() > 1) {
+            out_.push_back(',');
+        }
+        append_string(key);
+        out_.push_back(':');
+        append_string(value);
+        return *this;
+    }
+
+    FlatJson& add_bool(std::string_view key, bool value) {
+        if (out_.size() > 1) {
+            out_.push_back(',');
+        }
+        append_string(key);
+        out_ += value ? ":true" : ":false";
+        return *this;
+    }
+
+    std::string str() && {
+        out_.push_back('}');
+        return std::move(out_);
+    }
+
+private:
+    void append_string(std::string_view s) {
+        out_.push_back('"');
+        const bool valid = unicode::find_invalid_utf8(s) == unicode::npos;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const auto c = static_cast<unsigned char>(s[i]);
+            switch (c) {
+            case '"':
+                out_ += "\\\"";
+                break;
+            case '\\':
+                out_ += "\\\\";
+                break;
+            case '\n':
+                out_ += "\\n";
+                break;
+            case '\r':
+                out_ += "\\r";
+                break;
+            case '\t':
+                out_ += "\\t";
+                break;
+            default:
+                if (c < 0x20) {
+                    static constexpr char kHex[] = "0123456789abcdef";
+                    out_ += "\\u00";
+                    out_.push_back(kHex[c >> 4]);
+                    out_.push_back(kHex[c & 0x0F]);
+                } else if (c >= 0x80 && !valid) {
+                    // Bytes that are not UTF-8 (a Latin-1 file read leniently): U+FFFD each.
+                    std::size_t next = i;
+                    if (unicode::decode(s, next) == 0xFFFD && next == i + 1) {
+                        out_ += "\xEF\xBF\xBD";
+                    } else {
+                        out_.append(s.substr(i, next - i));
+                        i = next - 1;
+                    }
+                } else {
+                    out_.push_back(static_cast<char>(c));
+                }
+            }
+        }
+        out_.push_back('"');
+    }
+
+    std::string out_;
+};
+
+} // namespace qplug::solver
