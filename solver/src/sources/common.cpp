@@ -9,6 +9,8 @@ std::vector<SourceType> builtin_types() {
     std::vector<SourceType> types;
     types.push_back(legacy_type());
     types.push_back(folder_type());
+    types.push_back(pip_type());
+    types.push_back(conda_type());
     return types;
 }
 
