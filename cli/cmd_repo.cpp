@@ -1,12 +1,16 @@
-// qplug repo add|list|remove|enable|disable|sync
+// qplug repo add|list|remove|enable|disable|sync|import-qgis
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include <qplug/solver/qgis_settings.hpp>
 #include <qplug/solver/source.hpp>
 
 #include "commands.hpp"
@@ -203,6 +207,179 @@ int run_sync(solver::Index& index, const std::vector<std::string>& names, const 
     return code;
 }
 
+struct ImportOptions : IndexOptions {
+    std::string profile;
+    bool dry_run = false;
+};
+
+/// qplug repo import-qgis: the repositories of a QGIS profile's QGIS3.ini, and the profile's
+/// installed plugins, as repositories of the index (docs/index-sources.md).
+int run_import_qgis(const ImportOptions& o) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path profile = fs::absolute(o.profile, ec).lexically_normal();
+    if (!profile.has_filename() && profile.has_parent_path()) {
+        profile = profile.parent_path(); // "profiles/default/"
+    }
+    if (!fs::is_directory(profile, ec)) {
+        return report_failure(fmt::format("{} is not a folder (a QGIS profile folder, such as "
+                                          "~/.local/share/QGIS/QGIS3/profiles/default)",
+                                          profile.string()),
+                              o);
+    }
+    std::vector<std::string> warnings;
+    const fs::path ini = profile / "QGIS" / "QGIS3.ini";
+    std::string text;
+    if (fs::exists(ini, ec)) {
+        std::ifstream in(ini, std::ios::binary);
+        std::ostringstream bytes;
+        bytes << in.rdbuf();
+        if (!in || in.bad()) {
+            return report_failure(fmt::format("{}: cannot be read", ini.string()), o);
+        }
+        text = std::move(bytes).str();
+    } else {
+        warnings.push_back(fmt::format("{} does not exist: QGIS starts such a profile with its "
+                                       "official repository only",
+                                       ini.string()));
+    }
+    auto repos = solver::read_qgis_repositories(text, &warnings, ini.string());
+    if (!repos) {
+        const Error& e = repos.error();
+        std::cerr << "qplug: " << e.to_string() << '\n';
+        if (o.json) {
+            print_json({{"error",
+                         {{"kind", "parse"},
+                          {"file", e.file},
+                          {"line", e.line},
+                          {"column", e.line_column},
+                          {"message", e.message}}}});
+        }
+        return exit_code_for(e);
+    }
+    // A dry run writes nothing, not even a new index.
+    std::optional<solver::Index> index;
+    const fs::path index_path = o.index.empty() ? solver::Index::default_path() : fs::path(o.index);
+    if (!o.dry_run || fs::exists(index_path, ec)) {
+        int code = exit_ok;
+        index = open_index(
+            o, o.dry_run ? solver::Index::Mode::read_only : solver::Index::Mode::read_write, code);
+        if (!index) {
+            return code;
+        }
+    }
+    const std::vector<solver::RepositoryConfig> existing =
+        index ? index->repositories() : std::vector<solver::RepositoryConfig>{};
+    const auto named = [&](const std::string& name) {
+        return std::any_of(existing.begin(), existing.end(),
+                           [&](const auto& r) { return r.name == name; });
+    };
+    const std::string verb = o.dry_run ? "would add" : "added";
+    json added = json::array();
+    json skipped = json::array();
+    std::vector<std::string> lines;
+    const auto skip = [&](const std::string& name, const std::string& reason) {
+        skipped.push_back({{"name", name}, {"reason", reason}});
+        lines.push_back(fmt::format("skipped {}: {}", name, reason));
+    };
+    const auto add = [&](const solver::RepositoryConfig& config) -> std::optional<int> {
+        const solver::SourceType* type = solver::SourceRegistry::builtin().find(config.kind);
+        if (auto source = type->make(config); !source) {
+            return report_failure(source.error().to_string(), o);
+        }
+        if (index && !o.dry_run) {
+            if (auto r = index->add_repository(config); !r) {
+                return report_failure(r.error().to_string(), o);
+            }
+        }
+        added.push_back(repository_json(config));
+        lines.push_back(fmt::format("{} {} ({}, {}{})", verb, config.name, config.kind,
+                                    solver::redact_url(config.url),
+                                    config.enabled ? "" : ", disabled"));
+        return std::nullopt;
+    };
+    for (const auto& r : *repos) {
+        if (named(r.name)) {
+            skip(r.name, "a repository of that name is in the index already");
+            continue;
+        }
+        solver::RepositoryConfig config;
+        config.name = r.name;
+        config.kind = "legacy";
+        config.backend = solver::Backend::legacy;
+        config.url = r.url;
+        config.priority = 0;
+        // QGIS fetches only repositories that are enabled and valid.
+        config.enabled = r.enabled && r.valid;
+        if (!r.valid) {
+            warnings.push_back(fmt::format("'{}' is marked not valid in QGIS, which does not "
+                                           "fetch it: {} disabled",
+                                           r.name, verb));
+        }
+        if (!r.authcfg.empty()) {
+            // The secret is in QGIS's encrypted authentication database, out of reach.
+            config.options = json{{"qgis_authcfg", r.authcfg}}.dump();
+            warnings.push_back(fmt::format(
+                "'{}' uses the QGIS authentication configuration '{}', which qplug cannot read: "
+                "recorded as option qgis_authcfg; add it again with --credentials "
+                "(env:VARIABLE or netrc) if its server needs them",
+                r.name, r.authcfg));
+        }
+        for (const auto& e : existing) {
+            if (e.url == r.url) {
+                warnings.push_back(
+                    fmt::format("'{}' has the URL of repository '{}'", r.name, e.name));
+            }
+        }
+        if (auto failed = add(config)) {
+            return *failed;
+        }
+    }
+    // The profile's own plugins.
+    const std::string installed_name = profile.filename().string() + "-installed";
+    const auto same_profile = std::find_if(existing.begin(), existing.end(), [&](const auto& r) {
+        return r.kind == "installed" && solver::local_path_of(r.url) == profile.string();
+    });
+    if (named(installed_name)) {
+        skip(installed_name, "a repository of that name is in the index already");
+    } else if (same_profile != existing.end()) {
+        skip(installed_name, "repository '" + same_profile->name + "' reads this profile already");
+    } else {
+        solver::RepositoryConfig config;
+        config.name = installed_name;
+        config.kind = "installed";
+        config.url = profile.string();
+        if (auto failed = add(config)) {
+            return *failed;
+        }
+    }
+    for (const auto& w : warnings) {
+        std::cerr << "qplug: warning: " << w << '\n';
+    }
+    if (o.json) {
+        print_json({{"profile", profile.string()},
+                    {"settings", ini.string()},
+                    {"dry_run", o.dry_run},
+                    {"added", added},
+                    {"skipped", skipped},
+                    {"warnings", warnings}});
+        return exit_ok;
+    }
+    for (const auto& line : lines) {
+        std::cout << line << '\n';
+    }
+    if (o.dry_run) {
+        std::cout << fmt::format("{} repositories would be added (dry run: nothing written)\n",
+                                 added.size());
+    } else if (!added.empty()) {
+        std::cout << fmt::format("{} repositories added; run `qplug repo sync` to read them\n",
+                                 added.size());
+    } else {
+        std::cout << "nothing to add\n";
+    }
+    return exit_ok;
+}
+
 } // namespace
 
 void register_repo_commands(CLI::App& app, RunState& state) {
@@ -311,6 +488,18 @@ void register_repo_commands(CLI::App& app, RunState& state) {
             }
             state.exit_code = run_sync(*index, *names, *o, *qgis, *force);
         });
+    }
+    {
+        auto o = std::make_shared<ImportOptions>();
+        auto* cmd = group->add_subcommand(
+            "import-qgis", "Add the plugin repositories a QGIS profile knows (its "
+                           "QGIS/QGIS3.ini) and an installed repository for its plugins");
+        cmd->add_option("PROFILE_DIR", o->profile,
+                        "The profile folder, e.g. ~/.local/share/QGIS/QGIS3/profiles/default")
+            ->required();
+        cmd->add_flag("--dry-run", o->dry_run, "Say what would be added, write nothing");
+        add_index_options(cmd, *o);
+        cmd->callback([&state, o] { state.exit_code = run_import_qgis(*o); });
     }
 }
 

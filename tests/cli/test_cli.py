@@ -257,5 +257,94 @@ class Package(TempDir):
         self.assertIn("cannot be read: Is a directory", r.stderr)
 
 
+# A profile's QGIS3.ini as QGIS on Windows writes it (CRLF, QSettings escapes).
+QGIS3_INI = (
+    b"[General]\r\nshowTips330=false\r\n\r\n[app]\r\n"
+    b"plugin_installer\\checkOnStartLastDate=@Variant(\\0\\0\\0\\xe\\0%\\x8c\\xd5)\r\n"
+    b"plugin_repositories\\QGIS%20Official%20Plugin%20Repository\\authcfg=\r\n"
+    b"plugin_repositories\\QGIS%20Official%20Plugin%20Repository\\enabled=true\r\n"
+    b"plugin_repositories\\QGIS%20Official%20Plugin%20Repository\\url=https://plugins.qgis.org/plugins/plugins.xml\r\n"
+    b"plugin_repositories\\QGIS%20Official%20Plugin%20Repository\\valid=true\r\n"
+    b"plugin_repositories\\Team%20repo\\authcfg=ab12cd3\r\n"
+    b"plugin_repositories\\Team%20repo\\enabled=false\r\n"
+    b"plugin_repositories\\Team%20repo\\url=\"https://team.example.org/plugins.xml?a=1,b=2\"\r\n"
+    b"plugin_repositories\\Team%20repo\\valid=true\r\n"
+)
+
+
+class RepoImportQgis(TempDir):
+    def setUp(self):
+        super().setUp()
+        self.profile = os.path.join(self.tmp, "profiles", "work")
+        self.index = os.path.join(self.tmp, "index.sqlite")
+        self.write("profiles/work/QGIS/QGIS3.ini", QGIS3_INI)
+        self.write("profiles/work/python/plugins/myplugin/metadata.txt",
+                   GOOD + b"plugin_dependencies=Other Plugin==2.0\n")
+        self.write("profiles/work/python/plugins/myplugin/__init__.py", b"")
+        self.write("profiles/work/python/plugins/broken/metadata.txt", b"[general]\nname=x\nname=y\n")
+        self.write("profiles/work/python/plugins/broken/__init__.py", b"")
+
+    def qplug(self, *args):
+        return run(*args, "--index", self.index)
+
+    def test_import_then_list_and_sync(self):
+        r = self.qplug("repo", "import-qgis", "--dry-run", self.profile)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("would add Team repo (legacy, https://team.example.org/plugins.xml?a=1,b=2, disabled)",
+                      r.stdout)
+        self.assertFalse(os.path.exists(self.index))  # a dry run writes nothing
+
+        r = self.qplug("repo", "import-qgis", self.profile + "/")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.splitlines(), [
+            "added QGIS Official Plugin Repository (legacy, https://plugins.qgis.org/plugins/plugins.xml)",
+            "added Team repo (legacy, https://team.example.org/plugins.xml?a=1,b=2, disabled)",
+            "added work-installed (installed, " + self.profile + ")",
+            "3 repositories added; run `qplug repo sync` to read them",
+        ])
+        self.assertIn("'Team repo' uses the QGIS authentication configuration 'ab12cd3'", r.stderr)
+
+        repos = {x["name"]: x for x in json.loads(self.qplug("repo", "list", "--json").stdout)["repositories"]}
+        self.assertEqual(set(repos), {"QGIS Official Plugin Repository", "Team repo", "work-installed"})
+        team = repos["Team repo"]
+        self.assertEqual((team["kind"], team["enabled"], team["priority"], team["credentials"]),
+                         ("legacy", False, 0, ""))
+        self.assertEqual(team["options"], {"qgis_authcfg": "ab12cd3"})
+        self.assertTrue(repos["QGIS Official Plugin Repository"]["enabled"])
+        self.assertEqual((repos["work-installed"]["kind"], repos["work-installed"]["url"]),
+                         ("installed", self.profile))
+
+        # Again: every name is there already.
+        out = json.loads(self.qplug("repo", "import-qgis", "--json", self.profile).stdout)
+        self.assertEqual(out["added"], [])
+        self.assertEqual([s["name"] for s in out["skipped"]],
+                         ["QGIS Official Plugin Repository", "Team repo", "work-installed"])
+
+        r = self.qplug("repo", "sync", "work-installed")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("broken: Error reading metadata", r.stderr)
+        installed = json.loads(self.qplug("list", "--installed", "--json").stdout)["installed"]
+        by_name = {p["name"]: p for p in installed}
+        self.assertEqual(set(by_name), {"myplugin", "broken"})
+        mine = by_name["myplugin"]
+        self.assertEqual((mine["display_name"], mine["version"], mine["owner"], mine["repository"]),
+                         ("My Plugin", "1.0", "legacy", "work-installed"))
+        self.assertEqual(mine["path"], os.path.join(self.profile, "python", "plugins", "myplugin"))
+        self.assertEqual(by_name["broken"]["version"], "")
+        r = self.qplug("repo", "sync", "work-installed")
+        self.assertEqual(r.stdout, "work-installed: up to date\n")
+
+    def test_settings_qgis_cannot_have_written(self):
+        self.write("profiles/work/QGIS/QGIS3.ini", QGIS3_INI + b"not a key\r\n")
+        r = self.qplug("repo", "import-qgis", self.profile)
+        self.assertEqual(r.returncode, 1)
+        ini = os.path.join(self.profile, "QGIS", "QGIS3.ini")
+        self.assertIn(ini + ":14:1: 'not a key' is neither a section header", r.stderr)
+        self.assertFalse(os.path.exists(self.index))
+        r = self.qplug("repo", "import-qgis", os.path.join(self.tmp, "nowhere"))
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("is not a folder", r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -11,6 +11,7 @@ std::vector<SourceType> builtin_types() {
     types.push_back(folder_type());
     types.push_back(pip_type());
     types.push_back(conda_type());
+    types.push_back(installed_type());
     return types;
 }
 

@@ -20,6 +20,7 @@ SourceType legacy_type();
 SourceType folder_type();
 SourceType pip_type();
 SourceType conda_type();
+SourceType installed_type();
 
 /// The repository's options as a JSON object, or an error naming the repository.
 Expected<nlohmann::json> read_options(const RepositoryConfig& repository);
