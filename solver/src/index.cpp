@@ -274,4 +274,42 @@ Expected<void> Index::record_sync_error(std::string_view name, std::string_view 
     return st->run(impl_->db, "recording the sync error");
 }
 
+std::vector<std::pair<std::string, std::string>> Index::pins() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    auto st = impl_->db.prepare("SELECT target, spec FROM pins ORDER BY target");
+    if (!st) {
+        return out;
+    }
+    while (st->step()) {
+        out.emplace_back(st->text(0), st->text(1));
+    }
+    return out;
+}
+
+Expected<void> Index::set_pin(std::string_view target, std::string_view spec) {
+    auto st = impl_->db.prepare("INSERT INTO pins (target, spec, added) VALUES (?, ?, ?) "
+                                "ON CONFLICT (target) DO UPDATE SET spec = excluded.spec, "
+                                "added = excluded.added");
+    if (!st) {
+        return std::move(st).error();
+    }
+    st->bind(1, target).bind(2, spec).bind(3, utc_now());
+    return st->run(impl_->db, "recording the pin");
+}
+
+Expected<void> Index::remove_pin(std::string_view target) {
+    auto st = impl_->db.prepare("DELETE FROM pins WHERE target = ?");
+    if (!st) {
+        return std::move(st).error();
+    }
+    st->bind(1, target);
+    if (auto r = st->run(impl_->db, "removing the pin"); !r) {
+        return r;
+    }
+    if (sqlite3_changes(impl_->db.handle()) == 0) {
+        return invalid("pin", std::string(target), "is not pinned");
+    }
+    return {};
+}
+
 } // namespace qplug::solver

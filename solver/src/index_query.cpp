@@ -33,7 +33,8 @@ Backend backend_of(std::string_view repository_backend, std::string_view owner) 
 }
 
 constexpr std::string_view kReleaseColumns =
-    "r.id, repo.name, repo.kind, repo.priority, repo.backend, r.owner, p.name, p.display_name, "
+    "r.id, r.repository_id, repo.name, repo.kind, repo.priority, repo.backend, r.owner, p.name, "
+    "p.display_name, "
     "p.summary, r.version, r.channel, r.deprecated, r.trusted, r.qgis_minimum, r.qgis_maximum, "
     "r.requires_python, r.download_url, r.file_name, r.size, r.hash, r.build, r.build_number, "
     "r.subdir, r.update_date, r.metadata, r.dependencies_known, r.path";
@@ -41,35 +42,36 @@ constexpr std::string_view kReleaseColumns =
 ReleaseRecord read_release(const sql::Statement& st) {
     ReleaseRecord rec;
     rec.id = st.integer(0);
-    rec.repository = st.text(1);
-    rec.kind = st.text(2);
-    rec.priority = static_cast<int>(st.integer(3));
-    rec.backend = backend_of(st.text(4), st.text(5));
-    rec.package = st.text(6);
-    rec.display_name = st.text(7);
-    rec.summary = st.text(8);
+    rec.repository_id = st.integer(1);
+    rec.repository = st.text(2);
+    rec.kind = st.text(3);
+    rec.priority = static_cast<int>(st.integer(4));
+    rec.backend = backend_of(st.text(5), st.text(6));
+    rec.package = st.text(7);
+    rec.display_name = st.text(8);
+    rec.summary = st.text(9);
     Release& r = rec.release;
-    r.version = st.text(9);
-    r.channel = st.text(10) == "experimental" ? Channel::experimental : Channel::stable;
-    r.deprecated = st.integer(11) != 0;
-    r.trusted = st.integer(12) != 0;
-    r.qgis_minimum = st.text(13);
-    r.qgis_maximum = st.text(14);
-    r.requires_python = st.text(15);
-    r.download_url = st.text(16);
-    r.file_name = st.text(17);
-    if (auto size = st.optional_integer(18)) {
+    r.version = st.text(10);
+    r.channel = st.text(11) == "experimental" ? Channel::experimental : Channel::stable;
+    r.deprecated = st.integer(12) != 0;
+    r.trusted = st.integer(13) != 0;
+    r.qgis_minimum = st.text(14);
+    r.qgis_maximum = st.text(15);
+    r.requires_python = st.text(16);
+    r.download_url = st.text(17);
+    r.file_name = st.text(18);
+    if (auto size = st.optional_integer(19)) {
         r.size = static_cast<std::uint64_t>(*size);
     }
-    r.hash = st.text(19);
-    r.build = st.text(20);
-    r.build_number = st.optional_integer(21);
-    r.subdir = st.text(22);
-    r.update_date = st.text(23);
-    r.metadata_json = st.text(24);
-    r.dependencies_known = st.integer(25) != 0;
-    r.path = st.text(26);
-    r.owner = backend_from_name(st.text(5)).value_or(Backend::legacy);
+    r.hash = st.text(20);
+    r.build = st.text(21);
+    r.build_number = st.optional_integer(22);
+    r.subdir = st.text(23);
+    r.update_date = st.text(24);
+    r.metadata_json = st.text(25);
+    r.dependencies_known = st.integer(26) != 0;
+    r.path = st.text(27);
+    r.owner = backend_from_name(st.text(6)).value_or(Backend::legacy);
     return rec;
 }
 
@@ -172,6 +174,62 @@ std::vector<ReleaseRecord> Index::releases_named(std::string_view name) const {
                           "repo.enabled AND (p.name = ?1 COLLATE NOCASE OR p.display_name = ?1 "
                           "COLLATE NOCASE)",
                           name);
+}
+
+std::vector<ReleaseRecord> Index::available() const {
+    std::vector<ReleaseRecord> out;
+    auto st = impl_->db.prepare(
+        fmt::format("SELECT {} FROM releases r JOIN packages p ON p.id = r.package_id "
+                    "JOIN repositories repo ON repo.id = r.repository_id "
+                    "WHERE repo.enabled AND repo.kind != 'installed' ORDER BY r.id",
+                    kReleaseColumns));
+    if (!st) {
+        return out;
+    }
+    while (st->step()) {
+        out.push_back(read_release(*st));
+    }
+    if (out.empty()) {
+        return out;
+    }
+    // Releases are in id order: the children, also read in release order, are merged in.
+    auto position = [&](std::int64_t id) -> ReleaseRecord* {
+        auto it = std::lower_bound(out.begin(), out.end(), id,
+                                   [](const ReleaseRecord& r, std::int64_t v) { return r.id < v; });
+        return it != out.end() && it->id == id ? &*it : nullptr;
+    };
+    auto deps = impl_->db.prepare(
+        "SELECT d.release_id, d.kind, d.target, d.spec, d.markers, d.extra, d.is_constraint "
+        "FROM dependencies d ORDER BY d.release_id, d.seq");
+    if (deps) {
+        ReleaseRecord* current = nullptr;
+        while (deps->step()) {
+            const std::int64_t id = deps->integer(0);
+            if (current == nullptr || current->id != id) {
+                current = position(id);
+            }
+            if (current == nullptr) {
+                continue; // a release of a disabled or installed repository
+            }
+            Dependency d;
+            d.kind = dependency_kind_from_name(deps->text(1)).value_or(DependencyKind::plugin);
+            d.target = deps->text(2);
+            d.spec = deps->text(3);
+            d.markers = deps->text(4);
+            d.extra = deps->text(5);
+            d.constraint = deps->integer(6) != 0;
+            current->release.dependencies.push_back(std::move(d));
+        }
+    }
+    auto mods = impl_->db.prepare("SELECT release_id, module FROM modules ORDER BY release_id");
+    if (mods) {
+        while (mods->step()) {
+            if (ReleaseRecord* r = position(mods->integer(0))) {
+                r->release.modules.emplace_back(mods->text(1));
+            }
+        }
+    }
+    return out;
 }
 
 std::vector<ReleaseRecord> Index::installed() const {

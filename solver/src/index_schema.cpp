@@ -94,7 +94,16 @@ CREATE VIEW installed_releases AS
     WHERE repo.kind = 'installed';
 )sql";
 
-constexpr std::array<const char*, 1> kMigrations = {kVersion1};
+// Pins: "target stays within spec whenever it is installed" (qplug pin, docs/resolve.md).
+constexpr const char* kVersion2 = R"sql(
+CREATE TABLE pins (
+    target TEXT PRIMARY KEY,
+    spec   TEXT NOT NULL,
+    added  TEXT NOT NULL DEFAULT ''
+) STRICT;
+)sql";
+
+constexpr std::array<const char*, 2> kMigrations = {kVersion1, kVersion2};
 
 } // namespace
 

@@ -57,6 +57,7 @@ struct PackageSummary {
 /// A release with where it comes from.
 struct ReleaseRecord {
     std::int64_t id = 0;
+    std::int64_t repository_id = 0;
     std::string repository;
     std::string kind;
     int priority = 0;
@@ -135,11 +136,21 @@ public:
     std::vector<ReleaseRecord> releases_named(std::string_view name) const;
     /// Every release of the installed sources.
     std::vector<ReleaseRecord> installed() const;
+    /// Every release of the enabled repositories that are not installed sources, with
+    /// dependencies and modules: what the resolver loads (one pass per table).
+    std::vector<ReleaseRecord> available() const;
     /// Replaces a release's dependencies once they are known (a plugin ZIP was fetched, a
     /// wheel's METADATA was read), in its own transaction.
     Expected<void> set_dependencies(std::int64_t release_id,
                                     const std::vector<Dependency>& dependencies,
                                     const std::vector<std::string>& modules);
+
+    /// Pins ("pip:numpy", "<2"): a target stays within the spec whenever it is installed.
+    std::vector<std::pair<std::string, std::string>> pins() const;
+    /// Adds or replaces the pin of `target`.
+    Expected<void> set_pin(std::string_view target, std::string_view spec);
+    /// Fails when `target` has no pin.
+    Expected<void> remove_pin(std::string_view target);
 
     struct Impl; ///< (the database; opaque)
 

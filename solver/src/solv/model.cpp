@@ -1,0 +1,733 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "model.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include <qplug/solver/versions.hpp>
+#include <qplug/unicode.hpp>
+#include <qplug/version/compat.hpp>
+#include <qplug/version/scheme.hpp>
+
+#include "../errors.hpp"
+
+namespace qplug::solver::solv {
+
+namespace {
+
+constexpr std::string_view kPlugin = "plugin:";
+constexpr std::string_view kModule = "pymodule:";
+constexpr std::string_view kExact = "exact:";
+constexpr std::string_view kPinNot = "pinnot:";
+
+/// EVR characters libsolv's testcases and rpm's vercmp take as they are.
+std::string sanitized(std::string_view version) {
+    std::string out;
+    for (const char c : version) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '+' || c == '_' || c == '~';
+        out.push_back(ok ? c : '_');
+    }
+    return out.empty() ? "_" : out;
+}
+
+bool glob_match(std::string_view pattern, std::string_view text) {
+    // '*' matches any run, as conda's build-string globs.
+    std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+    while (t < text.size()) {
+        if (p < pattern.size() && (pattern[p] == text[t] || pattern[p] == '?')) {
+            ++p;
+            ++t;
+        } else if (p < pattern.size() && pattern[p] == '*') {
+            star = p++;
+            mark = t;
+        } else if (star != std::string_view::npos) {
+            p = star + 1;
+            t = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == '*') {
+        ++p;
+    }
+    return p == pattern.size();
+}
+
+std::string_view backend_prefix(Backend b) {
+    switch (b) {
+    case Backend::pip:
+        return "pip";
+    case Backend::conda:
+        return "conda";
+    case Backend::legacy:
+        break;
+    }
+    return "legacy";
+}
+
+} // namespace
+
+std::string encode_name(std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '%' || c == '#' || c <= ' ' || c == 0x7F || c == '(' || c == ')') {
+            out.push_back('%');
+            out.push_back(kHex[c >> 4]);
+            out.push_back(kHex[c & 0x0F]);
+        } else {
+            out.push_back(ch);
+        }
+    }
+    return out;
+}
+
+std::string decode_name(std::string_view text) {
+    auto hex = [](char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    };
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
+            hex(text[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
+            i += 2;
+        } else {
+            out.push_back(text[i]);
+        }
+    }
+    return out;
+}
+
+std::string solvable_name(Backend backend, const std::string& key) {
+    return std::string(backend_prefix(backend)) + ":" + encode_name(key);
+}
+
+Model::~Model() {
+    if (pool_ != nullptr) {
+        pool_free(pool_);
+    }
+}
+
+const SolvableInfo* Model::info(Id p) const {
+    auto it = infos_.find(p);
+    return it == infos_.end() ? nullptr : &it->second;
+}
+
+std::string Model::label(Id p) const {
+    const SolvableInfo* i = info(p);
+    if (i == nullptr) {
+        return pool_solvid2str(pool_, p);
+    }
+    switch (i->kind) {
+    case SolvableInfo::Kind::qgis:
+        return "QGIS " + i->version;
+    case SolvableInfo::Kind::python:
+        return "Python " + i->version;
+    case SolvableInfo::Kind::pin:
+        return "your pin on " + i->display;
+    default:
+        break;
+    }
+    return fmt::format("{} {} ({}{})", i->display, i->version, backend_name(i->backend),
+                       i->installed ? ", installed" : "");
+}
+
+std::string Model::evr_for(const std::string& name, const std::string& version) const {
+    int rank = 0;
+    if (auto it = ranks_.find(name); it != ranks_.end()) {
+        if (auto v = it->second.find(version); v != it->second.end()) {
+            rank = v->second;
+        }
+    }
+    // rpm's vercmp decides on the leading rank; the rest is for people.
+    return fmt::format("{}-{}", rank, sanitized(version));
+}
+
+Id Model::namespace_dep(const std::string& text) {
+    return pool_rel2id(pool_, pool_str2id(pool_, text.c_str(), 1), ID_EMPTY, REL_NAMESPACE, 1);
+}
+
+Expected<std::unique_ptr<Model>> Model::build(const std::vector<ReleaseRecord>& available,
+                                              const std::vector<ReleaseRecord>& installed,
+                                              const std::vector<Request>& requests,
+                                              const Policy& policy) {
+    if (!version::compat::qgis_api_version(policy.qgis_version)) {
+        return failure(fmt::format("'{}' is not a QGIS version", policy.qgis_version));
+    }
+    auto env = version::pep508::default_environment(policy.python_version, policy.platform);
+    if (!env) {
+        return failure(fmt::format("Python {} on {}: {}", policy.python_version, policy.platform,
+                                   env.error().message));
+    }
+    std::unique_ptr<Model> m(new Model());
+    m->policy_ = policy;
+    m->environment_ = std::move(*env);
+    m->pool_ = pool_create();
+    pool_setdisttype(m->pool_, DISTTYPE_RPM); // Debian's default is DEB (solver-design G1)
+    pool_set_flag(m->pool_, POOL_FLAG_FORBIDSELFCONFLICTS, 0);
+    pool_setnamespacecallback(m->pool_, &Model::callback, m.get());
+
+    // "Name==V" pins of plugin dependencies and requests (qgis-facts 5.2: a required version
+    // equal to the experimental one selects the experimental channel).
+    std::set<std::pair<std::string, std::string>> exact;
+    auto note_pins = [&](const ReleaseRecord& r) {
+        for (const auto& d : r.release.dependencies) {
+            if (d.kind == DependencyKind::plugin && d.spec.rfind("==", 0) == 0) {
+                exact.emplace(d.target, d.spec.substr(2));
+            }
+        }
+    };
+    for (const auto& r : available) {
+        note_pins(r);
+    }
+    for (const auto& r : installed) {
+        note_pins(r);
+    }
+    for (const auto& q : requests) {
+        if (q.spec.rfind("==", 0) == 0) {
+            exact.emplace(q.name, q.spec.substr(2));
+        }
+    }
+    auto experimental_ok = [&](const ReleaseRecord& r) {
+        return r.release.channel != Channel::experimental || policy.allow_experimental ||
+               policy.experimental_for.count(r.package) != 0 ||
+               policy.experimental_for.count(r.display_name) != 0;
+    };
+    auto pinned = [&](const ReleaseRecord& r) {
+        return exact.count({r.display_name, r.release.version}) != 0 ||
+               exact.count({r.package, r.release.version}) != 0;
+    };
+    auto allowed = [&](const ReleaseRecord& r) {
+        if (!experimental_ok(r) && !pinned(r)) {
+            return false;
+        }
+        if (r.release.deprecated && !policy.allow_deprecated) {
+            return false;
+        }
+        if (!policy.exclude_newer.empty() && !r.release.update_date.empty() &&
+            r.release.update_date.substr(0, policy.exclude_newer.size()) > policy.exclude_newer) {
+            return false;
+        }
+        return true;
+    };
+    // Ranks: per solvable name, the distinct versions of every release, in the backend's
+    // order (solver-design section 2).
+    std::map<std::string, std::pair<Backend, std::vector<std::string>>> versions;
+    auto collect = [&](const ReleaseRecord& r) {
+        auto& entry = versions[solvable_name(r.backend, r.package)];
+        entry.first = r.backend;
+        entry.second.push_back(r.release.version);
+    };
+    for (const auto& r : available) {
+        if (allowed(r)) {
+            collect(r);
+        }
+    }
+    for (const auto& r : installed) {
+        collect(r);
+    }
+    for (auto& [name, entry] : versions) {
+        auto& [backend, list] = entry;
+        sort_versions(backend, list);
+        auto& ranks = m->ranks_[name];
+        int rank = 0;
+        const std::string* previous = nullptr;
+        for (const auto& v : list) {
+            // Equal versions ("1.0" and "1.0.0" in PEP 440) share a rank.
+            if (previous == nullptr || version_less(backend, *previous, v)) {
+                ++rank;
+            }
+            ranks.emplace(v, rank);
+            previous = &v;
+        }
+    }
+
+    std::map<std::int64_t, Repo*> repos;
+    for (const auto& r : available) {
+        if (!allowed(r)) {
+            continue;
+        }
+        Repo*& repo = repos[r.repository_id];
+        if (repo == nullptr) {
+            repo = repo_create(m->pool_, r.repository.c_str());
+            repo->priority = r.priority;
+        }
+        m->add_release(repo, r, false, !experimental_ok(r));
+    }
+    Repo* system = repo_create(m->pool_, "@System");
+    for (const auto& r : installed) {
+        m->add_release(system, r, true, false);
+    }
+    m->add_platform(system);
+    m->add_pins(system);
+    for (auto& [id, repo] : repos) {
+        repo_internalize(repo);
+    }
+    repo_internalize(system);
+    pool_set_installed(m->pool_, system);
+    pool_addfileprovides(m->pool_);
+    pool_createwhatprovides(m->pool_);
+    return m;
+}
+
+void Model::add_release(Repo* repo, const ReleaseRecord& r, bool installed, bool pin_only) {
+    const std::string name = solvable_name(r.backend, r.package);
+    const Id p = repo_add_solvable(repo);
+    Solvable* s = pool_id2solvable(pool_, p);
+    s->name = pool_str2id(pool_, name.c_str(), 1);
+    s->evr = pool_str2id(pool_, evr_for(name, r.release.version).c_str(), 1);
+    s->arch = ARCH_NOARCH; // must be set, else not installable (G6)
+    s->provides = repo_addid_dep(repo, s->provides, s->name, 0); // unversioned self (G6, G7)
+    if (r.backend == Backend::legacy) {
+        const std::string plugin =
+            std::string(kPlugin) + encode_name(r.display_name.empty() ? r.package : r.display_name);
+        s->provides = repo_addid_dep(repo, s->provides, pool_str2id(pool_, plugin.c_str(), 1), 0);
+    }
+    for (const auto& module : r.release.modules) {
+        const std::string provided = std::string(kModule) + encode_name(module);
+        s->provides = repo_addid_dep(repo, s->provides, pool_str2id(pool_, provided.c_str(), 1), 0);
+        // A module from one backend only (solver-design section 4, variant A).
+        s->conflicts = repo_addid_dep(
+            repo, s->conflicts,
+            namespace_dep(provided + "#other:" + std::string(backend_prefix(r.backend))), 0);
+    }
+    add_requirements(repo, s, r, "");
+    SolvableInfo info;
+    info.kind = SolvableInfo::Kind::release;
+    info.record = &r;
+    info.backend = r.backend;
+    info.name = r.package;
+    info.display = r.display_name.empty() ? r.package : r.display_name;
+    info.version = r.release.version;
+    info.installed = installed;
+    info.pin_only = pin_only;
+    infos_[p] = std::move(info);
+    // pip extras: one solvable per extra, requiring this very release.
+    std::set<std::string> extras;
+    for (const auto& d : r.release.dependencies) {
+        if (!d.extra.empty()) {
+            extras.insert(d.extra);
+        }
+    }
+    for (const auto& e : extras) {
+        add_extra(repo, p, r, e, installed);
+    }
+}
+
+void Model::add_extra(Repo* repo, Id base, const ReleaseRecord& r, const std::string& extra,
+                      bool installed) {
+    const std::string name = solvable_name(r.backend, r.package + "[" + extra + "]");
+    const Id p = repo_add_solvable(repo);
+    Solvable* s = pool_id2solvable(pool_, p);
+    s->name = pool_str2id(pool_, name.c_str(), 1);
+    s->evr = pool_id2solvable(pool_, base)->evr;
+    s->arch = ARCH_NOARCH;
+    s->provides = repo_addid_dep(repo, s->provides, s->name, 0);
+    s->requires_ = repo_addid_dep(
+        repo, s->requires_, namespace_dep(std::string(kExact) + std::to_string(base) + "#"), 0);
+    add_requirements(repo, s, r, extra);
+    SolvableInfo info;
+    info.kind = SolvableInfo::Kind::extra;
+    info.record = &r;
+    info.backend = r.backend;
+    info.name = r.package + "[" + extra + "]";
+    info.display = info.name;
+    info.version = r.release.version;
+    info.installed = installed;
+    infos_[p] = std::move(info);
+}
+
+void Model::add_requirements(Repo* repo, Solvable* s, const ReleaseRecord& r,
+                             const std::string& only_extra) {
+    for (const auto& d : r.release.dependencies) {
+        if (d.extra != only_extra) {
+            continue;
+        }
+        if (!d.markers.empty()) {
+            auto marker = version::pep508::Marker::parse(d.markers);
+            auto holds = marker ? marker->evaluate(environment_, only_extra)
+                                : Expected<bool>(marker.error());
+            if (!holds || !*holds) {
+                continue; // not for this environment (an error counts as false, as pip does)
+            }
+        }
+        std::vector<std::string> deps;
+        switch (d.kind) {
+        case DependencyKind::plugin:
+            deps.push_back(std::string(kPlugin) + encode_name(d.target) + "#" + d.spec);
+            break;
+        case DependencyKind::pip: {
+            const std::size_t bracket = d.target.find('[');
+            if (bracket == std::string::npos) {
+                deps.push_back("pip:" + encode_name(d.target) + "#" + d.spec);
+                break;
+            }
+            // requests[socks,use-chardet] needs each extra's solvable.
+            const std::string base = d.target.substr(0, bracket);
+            std::string_view list(d.target);
+            list = list.substr(bracket + 1, list.size() - bracket - 2);
+            std::size_t start = 0;
+            while (start <= list.size()) {
+                std::size_t comma = list.find(',', start);
+                if (comma == std::string_view::npos) {
+                    comma = list.size();
+                }
+                deps.push_back(
+                    "pip:" +
+                    encode_name(base + "[" + std::string(list.substr(start, comma - start)) + "]") +
+                    "#" + d.spec);
+                start = comma + 1;
+            }
+            break;
+        }
+        case DependencyKind::conda:
+            if (d.target == "python") {
+                // The environment's interpreter is the target Python (docs/resolve.md).
+                deps.push_back("condapython#" + d.spec);
+            } else if (d.target.rfind("__", 0) == 0) {
+                continue; // virtual packages (__glibc, __unix ...): the system's, not checked
+            } else {
+                deps.push_back("conda:" + encode_name(d.target) + "#" + d.spec);
+            }
+            break;
+        case DependencyKind::qgis:
+            deps.push_back("qgis#" + d.spec);
+            break;
+        case DependencyKind::python:
+            deps.push_back("python#" + d.spec);
+            break;
+        }
+        for (const auto& text : deps) {
+            if (d.constraint) {
+                // conda "constrains": conflict with the target's releases outside the spec.
+                const std::string target = text.substr(0, text.find('#'));
+                s->conflicts =
+                    repo_addid_dep(repo, s->conflicts,
+                                   namespace_dep(std::string(kPinNot) + target + "#" + d.spec), 0);
+            } else {
+                s->requires_ = repo_addid_dep(repo, s->requires_, namespace_dep(text), 0);
+            }
+        }
+    }
+}
+
+void Model::add_platform(Repo* system) {
+    auto add = [&](const char* name, const std::string& version, SolvableInfo::Kind kind) {
+        const Id p = repo_add_solvable(system);
+        Solvable* s = pool_id2solvable(pool_, p);
+        s->name = pool_str2id(pool_, name, 1);
+        s->evr = pool_str2id(pool_, ("0-" + sanitized(version)).c_str(), 1);
+        s->arch = ARCH_NOARCH;
+        s->provides = repo_addid_dep(system, s->provides, s->name, 0);
+        SolvableInfo info;
+        info.kind = kind;
+        info.name = name;
+        info.display = name;
+        info.version = version;
+        info.installed = true;
+        infos_[p] = std::move(info);
+        return p;
+    };
+    qgis_ = add("qgis", policy_.qgis_version, SolvableInfo::Kind::qgis);
+    python_ = add("python", policy_.python_version, SolvableInfo::Kind::python);
+}
+
+void Model::add_pins(Repo* system) {
+    for (const auto& [target, spec] : policy_.pins) {
+        std::optional<Backend> backend;
+        std::string name = target;
+        if (const std::size_t colon = target.find(':'); colon != std::string::npos) {
+            backend = backend_from_name(target.substr(0, colon));
+            if (backend) {
+                name = target.substr(colon + 1);
+            }
+        }
+        const Id p = repo_add_solvable(system);
+        Solvable* s = pool_id2solvable(pool_, p);
+        s->name = pool_str2id(pool_, ("pin:" + encode_name(target)).c_str(), 1);
+        s->evr = pool_str2id(pool_, "0-0", 1);
+        s->arch = ARCH_NOARCH;
+        s->provides = repo_addid_dep(system, s->provides, s->name, 0);
+        for (const Backend b : {Backend::legacy, Backend::pip, Backend::conda}) {
+            if (backend && *backend != b) {
+                continue;
+            }
+            const std::string key = b == Backend::pip ? normalize_pip_name(name) : name;
+            s->conflicts = repo_addid_dep(
+                system, s->conflicts,
+                namespace_dep(std::string(kPinNot) + solvable_name(b, key) + "#" + spec), 0);
+        }
+        SolvableInfo info;
+        info.kind = SolvableInfo::Kind::pin;
+        info.name = target;
+        info.display = target + " " + spec;
+        info.installed = true;
+        infos_[p] = std::move(info);
+        pins_.push_back(p);
+    }
+}
+
+std::vector<Id> Model::providers(const std::string& name) const {
+    std::vector<Id> out;
+    const Id id = pool_str2id(pool_, name.c_str(), 0);
+    if (id == 0) {
+        return out;
+    }
+    return whatprovides(pool_, id);
+}
+
+bool Model::matches(Id p, const std::string& spec) const {
+    const SolvableInfo* i = info(p);
+    if (i == nullptr) {
+        return false;
+    }
+    if (i->pin_only && spec.rfind("==", 0) != 0) {
+        return false;
+    }
+    if (spec.empty()) {
+        return true;
+    }
+    const version::Scheme scheme = scheme_of(i->backend);
+    if (i->backend == Backend::conda) {
+        // "VERSION[ BUILD]": conda's version spec and a build-string glob.
+        const std::size_t space = spec.find(' ');
+        const std::string version_spec = spec.substr(0, space);
+        if (version_spec != "*" && !version_spec.empty()) {
+            auto ok = version::satisfies(scheme, i->version, version_spec);
+            if (!ok || !*ok) {
+                return false;
+            }
+        }
+        if (space != std::string::npos) {
+            const std::string build =
+                std::string(unicode::strip(std::string_view(spec).substr(space + 1)));
+            const std::string& actual = i->record != nullptr ? i->record->release.build : "";
+            if (!build.empty() && !glob_match(build, actual)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    if (i->backend == Backend::legacy) {
+        // plugin_dependencies pins "==V" (and requests "op V"): QGIS's compareVersions.
+        auto ok = version::satisfies(scheme, i->version, spec);
+        return ok && *ok;
+    }
+    auto ok = version::satisfies(scheme, i->version, spec);
+    return ok && *ok;
+}
+
+Id Model::answer(Id name_id) const {
+    const std::string text = pool_id2str(pool_, name_id);
+    const std::size_t hash = text.find('#');
+    const std::string target = text.substr(0, hash);
+    const std::string spec = hash == std::string::npos ? std::string() : text.substr(hash + 1);
+    Queue q;
+    queue_init(&q);
+    auto finish = [&]() -> Id {
+        // G2: 0 is "nothing"; an empty queue would read as "provided by the system".
+        const Id result = q.count > 0 ? pool_queuetowhatprovides(pool_, &q) : 0;
+        queue_free(&q);
+        return result;
+    };
+    if (target == "qgis") {
+        const std::size_t dots = spec.find("..");
+        const std::string min = spec.substr(0, dots);
+        const std::string max = dots == std::string::npos ? std::string() : spec.substr(dots + 2);
+        auto c = version::compat::check(policy_.qgis_version, min, max);
+        if (c && c->compatible) {
+            queue_push(&q, qgis_);
+        }
+        return finish();
+    }
+    if (target == "python") {
+        auto ok = version::satisfies(version::Scheme::pep440, policy_.python_version, spec, true);
+        if (ok && *ok) {
+            queue_push(&q, python_);
+        }
+        return finish();
+    }
+    if (target == "condapython") {
+        const std::string version_spec = spec.substr(0, spec.find(' '));
+        auto ok =
+            version_spec.empty() || version_spec == "*"
+                ? Expected<bool>(true)
+                : version::satisfies(version::Scheme::conda, policy_.python_version, version_spec);
+        if (ok && *ok) {
+            queue_push(&q, python_);
+        }
+        return finish();
+    }
+    if (target.rfind(kExact, 0) == 0) {
+        queue_push(&q, static_cast<Id>(std::stol(target.substr(kExact.size()))));
+        return finish();
+    }
+    if (target.rfind(kModule, 0) == 0) {
+        // pymodule:M#other:B -> providers of M from another backend than B
+        const std::string other = spec.substr(spec.find(':') + 1);
+        for (const Id p : providers(target)) {
+            const SolvableInfo* i = info(p);
+            if (i != nullptr && backend_prefix(i->backend) != other) {
+                queue_push(&q, p);
+            }
+        }
+        return finish();
+    }
+    if (target.rfind(kPinNot, 0) == 0) {
+        for (const Id p : providers(target.substr(kPinNot.size()))) {
+            if (!matches(p, spec)) {
+                queue_push(&q, p);
+            }
+        }
+        return finish();
+    }
+    const std::vector<Id> candidates = providers(target);
+    for (const Id p : candidates) {
+        if (matches(p, spec)) {
+            queue_push(&q, p);
+        }
+    }
+    if (q.count == 0 && target.rfind("pip:", 0) == 0) {
+        // pip takes pre-releases when nothing else satisfies the requirement.
+        for (const Id p : candidates) {
+            const SolvableInfo* i = info(p);
+            if (i == nullptr) {
+                continue;
+            }
+            auto ok = version::satisfies(version::Scheme::pep440, i->version, spec, true);
+            if (ok && *ok) {
+                queue_push(&q, p);
+            }
+        }
+    }
+    return finish();
+}
+
+Id Model::callback(Pool*, void* data, Id name, Id) {
+    return static_cast<const Model*>(data)->answer(name);
+}
+
+std::vector<Id> Model::candidates(const Request& request) const {
+    std::vector<Id> found;
+    auto add_matching = [&](const std::vector<Id>& ids) {
+        for (const Id p : ids) {
+            const SolvableInfo* i = info(p);
+            if (i != nullptr && i->kind != SolvableInfo::Kind::pin &&
+                (!request.backend || i->backend == *request.backend) && matches(p, request.spec) &&
+                std::find(found.begin(), found.end(), p) == found.end()) {
+                found.push_back(p);
+            }
+        }
+    };
+    const std::string& n = request.name;
+    add_matching(providers(solvable_name(Backend::legacy, n)));
+    add_matching(providers(std::string(kPlugin) + encode_name(n)));
+    add_matching(providers(solvable_name(Backend::pip, normalize_pip_name(n))));
+    if (n.find('[') != std::string::npos) {
+        add_matching(providers(solvable_name(Backend::pip, n)));
+    }
+    add_matching(providers(solvable_name(Backend::conda, unicode::to_lower(n))));
+    if (found.empty()) {
+        // Plugin names are matched exactly by QGIS; a user typing another case still means it.
+        const std::string lowered = unicode::to_lower(n);
+        for (const auto& [p, i] : infos_) {
+            if (i.kind == SolvableInfo::Kind::release && i.backend == Backend::legacy &&
+                (unicode::to_lower(i.display) == lowered || unicode::to_lower(i.name) == lowered)) {
+                add_matching({p});
+            }
+        }
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
+std::vector<Id> Model::installed_named(const Request& request) const {
+    std::vector<Id> out;
+    for (const Id p : candidates(Request{request.action, request.backend, request.name, "", ""})) {
+        const SolvableInfo* i = info(p);
+        if (i != nullptr && i->installed) {
+            out.push_back(p);
+        }
+    }
+    return out;
+}
+
+std::vector<std::pair<Id, std::vector<Id>>> Model::requirements(Id p) const {
+    std::vector<std::pair<Id, std::vector<Id>>> out;
+    const Solvable* s = pool_id2solvable(pool_, p);
+    if (s->repo == nullptr || s->requires_ == 0) {
+        return out;
+    }
+    for (const Id* dp = s->repo->idarraydata + s->requires_; *dp != 0; ++dp) {
+        if (*dp == SOLVABLE_PREREQMARKER) {
+            continue;
+        }
+        out.emplace_back(*dp, whatprovides(pool_, *dp));
+    }
+    return out;
+}
+
+bool Model::is_extra_base(Id dep) const {
+    return is_reldep(dep) &&
+           std::string_view(pool_id2str(pool_, get_reldep(pool_, dep)->name)).rfind(kExact, 0) == 0;
+}
+
+bool Model::is_platform_dependency(Id dep) const {
+    if (!is_reldep(dep)) {
+        return false;
+    }
+    const Reldep* rd = get_reldep(pool_, dep);
+    const std::string text = pool_id2str(pool_, rd->name);
+    return text.rfind("qgis#", 0) == 0 || text.rfind("python#", 0) == 0 ||
+           text.rfind("condapython#", 0) == 0;
+}
+
+std::string Model::describe_dependency(Id dep) const {
+    if (!is_reldep(dep)) {
+        return decode_name(pool_id2str(pool_, dep));
+    }
+    const Reldep* rd = get_reldep(pool_, dep);
+    const std::string text = pool_id2str(pool_, rd->name);
+    const std::size_t hash = text.find('#');
+    const std::string target = text.substr(0, hash);
+    const std::string spec = hash == std::string::npos ? "" : text.substr(hash + 1);
+    auto with_spec = [&](const std::string& what) {
+        return spec.empty() ? what : what + " " + spec;
+    };
+    if (target == "qgis") {
+        const std::size_t dots = spec.find("..");
+        const std::string min = spec.substr(0, dots);
+        std::string max = dots == std::string::npos ? std::string() : spec.substr(dots + 2);
+        if (max.empty()) {
+            max = version::compat::default_maximum(min, version::compat::Rules::installer) +
+                  " (the default)";
+        }
+        return fmt::format("QGIS {} to {}", min.empty() ? "(any)" : min, max);
+    }
+    if (target == "python" || target == "condapython") {
+        return "Python " + spec;
+    }
+    if (target.rfind(kPlugin, 0) == 0) {
+        return with_spec("the plugin '" + decode_name(target.substr(kPlugin.size())) + "'");
+    }
+    if (target.rfind(kModule, 0) == 0) {
+        return "the Python module '" + decode_name(target.substr(kModule.size())) +
+               "' from another backend";
+    }
+    if (target.rfind(kPinNot, 0) == 0) {
+        const std::string name = target.substr(kPinNot.size());
+        return decode_name(name.substr(name.find(':') + 1)) + " outside " + spec;
+    }
+    if (target.rfind(kExact, 0) == 0) {
+        return "its release without extras";
+    }
+    const std::size_t colon = target.find(':');
+    return with_spec(decode_name(target.substr(colon + 1))) + " (" + target.substr(0, colon) + ")";
+}
+
+} // namespace qplug::solver::solv

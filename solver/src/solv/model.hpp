@@ -1,0 +1,110 @@
+// The libsolv model of the index (docs/resolve.md, ../shared/reference/solver-design.md):
+// one pool, one repo per index repository plus @System for what is installed; solvables named
+// "<backend>:<name>" with rank-encoded EVRs; every requirement one REL_NAMESPACE dependency
+// "<target>#<spec>" that the namespace callback answers with libversion's matchers.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <qplug/solver/resolve.hpp>
+#include <qplug/version/pep508.hpp>
+
+#include "libsolv.hpp"
+
+namespace qplug::solver::solv {
+
+/// What a solvable stands for.
+struct SolvableInfo {
+    enum class Kind { release, extra, qgis, python, pin };
+    Kind kind = Kind::release;
+    const ReleaseRecord* record = nullptr; ///< releases and extras
+    Backend backend = Backend::legacy;
+    std::string name;    ///< key (plugin folder, pip or conda name), "qgis", "python"
+    std::string display; ///< a plugin's name, else the key (with "[extra]" for extras)
+    std::string version;
+    bool installed = false;
+    /// An experimental release the policy does not allow, in the pool only because a plugin
+    /// dependency or a request pins its version exactly: only such a pin matches it.
+    bool pin_only = false;
+};
+
+class Model {
+public:
+    Model(const Model&) = delete;
+    Model& operator=(const Model&) = delete;
+    ~Model();
+
+    /// Builds the pool. Releases the policy excludes (experimental, deprecated, newer than
+    /// exclude_newer) are left out of the index repos; installed releases always count.
+    /// An experimental plugin release also counts when a plugin dependency or a request pins
+    /// exactly its version, as QGIS's plugin manager then takes the experimental channel.
+    static Expected<std::unique_ptr<Model>> build(const std::vector<ReleaseRecord>& available,
+                                                  const std::vector<ReleaseRecord>& installed,
+                                                  const std::vector<Request>& requests,
+                                                  const Policy& policy);
+
+    Pool* pool() const { return pool_; }
+    const SolvableInfo* info(Id p) const;
+    /// "name version (backend)" for messages.
+    std::string label(Id p) const;
+
+    /// The solvables a request can be satisfied with (its backend's matcher on the spec).
+    std::vector<Id> candidates(const Request& request) const;
+    /// Installed solvables a request names (for upgrade and remove).
+    std::vector<Id> installed_named(const Request& request) const;
+
+    /// A dependency as the user reads it: "QGIS 3.22 to 3.99", "numpy >=1.21,<2 (pip)",
+    /// "the plugin 'Other' ==1.2".
+    std::string describe_dependency(Id dep) const;
+    /// The solvables a release requires directly (each requirement with its providers).
+    std::vector<std::pair<Id, std::vector<Id>>> requirements(Id p) const;
+    /// Whether the dependency is an extra's requirement of its own base release.
+    bool is_extra_base(Id dep) const;
+    /// Whether the dependency is on QGIS or Python (for explanations).
+    bool is_platform_dependency(Id dep) const;
+    /// The ids of the pseudo-solvables for pins (locked by the jobs).
+    const std::vector<Id>& pin_solvables() const { return pins_; }
+    const Policy& policy() const { return policy_; }
+    const std::vector<std::string>& warnings() const { return warnings_; }
+
+private:
+    Model() = default;
+    void add_release(Repo* repo, const ReleaseRecord& record, bool installed, bool pin_only);
+    void add_extra(Repo* repo, Id base, const ReleaseRecord& record, const std::string& extra,
+                   bool installed);
+    void add_platform(Repo* system);
+    void add_pins(Repo* system);
+    Id namespace_dep(const std::string& text);
+    void add_requirements(Repo* repo, Solvable* s, const ReleaseRecord& record,
+                          const std::string& only_extra);
+    Id answer(Id name) const; ///< the namespace callback
+    static Id callback(Pool* pool, void* data, Id name, Id evr);
+    std::vector<Id> providers(const std::string& solvable_name) const;
+    bool matches(Id p, const std::string& spec) const;
+    std::string evr_for(const std::string& solvable_name, const std::string& version) const;
+
+    Pool* pool_ = nullptr;
+    Policy policy_;
+    version::pep508::Environment environment_;
+    std::unordered_map<Id, SolvableInfo> infos_;
+    /// solvable name -> version -> rank (1 = oldest; equal versions share one), for the EVRs
+    std::map<std::string, std::map<std::string, int>> ranks_;
+    std::vector<Id> pins_;
+    Id qgis_ = 0;
+    Id python_ = 0;
+    std::vector<std::string> warnings_;
+};
+
+/// "legacy:<key>", "pip:<name>", "conda:<name>".
+std::string solvable_name(Backend backend, const std::string& key);
+/// Percent-encodes '%', '#', blanks and control characters (libsolv testcases split on
+/// blanks; '#' separates a namespace target from its spec).
+std::string encode_name(std::string_view text);
+std::string decode_name(std::string_view text);
+
+} // namespace qplug::solver::solv

@@ -1,0 +1,452 @@
+// resolve(): the model, the jobs, libsolv's solver, and the plan or the explanation.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include <qplug/solver/resolve.hpp>
+#include <qplug/unicode.hpp>
+
+#include "../errors.hpp"
+#include "explain.hpp"
+#include "model.hpp"
+
+namespace qplug::solver {
+
+std::string_view action_name(PlanStep::Action action) {
+    switch (action) {
+    case PlanStep::Action::install:
+        return "install";
+    case PlanStep::Action::upgrade:
+        return "upgrade";
+    case PlanStep::Action::downgrade:
+        return "downgrade";
+    case PlanStep::Action::remove:
+        return "remove";
+    case PlanStep::Action::keep:
+        return "keep";
+    }
+    return "?";
+}
+
+Expected<Request> parse_request(std::string_view text, Request::Action action) {
+    Request r;
+    r.action = action;
+    r.text = std::string(text);
+    std::string_view rest = unicode::strip(text);
+    for (const Backend b : {Backend::legacy, Backend::pip, Backend::conda}) {
+        const std::string prefix = std::string(backend_name(b)) + ":";
+        if (rest.substr(0, prefix.size()) == prefix) {
+            r.backend = b;
+            rest = unicode::strip(rest.substr(prefix.size()));
+            break;
+        }
+    }
+    // A plugin name may hold spaces: the spec starts at the first operator character. A
+    // conda spec may start with a version ("numpy 1.26.*"): for conda a blank ends the name.
+    std::size_t cut = rest.find_first_of("=<>!~");
+    if (r.backend == Backend::conda) {
+        cut = std::min(cut, rest.find(' '));
+    }
+    r.name = std::string(unicode::strip(rest.substr(0, cut)));
+    if (cut != std::string_view::npos) {
+        r.spec = std::string(unicode::strip(rest.substr(cut)));
+    }
+    if (r.name.empty() && !(action == Request::Action::upgrade && r.spec.empty())) {
+        Error e;
+        e.what = "request";
+        e.input = r.text;
+        e.message = "names no package";
+        return e;
+    }
+    return r;
+}
+
+namespace {
+
+using solv::Model;
+using solv::SolvableInfo;
+
+PlanStep step_for(const Model& model, Id p, PlanStep::Action action) {
+    PlanStep step;
+    step.action = action;
+    const SolvableInfo* i = model.info(p);
+    if (i == nullptr) {
+        return step;
+    }
+    step.backend = i->backend;
+    step.name = i->name;
+    step.display_name = i->display;
+    step.version = i->version;
+    if (i->record != nullptr) {
+        const ReleaseRecord& r = *i->record;
+        step.repository = r.repository;
+        step.download_url = r.release.download_url;
+        step.file_name = r.release.file_name;
+        step.hash = r.release.hash;
+        step.size = r.release.size;
+        step.release_id = i->installed ? 0 : r.id;
+    }
+    return step;
+}
+
+void push_one_of(Queue& job, Pool* pool, const std::vector<Id>& ids, Id how) {
+    Queue q;
+    queue_init(&q);
+    for (const Id p : ids) {
+        queue_push(&q, p);
+    }
+    queue_push2(&job, how | SOLVER_SOLVABLE_ONE_OF, pool_queuetowhatprovides(pool, &q));
+    queue_free(&q);
+}
+
+/// Why each package of the result is there: a breadth-first walk from the requested
+/// releases over the requirements among the result's releases (shortest chains first).
+class ResultGraph {
+public:
+    ResultGraph(const Model& model, const std::set<Id>& result, const std::set<Id>& roots)
+        : model_(model), roots_(roots) {
+        std::deque<Id> todo;
+        for (const Id r : roots) {
+            if (result.count(r) != 0) {
+                parent_[r] = {0, 0};
+                todo.push_back(r);
+            }
+        }
+        while (!todo.empty()) {
+            const Id p = todo.front();
+            todo.pop_front();
+            for (const auto& [dep, providers] : model.requirements(p)) {
+                for (const Id q : providers) {
+                    if (result.count(q) != 0 && parent_.emplace(q, std::make_pair(p, dep)).second) {
+                        todo.push_back(q);
+                    }
+                }
+            }
+        }
+    }
+
+    bool reached(Id p) const { return parent_.count(p) != 0; }
+
+    /// "requested", "requested (with its extra ...)", "needed by X: it requires ...", or "".
+    std::string reason(Id p) const {
+        auto it = parent_.find(p);
+        if (it == parent_.end()) {
+            return "";
+        }
+        const auto [from, dep] = it->second;
+        if (from == 0) {
+            return "requested";
+        }
+        const SolvableInfo* f = model_.info(from);
+        if (f != nullptr && f->kind == SolvableInfo::Kind::extra && roots_.count(from) != 0 &&
+            model_.is_extra_base(dep)) {
+            return "requested (with " + f->name.substr(f->name.find('[')) + ")";
+        }
+        return fmt::format("needed by {}: it requires {}", model_.label(from),
+                           model_.describe_dependency(dep));
+    }
+
+    /// From the request down to p, one line per link.
+    std::vector<std::string> chain(Id p) const {
+        std::vector<std::string> lines;
+        for (Id current = p; reached(current);) {
+            const auto [from, dep] = parent_.at(current);
+            if (from == 0) {
+                lines.push_back(fmt::format("{}: you asked for it", model_.label(current)));
+                break;
+            }
+            lines.push_back(fmt::format("{} requires {}, satisfied by {}", model_.label(from),
+                                        model_.describe_dependency(dep), model_.label(current)));
+            current = from;
+        }
+        std::reverse(lines.begin(), lines.end());
+        return lines;
+    }
+
+private:
+    const Model& model_;
+    std::set<Id> roots_;
+    std::map<Id, std::pair<Id, Id>> parent_; ///< p -> (dependent, its requirement)
+};
+
+/// The order QGIS loads plugins in: every plugin after those it names in
+/// plugin_dependencies (QGIS's updateAvailablePlugins(sort_by_dependencies)); a cycle is cut
+/// where it is first revisited.
+std::vector<std::string> load_order(const std::vector<const SolvableInfo*>& plugins) {
+    std::map<std::string, const SolvableInfo*> by_name;
+    for (const auto* i : plugins) {
+        by_name[i->display] = i;
+    }
+    std::vector<std::string> order;
+    std::set<std::string> visited;
+    std::function<void(const SolvableInfo*)> visit = [&](const SolvableInfo* i) {
+        if (!visited.insert(i->name).second) {
+            return;
+        }
+        if (i->record != nullptr) {
+            for (const auto& d : i->record->release.dependencies) {
+                if (d.kind != DependencyKind::plugin) {
+                    continue;
+                }
+                if (auto it = by_name.find(d.target); it != by_name.end()) {
+                    visit(it->second);
+                }
+            }
+        }
+        order.push_back(i->name);
+    };
+    std::vector<const SolvableInfo*> sorted = plugins;
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto* a, const auto* b) { return a->name < b->name; });
+    for (const auto* i : sorted) {
+        visit(i);
+    }
+    return order;
+}
+
+} // namespace
+
+Expected<Resolution> resolve(const std::vector<ReleaseRecord>& available,
+                             const std::vector<ReleaseRecord>& installed,
+                             const std::vector<Request>& requests, const Policy& policy) {
+    auto built = Model::build(available, installed, requests, policy);
+    if (!built) {
+        return std::move(built).error();
+    }
+    Model& model = **built;
+    Pool* pool = model.pool();
+    Resolution resolution;
+    resolution.plan.warnings = model.warnings();
+
+    Queue job;
+    queue_init(&job);
+    bool upgrade_all = false;
+    std::set<Id> roots; // the releases that can satisfy a request
+    for (const Request& r : requests) {
+        if (r.action == Request::Action::upgrade && r.name.empty()) {
+            upgrade_all = true;
+            continue;
+        }
+        if (r.action == Request::Action::remove) {
+            const auto ids = model.installed_named(r);
+            if (ids.empty()) {
+                queue_free(&job);
+                return failure(fmt::format("'{}' is not installed", r.text));
+            }
+            for (const Id p : ids) {
+                queue_push2(&job, SOLVER_ERASE | SOLVER_SOLVABLE | SOLVER_CLEANDEPS, p);
+            }
+            continue;
+        }
+        const auto ids = model.candidates(r);
+        if (ids.empty()) {
+            // G3: libsolv would take an install job without providers as done. Say it here.
+            Request any = r;
+            any.spec.clear();
+            const bool exists = !model.candidates(any).empty();
+            resolution.explanation.summary.push_back(
+                exists ? fmt::format("no release of '{}' matches {}", r.name, r.spec)
+                       : fmt::format("no repository offers '{}'", r.name));
+            if (exists) {
+                std::vector<std::string> versions;
+                for (const Id p : model.candidates(any)) {
+                    versions.push_back(model.info(p)->version);
+                }
+                resolution.explanation.summary.back() +=
+                    " (there are " + fmt::format("{}", fmt::join(versions, ", ")) + ")";
+                resolution.explanation.solutions.push_back(
+                    "ask for another version, or allow experimental releases "
+                    "(--allow-experimental) if the one you want is experimental");
+            } else {
+                resolution.explanation.solutions.push_back(
+                    "check the name (qplug search), or add and sync the repository that has it");
+            }
+            continue;
+        }
+        roots.insert(ids.begin(), ids.end());
+        push_one_of(job, pool, ids,
+                    r.action == Request::Action::upgrade
+                        ? SOLVER_UPDATE | SOLVER_TARGETED | SOLVER_FORCEBEST
+                        : SOLVER_INSTALL);
+    }
+    if (!resolution.explanation.summary.empty()) {
+        queue_free(&job);
+        return resolution; // a request that names nothing installable
+    }
+    if (upgrade_all) {
+        // Each installed release towards what may replace it (not SOLVABLE_ALL, which would
+        // also take releases that are in the pool only for an exact pin).
+        for (Id p = 2; p < pool->nsolvables; ++p) {
+            const SolvableInfo* i = model.info(p);
+            if (i == nullptr || !i->installed || i->kind != SolvableInfo::Kind::release) {
+                continue;
+            }
+            Request same;
+            same.backend = i->backend;
+            same.name = i->name;
+            push_one_of(job, pool, model.candidates(same), SOLVER_UPDATE | SOLVER_TARGETED);
+        }
+    }
+    for (const Id pin : model.pin_solvables()) {
+        queue_push2(&job, SOLVER_LOCK | SOLVER_SOLVABLE, pin);
+    }
+    // The platform is what it is.
+    for (Id p = 2; p < pool->nsolvables; ++p) {
+        const SolvableInfo* i = model.info(p);
+        if (i != nullptr &&
+            (i->kind == SolvableInfo::Kind::qgis || i->kind == SolvableInfo::Kind::python)) {
+            queue_push2(&job, SOLVER_LOCK | SOLVER_SOLVABLE, p);
+        }
+    }
+
+    Solver* solver = solver_create(pool);
+    solver_set_flag(solver, SOLVER_FLAG_ALLOW_DOWNGRADE, policy.allow_downgrade ? 1 : 0);
+    solver_set_flag(solver, SOLVER_FLAG_ALLOW_UNINSTALL, policy.allow_uninstall ? 1 : 0);
+    // An install gets the newest release that fits, updating its dependencies as needed
+    // (as pip does), rather than the newest that leaves everything installed alone.
+    solver_set_flag(solver, SOLVER_FLAG_FOCUS_BEST, 1);
+    solver_set_flag(solver, SOLVER_FLAG_BEST_OBEY_POLICY, 1);
+    const int problems = solver_solve(solver, &job);
+    if (problems != 0) {
+        resolution.explanation = solv::explain(solver, model, roots);
+        solver_free(solver);
+        queue_free(&job);
+        return resolution;
+    }
+    resolution.solved = true;
+    Transaction* trans = solver_create_transaction(solver);
+    transaction_order(trans, 0);
+    const int mode = SOLVER_TRANSACTION_SHOW_ACTIVE | SOLVER_TRANSACTION_SHOW_ALL |
+                     SOLVER_TRANSACTION_SHOW_OBSOLETES | SOLVER_TRANSACTION_OBSOLETE_IS_UPGRADE;
+    std::set<Id> replaced;
+    std::vector<std::pair<std::size_t, Id>> pending; // steps whose reason needs the result
+    for (int k = 0; k < trans->steps.count; ++k) {
+        const Id p = trans->steps.elements[k];
+        const Id type = transaction_type(trans, p, mode);
+        const Id old = transaction_obs_pkg(trans, p);
+        PlanStep step;
+        switch (type) {
+        case SOLVER_TRANSACTION_INSTALL:
+            step = step_for(model, p, PlanStep::Action::install);
+            break;
+        case SOLVER_TRANSACTION_UPGRADE:
+        case SOLVER_TRANSACTION_DOWNGRADE:
+        case SOLVER_TRANSACTION_CHANGE:
+        case SOLVER_TRANSACTION_REINSTALL:
+            step = step_for(model, p,
+                            type == SOLVER_TRANSACTION_DOWNGRADE ? PlanStep::Action::downgrade
+                                                                 : PlanStep::Action::upgrade);
+            if (old != 0 && model.info(old) != nullptr) {
+                step.from_version = model.info(old)->version;
+                replaced.insert(old);
+            }
+            break;
+        case SOLVER_TRANSACTION_ERASE:
+            step = step_for(model, p, PlanStep::Action::remove);
+            break;
+        default:
+            continue;
+        }
+        const SolvableInfo* i = model.info(p);
+        if (i == nullptr || i->kind == SolvableInfo::Kind::extra ||
+            i->kind == SolvableInfo::Kind::pin) {
+            continue; // extras and pins are not installed by themselves
+        }
+        if (step.action == PlanStep::Action::remove) {
+            Id info = 0;
+            const int reason = solver_describe_decision(solver, p, &info);
+            step.reason = reason == SOLVER_REASON_CLEANDEPS_ERASE
+                              ? "no longer needed"
+                              : "requested, or in the way of the request";
+        } else {
+            pending.emplace_back(resolution.plan.steps.size(), p);
+        }
+        resolution.plan.steps.push_back(std::move(step));
+    }
+    // Requested packages that are installed and stay: "keep".
+    for (const Request& r : requests) {
+        if (r.action != Request::Action::install) {
+            continue;
+        }
+        for (const Id p : model.installed_named(r)) {
+            if (solver_get_decisionlevel(solver, p) > 0 && replaced.count(p) == 0) {
+                PlanStep step = step_for(model, p, PlanStep::Action::keep);
+                step.reason = "installed already";
+                resolution.plan.steps.push_back(std::move(step));
+            }
+        }
+    }
+    // The resulting installation: the load order of its plugins, and "why" for each package.
+    Queue result;
+    queue_init(&result);
+    solver_get_decisionqueue(solver, &result);
+    std::set<Id> chosen;
+    for (int k = 0; k < result.count; ++k) {
+        if (result.elements[k] > 0) {
+            chosen.insert(result.elements[k]);
+        }
+    }
+    queue_free(&result);
+    const ResultGraph graph(model, chosen, roots);
+    for (const auto& [index, p] : pending) {
+        PlanStep& step = resolution.plan.steps[index];
+        step.reason = graph.reason(p);
+        if (step.reason.empty()) {
+            step.reason = step.action == PlanStep::Action::install
+                              ? "needed to satisfy the request"
+                              : "an update of what is installed";
+        }
+    }
+    std::vector<const SolvableInfo*> plugins;
+    for (const Id p : chosen) {
+        const SolvableInfo* i = model.info(p);
+        if (i == nullptr || (i->kind != SolvableInfo::Kind::release)) {
+            continue;
+        }
+        if (i->backend == Backend::legacy) {
+            plugins.push_back(i);
+        }
+        std::vector<std::string> chain = graph.chain(p);
+        if (chain.empty()) {
+            chain.push_back(
+                fmt::format("{}: {}", model.label(p),
+                            i->installed ? "installed already" : "an update of what is installed"));
+        }
+        resolution.why.emplace_back(i->name, std::move(chain));
+        PlanStep member =
+            step_for(model, p, i->installed ? PlanStep::Action::keep : PlanStep::Action::install);
+        member.reason.clear();
+        resolution.installation.push_back(std::move(member));
+    }
+    std::sort(resolution.installation.begin(), resolution.installation.end(),
+              [](const PlanStep& a, const PlanStep& b) {
+                  return std::tie(a.backend, a.name) < std::tie(b.backend, b.name);
+              });
+    resolution.plan.load_order = load_order(plugins);
+    for (const auto& step : resolution.plan.steps) {
+        const SolvableInfo* i = nullptr;
+        if (step.release_id != 0) {
+            for (const auto& r : available) {
+                if (r.id == step.release_id && !r.release.dependencies_known) {
+                    resolution.plan.warnings.push_back(fmt::format(
+                        "{} {}: its plugin_dependencies are read from its ZIP when it is "
+                        "fetched; installing resolves again then",
+                        step.display_name, step.version));
+                }
+            }
+        }
+        (void)i;
+    }
+    transaction_free(trans);
+    solver_free(solver);
+    queue_free(&job);
+    return resolution;
+}
+
+} // namespace qplug::solver
