@@ -84,6 +84,7 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
     Explanation out;
     // Causes keyed by their sentence without the sources; sources merged.
     std::map<std::string, std::vector<Id>> requires_nothing; // dep text -> sources
+    std::map<std::string, std::string> unsatisfied_because;  // dep text -> why
     std::map<std::string, std::vector<Id>> platform;         // dep text -> sources
     std::map<std::string, std::pair<std::vector<Id>, std::vector<Id>>> modules; // module -> sides
     std::map<std::string, std::vector<Id>> same_name;                           // name -> versions
@@ -120,6 +121,9 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
                         }
                     }
                     if (!any) {
+                        if (!model.is_platform_dependency(r.dep)) {
+                            unsatisfied_because[what] = model.why_unsatisfied(r.dep);
+                        }
                         auto& list = model.is_platform_dependency(r.dep) ? platform[what]
                                                                          : requires_nothing[what];
                         list.push_back(r.source);
@@ -198,9 +202,10 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
                         on_qgis ? (qgis ? qgis->version : "?") : (python ? python->version : "?")));
     }
     for (const auto& [what, sources] : requires_nothing) {
-        out.summary.push_back(fmt::format("{} require{} {}, which no repository offers",
-                                          merged(model, sources), sources.size() == 1 ? "s" : "",
-                                          what));
+        auto because = unsatisfied_because.find(what);
+        out.summary.push_back(fmt::format(
+            "{} require{} {}, {}", merged(model, sources), sources.size() == 1 ? "s" : "", what,
+            because == unsatisfied_because.end() ? "which no repository offers" : because->second));
     }
     for (const auto& [module, sides] : modules) {
         std::vector<Id> all = sides.first;
@@ -345,9 +350,11 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
         }
     }
     if (std::any_of(out.summary.begin(), out.summary.end(), [](const std::string& s) {
-            return s.find("which no repository offers") != std::string::npos;
+            return s.find("which no repository offers") != std::string::npos ||
+                   s.find("offered") != std::string::npos;
         })) {
-        out.solutions.push_back("add and sync a repository that offers what is missing");
+        out.solutions.push_back("add and sync a repository that offers what is missing, or "
+                                "ask the plugin's authors to update its dependencies");
     }
 
     // Proof: libsolv 0.7.23's decision list for each problem, in qplug's words.

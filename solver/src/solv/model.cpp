@@ -250,6 +250,16 @@ Expected<std::unique_ptr<Model>> Model::build(const std::vector<ReleaseRecord>& 
     std::map<std::int64_t, Repo*> repos;
     for (const auto& r : available) {
         if (!allowed(r)) {
+            const std::string why = !experimental_ok(r) && !pinned(r) ? "experimental"
+                                    : r.release.deprecated && !policy.allow_deprecated
+                                        ? "deprecated"
+                                        : "updated after " + policy.exclude_newer;
+            for (const auto& name : {r.package, r.display_name}) {
+                auto& list = m->excluded_[unicode::to_lower(name)];
+                if (list.empty() || list.back() != std::make_pair(r.release.version, why)) {
+                    list.emplace_back(r.release.version, why);
+                }
+            }
             continue;
         }
         Repo*& repo = repos[r.repository_id];
@@ -670,6 +680,46 @@ std::vector<std::pair<Id, std::vector<Id>>> Model::requirements(Id p) const {
         out.emplace_back(*dp, whatprovides(pool_, *dp));
     }
     return out;
+}
+
+std::string Model::why_unsatisfied(Id dep) const {
+    if (!is_reldep(dep)) {
+        return "which no repository offers";
+    }
+    const std::string text = pool_id2str(pool_, get_reldep(pool_, dep)->name);
+    const std::string target = text.substr(0, text.find('#'));
+    std::vector<std::string> versions;
+    for (const Id p : providers(target)) {
+        const SolvableInfo* i = info(p);
+        if (i != nullptr && !i->pin_only &&
+            std::find(versions.begin(), versions.end(), i->version) == versions.end()) {
+            versions.push_back(i->version);
+        }
+    }
+    const std::size_t colon = target.find(':');
+    const std::string name =
+        decode_name(colon == std::string::npos ? target : target.substr(colon + 1));
+    std::vector<std::string> left_out;
+    for (const auto& [version, why] : excluded(name)) {
+        left_out.push_back(version + " is " + why);
+    }
+    std::string out;
+    if (!versions.empty()) {
+        out = fmt::format("but only {} {} offered", fmt::join(versions, ", "),
+                          versions.size() == 1 ? "is" : "are");
+    } else if (left_out.empty()) {
+        return "which no repository offers";
+    }
+    if (!left_out.empty()) {
+        out += fmt::format("{}{} (left out by the policy)", out.empty() ? "but " : "; ",
+                           fmt::join(left_out, ", "));
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Model::excluded(const std::string& name) const {
+    auto it = excluded_.find(unicode::to_lower(name));
+    return it == excluded_.end() ? std::vector<std::pair<std::string, std::string>>{} : it->second;
 }
 
 bool Model::is_extra_base(Id dep) const {

@@ -63,6 +63,9 @@ public:
     std::string describe_dependency(Id dep) const;
     /// The solvables a release requires directly (each requirement with its providers).
     std::vector<std::pair<Id, std::vector<Id>>> requirements(Id p) const;
+    /// Why nothing satisfies a requirement: "which no repository offers", "but only 0.1, 0.2
+    /// are offered", "but 2.0 is experimental (left out)".
+    std::string why_unsatisfied(Id dep) const;
     /// Whether the dependency is an extra's requirement of its own base release.
     bool is_extra_base(Id dep) const;
     /// Whether the dependency is on QGIS or Python (for explanations).
@@ -71,6 +74,9 @@ public:
     const std::vector<Id>& pin_solvables() const { return pins_; }
     const Policy& policy() const { return policy_; }
     const std::vector<std::string>& warnings() const { return warnings_; }
+    /// Releases the policy left out for a name (key or display name, any case): version and
+    /// why ("experimental", "deprecated", "updated after 2026-03-01").
+    std::vector<std::pair<std::string, std::string>> excluded(const std::string& name) const;
 
 private:
     Model() = default;
@@ -98,6 +104,7 @@ private:
     Id qgis_ = 0;
     Id python_ = 0;
     std::vector<std::string> warnings_;
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> excluded_;
 };
 
 /// "legacy:<key>", "pip:<name>", "conda:<name>".

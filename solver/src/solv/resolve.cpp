@@ -118,10 +118,38 @@ public:
                 todo.push_back(r);
             }
         }
+        walk(result, todo);
+        // What no request reaches is explained from the top of the installation: the
+        // releases that nothing in it requires.
+        std::set<Id> required;
+        for (const Id p : result) {
+            for (const auto& [dep, providers] : model.requirements(p)) {
+                for (const Id q : providers) {
+                    if (q != p && result.count(q) != 0) {
+                        required.insert(q);
+                    }
+                }
+            }
+        }
+        for (const Id p : result) {
+            const SolvableInfo* i = model.info(p);
+            if (required.count(p) == 0 && parent_.count(p) == 0 && i != nullptr &&
+                (i->kind == SolvableInfo::Kind::release || i->kind == SolvableInfo::Kind::extra)) {
+                parent_[p] = {0, 0};
+                top_.insert(p);
+                todo.push_back(p);
+            }
+        }
+        walk(result, todo);
+    }
+
+    bool reached(Id p) const { return parent_.count(p) != 0; }
+
+    void walk(const std::set<Id>& result, std::deque<Id>& todo) {
         while (!todo.empty()) {
             const Id p = todo.front();
             todo.pop_front();
-            for (const auto& [dep, providers] : model.requirements(p)) {
+            for (const auto& [dep, providers] : model_.requirements(p)) {
                 for (const Id q : providers) {
                     if (result.count(q) != 0 && parent_.emplace(q, std::make_pair(p, dep)).second) {
                         todo.push_back(q);
@@ -131,8 +159,6 @@ public:
         }
     }
 
-    bool reached(Id p) const { return parent_.count(p) != 0; }
-
     /// "requested", "requested (with its extra ...)", "needed by X: it requires ...", or "".
     std::string reason(Id p) const {
         auto it = parent_.find(p);
@@ -141,7 +167,7 @@ public:
         }
         const auto [from, dep] = it->second;
         if (from == 0) {
-            return "requested";
+            return top_.count(p) != 0 ? "" : "requested";
         }
         const SolvableInfo* f = model_.info(from);
         if (f != nullptr && f->kind == SolvableInfo::Kind::extra && roots_.count(from) != 0 &&
@@ -158,7 +184,10 @@ public:
         for (Id current = p; reached(current);) {
             const auto [from, dep] = parent_.at(current);
             if (from == 0) {
-                lines.push_back(fmt::format("{}: you asked for it", model_.label(current)));
+                lines.push_back(fmt::format("{}: {}", model_.label(current),
+                                            top_.count(current) != 0
+                                                ? "installed, and no other package requires it"
+                                                : "you asked for it"));
                 break;
             }
             lines.push_back(fmt::format("{} requires {}, satisfied by {}", model_.label(from),
@@ -173,6 +202,7 @@ private:
     const Model& model_;
     std::set<Id> roots_;
     std::map<Id, std::pair<Id, Id>> parent_; ///< p -> (dependent, its requirement)
+    std::set<Id> top_;                       ///< reached from the top of the installation
 };
 
 /// The order QGIS loads plugins in: every plugin after those it names in
@@ -227,7 +257,8 @@ Expected<Resolution> resolve(const std::vector<ReleaseRecord>& available,
     Queue job;
     queue_init(&job);
     bool upgrade_all = false;
-    std::set<Id> roots; // the releases that can satisfy a request
+    std::set<Id> roots;     // the releases that can satisfy a request
+    std::set<Id> to_remove; // the releases a request removes
     for (const Request& r : requests) {
         if (r.action == Request::Action::upgrade && r.name.empty()) {
             upgrade_all = true;
@@ -241,6 +272,7 @@ Expected<Resolution> resolve(const std::vector<ReleaseRecord>& available,
             }
             for (const Id p : ids) {
                 queue_push2(&job, SOLVER_ERASE | SOLVER_SOLVABLE | SOLVER_CLEANDEPS, p);
+                to_remove.insert(p);
             }
             continue;
         }
@@ -249,23 +281,41 @@ Expected<Resolution> resolve(const std::vector<ReleaseRecord>& available,
             // G3: libsolv would take an install job without providers as done. Say it here.
             Request any = r;
             any.spec.clear();
-            const bool exists = !model.candidates(any).empty();
-            resolution.explanation.summary.push_back(
-                exists ? fmt::format("no release of '{}' matches {}", r.name, r.spec)
-                       : fmt::format("no repository offers '{}'", r.name));
-            if (exists) {
+            const auto others = model.candidates(any);
+            const auto left_out = model.excluded(r.name);
+            auto& e = resolution.explanation;
+            if (!others.empty()) {
                 std::vector<std::string> versions;
-                for (const Id p : model.candidates(any)) {
+                for (const Id p : others) {
                     versions.push_back(model.info(p)->version);
                 }
-                resolution.explanation.summary.back() +=
-                    " (there are " + fmt::format("{}", fmt::join(versions, ", ")) + ")";
-                resolution.explanation.solutions.push_back(
-                    "ask for another version, or allow experimental releases "
-                    "(--allow-experimental) if the one you want is experimental");
-            } else {
-                resolution.explanation.solutions.push_back(
+                e.summary.push_back(fmt::format("no release of '{}' matches {} (there are {})",
+                                                r.name, r.spec, fmt::join(versions, ", ")));
+                e.solutions.push_back("ask for one of those versions");
+            } else if (left_out.empty()) {
+                e.summary.push_back(fmt::format("no repository offers '{}'", r.name));
+                e.solutions.push_back(
                     "check the name (qplug search), or add and sync the repository that has it");
+            }
+            if (!left_out.empty()) {
+                std::vector<std::string> parts;
+                std::set<std::string> reasons;
+                for (const auto& [version, why] : left_out) {
+                    parts.push_back(version + " (" + why + ")");
+                    reasons.insert(why);
+                }
+                e.summary.push_back(
+                    fmt::format("the policy leaves out {} {}", r.name, fmt::join(parts, ", ")));
+                for (const auto& why : reasons) {
+                    e.solutions.push_back(
+                        why == "experimental"
+                            ? fmt::format("allow experimental releases (--allow-experimental, "
+                                          "or --experimental-for '{}')",
+                                          r.name)
+                        : why == "deprecated"
+                            ? std::string("allow deprecated releases (--allow-deprecated)")
+                            : std::string("allow newer releases (a later --exclude-newer)"));
+                }
             }
             continue;
         }
@@ -361,9 +411,9 @@ Expected<Resolution> resolve(const std::vector<ReleaseRecord>& available,
         if (step.action == PlanStep::Action::remove) {
             Id info = 0;
             const int reason = solver_describe_decision(solver, p, &info);
-            step.reason = reason == SOLVER_REASON_CLEANDEPS_ERASE
-                              ? "no longer needed"
-                              : "requested, or in the way of the request";
+            step.reason = to_remove.count(p) != 0                   ? "requested"
+                          : reason == SOLVER_REASON_CLEANDEPS_ERASE ? "no longer needed"
+                                                                    : "in the way of the request";
         } else {
             pending.emplace_back(resolution.plan.steps.size(), p);
         }
