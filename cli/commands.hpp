@@ -17,5 +17,6 @@ void register_package_commands(CLI::App& app, RunState& state);
 void register_repo_commands(CLI::App& app, RunState& state);
 void register_query_commands(CLI::App& app, RunState& state);
 void register_resolve_commands(CLI::App& app, RunState& state);
+void register_install_commands(CLI::App& app, RunState& state);
 
 } // namespace qplug::cli
