@@ -243,12 +243,65 @@ void qplug_diagnostics_free(qplug_diagnostics *diagnostics);
 /* The metadata specification (spec/metadata.json) as JSON; owned by the library. */
 const char *qplug_metadata_spec_json(void);
 
+/* ---- Resolution ---------------------------------------------------------------------- */
+
+#define QPLUG_ACTION_INSTALL 0 /* install what the requests name */
+#define QPLUG_ACTION_UPGRADE 1 /* upgrade them (no request: everything installed) */
+#define QPLUG_ACTION_REMOVE 2  /* remove them and the dependencies nothing else needs */
+
+#define QPLUG_RESOLVE_OPTIONS_VERSION 1
+
+typedef struct qplug_resolve_options {
+    unsigned version;           /* QPLUG_RESOLVE_OPTIONS_VERSION */
+    const char *qgis_version;   /* target QGIS X.Y.Z; NULL: $QPLUG_QGIS_VERSION or 3.40.0 */
+    const char *python_version; /* target Python; NULL: "3.11" */
+    const char *platform;       /* "linux" (NULL), "win32" or "darwin", for markers */
+    int allow_experimental;     /* non-zero: experimental plugin releases count */
+    int allow_deprecated;
+    int allow_downgrade;
+    int allow_uninstall;
+    const char *exclude_newer; /* NULL, or an ISO date: later releases are left out */
+} qplug_resolve_options;
+
+int qplug_resolve_options_init(qplug_resolve_options *options, unsigned version);
+
+typedef struct qplug_resolution qplug_resolution;
+
+/* Resolves requests ("Name", "Name==1.2", "pip:numpy>=1.26", ...) against the index at
+ * index_path (NULL: $QPLUG_INDEX or the per-user default) with its repositories, installed
+ * sources and pins. QPLUG_OK when resolution ran, whether or not a solution exists: see
+ * qplug_resolution_solved. QPLUG_EPARSE for a request that does not parse, QPLUG_EIO when
+ * the index cannot be opened. options may be NULL. */
+int qplug_resolve(qplug_resolution **out, const char *index_path, int action,
+                  const char *const *requests, size_t count, const qplug_resolve_options *options);
+int qplug_resolution_solved(const qplug_resolution *resolution);
+/* The plan's steps (empty when not solved). */
+size_t qplug_resolution_step_count(const qplug_resolution *resolution);
+const char *qplug_resolution_step_action(const qplug_resolution *resolution, size_t index);
+const char *qplug_resolution_step_backend(const qplug_resolution *resolution, size_t index);
+const char *qplug_resolution_step_name(const qplug_resolution *resolution, size_t index);
+const char *qplug_resolution_step_version(const qplug_resolution *resolution, size_t index);
+const char *qplug_resolution_step_from_version(const qplug_resolution *resolution, size_t index);
+const char *qplug_resolution_step_download_url(const qplug_resolution *resolution, size_t index);
+const char *qplug_resolution_step_reason(const qplug_resolution *resolution, size_t index);
+/* When not solved: the explanation's root causes and solutions, one sentence each. */
+size_t qplug_resolution_cause_count(const qplug_resolution *resolution);
+const char *qplug_resolution_cause(const qplug_resolution *resolution, size_t index);
+size_t qplug_resolution_solution_count(const qplug_resolution *resolution);
+const char *qplug_resolution_solution(const qplug_resolution *resolution, size_t index);
+/* Everything (plan, load order, why-chains, explanation with proof) as JSON
+ * (docs/resolve.md); free with qplug_free. */
+int qplug_resolution_to_json(char **out, const qplug_resolution *resolution);
+void qplug_resolution_free(qplug_resolution *resolution);
+
 /* QPLUG_CDEF_END */
 
 #define QPLUG_VERSION_CHECK(major, minor, patch)                                                   \
     (QPLUG_VERSION_NUMBER >= ((major)*10000 + (minor)*100 + (patch)))
 #define QPLUG_COMPAT_OPTIONS_INIT                                                                  \
     { QPLUG_COMPAT_OPTIONS_VERSION, QPLUG_RULES_INSTALLER, 1, 0 }
+#define QPLUG_RESOLVE_OPTIONS_INIT                                                                 \
+    { QPLUG_RESOLVE_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, NULL }
 
 #ifdef __cplusplus
 }

@@ -390,6 +390,28 @@ static void test_spec(void) {
     CHECK(strstr(spec, "\"PKG-NO-LICENSE\"") != NULL);
 }
 
+static void test_resolve(void) {
+    qplug_resolve_options options;
+    qplug_resolution *r = NULL;
+    const char *requests[] = {"Kart", "==1.0"};
+    CHECK(qplug_resolve_options_init(&options, QPLUG_RESOLVE_OPTIONS_VERSION) == QPLUG_OK);
+    CHECK(options.allow_experimental == 0 && options.qgis_version == NULL);
+    CHECK(qplug_resolve_options_init(&options, 99) == QPLUG_EINVALID);
+    options.qgis_version = "3.40.4";
+    /* A request that names nothing is a parse error naming it. */
+    CHECK(qplug_resolve(&r, "/nonexistent/qplug/index.sqlite", QPLUG_ACTION_INSTALL, requests + 1,
+                        1, &options) == QPLUG_EPARSE);
+    CHECK(r == NULL && strstr(qplug_error_last()->message, "==1.0") != NULL);
+    /* An index that cannot be opened read-only is an I/O error. */
+    CHECK(qplug_resolve(&r, "/nonexistent/qplug/index.sqlite", QPLUG_ACTION_INSTALL, requests, 1,
+                        &options) == QPLUG_EIO);
+    CHECK(r == NULL);
+    CHECK(qplug_resolve(&r, NULL, 7, requests, 1, &options) == QPLUG_EINVALID);
+    CHECK(qplug_resolution_solved(NULL) == 0 && qplug_resolution_step_count(NULL) == 0);
+    CHECK(qplug_resolution_step_name(NULL, 0) == NULL);
+    qplug_resolution_free(NULL);
+}
+
 int main(void) {
     test_library();
     test_compare();
@@ -401,6 +423,7 @@ int main(void) {
     test_validate();
     test_package();
     test_spec();
+    test_resolve();
     if (failures != 0) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -34,12 +34,13 @@ from .errors import (Error, InvalidError, IOError_, NotFoundError, ParseError,
 
 from .metadata import (Diagnostic, Document, PackageReport, check_package, metadata_spec,  # noqa: E402
                        parse_metadata, parse_metadata_file)
+from .resolve import Resolution, resolve  # noqa: E402
 
 __all__ = ["compare", "sort_key", "sorted", "normalize", "satisfies", "is_valid", "compatible",
            "Compatibility", "Error", "ParseError", "InvalidError", "NotFoundError",
            "UnsatisfiableError", "library_version", "SCHEMES", "parse_metadata",
            "parse_metadata_file", "check_package", "metadata_spec", "Document", "Diagnostic",
-           "PackageReport"]
+           "PackageReport", "resolve", "Resolution"]
 
 _lib_handle = _lib.lib
 SCHEMES = {"qgis": 0, "qgis-classic": 1, "pep440": 2, "conda": 3}

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Resolution against a qplug index (qplug_resolve): a plan, or an explanation."""
+import ctypes
+import json
+
+from . import _lib
+from .errors import UnsatisfiableError, from_code
+
+_h = _lib.lib
+ACTIONS = {"install": 0, "upgrade": 1, "remove": 2}
+
+
+class ResolveOptions(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("qgis_version", ctypes.c_char_p),
+                ("python_version", ctypes.c_char_p), ("platform", ctypes.c_char_p),
+                ("allow_experimental", ctypes.c_int), ("allow_deprecated", ctypes.c_int),
+                ("allow_downgrade", ctypes.c_int), ("allow_uninstall", ctypes.c_int),
+                ("exclude_newer", ctypes.c_char_p)]
+
+
+for _name, (_args, _res) in {
+        "qplug_resolve_options_init": ([ctypes.POINTER(ResolveOptions), ctypes.c_uint], ctypes.c_int),
+        "qplug_resolve": ([ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p, ctypes.c_int,
+                           ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t,
+                           ctypes.POINTER(ResolveOptions)], ctypes.c_int),
+        "qplug_resolution_solved": ([ctypes.c_void_p], ctypes.c_int),
+        "qplug_resolution_to_json": ([ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p], ctypes.c_int),
+        "qplug_resolution_free": ([ctypes.c_void_p], None)}.items():
+    _fn = getattr(_h, _name)
+    _fn.argtypes = _args
+    _fn.restype = _res
+
+
+def _check(code):
+    if code != 0:
+        err = _h.qplug_error_last().contents
+        raise from_code(err.code, err.message.decode("utf-8", "replace"), err.offset)
+
+
+class Resolution:
+    """What qplug_resolve found: `solved`, the plan's `steps` (dicts with action, backend,
+    name, display_name, version, from_version, download_url, reason ...), `load_order`,
+    `why` (name -> chain of requirements), and when not solved `causes`, `paths`,
+    `solutions` and `proof` (docs/resolve.md)."""
+
+    def __init__(self, data):
+        self.data = data
+        self.solved = data["solved"]
+        self.steps = data["plan"]["steps"]
+        self.load_order = data["plan"]["load_order"]
+        self.warnings = data["plan"]["warnings"]
+        self.why = data["why"]
+        explanation = data.get("explanation", {})
+        self.causes = explanation.get("summary", [])
+        self.paths = explanation.get("paths", [])
+        self.solutions = explanation.get("solutions", [])
+        self.proof = explanation.get("proof", [])
+
+    def __bool__(self):
+        return self.solved
+
+    def raise_if_unsolved(self):
+        """Raises UnsatisfiableError with the root causes when there is no solution."""
+        if not self.solved:
+            raise UnsatisfiableError("; ".join(self.causes))
+        return self
+
+    def __repr__(self):
+        if self.solved:
+            return "<Resolution: " + ", ".join(
+                f"{s['action']} {s['display_name']} {s['version']}" for s in self.steps) + ">"
+        return "<Resolution unsolved: " + "; ".join(self.causes) + ">"
+
+
+def resolve(requests, qgis=None, index=None, action="install", python=None, platform=None,
+            allow_experimental=False, allow_deprecated=False, allow_downgrade=False,
+            allow_uninstall=False, exclude_newer=None):
+    """Resolves requests ("Name", "Name==1.2", "pip:numpy>=1.26", ...) against the index at
+    `index` (default: $QPLUG_INDEX or the per-user index). Returns a Resolution; bad requests
+    raise ParseError, an unreadable index IOError_."""
+    if isinstance(requests, str):
+        requests = [requests]
+    if action not in ACTIONS:
+        raise ValueError(f"action must be one of {sorted(ACTIONS)}")
+    options = ResolveOptions()
+    _check(_h.qplug_resolve_options_init(ctypes.byref(options), 1))
+    enc = lambda s: None if s is None else str(s).encode()  # noqa: E731
+    options.qgis_version = enc(qgis)
+    options.python_version = enc(python)
+    options.platform = enc(platform)
+    options.allow_experimental = int(bool(allow_experimental))
+    options.allow_deprecated = int(bool(allow_deprecated))
+    options.allow_downgrade = int(bool(allow_downgrade))
+    options.allow_uninstall = int(bool(allow_uninstall))
+    options.exclude_newer = enc(exclude_newer)
+    encoded = [r.encode() for r in requests]
+    array = (ctypes.c_char_p * max(1, len(encoded)))(*encoded)
+    handle = ctypes.c_void_p()
+    _check(_h.qplug_resolve(ctypes.byref(handle), enc(index), ACTIONS[action], array,
+                            len(encoded), ctypes.byref(options)))
+    try:
+        text = ctypes.c_void_p()
+        _check(_h.qplug_resolution_to_json(ctypes.byref(text), handle))
+        try:
+            data = json.loads(ctypes.string_at(text.value).decode())
+        finally:
+            _h.qplug_free(text)
+    finally:
+        _h.qplug_resolution_free(handle)
+    return Resolution(data)

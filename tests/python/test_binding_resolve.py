@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""qplug.resolve through libqplug.so (qplug_resolve), on an index of the bundled plugin ZIPs
+built with the CLI: a plan with its load order, an explanation, bad requests, a missing index."""
+import os
+import subprocess
+import tempfile
+import unittest
+
+import qplug
+
+CLI = os.environ.get("QPLUG_CLI", "qplug")
+PLUGINS = os.path.join(os.environ.get("QPLUG_BINARY_DIR", "build"), "data", "plugins")
+
+
+class ResolveBinding(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.index = os.path.join(cls.tmp.name, "index.sqlite")
+        env = dict(os.environ, QPLUG_INDEX=cls.index)
+        subprocess.run([CLI, "repo", "add", "bundled", PLUGINS, "--kind", "folder"], env=env,
+                       check=True, capture_output=True)
+        subprocess.run([CLI, "repo", "sync", "--qgis", "3.40.4"], env=env, check=True,
+                       capture_output=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_plan_with_dependencies_and_load_order(self):
+        r = qplug.resolve(["Koordinates", "openEO"], qgis="3.40.4", index=self.index)
+        self.assertTrue(r.solved)
+        steps = {(s["action"], s["name"], s["version"]) for s in r.steps}
+        self.assertEqual(steps, {("install", "koordinates", "2.1.0"), ("install", "kart", "1.0.10"),
+                                 ("install", "openeo_plugin", "2.0.2"),
+                                 ("install", "a00_qpip", "dev")})
+        self.assertLess(r.load_order.index("kart"), r.load_order.index("koordinates"))
+        self.assertLess(r.load_order.index("a00_qpip"), r.load_order.index("openeo_plugin"))
+        self.assertIn("Koordinates 2.1.0 (legacy) requires the plugin 'Kart', satisfied by "
+                      "Kart 1.0.10 (legacy)", r.why["kart"])
+        for s in r.steps:
+            self.assertTrue(s["download_url"].endswith(".zip"), s)
+            self.assertTrue(s["hash"].startswith("sha256:"), s)
+
+    def test_the_target_qgis_decides(self):
+        # openEO 2.0.2 needs QGIS 3.40; for 3.34 the older 2.0-beta.1 fits.
+        r = qplug.resolve("openEO", qgis="3.34.0", index=self.index)
+        self.assertEqual([(s["name"], s["version"]) for s in r.steps if s["name"] == "openeo_plugin"],
+                         [("openeo_plugin", "2.0-beta.1")])
+
+    def test_explanation(self):
+        r = qplug.resolve(["Rana"], qgis="3.40.4", index=self.index)
+        self.assertFalse(r.solved)
+        self.assertEqual(r.causes, ["Rana 1.2.18 (legacy) requires the plugin 'Nelen and "
+                                    "Schuurmans Dependency Loader' ==1.2.12, which no repository "
+                                    "offers"])
+        self.assertTrue(r.solutions)
+        self.assertTrue(r.proof)
+        with self.assertRaises(qplug.UnsatisfiableError):
+            r.raise_if_unsolved()
+
+    def test_experimental_policy(self):
+        r = qplug.resolve(["Mapillary2QGIS"], qgis="3.40.4", index=self.index)
+        self.assertFalse(r.solved)
+        self.assertIn("experimental", " ".join(r.causes))
+
+    def test_bad_request_and_missing_index(self):
+        with self.assertRaises(qplug.ParseError):
+            qplug.resolve(["==1.0"], qgis="3.40.4", index=self.index)
+        with self.assertRaises(qplug.Error):
+            qplug.resolve(["X"], qgis="3.40.4", index=os.path.join(self.tmp.name, "no", "such"))
+
+
+if __name__ == "__main__":
+    unittest.main()
