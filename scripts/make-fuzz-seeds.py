@@ -4,10 +4,12 @@ Parts of one input are separated by NUL bytes (see fuzz/fuzz_input.hpp)."""
 import hashlib
 import json
 import os
+import sys
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 DATA = os.path.join(ROOT, "tests", "data")
 SEEDS = os.path.join(ROOT, "fuzz", "seeds")
+ONLY = set(sys.argv[1:])  # target names: write only those (default: all)
 
 
 def lines(name):
@@ -26,6 +28,8 @@ def load(path):
 
 
 def write(target, inputs):
+    if ONLY and target not in ONLY:
+        return
     folder = os.path.join(SEEDS, target)
     os.makedirs(folder, exist_ok=True)
     for old in os.listdir(folder):
@@ -41,6 +45,8 @@ def write(target, inputs):
 
 def write_files(target, files):
     """Seeds that are whole files (bytes), named by their content."""
+    if ONLY and target not in ONLY:
+        return
     folder = os.path.join(SEEDS, target)
     os.makedirs(folder, exist_ok=True)
     for old in os.listdir(folder):
@@ -107,6 +113,85 @@ def pep508_seeds():
     return [[t] for t in dict.fromkeys(texts)]
 
 
+WHEELS = ["numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+          "Zope.Interface-4.0_dev1-1local-py2.py3-none-any.whl", "requests-2.31.0-py3-none-any.whl",
+          "a-1.0-\u0663x-py3-none-any.whl", "zope__interface-1.0-py3-none-any.whl",
+          "numpy-1.0-py3.-none-any.whl", "caf\u00e9-1.0-py3-none-any.whl", "x-1.0-py3-none-any.WHL"]
+SDISTS = ["zope.interface-6.1.tar.gz", "Django-1.0-beta-1.zip", "pkg-name-1.0-dev.tar.gz",
+          "p-1.0+a-b-c-d-e-f-g-h.tar.gz", "odd name- 2.0 .zip", "-1.0.tar.gz", "pkg-latest.tar.gz",
+          "pkg.tar.gz", "pkg-1.0.tar.bz2"]
+MATCH_SPECS = ["libgcc-ng", "numpy >=1.21,<2", "python 3.11.* *_cpython", "pkg ==1.0 py39_0",
+               "channel::pkg 1.0", "conda-forge/linux-64::numpy>=1.0",
+               "pkg[version='>=1.0',build=py*]", "pkg=1.0=build", "numpy=1.11", "numpy==1.11",
+               "numpy >=1.0 , < 2.0 =py34_0", "blas=*=openblas", "numpy >1.8,<2|==1.7",
+               "numpy # a comment", "numpy >=1.0 if python >=3", "numpy[version=\"=1.8\"]",
+               "numpy >=1.0[version='<2']", "ns:numpy 1.0", "numpy(optional)", "numpy=",
+               "pytorch[build_number=3, md5=abc, license=\"BSD 3\", fn=x.conda]",
+               "x[ ,,version=1 junk build=a build=b]", "mkl@", "numpy[version=]", "numpy >=",
+               "numpy 1.0[x] [build=2]", "*[md5=0123456789abcdef0123456789abcdef]"]
+
+
+def pypi_seeds():
+    """The pip readers' test pages and METADATA files (project pages also as "URL\\0page",
+    see fuzz/fuzz_pypi_simple.cpp), file names and small HTML."""
+    folder = os.path.join(DATA, "pypi")
+    blobs = []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".md"):
+            continue
+        with open(os.path.join(folder, name), "rb") as fh:
+            blob = fh.read()
+        blobs.append(blob)
+        if name.endswith((".html", ".json")) and not name.startswith("index"):
+            url = "https://pypi.example.org/root/prod/+simple/" + name.rsplit(".", 1)[0] + "/"
+            blobs.append(url.encode() + b"\0" + blob)
+    blobs += [n.encode() for n in WHEELS + SDISTS]
+    blobs += [b"<a href=x>&gt;&#x3E;&#150;&ampx</a><!-- c --><script><a></script>",
+              b"<base href=../y/><a href=x data-yanked data-core-metadata=sha256=ab>x</a>",
+              b"file:///srv/simple/x/\0<A HREF='../../f/x-1.0.tar.gz#md5=00'>x</A>",
+              b"Metadata-Version: 2.1\r\nName: a\r\n folded\rVersion: 1\nFrom x\n\nbody"]
+    return blobs
+
+
+def repodata_seeds():
+    """The conda test repodata, the specs of its depends and constrains, and match specs in
+    pairs ("spec\\0spec", see fuzz/fuzz_repodata.cpp)."""
+    blobs, specs = [], list(MATCH_SPECS)
+    for name in ("linux-64-repodata.json", "noarch-repodata.json"):
+        with open(os.path.join(DATA, "conda", name), "rb") as fh:
+            blob = fh.read()
+        blobs.append(blob)
+        data = json.loads(blob)
+        for group in ("packages", "packages.conda"):
+            for rec in data.get(group, {}).values():
+                for key in ("depends", "constrains"):
+                    specs += [s for s in rec.get(key) or [] if isinstance(s, str)]
+    specs = list(dict.fromkeys(specs))
+    blobs += [(a + "\0" + b).encode() for a, b in zip(specs, specs[1:] + specs[:1])]
+    blobs.append(b'{"packages": {"a-1-0.conda": {"name": "a", "version": "1", "build": "0", '
+                 b'"timestamp": 1505742645.5, "noarch": true, "depends": ["b >=1,<2"]}}}')
+    return blobs
+
+
+def plugins_xml_seeds():
+    """The corpus plugins.xml files (libFuzzer reads their first -max_len bytes) and small
+    documents for QGIS's tolerances."""
+    folder = os.path.join(DATA, "plugins-xml")
+    blobs = []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith((".xml", ".XML")):
+            with open(os.path.join(folder, name), "rb") as fh:
+                blobs.append(fh.read())
+    blobs += [b'<plugins><pyqgis_plugin name="A & B" version="1.0"><file_name>a.zip</file_name>'
+              b'<download_url>https://x/a.1.0.zip?x=1&y=2</download_url></pyqgis_plugin>'
+              b'</plugins>',
+              b'<?xml version="1.0" encoding="ISO-8859-1"?><plugins><pyqgis_plugin name="\xe9" '
+              b'version="2"/></plugins>',
+              b'<plugins><pyqgis_plugin name="x" version="1"><experimental>True</experimental>'
+              b'<qgis_minimum_version>3.0</qgis_minimum_version></pyqgis_plugin>']
+    return blobs
+
+
 def main():
     pep = lines("pep440-order.txt") + [r["input"] for r in jsonl("pep440-normalize.jsonl")]
     pep += load("versions/pep440-invalid.json")
@@ -130,6 +215,9 @@ def main():
     write("fuzz_compat", [list(c) for c in compat])
     write_files("fuzz_metadata", metadata_seeds())
     write_files("fuzz_package", package_seeds())
+    write_files("fuzz_pypi_simple", pypi_seeds())
+    write_files("fuzz_repodata", repodata_seeds())
+    write_files("fuzz_plugins_xml", plugins_xml_seeds())
 
 
 if __name__ == "__main__":

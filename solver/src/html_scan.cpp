@@ -284,7 +284,9 @@ bool HtmlTokenizer::tag(HtmlToken& token) {
                 raw_value = html_.substr(start, p - start);
             }
         }
-        if (!end_tag && token.attribute(name) == nullptr) {
+        // Past 256 attributes (no index writes so many) the rest are read and dropped: the
+        // check for repeated names would otherwise be quadratic in a hostile tag.
+        if (!end_tag && token.attributes.size() < 256 && token.attribute(name) == nullptr) {
             HtmlAttribute& a = token.attributes.emplace_back();
             a.name = name;
             append_decoded(a.value, raw_value, RefContext::attribute);

@@ -4,11 +4,11 @@
 // tags, unquoted or valueless attributes, "&gt;" in attribute values), so an XML parser
 // (pugixml) must not read them, and no HTML parser is among the Debian packages the project
 // may depend on. It follows the HTML5 tokenizer where anchors depend on it: tag and attribute
-// syntax (names lower-cased, the first of repeated attributes wins), comments, doctypes and
-// other bogus comments, the raw text of <script>/<style> and the text of <title>/<textarea>
-// (no tags inside), and character references. It builds no tree and never fails: malformed
-// markup degrades to text, and a tag cut off by the end of the document is dropped.
-// One pass, no backtracking: linear in the page size.
+// syntax (names lower-cased, the first of repeated attributes wins, at most 256 attributes
+// kept per tag), comments, doctypes and other bogus comments, the raw text of <script> and
+// <style> and the text of <title>/<textarea> (no tags inside), and character references. It
+// builds no tree and never fails: malformed markup degrades to text, and a tag cut off by the
+// end of the document is dropped. One pass, no backtracking: linear in the page size.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 

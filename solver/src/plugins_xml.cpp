@@ -134,6 +134,59 @@ std::string Entry::key() const {
     return std::string(file.substr(0, file.find('.')));
 }
 
+/// The offset in `bytes` (in `encoding`) of an offset in pugixml's UTF-8 conversion of them:
+/// pugixml converts Latin-1, UTF-16 and UTF-32 documents before parsing, and reports
+/// positions in the converted text.
+std::size_t unconverted_offset(std::string_view bytes, pugi::xml_encoding encoding,
+                               std::size_t converted) {
+    auto utf8_length = [](std::uint32_t cp) -> std::size_t {
+        return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    };
+    auto byte = [&](std::size_t i) {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i]));
+    };
+    std::size_t unit = 1;
+    bool big_endian = false;
+    switch (encoding) {
+    case pugi::encoding_latin1:
+        break;
+    case pugi::encoding_utf16_le:
+    case pugi::encoding_utf16_be:
+        unit = 2;
+        big_endian = encoding == pugi::encoding_utf16_be;
+        break;
+    case pugi::encoding_utf32_le:
+    case pugi::encoding_utf32_be:
+        unit = 4;
+        big_endian = encoding == pugi::encoding_utf32_be;
+        break;
+    default:
+        return std::min(converted, bytes.size()); // UTF-8: parsed as it is
+    }
+    std::size_t done = 0; // converted bytes so far
+    std::size_t i = 0;
+    while (i + unit <= bytes.size() && done < converted) {
+        std::uint32_t cp = 0;
+        std::size_t width = unit;
+        if (unit == 1) {
+            cp = byte(i);
+        } else if (unit == 2) {
+            cp = big_endian ? (byte(i) << 8 | byte(i + 1)) : (byte(i + 1) << 8 | byte(i));
+            if (cp >= 0xD800 && cp < 0xDC00 && i + 4 <= bytes.size()) {
+                cp = 0x10000; // a surrogate pair: 4 UTF-8 bytes
+                width = 4;
+            }
+        } else {
+            cp = big_endian ? (byte(i) << 24 | byte(i + 1) << 16 | byte(i + 2) << 8 | byte(i + 3))
+                            : (byte(i + 3) << 24 | byte(i + 2) << 16 | byte(i + 1) << 8 | byte(i));
+            cp = std::min<std::uint32_t>(cp, 0x10FFFF);
+        }
+        done += utf8_length(cp);
+        i += width;
+    }
+    return std::min(i, bytes.size());
+}
+
 Expected<Document> parse(std::string_view bytes) {
     // pugixml parses the escaped copy in place; positions are computed on the input bytes.
     Escaped escaped = escape_bare_ampersands(bytes);
@@ -142,8 +195,9 @@ Expected<Document> parse(std::string_view bytes) {
         escaped.text.data(), escaped.text.size(), pugi::parse_default, pugi::encoding_auto);
     const LineIndex lines(bytes);
     if (!result) {
-        const std::size_t offset = escaped.original_offset(
-            static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, result.offset)));
+        const std::size_t offset = escaped.original_offset(unconverted_offset(
+            escaped.text, result.encoding,
+            static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, result.offset))));
         const auto [line, column] = lines.at(offset);
         Error e = file_error("plugins.xml", line, column,
                              fmt::format("not well-formed XML: {}", result.description()));
@@ -188,8 +242,9 @@ Expected<Document> parse(std::string_view bytes) {
         e.uploaded_by = text_of(n, "uploaded_by");
         e.external_dependencies = text_of(n, "external_dependencies");
         // offset_debug() points at the element's name: step back to its '<'.
-        e.offset = escaped.original_offset(
-            static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, n.offset_debug() - 1)));
+        e.offset = escaped.original_offset(unconverted_offset(
+            escaped.text, result.encoding,
+            static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, n.offset_debug() - 1))));
         std::tie(e.line, e.column) = lines.at(e.offset);
         doc.entries.push_back(std::move(e));
     }

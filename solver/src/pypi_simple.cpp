@@ -2,6 +2,7 @@
 // PEP 629 (repository version), PEP 658/714 (core metadata files) and PEP 700 (versions,
 // size, upload time).
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <optional>
@@ -59,15 +60,10 @@ std::optional<Refusal> refuse_api_version(std::string_view version) {
 /// hashlib.algorithms_guaranteed without the variable-length shake ones: what a URL
 /// fragment or a metadata attribute may name.
 bool is_hash_name(std::string_view name) {
-    static constexpr std::array<std::string_view, 10> kNames = {
-        "md5",    "sha1",     "sha224",   "sha256",   "sha384",
-        "sha512", "sha3_224", "sha3_256", "sha3_384", "sha3_512"};
-    for (const auto n : kNames) {
-        if (n == name) {
-            return true;
-        }
-    }
-    return name == "blake2b" || name == "blake2s";
+    static constexpr std::array<std::string_view, 12> kNames = {
+        "md5",      "sha1",     "sha224",   "sha256",   "sha384",  "sha512",
+        "sha3_224", "sha3_256", "sha3_384", "sha3_512", "blake2b", "blake2s"};
+    return std::find(kNames.begin(), kNames.end(), name) != kNames.end();
 }
 
 bool is_hex(std::string_view s) {
@@ -185,8 +181,13 @@ public:
             project_start_ = cursor_.start();
             name_.reset();
             return Enter::yes;
-        case At::meta:
         case At::project:
+            if (key_ == "name") {
+                fail_type("a string", object ? "an object" : "an array");
+                return Enter::stop;
+            }
+            return Enter::skip;
+        case At::meta:
             return Enter::skip;
         }
         return Enter::skip;
@@ -262,6 +263,85 @@ public:
 
     ProjectPage page;
     bool has_name = false;
+
+    Enter begin(bool object) {
+        switch (at_) {
+        case At::start:
+            if (!object) {
+                fail(cursor_.start(), "a project page must be a JSON object");
+                return Enter::stop;
+            }
+            at_ = At::top;
+            return Enter::yes;
+        case At::top:
+            if (key_ == "meta" && object) {
+                at_ = At::meta;
+                return Enter::yes;
+            }
+            if (key_ == "files" || key_ == "versions") {
+                if (object) {
+                    fail_type("an array", "an object");
+                    return Enter::stop;
+                }
+                at_ = key_ == "files" ? At::files : At::versions;
+                return Enter::yes;
+            }
+            if (key_ == "name") {
+                fail_type("a string", object ? "an object" : "an array");
+                return Enter::stop;
+            }
+            return Enter::skip;
+        case At::files:
+            if (!object) {
+                fail(cursor_.start(), "each file must be an object, not an array");
+                return Enter::stop;
+            }
+            at_ = At::file;
+            file_ = DistributionFile{};
+            file_start_ = cursor_.start();
+            href_.reset();
+            core_rank_ = 0;
+            return Enter::yes;
+        case At::file:
+            if (key_ == "hashes") {
+                if (!object) {
+                    fail_type("an object", "an array");
+                    return Enter::stop;
+                }
+                at_ = At::hashes;
+                return Enter::yes;
+            }
+            if (const int rank = core_metadata_rank(key_); rank > 0) {
+                if (!object) {
+                    fail_type("a boolean or an object", "an array");
+                    return Enter::stop;
+                }
+                if (rank < core_rank_) {
+                    return Enter::skip;
+                }
+                core_rank_ = rank;
+                file_.core_metadata = true;
+                file_.core_metadata_hashes.clear();
+                at_ = At::core_hashes;
+                return Enter::yes;
+            }
+            if (const char* expected = file_value_type(key_)) {
+                fail_type(expected, object ? "an object" : "an array");
+                return Enter::stop;
+            }
+            return Enter::skip;
+        case At::hashes:
+        case At::core_hashes:
+            fail_type("a string", object ? "an object" : "an array");
+            return Enter::stop;
+        case At::versions:
+            fail(cursor_.start(), "each version must be a string");
+            return Enter::stop;
+        case At::meta:
+            return Enter::skip;
+        }
+        return Enter::skip;
+    }
 
     bool end(bool /*object*/) {
         switch (at_) {
@@ -347,90 +427,18 @@ private:
         return 0;
     }
 
-public:
-    Enter begin(bool object) {
-        switch (at_) {
-        case At::start:
-            if (!object) {
-                fail(cursor_.start(), "a project page must be a JSON object");
-                return Enter::stop;
-            }
-            at_ = At::top;
-            return Enter::yes;
-        case At::top:
-            if (key_ == "meta" && object) {
-                at_ = At::meta;
-                return Enter::yes;
-            }
-            if (key_ == "files" || key_ == "versions") {
-                if (object) {
-                    fail_type("an array", "an object");
-                    return Enter::stop;
-                }
-                at_ = key_ == "files" ? At::files : At::versions;
-                return Enter::yes;
-            }
-            if (key_ == "name") {
-                fail_type("a string", object ? "an object" : "an array");
-                return Enter::stop;
-            }
-            return Enter::skip;
-        case At::files:
-            if (!object) {
-                fail(cursor_.start(), "each file must be an object, not an array");
-                return Enter::stop;
-            }
-            at_ = At::file;
-            file_ = DistributionFile{};
-            file_start_ = cursor_.start();
-            href_.reset();
-            core_rank_ = 0;
-            return Enter::yes;
-        case At::file:
-            if (key_ == "hashes") {
-                if (!object) {
-                    fail_type("an object", "an array");
-                    return Enter::stop;
-                }
-                at_ = At::hashes;
-                return Enter::yes;
-            }
-            if (const int rank = core_metadata_rank(key_); rank > 0) {
-                if (!object) {
-                    fail_type("a boolean or an object", "an array");
-                    return Enter::stop;
-                }
-                if (rank < core_rank_) {
-                    return Enter::skip;
-                }
-                core_rank_ = rank;
-                file_.core_metadata = true;
-                file_.core_metadata_hashes.clear();
-                at_ = At::core_hashes;
-                return Enter::yes;
-            }
-            if (is_file_string(key_)) {
-                fail_type("a string", object ? "an object" : "an array");
-                return Enter::stop;
-            }
-            return Enter::skip;
-        case At::hashes:
-        case At::core_hashes:
-            fail_type("a string", object ? "an object" : "an array");
-            return Enter::stop;
-        case At::versions:
-            fail(cursor_.start(), "each version must be a string");
-            return Enter::stop;
-        case At::meta:
-            return Enter::skip;
+    /// What a scalar key of a file must hold, or nullptr for keys this reader ignores.
+    static const char* file_value_type(std::string_view key) {
+        if (key == "filename" || key == "url" || key == "requires-python" || key == "upload-time") {
+            return "a string";
         }
-        return Enter::skip;
-    }
-
-private:
-    static bool is_file_string(std::string_view key) {
-        return key == "filename" || key == "url" || key == "requires-python" ||
-               key == "upload-time" || key == "yanked" || key == "size";
+        if (key == "yanked") {
+            return "a boolean or a string";
+        }
+        if (key == "size") {
+            return "a non-negative integer";
+        }
+        return nullptr;
     }
 
     bool file_scalar(JsonScalar& v) {

@@ -208,6 +208,17 @@ TEST(HtmlScan, ReadsTagsAsHtml5Does) {
     EXPECT_EQ(tokens("<a href=\"x\"class=c>"), "<a href=[x] class=[c]>");
     EXPECT_EQ(tokens("a < b <3 </> <1"), "a < b <3  <1");
     EXPECT_EQ(tokens("x</ y>z"), "xz");
+    // A hostile tag: of 200k attributes, 256 are kept (fuzz_pypi_simple guards the time).
+    std::string many = "<a";
+    for (int i = 0; i < 200000; ++i) {
+        many += " a" + std::to_string(i);
+    }
+    many += " href=x>";
+    detail::HtmlTokenizer t(many);
+    detail::HtmlToken token;
+    ASSERT_TRUE(t.next(token));
+    EXPECT_EQ(token.attributes.size(), 256U);
+    EXPECT_EQ(token.attribute("href"), nullptr);
 }
 
 TEST(HtmlScan, SkipsCommentsDoctypesAndElementText) {
@@ -279,6 +290,7 @@ TEST(PypiIndexJson, ErrorsSayWhere) {
         {R"({"projects": ["a"]})", 14, "each project must be an object, not a string"},
         {R"({"projects": [[]]})", 14, "each project must be an object, not an array"},
         {R"({"projects": [{"_last-serial": 3}]})", 14, "a project without a 'name'"},
+        {R"({"projects": [{"name": ["a"]}]})", 23, "'name' must be a string, not an array"},
         {R"({"meta": {"api-version": 1.1}, "projects": []})", 25,
          "'api-version' must be a string, not a number"},
         {R"({"meta": {"api-version": "one"}, "projects": []})", 25,
@@ -417,6 +429,10 @@ TEST(PypiProjectJson, ErrorsSayWhere) {
          "'size' must be a non-negative integer, not a string"},
         {R"({"files": [{"yanked": 1}]})", 22,
          "'yanked' must be a boolean or a string, not a number"},
+        {R"({"files": [{"yanked": {}}]})", 22,
+         "'yanked' must be a boolean or a string, not an object"},
+        {R"({"files": [{"size": [1]}]})", 20,
+         "'size' must be a non-negative integer, not an array"},
         {R"({"files": [{"requires-python": true}]})", 31,
          "'requires-python' must be a string, not a boolean"},
         {R"({"files": [{"core-metadata": "yes"}]})", 29,
@@ -720,9 +736,8 @@ TEST(SdistName, ManyDashesStayLinear) {
     for (std::size_t i = 1; i < name.size(); i += 2) {
         name[i] = '-';
     }
-    const auto start = std::chrono::steady_clock::now();
+    // (The time is guarded by fuzz_pypi_simple's timeout, not here.)
     EXPECT_FALSE(parse_sdist_filename(name + ".tar.gz"));
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
 // --- core metadata --------------------------------------------------------------------------
