@@ -45,6 +45,10 @@ std::optional<ResolutionRun> resolve_for(ResolveOptions& o, const std::vector<st
 }
 
 int run_resolve(ResolveOptions& o) {
+    if (o.requests.empty() && o.lock_file.empty()) {
+        std::cerr << "qplug: resolve needs a REQUEST, or --lock-file\n";
+        return exit_usage;
+    }
     int code = exit_ok;
     auto run = resolve_for(o, o.requests, solver::Request::Action::install, code);
     if (!run) {
@@ -211,8 +215,8 @@ void register_resolve_commands(CLI::App& app, RunState& state) {
         auto* cmd = app.add_subcommand(
             "resolve", "Plan the installation of plugins and packages (changes nothing)");
         cmd->add_option("REQUEST", o->requests,
-                        "'Name', 'Name==1.2', 'pip:numpy>=1.26', 'conda:gdal 3.8.*' ...")
-            ->required();
+                        "'Name', 'Name==1.2', 'pip:numpy>=1.26', 'conda:gdal 3.8.*' ... "
+                        "(default with --lock-file: the lock file's requests)");
         add_resolve_options(cmd, *o, true);
         cmd->callback([&state, o] { state.exit_code = run_resolve(*o); });
     }

@@ -463,14 +463,23 @@ void Model::add_pins(Repo* system) {
         s->evr = pool_str2id(pool_, "0-0", 1);
         s->arch = ARCH_NOARCH;
         s->provides = repo_addid_dep(system, s->provides, s->name, 0);
+        std::vector<std::string> targets;
         for (const Backend b : {Backend::legacy, Backend::pip, Backend::conda}) {
             if (backend && *backend != b) {
                 continue;
             }
-            const std::string key = b == Backend::pip ? normalize_pip_name(name) : name;
-            s->conflicts = repo_addid_dep(
-                system, s->conflicts,
-                namespace_dep(std::string(kPinNot) + solvable_name(b, key) + "#" + spec), 0);
+            const std::string key = b == Backend::pip     ? normalize_pip_name(name)
+                                    : b == Backend::conda ? unicode::to_lower(name)
+                                                          : name;
+            targets.push_back(solvable_name(b, key));
+            if (b == Backend::legacy) {
+                // A plugin is pinned by its key or by its name, as requests name it.
+                targets.push_back(std::string(kPlugin) + encode_name(name));
+            }
+        }
+        for (const auto& t : targets) {
+            s->conflicts = repo_addid_dep(system, s->conflicts,
+                                          namespace_dep(std::string(kPinNot) + t + "#" + spec), 0);
         }
         SolvableInfo info;
         info.kind = SolvableInfo::Kind::pin;

@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""qplug resolve | why | lock | pin | unpin | install | upgrade | remove, as a user runs them,
+on an index of the bundled plugin ZIPs (real metadata.txt files that depend on each other)."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+QPLUG = os.environ["QPLUG_CLI"]
+BUNDLED = os.path.join(os.environ.get("QPLUG_BINARY_DIR", "build"), "data", "plugins")
+SNAPSHOT = os.path.join(os.environ.get("QPLUG_SOURCE_DIR", "."), "data", "repositories",
+                        "plugins.qgis.org-2016.xml")
+QGIS = ["--qgis", "3.40.4"]
+
+
+def listing(folder):
+    """Every file under folder with its bytes: equal listings mean nothing changed."""
+    out = {}
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            with open(path, "rb") as fh:
+                out[os.path.relpath(path, folder)] = fh.read()
+    return out
+
+
+class ResolveCommands(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.index = os.path.join(self.tmp, "index.sqlite")
+        self.plugins = os.path.join(self.tmp, "zips")
+        shutil.copytree(BUNDLED, self.plugins)
+        self.profile = os.path.join(self.tmp, "profile")
+        os.makedirs(os.path.join(self.profile, "python", "plugins"))
+        self.ok("repo", "add", "bundled", self.plugins, "--kind", "folder", "--priority", "10")
+        self.ok("repo", "add", "plugins.qgis.org", SNAPSHOT)
+        self.ok("repo", "sync", *QGIS)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def run_qplug(self, *args, stdin=subprocess.DEVNULL):
+        return subprocess.run([QPLUG, *args, "--index", self.index], stdin=stdin,
+                              capture_output=True, text=True, timeout=120)
+
+    def ok(self, *args):
+        r = self.run_qplug(*args)
+        self.assertEqual(r.returncode, 0, f"qplug {' '.join(args)}:\n{r.stdout}\n{r.stderr}")
+        return r
+
+    def test_plan_text_and_json(self):
+        r = self.ok("resolve", "Koordinates", *QGIS)
+        self.assertIn("install   Kart 1.0.10 (legacy, bundled)", r.stdout)
+        self.assertIn("needed by Koordinates 2.1.0 (legacy): it requires the plugin 'Kart'",
+                      r.stdout)
+        self.assertIn("QGIS loads the plugins in this order: kart, koordinates", r.stdout)
+        j = json.loads(self.ok("resolve", "Koordinates", "--json", *QGIS).stdout)
+        self.assertTrue(j["solved"])
+        self.assertEqual([(s["action"], s["name"], s["version"]) for s in j["plan"]["steps"]],
+                         [("install", "kart", "1.0.10"), ("install", "koordinates", "2.1.0")])
+        self.assertEqual(j["plan"]["load_order"], ["kart", "koordinates"])
+
+    def test_explanation_and_exit_codes(self):
+        r = self.run_qplug("resolve", "Rana", *QGIS)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("Rana 1.2.18 (legacy) requires the plugin 'Nelen and Schuurmans Dependency "
+                      "Loader' ==1.2.12, which no repository offers", r.stderr)
+        self.assertIn("What would solve it:", r.stderr)
+        self.assertNotIn("nothing provides", r.stderr)  # never libsolv's own strings
+        r = self.run_qplug("resolve", "Rana", "--proof", "--json", *QGIS)
+        self.assertEqual(r.returncode, 1)
+        self.assertTrue(json.loads(r.stdout)["explanation"]["proof"])
+        r = self.run_qplug("resolve", "Qgis2threejs", *QGIS)  # needs QGIS 4.0
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("requires QGIS 4.0 to 4.99, but the target is QGIS 3.40.4", r.stderr)
+        r = self.run_qplug("resolve", "==2", *QGIS)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("==2", r.stderr)
+
+    def test_why(self):
+        r = self.ok("why", "kart", "--for", "Koordinates", *QGIS)
+        self.assertIn("Koordinates 2.1.0 (legacy) requires the plugin 'Kart', satisfied by "
+                      "Kart 1.0.10 (legacy)", r.stdout)
+        self.assertEqual(self.run_qplug("why", "Nothing", "--for", "Kart", *QGIS).returncode, 1)
+
+    def test_pins(self):
+        self.ok("pin", "Kart==1.0.0")
+        self.assertEqual(self.ok("pin").stdout, "Kart ==1.0.0\n")
+        r = self.ok("resolve", "Koordinates", *QGIS)
+        self.assertIn("install   Kart 1.0.0 (legacy, bundled)", r.stdout)
+        self.ok("unpin", "Kart")
+        self.assertEqual(self.run_qplug("unpin", "Kart").returncode, 2)
+        self.assertIn("Kart 1.0.10", self.ok("resolve", "Koordinates", *QGIS).stdout)
+
+    def test_lock_locked_frozen(self):
+        lock = os.path.join(self.tmp, "qplug.lock")
+        self.ok("lock", "Koordinates", "--pin", "Kart==1.0.0", "--lock-file", lock, *QGIS)
+        with open(lock) as fh:
+            data = json.load(fh)
+        self.assertEqual(data["lock_version"], 1)
+        self.assertEqual(data["requests"], ["Koordinates"])
+        self.assertEqual({(p["name"], p["version"]) for p in data["packages"]},
+                         {("kart", "1.0.0"), ("koordinates", "2.1.0")})
+        # The lock keeps Kart at 1.0.0 without the pin; --locked accepts it as it is.
+        r = self.ok("resolve", "--lock-file", lock, "--locked", *QGIS)
+        self.assertIn("Kart 1.0.0", r.stdout)
+        # A lock the index cannot meet: --locked refuses, a plain run resolves afresh.
+        data["packages"][0]["version"] = "9.9"
+        with open(lock, "w") as fh:
+            json.dump(data, fh)
+        r = self.run_qplug("resolve", "--lock-file", lock, "--locked", *QGIS)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("the lock file needs updating", r.stderr)
+        self.assertEqual(self.run_qplug("resolve", "--lock-file", lock, "--frozen",
+                                        *QGIS).returncode, 1)
+        r = self.ok("lock", "--lock-file", lock, *QGIS)
+        with open(lock) as fh:
+            self.assertNotIn("9.9", fh.read())
+        with open(lock, "w") as fh:
+            fh.write("{not json")
+        r = self.run_qplug("resolve", "--lock-file", lock, *QGIS)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("qplug.lock", r.stderr)
+
+    def test_install_dry_run_real_and_remove(self):
+        plugins = os.path.join(self.profile, "python", "plugins")
+        before = listing(plugins)
+        r = self.ok("install", "Koordinates", "--profile", self.profile, "--dry-run", *QGIS)
+        self.assertIn("would install kart 1.0.10", r.stdout)
+        self.assertEqual(listing(plugins).keys() - {".qplug.lock"}, before.keys())
+        # Not on a terminal and no --yes: nothing happens.
+        r = self.run_qplug("install", "Koordinates", "--profile", self.profile, *QGIS)
+        self.assertEqual(r.returncode, 2)
+        self.assertFalse(os.path.exists(os.path.join(plugins, "kart")))
+        self.ok("install", "Koordinates", "--profile", self.profile, "--yes", *QGIS)
+        self.assertTrue(os.path.isfile(os.path.join(plugins, "kart", "metadata.txt")))
+        self.assertTrue(os.path.isfile(os.path.join(plugins, "koordinates", "metadata.txt")))
+        r = self.ok("list", "--installed")
+        self.assertIn("kart 1.0.10", r.stdout)
+        # Installed now: asking again changes nothing.
+        self.assertIn("Nothing to do", self.ok("install", "Koordinates", "--profile",
+                                               self.profile, "--yes", *QGIS).stdout)
+        # A downgrade needs --allow-downgrade.
+        r = self.run_qplug("install", "Kart==1.0.0", "--profile", self.profile, "--yes", *QGIS)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("--allow-downgrade", r.stderr)
+        self.ok("install", "Kart==1.0.0", "--profile", self.profile, "--yes", "--allow-downgrade",
+                *QGIS)
+        with open(os.path.join(plugins, "kart", "metadata.txt")) as fh:
+            self.assertIn("version=1.0.0", fh.read())
+        self.ok("upgrade", "--profile", self.profile, "--yes", *QGIS)
+        with open(os.path.join(plugins, "kart", "metadata.txt")) as fh:
+            self.assertIn("version=1.0.10", fh.read())
+        r = self.ok("remove", "Koordinates", "--profile", self.profile, "--yes", *QGIS)
+        self.assertIn("no longer needed", r.stdout)
+        self.assertEqual(sorted(os.listdir(plugins)), [".qplug.lock"])
+
+    def test_a_damaged_download_changes_nothing(self):
+        plugins = os.path.join(self.profile, "python", "plugins")
+        self.ok("install", "Kart==1.0.0", "--profile", self.profile, "--yes", *QGIS)
+        before = listing(plugins)
+        # The ZIP changes after the index recorded its SHA-256.
+        with open(os.path.join(self.plugins, "koordinates.2.1.0.zip"), "ab") as fh:
+            fh.write(b"tampered")
+        r = self.run_qplug("install", "Koordinates", "--profile", self.profile, "--yes",
+                           "--allow-downgrade", *QGIS)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("koordinates", r.stderr.lower())
+        self.assertEqual(listing(plugins), before)
+
+    def test_offline_refuses_downloads(self):
+        # plugins.qgis.org's snapshot (plugins for QGIS 1.x) has http URLs.
+        r = self.run_qplug("install", "ARPAT plugin", "--profile", self.profile, "--yes",
+                           "--offline", "--qgis", "1.8.0")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("offline", r.stderr)
+        self.assertEqual(sorted(os.listdir(os.path.join(self.profile, "python", "plugins"))),
+                         [])
+
+
+if __name__ == "__main__":
+    unittest.main()
