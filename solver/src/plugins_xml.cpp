@@ -23,9 +23,16 @@ struct Escaped {
     std::vector<std::size_t> inserted_at; ///< offsets in `text` after which 4 bytes were added
 
     /// The offset in the original bytes of an offset in `text`.
+    /// An offset inside an inserted "amp;" maps to the blank after the original '&'.
     std::size_t original_offset(std::size_t offset) const {
-        const auto before = static_cast<std::size_t>(
-            std::upper_bound(inserted_at.begin(), inserted_at.end(), offset) - inserted_at.begin());
+        // Insertions wholly before `offset` (at + 4 < offset) shift it by 4 each.
+        const auto passed =
+            std::upper_bound(inserted_at.begin(), inserted_at.end(), offset,
+                             [](std::size_t o, std::size_t at) { return o <= at + 4; });
+        const auto before = static_cast<std::size_t>(passed - inserted_at.begin());
+        if (passed != inserted_at.end() && *passed < offset) {
+            return *passed - 4 * before + 1; // inside this insertion
+        }
         return offset - 4 * before;
     }
 };
