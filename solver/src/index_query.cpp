@@ -176,6 +176,14 @@ std::vector<ReleaseRecord> Index::releases_named(std::string_view name) const {
                           name);
 }
 
+std::optional<ReleaseRecord> Index::release(std::int64_t id) const {
+    auto found = query_releases(impl_->db, "r.id = ?1", std::to_string(id));
+    if (found.empty()) {
+        return std::nullopt;
+    }
+    return std::move(found.front());
+}
+
 std::vector<ReleaseRecord> Index::available() const {
     std::vector<ReleaseRecord> out;
     auto st = impl_->db.prepare(

@@ -298,6 +298,16 @@ Expected<void> Index::set_dependencies(std::int64_t release_id,
     if (!find->step()) {
         return failure(fmt::format("release {} is not in the index", release_id));
     }
+    const std::int64_t repository_id = find->integer(0);
+    // The repository's contents changed: its revision says so (the .solv cache is keyed by it).
+    auto bump = impl_->db.prepare("UPDATE repositories SET revision = revision + 1 WHERE id = ?");
+    if (!bump) {
+        return std::move(bump).error();
+    }
+    bump->bind(1, repository_id);
+    if (auto r = bump->run(impl_->db, "updating the revision"); !r) {
+        return r;
+    }
     for (const char* sql : {"DELETE FROM dependencies WHERE release_id = ?",
                             "DELETE FROM modules WHERE release_id = ?",
                             "UPDATE releases SET dependencies_known = 1 WHERE id = ?"}) {

@@ -15,16 +15,6 @@
 
 namespace qplug::solver {
 
-Expected<Resolution> resolve(const Index& index, const std::vector<Request>& requests,
-                             Policy policy) {
-    for (auto& pin : index.pins()) {
-        policy.pins.push_back(std::move(pin));
-    }
-    const std::vector<ReleaseRecord> available = index.available();
-    const std::vector<ReleaseRecord> installed = index.installed();
-    return resolve(available, installed, requests, policy);
-}
-
 std::string resolution_json(const Resolution& resolution, bool with_proof) {
     using json = nlohmann::ordered_json;
     json steps = json::array();

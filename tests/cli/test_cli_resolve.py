@@ -171,6 +171,35 @@ class ResolveCommands(unittest.TestCase):
         self.assertIn("koordinates", r.stderr.lower())
         self.assertEqual(listing(plugins), before)
 
+    def test_solv_cache(self):
+        cache = self.index + ".solv-cache"
+        first = self.ok("resolve", "Koordinates", "openEO", "--json", *QGIS).stdout
+        keys = os.listdir(cache)
+        self.assertEqual(len(keys), 1)
+        files = sorted(os.listdir(os.path.join(cache, keys[0])))
+        self.assertIn("manifest.json", files)
+        self.assertTrue(any(f.endswith(".solv") for f in files))
+        # From the cache: the same answer.
+        self.assertEqual(self.ok("resolve", "Koordinates", "openEO", "--json", *QGIS).stdout,
+                         first)
+        # A damaged cache is rebuilt, never believed.
+        for f in files:
+            if f.endswith(".solv"):
+                with open(os.path.join(cache, keys[0], f), "wb") as fh:
+                    fh.write(b"not a solv file")
+        self.assertEqual(self.ok("resolve", "Koordinates", "openEO", "--json", *QGIS).stdout,
+                         first)
+        # New contents (a new release in the folder) mean a new key; the old cache goes.
+        shutil.copy(os.path.join(self.plugins, "kart.1.0.10.zip"),
+                    os.path.join(self.plugins, "kart-copy.1.0.10.zip"))
+        os.remove(os.path.join(self.plugins, "koordinates.2.1.0.zip"))
+        self.ok("repo", "sync", *QGIS)
+        r = json.loads(self.ok("resolve", "Koordinates", "--json", *QGIS).stdout)
+        self.assertIn(("koordinates", "1.0.3"), [(s["name"], s["version"])
+                                                 for s in r["plan"]["steps"]])
+        self.assertNotIn(keys[0], os.listdir(cache))
+        self.assertEqual(len(os.listdir(cache)), 1)
+
     def test_offline_refuses_downloads(self):
         # plugins.qgis.org's snapshot (plugins for QGIS 1.x) has http URLs.
         r = self.run_qplug("install", "ARPAT plugin", "--profile", self.profile, "--yes",

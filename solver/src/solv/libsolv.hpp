@@ -13,6 +13,7 @@
 #endif
 #define requires requires_
 extern "C" {
+#include <solv/bitmap.h>
 #include <solv/chksum.h>
 #include <solv/knownid.h>
 #include <solv/pool.h>
@@ -20,6 +21,7 @@ extern "C" {
 #include <solv/problems.h>
 #include <solv/queue.h>
 #include <solv/repo.h>
+#include <solv/repodata.h>
 #include <solv/rules.h>
 #include <solv/solver.h>
 #include <solv/transaction.h>

@@ -114,8 +114,71 @@ Model::~Model() {
 }
 
 const SolvableInfo* Model::info(Id p) const {
-    auto it = infos_.find(p);
-    return it == infos_.end() ? nullptr : &it->second;
+    if (auto it = infos_.find(p); it != infos_.end()) {
+        return &it->second;
+    }
+    if (p < 2 || p >= pool_->nsolvables) {
+        return nullptr;
+    }
+    const Solvable* s = pool_id2solvable(pool_, p);
+    if (s->repo == nullptr) {
+        return nullptr;
+    }
+    // A release or an extra: "<backend>:<key>" with its attributes.
+    const char* version = solvable_lookup_str(const_cast<Solvable*>(s), key_version_);
+    if (version == nullptr) {
+        return nullptr;
+    }
+    const std::string name = pool_id2str(pool_, s->name);
+    const std::size_t colon = name.find(':');
+    SolvableInfo i;
+    i.backend = backend_from_name(name.substr(0, colon)).value_or(Backend::legacy);
+    i.name = decode_name(name.substr(colon + 1));
+    i.kind = i.name.find('[') != std::string::npos && i.name.back() == ']'
+                 ? SolvableInfo::Kind::extra
+                 : SolvableInfo::Kind::release;
+    const char* display = solvable_lookup_str(const_cast<Solvable*>(s), key_display_);
+    i.display = i.kind == SolvableInfo::Kind::extra || display == nullptr ? i.name : display;
+    i.version = version;
+    if (const char* build = solvable_lookup_str(const_cast<Solvable*>(s), key_build_)) {
+        i.build = build;
+    }
+    i.release_id =
+        static_cast<std::int64_t>(solvable_lookup_num(const_cast<Solvable*>(s), key_release_, 0));
+    i.installed = s->repo == pool_->installed;
+    i.pin_only = pin_only_.count(p) != 0;
+    return &infos_.emplace(p, std::move(i)).first->second;
+}
+
+const ReleaseRecord* Model::record(Id p) const {
+    const SolvableInfo* i = info(p);
+    if (i == nullptr || i->release_id == 0) {
+        return nullptr;
+    }
+    if (auto it = records_.find(i->release_id); it != records_.end()) {
+        return it->second;
+    }
+    for (const auto& r : fetched_) {
+        if (r.id == i->release_id) {
+            return &r;
+        }
+    }
+    if (index_ != nullptr) {
+        if (auto r = index_->release(i->release_id)) {
+            fetched_.push_back(std::move(*r));
+            return &fetched_.back();
+        }
+    }
+    return nullptr;
+}
+
+bool Model::considered(Id p) const {
+    const Map* m = pool_->considered;
+    if (m == nullptr || p < 0 || p >= pool_->nsolvables) {
+        return true;
+    }
+    const auto bit = static_cast<unsigned>(p);
+    return (m->map[bit >> 3] & (1U << (bit & 7U))) != 0;
 }
 
 std::string Model::label(Id p) const {
@@ -137,25 +200,11 @@ std::string Model::label(Id p) const {
                        i->installed ? ", installed" : "");
 }
 
-std::string Model::evr_for(const std::string& name, const std::string& version) const {
-    int rank = 0;
-    if (auto it = ranks_.find(name); it != ranks_.end()) {
-        if (auto v = it->second.find(version); v != it->second.end()) {
-            rank = v->second;
-        }
-    }
-    // rpm's vercmp decides on the leading rank; the rest is for people.
-    return fmt::format("{}-{}", rank, sanitized(version));
-}
-
 Id Model::namespace_dep(const std::string& text) {
     return pool_rel2id(pool_, pool_str2id(pool_, text.c_str(), 1), ID_EMPTY, REL_NAMESPACE, 1);
 }
 
-Expected<std::unique_ptr<Model>> Model::build(const std::vector<ReleaseRecord>& available,
-                                              const std::vector<ReleaseRecord>& installed,
-                                              const std::vector<Request>& requests,
-                                              const Policy& policy) {
+Expected<void> Model::init(const Policy& policy) {
     if (!version::compat::qgis_api_version(policy.qgis_version)) {
         return failure(fmt::format("'{}' is not a QGIS version", policy.qgis_version));
     }
@@ -164,77 +213,51 @@ Expected<std::unique_ptr<Model>> Model::build(const std::vector<ReleaseRecord>& 
         return failure(fmt::format("Python {} on {}: {}", policy.python_version, policy.platform,
                                    env.error().message));
     }
-    std::unique_ptr<Model> m(new Model());
-    m->policy_ = policy;
-    m->environment_ = std::move(*env);
-    m->pool_ = pool_create();
-    pool_setdisttype(m->pool_, DISTTYPE_RPM); // Debian's default is DEB (solver-design G1)
-    pool_set_flag(m->pool_, POOL_FLAG_FORBIDSELFCONFLICTS, 0);
-    pool_setnamespacecallback(m->pool_, &Model::callback, m.get());
+    policy_ = policy;
+    environment_ = std::move(*env);
+    pool_ = pool_create();
+    pool_setdisttype(pool_, DISTTYPE_RPM); // Debian's default is DEB (solver-design G1)
+    pool_set_flag(pool_, POOL_FLAG_FORBIDSELFCONFLICTS, 0);
+    pool_setnamespacecallback(pool_, &Model::callback, this);
+    key_release_ = pool_str2id(pool_, "qplug:release", 1);
+    key_version_ = pool_str2id(pool_, "qplug:version", 1);
+    key_display_ = pool_str2id(pool_, "qplug:display", 1);
+    key_date_ = pool_str2id(pool_, "qplug:date", 1);
+    key_build_ = pool_str2id(pool_, "qplug:build", 1);
+    return {};
+}
 
-    // "Name==V" pins of plugin dependencies and requests (qgis-facts 5.2: a required version
-    // equal to the experimental one selects the experimental channel).
-    std::set<std::pair<std::string, std::string>> exact;
-    auto note_pins = [&](const ReleaseRecord& r) {
-        for (const auto& d : r.release.dependencies) {
-            if (d.kind == DependencyKind::plugin && d.spec.rfind("==", 0) == 0) {
-                exact.emplace(d.target, d.spec.substr(2));
-            }
-        }
-    };
+Expected<std::unique_ptr<Model>> Model::build(const std::vector<ReleaseRecord>& available,
+                                              const std::vector<ReleaseRecord>& installed,
+                                              const std::vector<Request>& requests,
+                                              const Policy& policy) {
+    std::unique_ptr<Model> m(new Model());
+    if (auto r = m->init(policy); !r) {
+        return std::move(r).error();
+    }
     for (const auto& r : available) {
-        note_pins(r);
+        m->records_[r.id] = &r;
     }
-    for (const auto& r : installed) {
-        note_pins(r);
-    }
-    for (const auto& q : requests) {
-        if (q.spec.rfind("==", 0) == 0) {
-            exact.emplace(q.name, q.spec.substr(2));
-        }
-    }
-    auto experimental_ok = [&](const ReleaseRecord& r) {
-        return r.release.channel != Channel::experimental || policy.allow_experimental ||
-               policy.experimental_for.count(r.package) != 0 ||
-               policy.experimental_for.count(r.display_name) != 0;
-    };
-    auto pinned = [&](const ReleaseRecord& r) {
-        return exact.count({r.display_name, r.release.version}) != 0 ||
-               exact.count({r.package, r.release.version}) != 0;
-    };
-    auto allowed = [&](const ReleaseRecord& r) {
-        if (!experimental_ok(r) && !pinned(r)) {
-            return false;
-        }
-        if (r.release.deprecated && !policy.allow_deprecated) {
-            return false;
-        }
-        if (!policy.exclude_newer.empty() && !r.release.update_date.empty() &&
-            r.release.update_date.substr(0, policy.exclude_newer.size()) > policy.exclude_newer) {
-            return false;
-        }
-        return true;
-    };
-    // Ranks: per solvable name, the distinct versions of every release, in the backend's
-    // order (solver-design section 2).
+    m->add_available(available);
+    m->finish(installed, requests);
+    return m;
+}
+
+void Model::add_available(const std::vector<ReleaseRecord>& available) {
+    // Ranks: per solvable name, the distinct versions of every available release in the
+    // backend's order (solver-design section 2); installed versions are placed among them
+    // later, so that the available part does not depend on what is installed (.solv cache).
     std::map<std::string, std::pair<Backend, std::vector<std::string>>> versions;
-    auto collect = [&](const ReleaseRecord& r) {
+    for (const auto& r : available) {
         auto& entry = versions[solvable_name(r.backend, r.package)];
         entry.first = r.backend;
         entry.second.push_back(r.release.version);
-    };
-    for (const auto& r : available) {
-        if (allowed(r)) {
-            collect(r);
-        }
     }
-    for (const auto& r : installed) {
-        collect(r);
-    }
+    std::map<std::string, std::map<std::string, int>> ranks;
     for (auto& [name, entry] : versions) {
         auto& [backend, list] = entry;
         sort_versions(backend, list);
-        auto& ranks = m->ranks_[name];
+        auto& ranked = ranks[name];
         int rank = 0;
         const std::string* previous = nullptr;
         for (const auto& v : list) {
@@ -242,55 +265,195 @@ Expected<std::unique_ptr<Model>> Model::build(const std::vector<ReleaseRecord>& 
             if (previous == nullptr || version_less(backend, *previous, v)) {
                 ++rank;
             }
-            ranks.emplace(v, rank);
+            ranked.emplace(v, rank);
             previous = &v;
         }
     }
-
-    std::map<std::int64_t, Repo*> repos;
+    // One repo per repository and channel: experimental and deprecated releases apart, so
+    // that the policy can leave them out by repo.
+    std::map<std::tuple<std::int64_t, bool, bool>, Repo*> repos;
     for (const auto& r : available) {
-        if (!allowed(r)) {
-            const std::string why = !experimental_ok(r) && !pinned(r) ? "experimental"
-                                    : r.release.deprecated && !policy.allow_deprecated
-                                        ? "deprecated"
-                                        : "updated after " + policy.exclude_newer;
-            for (const auto& name : {r.package, r.display_name}) {
-                auto& list = m->excluded_[unicode::to_lower(name)];
-                if (list.empty() || list.back() != std::make_pair(r.release.version, why)) {
-                    list.emplace_back(r.release.version, why);
-                }
+        for (const auto& d : r.release.dependencies) {
+            if (d.kind == DependencyKind::plugin && d.spec.rfind("==", 0) == 0) {
+                exact_.emplace(d.target, d.spec.substr(2));
             }
-            continue;
         }
-        Repo*& repo = repos[r.repository_id];
+        const bool experimental = r.release.channel == Channel::experimental;
+        const bool deprecated = r.release.deprecated;
+        Repo*& repo = repos[{r.repository_id, experimental, deprecated}];
         if (repo == nullptr) {
-            repo = repo_create(m->pool_, r.repository.c_str());
+            repo = repo_create(pool_, r.repository.c_str());
             repo->priority = r.priority;
+            repo_add_repodata(repo, 0);
+            channels_[repo->repoid] = RepoChannel{r.repository, experimental, deprecated};
         }
-        m->add_release(repo, r, false, !experimental_ok(r));
+        const std::string name = solvable_name(r.backend, r.package);
+        add_release(
+            repo, r,
+            fmt::format("{}-{}", ranks[name][r.release.version], sanitized(r.release.version)));
     }
-    Repo* system = repo_create(m->pool_, "@System");
-    for (const auto& r : installed) {
-        m->add_release(system, r, true, false);
-    }
-    m->add_platform(system);
-    m->add_pins(system);
-    for (auto& [id, repo] : repos) {
+    for (auto& [key, repo] : repos) {
         repo_internalize(repo);
     }
-    repo_internalize(system);
-    pool_set_installed(m->pool_, system);
-    pool_addfileprovides(m->pool_);
-    pool_createwhatprovides(m->pool_);
-    return m;
 }
 
-void Model::add_release(Repo* repo, const ReleaseRecord& r, bool installed, bool pin_only) {
+std::string Model::installed_evr(const ReleaseRecord& r,
+                                 const std::map<Id, std::vector<Id>>& available_by_name) const {
+    // Equal to an available version: its rank; between two: "<lower rank>.5"; below all:
+    // "0.5". rpm's vercmp orders "3" < "3.5" < "4".
+    const Id name_id = pool_str2id(pool_, solvable_name(r.backend, r.package).c_str(), 0);
+    std::string best_below;
+    std::string rank_below = "0";
+    if (auto it = available_by_name.find(name_id); it != available_by_name.end()) {
+        for (const Id p : it->second) {
+            const SolvableInfo* i = info(p);
+            if (i == nullptr) {
+                continue;
+            }
+            const std::string evr = pool_id2str(pool_, pool_id2solvable(pool_, p)->evr);
+            const std::string rank = evr.substr(0, evr.find('-'));
+            if (!version_less(r.backend, i->version, r.release.version) &&
+                !version_less(r.backend, r.release.version, i->version)) {
+                return rank + "-" + sanitized(r.release.version);
+            }
+            if (version_less(r.backend, i->version, r.release.version) &&
+                (best_below.empty() || version_less(r.backend, best_below, i->version))) {
+                best_below = i->version;
+                rank_below = rank;
+            }
+        }
+    }
+    return rank_below + ".5-" + sanitized(r.release.version);
+}
+
+void Model::finish(const std::vector<ReleaseRecord>& installed,
+                   const std::vector<Request>& requests) {
+    // The available releases of the names that are installed, for their ranks.
+    std::set<Id> installed_names;
+    for (const auto& r : installed) {
+        records_[r.id] = &r;
+        const Id id = pool_str2id(pool_, solvable_name(r.backend, r.package).c_str(), 0);
+        if (id != 0) {
+            installed_names.insert(id);
+        }
+    }
+    std::map<Id, std::vector<Id>> available_by_name;
+    if (!installed_names.empty()) {
+        for (Id p = 2; p < pool_->nsolvables; ++p) {
+            const Solvable* s = pool_id2solvable(pool_, p);
+            if (s->repo != nullptr && installed_names.count(s->name) != 0) {
+                available_by_name[s->name].push_back(p);
+            }
+        }
+    }
+    Repo* system = repo_create(pool_, "@System");
+    repo_add_repodata(system, 0);
+    for (const auto& r : installed) {
+        for (const auto& d : r.release.dependencies) {
+            if (d.kind == DependencyKind::plugin && d.spec.rfind("==", 0) == 0) {
+                exact_.emplace(d.target, d.spec.substr(2));
+            }
+        }
+        add_release(system, r, installed_evr(r, available_by_name));
+    }
+    add_platform(system);
+    add_pins(system);
+    repo_internalize(system);
+    pool_set_installed(pool_, system);
+    apply_policy(requests);
+    pool_addfileprovides(pool_);
+    pool_createwhatprovides(pool_);
+}
+
+void Model::apply_policy(const std::vector<Request>& requests) {
+    // "Name==V" pins of plugin dependencies and requests (qgis-facts 5.2: a required version
+    // equal to the experimental one selects the experimental channel).
+    std::set<std::pair<std::string, std::string>> exact = exact_;
+    for (const auto& q : requests) {
+        if (q.spec.rfind("==", 0) == 0) {
+            exact.emplace(q.name, q.spec.substr(2));
+        }
+    }
+    Map* considered = static_cast<Map*>(solv_calloc(1, sizeof(Map)));
+    map_init(considered, pool_->nsolvables);
+    map_setall(considered);
+    pool_->considered = considered; // owned by the pool from here on
+    auto leave_out = [&](Id p) {
+        const auto bit = static_cast<unsigned>(p);
+        considered->map[bit >> 3] =
+            static_cast<unsigned char>(considered->map[bit >> 3] & ~(1U << (bit & 7U)));
+    };
+    for (const auto& [repoid, channel] : channels_) {
+        const Repo* repo = pool_id2repo(pool_, repoid);
+        if (repo == nullptr) {
+            continue;
+        }
+        const bool keep_all = (!channel.experimental || policy_.allow_experimental) &&
+                              (!channel.deprecated || policy_.allow_deprecated);
+        if (keep_all && policy_.exclude_newer.empty()) {
+            continue;
+        }
+        for (Id p = repo->start; p < repo->end; ++p) {
+            Solvable* s = pool_id2solvable(pool_, p);
+            if (s->repo != repo) {
+                continue;
+            }
+            if (channel.deprecated && !policy_.allow_deprecated) {
+                leave_out(p);
+                continue;
+            }
+            if (!policy_.exclude_newer.empty()) {
+                const char* date = solvable_lookup_str(s, key_date_);
+                if (date != nullptr &&
+                    std::string_view(date).substr(0, policy_.exclude_newer.size()) >
+                        policy_.exclude_newer) {
+                    leave_out(p);
+                    continue;
+                }
+            }
+            if (channel.experimental && !policy_.allow_experimental) {
+                const SolvableInfo* i = info(p);
+                if (i == nullptr) {
+                    continue;
+                }
+                const bool allowed = policy_.experimental_for.count(i->name) != 0 ||
+                                     policy_.experimental_for.count(i->display) != 0;
+                if (allowed) {
+                    continue;
+                }
+                if (exact.count({i->display, i->version}) != 0 ||
+                    exact.count({i->name, i->version}) != 0) {
+                    pin_only_.insert(p);
+                    infos_[p].pin_only = true;
+                    continue;
+                }
+                leave_out(p);
+            }
+        }
+    }
+}
+
+void Model::set_attributes(Repo* repo, Id p, const ReleaseRecord& r) {
+    Repodata* data = repo_last_repodata(repo);
+    repodata_set_num(data, p, key_release_, static_cast<unsigned long long>(r.id));
+    repodata_set_str(data, p, key_version_, r.release.version.c_str());
+    if (!r.display_name.empty() && r.display_name != r.package) {
+        repodata_set_str(data, p, key_display_, r.display_name.c_str());
+    }
+    if (!r.release.update_date.empty()) {
+        repodata_set_str(data, p, key_date_, r.release.update_date.c_str());
+    }
+    if (!r.release.build.empty()) {
+        repodata_set_str(data, p, key_build_, r.release.build.c_str());
+    }
+}
+
+void Model::add_release(Repo* repo, const ReleaseRecord& r, const std::string& evr) {
     const std::string name = solvable_name(r.backend, r.package);
     const Id p = repo_add_solvable(repo);
     Solvable* s = pool_id2solvable(pool_, p);
     s->name = pool_str2id(pool_, name.c_str(), 1);
-    s->evr = pool_str2id(pool_, evr_for(name, r.release.version).c_str(), 1);
+    s->evr = pool_str2id(pool_, evr.c_str(), 1);
     s->arch = ARCH_NOARCH; // must be set, else not installable (G6)
     s->provides = repo_addid_dep(repo, s->provides, s->name, 0); // unversioned self (G6, G7)
     if (r.backend == Backend::legacy) {
@@ -307,16 +470,7 @@ void Model::add_release(Repo* repo, const ReleaseRecord& r, bool installed, bool
             namespace_dep(provided + "#other:" + std::string(backend_prefix(r.backend))), 0);
     }
     add_requirements(repo, s, r, "");
-    SolvableInfo info;
-    info.kind = SolvableInfo::Kind::release;
-    info.record = &r;
-    info.backend = r.backend;
-    info.name = r.package;
-    info.display = r.display_name.empty() ? r.package : r.display_name;
-    info.version = r.release.version;
-    info.installed = installed;
-    info.pin_only = pin_only;
-    infos_[p] = std::move(info);
+    set_attributes(repo, p, r);
     // pip extras: one solvable per extra, requiring this very release.
     std::set<std::string> extras;
     for (const auto& d : r.release.dependencies) {
@@ -325,31 +479,27 @@ void Model::add_release(Repo* repo, const ReleaseRecord& r, bool installed, bool
         }
     }
     for (const auto& e : extras) {
-        add_extra(repo, p, r, e, installed);
+        add_extra(repo, p, r, e);
     }
 }
 
-void Model::add_extra(Repo* repo, Id base, const ReleaseRecord& r, const std::string& extra,
-                      bool installed) {
+void Model::add_extra(Repo* repo, Id base, const ReleaseRecord& r, const std::string& extra) {
     const std::string name = solvable_name(r.backend, r.package + "[" + extra + "]");
     const Id p = repo_add_solvable(repo);
     Solvable* s = pool_id2solvable(pool_, p);
+    const Solvable* b = pool_id2solvable(pool_, base);
     s->name = pool_str2id(pool_, name.c_str(), 1);
-    s->evr = pool_id2solvable(pool_, base)->evr;
+    s->evr = b->evr;
     s->arch = ARCH_NOARCH;
     s->provides = repo_addid_dep(repo, s->provides, s->name, 0);
-    s->requires_ = repo_addid_dep(
-        repo, s->requires_, namespace_dep(std::string(kExact) + std::to_string(base) + "#"), 0);
+    // The base release by name and EVR (not by solvable id: ids change when a pool is read
+    // from a .solv file).
+    s->requires_ = repo_addid_dep(repo, s->requires_,
+                                  namespace_dep(std::string(kExact) + pool_id2str(pool_, b->name) +
+                                                "@" + pool_id2str(pool_, b->evr) + "#"),
+                                  0);
     add_requirements(repo, s, r, extra);
-    SolvableInfo info;
-    info.kind = SolvableInfo::Kind::extra;
-    info.record = &r;
-    info.backend = r.backend;
-    info.name = r.package + "[" + extra + "]";
-    info.display = info.name;
-    info.version = r.release.version;
-    info.installed = installed;
-    infos_[p] = std::move(info);
+    set_attributes(repo, p, r);
 }
 
 void Model::add_requirements(Repo* repo, Solvable* s, const ReleaseRecord& r,
@@ -491,13 +641,17 @@ void Model::add_pins(Repo* system) {
     }
 }
 
-std::vector<Id> Model::providers(const std::string& name) const {
-    std::vector<Id> out;
+std::vector<Id> Model::providers_unfiltered(const std::string& name) const {
     const Id id = pool_str2id(pool_, name.c_str(), 0);
-    if (id == 0) {
-        return out;
-    }
-    return whatprovides(pool_, id);
+    return id == 0 ? std::vector<Id>{} : whatprovides(pool_, id);
+}
+
+std::vector<Id> Model::providers(const std::string& name) const {
+    // What the policy leaves out is not there for matching.
+    std::vector<Id> out = providers_unfiltered(name);
+    out.erase(std::remove_if(out.begin(), out.end(), [&](Id p) { return !considered(p); }),
+              out.end());
+    return out;
 }
 
 bool Model::matches(Id p, const std::string& spec) const {
@@ -525,8 +679,7 @@ bool Model::matches(Id p, const std::string& spec) const {
         if (space != std::string::npos) {
             const std::string build =
                 std::string(unicode::strip(std::string_view(spec).substr(space + 1)));
-            const std::string& actual = i->record != nullptr ? i->record->release.build : "";
-            if (!build.empty() && !glob_match(build, actual)) {
+            if (!build.empty() && !glob_match(build, i->build)) {
                 return false;
             }
         }
@@ -583,7 +736,15 @@ Id Model::answer(Id name_id) const {
         return finish();
     }
     if (target.rfind(kExact, 0) == 0) {
-        queue_push(&q, static_cast<Id>(std::stol(target.substr(kExact.size()))));
+        // exact:<solvable name>@<evr>: that very release (an extra's base)
+        const std::string rest = target.substr(kExact.size());
+        const std::size_t at = rest.rfind('@');
+        const Id evr = pool_str2id(pool_, rest.substr(at + 1).c_str(), 0);
+        for (const Id p : providers(rest.substr(0, at))) {
+            if (pool_id2solvable(pool_, p)->evr == evr) {
+                queue_push(&q, p);
+            }
+        }
         return finish();
     }
     if (target.rfind(kModule, 0) == 0) {
@@ -654,9 +815,16 @@ std::vector<Id> Model::candidates(const Request& request) const {
     if (found.empty()) {
         // Plugin names are matched exactly by QGIS; a user typing another case still means it.
         const std::string lowered = unicode::to_lower(n);
-        for (const auto& [p, i] : infos_) {
-            if (i.kind == SolvableInfo::Kind::release && i.backend == Backend::legacy &&
-                (unicode::to_lower(i.display) == lowered || unicode::to_lower(i.name) == lowered)) {
+        for (Id p = 2; p < pool_->nsolvables; ++p) {
+            const Solvable* s = pool_id2solvable(pool_, p);
+            if (s->repo == nullptr ||
+                std::string_view(pool_id2str(pool_, s->name)).rfind("legacy:", 0) != 0) {
+                continue;
+            }
+            const SolvableInfo* i = info(p);
+            if (i != nullptr && i->kind == SolvableInfo::Kind::release && considered(p) &&
+                (unicode::to_lower(i->display) == lowered ||
+                 unicode::to_lower(i->name) == lowered)) {
                 add_matching({p});
             }
         }
@@ -727,8 +895,39 @@ std::string Model::why_unsatisfied(Id dep) const {
 }
 
 std::vector<std::pair<std::string, std::string>> Model::excluded(const std::string& name) const {
-    auto it = excluded_.find(unicode::to_lower(name));
-    return it == excluded_.end() ? std::vector<std::pair<std::string, std::string>>{} : it->second;
+    // whatprovides leaves out what is not considered: look at those solvables themselves.
+    std::vector<std::pair<std::string, std::string>> out;
+    if (pool_->considered == nullptr) {
+        return out;
+    }
+    const std::string lowered = unicode::to_lower(name);
+    const std::string pip_name = normalize_pip_name(name);
+    for (Id p = 2; p < pool_->nsolvables; ++p) {
+        const Solvable* s = pool_id2solvable(pool_, p);
+        if (s->repo == nullptr || considered(p)) {
+            continue;
+        }
+        const SolvableInfo* i = info(p);
+        auto channel = channels_.find(s->repo->repoid);
+        if (i == nullptr || i->kind != SolvableInfo::Kind::release || channel == channels_.end()) {
+            continue;
+        }
+        const bool named = unicode::to_lower(i->name) == lowered ||
+                           unicode::to_lower(i->display) == lowered ||
+                           (i->backend == Backend::pip && i->name == pip_name);
+        if (!named) {
+            continue;
+        }
+        const std::string why = channel->second.deprecated && !policy_.allow_deprecated
+                                    ? "deprecated"
+                                : channel->second.experimental && !policy_.allow_experimental
+                                    ? "experimental"
+                                    : "updated after " + policy_.exclude_newer;
+        if (std::find(out.begin(), out.end(), std::make_pair(i->version, why)) == out.end()) {
+            out.emplace_back(i->version, why);
+        }
+    }
+    return out;
 }
 
 bool Model::is_extra_base(Id dep) const {

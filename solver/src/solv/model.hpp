@@ -5,8 +5,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,11 +20,26 @@
 
 namespace qplug::solver::solv {
 
+/// Whether a resolution built its pool from the .solv cache.
+struct CacheUse {
+    bool loaded = false;  ///< the available releases came from the cache
+    bool written = false; ///< the cache was stale and was written afresh
+    std::string path;     ///< the cache's folder
+};
+
+/// The channel flags of a repo of available releases.
+struct RepoChannel {
+    std::string repository; ///< the index repository's name
+    bool experimental = false;
+    bool deprecated = false;
+};
+
 /// What a solvable stands for.
 struct SolvableInfo {
     enum class Kind { release, extra, qgis, python, pin };
     Kind kind = Kind::release;
-    const ReleaseRecord* record = nullptr; ///< releases and extras
+    std::int64_t release_id = 0; ///< releases and extras: the index's release (Model::record)
+    std::string build;           ///< conda build string
     Backend backend = Backend::legacy;
     std::string name;    ///< key (plugin folder, pip or conda name), "qgis", "python"
     std::string display; ///< a plugin's name, else the key (with "[extra]" for extras)
@@ -47,9 +64,23 @@ public:
                                                   const std::vector<ReleaseRecord>& installed,
                                                   const std::vector<Request>& requests,
                                                   const Policy& policy);
+    /// The same with the available releases of an index, loaded from the .solv cache beside
+    /// it when the cache is fresh (and written when it is not): docs/resolve.md.
+    static Expected<std::unique_ptr<Model>> build(const Index& index,
+                                                  const std::vector<ReleaseRecord>& installed,
+                                                  const std::vector<Request>& requests,
+                                                  const Policy& policy, CacheUse* cache_use);
 
     Pool* pool() const { return pool_; }
+    /// What a solvable stands for (releases are read from their attributes on first use).
     const SolvableInfo* info(Id p) const;
+    /// The index's record of a release or extra solvable (read from the index when the pool
+    /// came from the cache), or nullptr.
+    const ReleaseRecord* record(Id p) const;
+    Id qgis_solvable() const { return qgis_; }
+    Id python_solvable() const { return python_; }
+    /// Whether the policy lets the solver consider the solvable.
+    bool considered(Id p) const;
     /// "name version (backend)" for messages.
     std::string label(Id p) const;
 
@@ -80,9 +111,19 @@ public:
 
 private:
     Model() = default;
-    void add_release(Repo* repo, const ReleaseRecord& record, bool installed, bool pin_only);
-    void add_extra(Repo* repo, Id base, const ReleaseRecord& record, const std::string& extra,
-                   bool installed);
+    Expected<void> init(const Policy& policy);
+    /// The available releases, in one repo per repository and channel, ranked among
+    /// themselves; collects the exact plugin pins of their dependencies.
+    void add_available(const std::vector<ReleaseRecord>& available);
+    /// What is installed, the platform, pins, the policy's considered map, whatprovides.
+    void finish(const std::vector<ReleaseRecord>& installed, const std::vector<Request>& requests);
+    void add_release(Repo* repo, const ReleaseRecord& record, const std::string& evr);
+    void add_extra(Repo* repo, Id base, const ReleaseRecord& record, const std::string& extra);
+    void set_attributes(Repo* repo, Id p, const ReleaseRecord& record);
+    void apply_policy(const std::vector<Request>& requests);
+    std::string installed_evr(const ReleaseRecord& record,
+                              const std::map<Id, std::vector<Id>>& available_by_name) const;
+    std::vector<Id> providers_unfiltered(const std::string& solvable_name) const;
     void add_platform(Repo* system);
     void add_pins(Repo* system);
     Id namespace_dep(const std::string& text);
@@ -97,14 +138,30 @@ private:
     Pool* pool_ = nullptr;
     Policy policy_;
     version::pep508::Environment environment_;
-    std::unordered_map<Id, SolvableInfo> infos_;
-    /// solvable name -> version -> rank (1 = oldest; equal versions share one), for the EVRs
-    std::map<std::string, std::map<std::string, int>> ranks_;
+    mutable std::unordered_map<Id, SolvableInfo> infos_;
     std::vector<Id> pins_;
     Id qgis_ = 0;
     Id python_ = 0;
     std::vector<std::string> warnings_;
-    std::map<std::string, std::vector<std::pair<std::string, std::string>>> excluded_;
+    /// The channel of each repo (repo id -> flags): experimental and deprecated releases sit
+    /// in repos of their own, so the policy leaves them out by repo.
+    std::map<Id, RepoChannel> channels_;
+    /// Exact "Name==V" pins of the available releases' plugin dependencies (name, version).
+    std::set<std::pair<std::string, std::string>> exact_;
+    std::set<Id> pin_only_;
+    // Attribute keys of the release solvables (written to and read from .solv files).
+    Id key_release_ = 0;
+    Id key_version_ = 0;
+    Id key_display_ = 0;
+    Id key_date_ = 0;
+    Id key_build_ = 0;
+    // Records: in memory (the vectors given to build), or read from the index on demand.
+    std::vector<ReleaseRecord> owned_;
+    std::unordered_map<std::int64_t, const ReleaseRecord*> records_;
+    const Index* index_ = nullptr;
+    mutable std::deque<ReleaseRecord> fetched_;
+
+    friend class PoolCache;
 };
 
 /// "legacy:<key>", "pip:<name>", "conda:<name>".

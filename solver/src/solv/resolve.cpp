@@ -83,8 +83,8 @@ PlanStep step_for(const Model& model, Id p, PlanStep::Action action) {
     step.name = i->name;
     step.display_name = i->display;
     step.version = i->version;
-    if (i->record != nullptr) {
-        const ReleaseRecord& r = *i->record;
+    if (const ReleaseRecord* record = model.record(p)) {
+        const ReleaseRecord& r = *record;
         step.repository = r.repository;
         step.download_url = r.release.download_url;
         step.file_name = r.release.file_name;
@@ -208,19 +208,20 @@ private:
 /// The order QGIS loads plugins in: every plugin after those it names in
 /// plugin_dependencies (QGIS's updateAvailablePlugins(sort_by_dependencies)); a cycle is cut
 /// where it is first revisited.
-std::vector<std::string> load_order(const std::vector<const SolvableInfo*>& plugins) {
-    std::map<std::string, const SolvableInfo*> by_name;
-    for (const auto* i : plugins) {
-        by_name[i->display] = i;
+std::vector<std::string> load_order(const Model& model, const std::vector<Id>& plugins) {
+    std::map<std::string, Id> by_name;
+    for (const Id p : plugins) {
+        by_name[model.info(p)->display] = p;
     }
     std::vector<std::string> order;
     std::set<std::string> visited;
-    std::function<void(const SolvableInfo*)> visit = [&](const SolvableInfo* i) {
+    std::function<void(Id)> visit = [&](Id p) {
+        const SolvableInfo* i = model.info(p);
         if (!visited.insert(i->name).second) {
             return;
         }
-        if (i->record != nullptr) {
-            for (const auto& d : i->record->release.dependencies) {
+        if (const ReleaseRecord* record = model.record(p)) {
+            for (const auto& d : record->release.dependencies) {
                 if (d.kind != DependencyKind::plugin) {
                     continue;
                 }
@@ -231,14 +232,17 @@ std::vector<std::string> load_order(const std::vector<const SolvableInfo*>& plug
         }
         order.push_back(i->name);
     };
-    std::vector<const SolvableInfo*> sorted = plugins;
+    std::vector<Id> sorted = plugins;
     std::sort(sorted.begin(), sorted.end(),
-              [](const auto* a, const auto* b) { return a->name < b->name; });
-    for (const auto* i : sorted) {
-        visit(i);
+              [&](Id a, Id b) { return model.info(a)->name < model.info(b)->name; });
+    for (const Id p : sorted) {
+        visit(p);
     }
     return order;
 }
+
+Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
+                           const Policy& policy);
 
 } // namespace
 
@@ -249,7 +253,27 @@ Expected<Resolution> resolve(const std::vector<ReleaseRecord>& available,
     if (!built) {
         return std::move(built).error();
     }
-    Model& model = **built;
+    return solve(**built, requests, policy);
+}
+
+Expected<Resolution> resolve(const Index& index, const std::vector<Request>& requests,
+                             Policy policy) {
+    for (auto& pin : index.pins()) {
+        policy.pins.push_back(std::move(pin));
+    }
+    const std::vector<ReleaseRecord> installed = index.installed();
+    solv::CacheUse cache;
+    auto built = Model::build(index, installed, requests, policy, &cache);
+    if (!built) {
+        return std::move(built).error();
+    }
+    return solve(**built, requests, policy);
+}
+
+namespace {
+
+Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
+                           const Policy& policy) {
     Pool* pool = model.pool();
     Resolution resolution;
     resolution.plan.warnings = model.warnings();
@@ -332,9 +356,11 @@ Expected<Resolution> resolve(const std::vector<ReleaseRecord>& available,
     if (upgrade_all) {
         // Each installed release towards what may replace it (not SOLVABLE_ALL, which would
         // also take releases that are in the pool only for an exact pin).
-        for (Id p = 2; p < pool->nsolvables; ++p) {
-            const SolvableInfo* i = model.info(p);
-            if (i == nullptr || !i->installed || i->kind != SolvableInfo::Kind::release) {
+        const Repo* system = pool->installed;
+        for (Id p = system->start; p < system->end; ++p) {
+            const SolvableInfo* i =
+                pool_id2solvable(pool, p)->repo == system ? model.info(p) : nullptr;
+            if (i == nullptr || i->kind != SolvableInfo::Kind::release) {
                 continue;
             }
             Request same;
@@ -347,13 +373,8 @@ Expected<Resolution> resolve(const std::vector<ReleaseRecord>& available,
         queue_push2(&job, SOLVER_LOCK | SOLVER_SOLVABLE, pin);
     }
     // The platform is what it is.
-    for (Id p = 2; p < pool->nsolvables; ++p) {
-        const SolvableInfo* i = model.info(p);
-        if (i != nullptr &&
-            (i->kind == SolvableInfo::Kind::qgis || i->kind == SolvableInfo::Kind::python)) {
-            queue_push2(&job, SOLVER_LOCK | SOLVER_SOLVABLE, p);
-        }
-    }
+    queue_push2(&job, SOLVER_LOCK | SOLVER_SOLVABLE, model.qgis_solvable());
+    queue_push2(&job, SOLVER_LOCK | SOLVER_SOLVABLE, model.python_solvable());
 
     Solver* solver = solver_create(pool);
     solver_set_flag(solver, SOLVER_FLAG_ALLOW_DOWNGRADE, policy.allow_downgrade ? 1 : 0);
@@ -453,14 +474,14 @@ Expected<Resolution> resolve(const std::vector<ReleaseRecord>& available,
                               : "an update of what is installed";
         }
     }
-    std::vector<const SolvableInfo*> plugins;
+    std::vector<Id> plugins;
     for (const Id p : chosen) {
         const SolvableInfo* i = model.info(p);
         if (i == nullptr || (i->kind != SolvableInfo::Kind::release)) {
             continue;
         }
         if (i->backend == Backend::legacy) {
-            plugins.push_back(i);
+            plugins.push_back(p);
         }
         std::vector<std::string> chain = graph.chain(p);
         if (chain.empty()) {
@@ -478,25 +499,23 @@ Expected<Resolution> resolve(const std::vector<ReleaseRecord>& available,
               [](const PlanStep& a, const PlanStep& b) {
                   return std::tie(a.backend, a.name) < std::tie(b.backend, b.name);
               });
-    resolution.plan.load_order = load_order(plugins);
-    for (const auto& step : resolution.plan.steps) {
-        const SolvableInfo* i = nullptr;
-        if (step.release_id != 0) {
-            for (const auto& r : available) {
-                if (r.id == step.release_id && !r.release.dependencies_known) {
-                    resolution.plan.warnings.push_back(fmt::format(
-                        "{} {}: its plugin_dependencies are read from its ZIP when it is "
-                        "fetched; installing resolves again then",
-                        step.display_name, step.version));
-                }
-            }
+    resolution.plan.load_order = load_order(model, plugins);
+    for (const auto& [index, p] : pending) {
+        const PlanStep& step = resolution.plan.steps[index];
+        const ReleaseRecord* r = model.record(p);
+        if (step.release_id != 0 && r != nullptr && !r->release.dependencies_known) {
+            resolution.plan.warnings.push_back(
+                fmt::format("{} {}: its plugin_dependencies are read from its ZIP when it is "
+                            "fetched; installing resolves again then",
+                            step.display_name, step.version));
         }
-        (void)i;
     }
     transaction_free(trans);
     solver_free(solver);
     queue_free(&job);
     return resolution;
 }
+
+} // namespace
 
 } // namespace qplug::solver

@@ -139,6 +139,8 @@ public:
     /// Every release of the enabled repositories that are not installed sources, with
     /// dependencies and modules: what the resolver loads (one pass per table).
     std::vector<ReleaseRecord> available() const;
+    /// One release with its dependencies and modules, by id.
+    std::optional<ReleaseRecord> release(std::int64_t id) const;
     /// Replaces a release's dependencies once they are known (a plugin ZIP was fetched, a
     /// wheel's METADATA was read), in its own transaction.
     Expected<void> set_dependencies(std::int64_t release_id,
