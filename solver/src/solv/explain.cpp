@@ -308,11 +308,12 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
                 if (p == SOLVER_SOLUTION_JOB || p == SOLVER_SOLUTION_POOLJOB) {
                     const Id how = solver->job.elements[rp - 1];
                     const Id what = solver->job.elements[rp];
-                    if ((how & SOLVER_JOBMASK) == SOLVER_LOCK) {
-                        const SolvableInfo* i = model.info(what);
-                        actions.push_back(i != nullptr && i->kind == SolvableInfo::Kind::pin
-                                              ? "drop your pin " + i->display
-                                              : "target another QGIS or Python version");
+                    const SolvableInfo* target =
+                        (how & SOLVER_SELECTMASK) == SOLVER_SOLVABLE ? model.info(what) : nullptr;
+                    if (target != nullptr && target->kind == SolvableInfo::Kind::pin) {
+                        actions.push_back("drop your pin " + target->display);
+                    } else if ((how & SOLVER_JOBMASK) == SOLVER_LOCK) {
+                        actions.push_back("target another QGIS or Python version");
                     } else {
                         Queue q;
                         queue_init(&q);

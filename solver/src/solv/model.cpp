@@ -109,6 +109,11 @@ std::string solvable_name(Backend backend, const std::string& key) {
 
 Model::~Model() {
     if (pool_ != nullptr) {
+        // libsolv's pool_free leaves the considered map to its owner.
+        if (pool_->considered != nullptr) {
+            map_free(pool_->considered);
+            pool_->considered = static_cast<Map*>(solv_free(pool_->considered));
+        }
         pool_free(pool_);
     }
 }
@@ -357,8 +362,13 @@ void Model::finish(const std::vector<ReleaseRecord>& installed,
         add_release(system, r, installed_evr(r, available_by_name));
     }
     add_platform(system);
-    add_pins(system);
     repo_internalize(system);
+    // Pins live in a repo of their own that the jobs install: libsolv does not enforce
+    // conflicts between two installed solvables, so a pin in @System would not hold against
+    // an installed release outside it.
+    Repo* pins = repo_create(pool_, "@pins");
+    add_pins(pins);
+    repo_internalize(pins);
     pool_set_installed(pool_, system);
     apply_policy(requests);
     pool_addfileprovides(pool_);
@@ -597,7 +607,7 @@ void Model::add_platform(Repo* system) {
     python_ = add("python", policy_.python_version, SolvableInfo::Kind::python);
 }
 
-void Model::add_pins(Repo* system) {
+void Model::add_pins(Repo* repo) {
     for (const auto& [target, spec] : policy_.pins) {
         std::optional<Backend> backend;
         std::string name = target;
@@ -607,12 +617,12 @@ void Model::add_pins(Repo* system) {
                 name = target.substr(colon + 1);
             }
         }
-        const Id p = repo_add_solvable(system);
+        const Id p = repo_add_solvable(repo);
         Solvable* s = pool_id2solvable(pool_, p);
         s->name = pool_str2id(pool_, ("pin:" + encode_name(target)).c_str(), 1);
         s->evr = pool_str2id(pool_, "0-0", 1);
         s->arch = ARCH_NOARCH;
-        s->provides = repo_addid_dep(system, s->provides, s->name, 0);
+        s->provides = repo_addid_dep(repo, s->provides, s->name, 0);
         std::vector<std::string> targets;
         for (const Backend b : {Backend::legacy, Backend::pip, Backend::conda}) {
             if (backend && *backend != b) {
@@ -628,14 +638,14 @@ void Model::add_pins(Repo* system) {
             }
         }
         for (const auto& t : targets) {
-            s->conflicts = repo_addid_dep(system, s->conflicts,
+            s->conflicts = repo_addid_dep(repo, s->conflicts,
                                           namespace_dep(std::string(kPinNot) + t + "#" + spec), 0);
         }
         SolvableInfo info;
         info.kind = SolvableInfo::Kind::pin;
         info.name = target;
         info.display = target + " " + spec;
-        info.installed = true;
+        info.installed = false;
         infos_[p] = std::move(info);
         pins_.push_back(p);
     }
@@ -662,8 +672,8 @@ bool Model::matches(Id p, const std::string& spec) const {
     if (i->pin_only && spec.rfind("==", 0) != 0) {
         return false;
     }
-    if (spec.empty()) {
-        return true;
+    if (spec.empty() && i->backend != Backend::pip) {
+        return true; // (pip: an empty specifier set still leaves pre-releases out)
     }
     const version::Scheme scheme = scheme_of(i->backend);
     if (i->backend == Backend::conda) {
@@ -772,8 +782,9 @@ Id Model::answer(Id name_id) const {
             queue_push(&q, p);
         }
     }
-    if (q.count == 0 && target.rfind("pip:", 0) == 0) {
-        // pip takes pre-releases when nothing else satisfies the requirement.
+    if (target.rfind("pip:", 0) == 0 && !any_installable(q)) {
+        // pip takes pre-releases when no final release that the target Python can install
+        // satisfies the requirement.
         for (const Id p : candidates) {
             const SolvableInfo* i = info(p);
             if (i == nullptr) {
@@ -786,6 +797,37 @@ Id Model::answer(Id name_id) const {
         }
     }
     return finish();
+}
+
+bool Model::python_ok(Id p) const {
+    // Without whatprovides: this runs inside the namespace callback.
+    const Solvable* s = pool_id2solvable(pool_, p);
+    if (s->repo == nullptr || s->requires_ == 0) {
+        return true;
+    }
+    for (const Id* dp = s->repo->idarraydata + s->requires_; *dp != 0; ++dp) {
+        if (!is_reldep(*dp)) {
+            continue;
+        }
+        const std::string_view text = pool_id2str(pool_, get_reldep(pool_, *dp)->name);
+        if (text.rfind("python#", 0) == 0) {
+            auto ok = version::satisfies(version::Scheme::pep440, policy_.python_version,
+                                         text.substr(7), true);
+            if (!ok || !*ok) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+bool Model::any_installable(const Queue& q) const {
+    for (int k = 0; k < q.count; ++k) {
+        if (python_ok(q.elements[k])) {
+            return true;
+        }
+    }
+    return false;
 }
 
 Id Model::callback(Pool*, void* data, Id name, Id) {
@@ -812,6 +854,26 @@ std::vector<Id> Model::candidates(const Request& request) const {
         add_matching(providers(solvable_name(Backend::pip, n)));
     }
     add_matching(providers(solvable_name(Backend::conda, unicode::to_lower(n))));
+    const bool pip_final_installable = std::any_of(found.begin(), found.end(), [&](Id p) {
+        const SolvableInfo* i = info(p);
+        return i != nullptr && i->backend == Backend::pip && python_ok(p);
+    });
+    if (!pip_final_installable && (!request.backend || *request.backend == Backend::pip)) {
+        // As pip: pre-releases when no final release that the target Python can install
+        // satisfies the request.
+        for (const Id p : providers(solvable_name(Backend::pip, normalize_pip_name(n)))) {
+            if (std::find(found.begin(), found.end(), p) != found.end()) {
+                continue;
+            }
+            const SolvableInfo* i = info(p);
+            auto ok = i == nullptr ? Expected<bool>(false)
+                                   : version::satisfies(version::Scheme::pep440, i->version,
+                                                        request.spec, true);
+            if (ok && *ok) {
+                found.push_back(p);
+            }
+        }
+    }
     if (found.empty()) {
         // Plugin names are matched exactly by QGIS; a user typing another case still means it.
         const std::string lowered = unicode::to_lower(n);

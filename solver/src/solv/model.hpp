@@ -125,7 +125,7 @@ private:
                               const std::map<Id, std::vector<Id>>& available_by_name) const;
     std::vector<Id> providers_unfiltered(const std::string& solvable_name) const;
     void add_platform(Repo* system);
-    void add_pins(Repo* system);
+    void add_pins(Repo* repo);
     Id namespace_dep(const std::string& text);
     void add_requirements(Repo* repo, Solvable* s, const ReleaseRecord& record,
                           const std::string& only_extra);
@@ -133,6 +133,9 @@ private:
     static Id callback(Pool* pool, void* data, Id name, Id evr);
     std::vector<Id> providers(const std::string& solvable_name) const;
     bool matches(Id p, const std::string& spec) const;
+    /// Whether the release's Requires-Python admits the target Python.
+    bool python_ok(Id p) const;
+    bool any_installable(const Queue& q) const;
     std::string evr_for(const std::string& solvable_name, const std::string& version) const;
 
     Pool* pool_ = nullptr;

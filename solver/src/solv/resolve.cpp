@@ -370,7 +370,7 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
         }
     }
     for (const Id pin : model.pin_solvables()) {
-        queue_push2(&job, SOLVER_LOCK | SOLVER_SOLVABLE, pin);
+        queue_push2(&job, SOLVER_INSTALL | SOLVER_SOLVABLE, pin); // see Model::finish
     }
     // The platform is what it is.
     queue_push2(&job, SOLVER_LOCK | SOLVER_SOLVABLE, model.qgis_solvable());
@@ -441,12 +441,14 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
         resolution.plan.steps.push_back(std::move(step));
     }
     // Requested packages that are installed and stay: "keep".
+    std::set<Id> kept;
     for (const Request& r : requests) {
         if (r.action != Request::Action::install) {
             continue;
         }
         for (const Id p : model.installed_named(r)) {
-            if (solver_get_decisionlevel(solver, p) > 0 && replaced.count(p) == 0) {
+            if (solver_get_decisionlevel(solver, p) > 0 && replaced.count(p) == 0 &&
+                kept.insert(p).second) {
                 PlanStep step = step_for(model, p, PlanStep::Action::keep);
                 step.reason = "installed already";
                 resolution.plan.steps.push_back(std::move(step));
@@ -465,6 +467,23 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     }
     queue_free(&result);
     const ResultGraph graph(model, chosen, roots);
+    // libsolv leaves alone what was broken before the request (an installed release whose
+    // requirement nothing installed satisfied); say so rather than hide it.
+    for (const Id p : chosen) {
+        const SolvableInfo* i = model.info(p);
+        if (i == nullptr || !i->installed || i->kind != SolvableInfo::Kind::release) {
+            continue;
+        }
+        for (const auto& [dep, providers] : model.requirements(p)) {
+            if (std::none_of(providers.begin(), providers.end(),
+                             [&](Id q) { return chosen.count(q) != 0; })) {
+                resolution.plan.warnings.push_back(
+                    fmt::format("{} stays installed, but its requirement {} is not met (it was "
+                                "not before either; qplug leaves it as it is)",
+                                model.label(p), model.describe_dependency(dep)));
+            }
+        }
+    }
     for (const auto& [index, p] : pending) {
         PlanStep& step = resolution.plan.steps[index];
         step.reason = graph.reason(p);
