@@ -220,7 +220,8 @@ Expected<MatchSpec> parse_match_spec(std::string_view spec) {
             return detail::text_error(kWhat, spec, i, "a control character");
         }
     }
-    if (unicode::strip(spec).empty()) {
+    // Only ASCII blanks: conda's name pattern [^ =<>!~]+ takes U+00A0 and the like as a name.
+    if (spec.find_first_not_of(' ') == std::string_view::npos) {
         return detail::text_error(kWhat, spec, 0, "an empty match spec");
     }
     if (spec.ends_with('@')) {

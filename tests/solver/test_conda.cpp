@@ -331,6 +331,16 @@ TEST(MatchSpec, KeepsTheOtherBracketKeys) {
     EXPECT_EQ(junk->build, "b");
 }
 
+TEST(MatchSpec, ANonAsciiBlankIsANameCharacter) {
+    // conda's name pattern [^ =<>!~]+ takes U+00A0; a lone last '!' is ignored (fuzz finding).
+    for (const std::string spec : {"\xC2\xA0", "\xC2\xA0!"}) {
+        auto m = parse_match_spec(spec);
+        ASSERT_TRUE(m) << m.error().to_string();
+        EXPECT_EQ(m->name, "\xC2\xA0");
+        EXPECT_EQ(m->version, "");
+    }
+}
+
 TEST(MatchSpec, ErrorsSayWhere) {
     struct Case {
         std::string spec;
