@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "resolve_options.hpp"
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
+#include <cstdlib>
 #include <iostream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <qplug/solver/qgis_program.hpp>
 #include <qplug/solver/source.hpp>
-#include <qplug/version/compat.hpp>
 
 #include "output.hpp"
 
@@ -85,41 +82,11 @@ std::string detect_qgis_version(const std::string& given, std::vector<std::strin
     if (const char* env = std::getenv("QPLUG_QGIS_VERSION"); env != nullptr && *env != '\0') {
         return env;
     }
-    // `qgis --version` prints "QGIS 3.34.5-Prizren 'Prizren' (...)". Only when a qgis program
-    // is on PATH (looked up here so that no shell runs a missing command).
-    const char* path = std::getenv("PATH");
-    std::string program;
-    std::stringstream dirs(path != nullptr ? path : "");
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-        std::error_code ec;
-        const auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / "qgis";
-        if (std::filesystem::is_regular_file(candidate, ec)) {
-            program = candidate.string();
-            break;
+    if (auto installed = solver::installed_qgis_version()) {
+        if (notes != nullptr) {
+            notes->push_back(fmt::format("target QGIS {} (from `qgis --version`)", *installed));
         }
-    }
-    if (!program.empty()) {
-        std::string quoted = "'";
-        for (const char c : program) {
-            quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-        }
-        quoted += "'";
-        if (FILE* pipe = popen((quoted + " --version 2>/dev/null </dev/null").c_str(), "r")) {
-            char buffer[256] = {};
-            const std::size_t n = std::fread(buffer, 1, sizeof buffer - 1, pipe);
-            pclose(pipe);
-            std::string out(buffer, n);
-            if (out.rfind("QGIS ", 0) == 0) {
-                std::string version = out.substr(5, out.find_first_of("- \n", 5) - 5);
-                if (version::compat::qgis_api_version(version)) {
-                    if (notes != nullptr) {
-                        notes->push_back(
-                            fmt::format("target QGIS {} (from {} --version)", version, program));
-                    }
-                    return version;
-                }
-            }
-        }
+        return *installed;
     }
     const std::string fallback = solver::default_qgis_version();
     if (notes != nullptr) {

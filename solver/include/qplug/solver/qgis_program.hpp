@@ -1,0 +1,23 @@
+// The QGIS installed on this machine, as its own program reports it: the target QGIS version
+// of a resolution when none is given (docs/resolve.md, "Policy").
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace qplug::solver {
+
+/// The version in what `qgis --version` prints ("QGIS 3.34.5-Prizren 'Prizren' (exported)"
+/// gives "3.34.5"), when it is one QGIS's compatibility checks can use.
+std::optional<std::string> qgis_version_from_output(std::string_view output);
+
+/// Runs `qgis --version` (looked up in PATH, no shell, stdin from /dev/null, killed with its
+/// process group after `timeout`) and reads its version. nullopt when there is no qgis
+/// program, it fails, or it prints no version.
+std::optional<std::string>
+installed_qgis_version(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+} // namespace qplug::solver
