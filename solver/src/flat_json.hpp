@@ -11,6 +11,51 @@
 
 namespace qplug::solver {
 
+/// Appends `s` as a JSON string (RFC 8259 escaping; bytes that are not UTF-8 become U+FFFD).
+inline void append_json_string(std::string& out, std::string_view s) {
+    out.push_back('"');
+    const bool valid = unicode::find_invalid_utf8(s) == unicode::npos;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (c < 0x20) {
+                static constexpr char kHex[] = "0123456789abcdef";
+                out += "\\u00";
+                out.push_back(kHex[c >> 4]);
+                out.push_back(kHex[c & 0x0F]);
+            } else if (c >= 0x80 && !valid) {
+                // Bytes that are not UTF-8 (a Latin-1 file read leniently): U+FFFD each.
+                std::size_t next = i;
+                if (unicode::decode(s, next) == 0xFFFD && next == i + 1) {
+                    out += "\xEF\xBF\xBD";
+                } else {
+                    out.append(s.substr(i, next - i));
+                    i = next - 1;
+                }
+            } else {
+                out.push_back(static_cast<char>(c));
+            }
+        }
+    }
+    out.push_back('"');
+}
+
 class FlatJson {
 public:
     FlatJson() { out_.push_back('{'); }
@@ -44,49 +89,7 @@ public:
     }
 
 private:
-    void append_string(std::string_view s) {
-        out_.push_back('"');
-        const bool valid = unicode::find_invalid_utf8(s) == unicode::npos;
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            const auto c = static_cast<unsigned char>(s[i]);
-            switch (c) {
-            case '"':
-                out_ += "\\\"";
-                break;
-            case '\\':
-                out_ += "\\\\";
-                break;
-            case '\n':
-                out_ += "\\n";
-                break;
-            case '\r':
-                out_ += "\\r";
-                break;
-            case '\t':
-                out_ += "\\t";
-                break;
-            default:
-                if (c < 0x20) {
-                    static constexpr char kHex[] = "0123456789abcdef";
-                    out_ += "\\u00";
-                    out_.push_back(kHex[c >> 4]);
-                    out_.push_back(kHex[c & 0x0F]);
-                } else if (c >= 0x80 && !valid) {
-                    // Bytes that are not UTF-8 (a Latin-1 file read leniently): U+FFFD each.
-                    std::size_t next = i;
-                    if (unicode::decode(s, next) == 0xFFFD && next == i + 1) {
-                        out_ += "\xEF\xBF\xBD";
-                    } else {
-                        out_.append(s.substr(i, next - i));
-                        i = next - 1;
-                    }
-                } else {
-                    out_.push_back(static_cast<char>(c));
-                }
-            }
-        }
-        out_.push_back('"');
-    }
+    void append_string(std::string_view s) { append_json_string(out_, s); }
 
     std::string out_;
 };

@@ -7,6 +7,7 @@
 
 #include <qplug/solver/versions.hpp>
 
+#include "dependency_json.hpp"
 #include "index_impl.hpp"
 
 namespace qplug::solver {
@@ -37,7 +38,7 @@ constexpr std::string_view kReleaseColumns =
     "p.display_name, "
     "p.summary, r.version, r.channel, r.deprecated, r.trusted, r.qgis_minimum, r.qgis_maximum, "
     "r.requires_python, r.download_url, r.file_name, r.size, r.hash, r.build, r.build_number, "
-    "r.subdir, r.update_date, r.metadata, r.dependencies_known, r.path";
+    "r.subdir, r.update_date, r.metadata, r.dependencies_known, r.path, r.dependencies_json";
 
 ReleaseRecord read_release(const sql::Statement& st) {
     ReleaseRecord rec;
@@ -71,12 +72,17 @@ ReleaseRecord read_release(const sql::Statement& st) {
     r.metadata_json = st.text(25);
     r.dependencies_known = st.integer(26) != 0;
     r.path = st.text(27);
+    if (auto dependencies = dependencies_from_json(st.text(28))) {
+        r.dependencies = std::move(*dependencies);
+    } else {
+        r.dependencies_known = false; // a damaged list: as if never read, so it is read again
+    }
     r.owner = backend_from_name(st.text(6)).value_or(Backend::legacy);
     return rec;
 }
 
-/// Fills dependencies and modules of the records (one query each, by release id).
-void attach_dependencies(sql::Database& db, std::vector<ReleaseRecord>& records) {
+/// Fills the modules of the records (one query each, by release id).
+void attach_modules(sql::Database& db, std::vector<ReleaseRecord>& records) {
     if (records.empty()) {
         return;
     }
@@ -84,25 +90,11 @@ void attach_dependencies(sql::Database& db, std::vector<ReleaseRecord>& records)
     for (auto& r : records) {
         by_id[r.id] = &r;
     }
-    auto deps = db.prepare("SELECT kind, target, spec, markers, extra, is_constraint FROM "
-                           "dependencies WHERE release_id = ? ORDER BY seq");
     auto mods = db.prepare("SELECT module FROM modules WHERE release_id = ?");
-    if (!deps || !mods) {
+    if (!mods) {
         return;
     }
     for (auto& [id, rec] : by_id) {
-        deps->bind(1, id);
-        while (deps->step()) {
-            Dependency d;
-            d.kind = dependency_kind_from_name(deps->text(0)).value_or(DependencyKind::plugin);
-            d.target = deps->text(1);
-            d.spec = deps->text(2);
-            d.markers = deps->text(3);
-            d.extra = deps->text(4);
-            d.constraint = deps->integer(5) != 0;
-            rec->release.dependencies.push_back(std::move(d));
-        }
-        deps->reset();
         mods->bind(1, id);
         while (mods->step()) {
             rec->release.modules.emplace_back(mods->text(0));
@@ -127,7 +119,7 @@ std::vector<ReleaseRecord> query_releases(sql::Database& db, const std::string& 
     while (st->step()) {
         out.push_back(read_release(*st));
     }
-    attach_dependencies(db, out);
+    attach_modules(db, out);
     return out;
 }
 
@@ -200,35 +192,12 @@ std::vector<ReleaseRecord> Index::available() const {
     if (out.empty()) {
         return out;
     }
-    // Releases are in id order: the children, also read in release order, are merged in.
+    // Releases are in id order: their modules, also read in release order, are merged in.
     auto position = [&](std::int64_t id) -> ReleaseRecord* {
         auto it = std::lower_bound(out.begin(), out.end(), id,
                                    [](const ReleaseRecord& r, std::int64_t v) { return r.id < v; });
         return it != out.end() && it->id == id ? &*it : nullptr;
     };
-    auto deps = impl_->db.prepare(
-        "SELECT d.release_id, d.kind, d.target, d.spec, d.markers, d.extra, d.is_constraint "
-        "FROM dependencies d ORDER BY d.release_id, d.seq");
-    if (deps) {
-        ReleaseRecord* current = nullptr;
-        while (deps->step()) {
-            const std::int64_t id = deps->integer(0);
-            if (current == nullptr || current->id != id) {
-                current = position(id);
-            }
-            if (current == nullptr) {
-                continue; // a release of a disabled or installed repository
-            }
-            Dependency d;
-            d.kind = dependency_kind_from_name(deps->text(1)).value_or(DependencyKind::plugin);
-            d.target = deps->text(2);
-            d.spec = deps->text(3);
-            d.markers = deps->text(4);
-            d.extra = deps->text(5);
-            d.constraint = deps->integer(6) != 0;
-            current->release.dependencies.push_back(std::move(d));
-        }
-    }
     auto mods = impl_->db.prepare("SELECT release_id, module FROM modules ORDER BY release_id");
     if (mods) {
         while (mods->step()) {

@@ -103,7 +103,24 @@ CREATE TABLE pins (
 ) STRICT;
 )sql";
 
-constexpr std::array<const char*, 2> kMigrations = {kVersion1, kVersion2};
+// Dependencies move into their release's row as one JSON array (dependency_json.hpp): a row per
+// dependency made a large import spend most of its time in B-tree inserts. The `dependencies`
+// view keeps the table's shape for SQL readers.
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE releases ADD COLUMN dependencies_json TEXT NOT NULL DEFAULT '[]';
+UPDATE releases SET dependencies_json = (
+    SELECT json_group_array(json_array(kind, target, spec, markers, extra, is_constraint))
+    FROM (SELECT * FROM dependencies d WHERE d.release_id = releases.id ORDER BY d.seq))
+WHERE id IN (SELECT release_id FROM dependencies);
+DROP TABLE dependencies;
+CREATE VIEW dependencies AS
+    SELECT r.id AS release_id, CAST(d.key AS INTEGER) AS seq, d.value ->> 0 AS kind,
+           d.value ->> 1 AS target, d.value ->> 2 AS spec, d.value ->> 3 AS markers,
+           d.value ->> 4 AS extra, d.value ->> 5 AS is_constraint
+    FROM releases r, json_each(r.dependencies_json) d;
+)sql";
+
+constexpr std::array<const char*, 3> kMigrations = {kVersion1, kVersion2, kVersion3};
 
 } // namespace
 

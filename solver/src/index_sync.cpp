@@ -1,22 +1,22 @@
 // Writing the index: a sync as one transaction, and dependencies learnt later.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <algorithm>
-#include <array>
 #include <optional>
+#include <string>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
+#include "dependency_json.hpp"
 #include "errors.hpp"
 #include "index_impl.hpp"
 
 namespace qplug::solver {
 
 Expected<void> Index::Impl::clear_repository(std::int64_t repository_id) {
-    // Children first (range deletes on their clustered keys), then releases and packages.
+    // Modules first (a range delete on their clustered key), then releases (and with them
+    // their dependencies, a column of theirs) and packages.
     for (const char* sql : {"DELETE FROM modules WHERE release_id IN (SELECT id FROM releases "
                             "WHERE repository_id = ?)",
-                            "DELETE FROM dependencies WHERE release_id IN "
-                            "(SELECT id FROM releases WHERE repository_id = ?)",
                             "DELETE FROM releases WHERE repository_id = ?",
                             "DELETE FROM packages WHERE repository_id = ?"}) {
         auto st = db.prepare(sql);
@@ -54,18 +54,35 @@ public:
                 return r;
             }
         }
-        auto& st = insert_package_;
-        st.bind(1, repository_id_)
-            .bind_static(2, package.name)
-            .bind_static(3, package.display_name.empty() ? package.name : package.display_name)
-            .bind_static(4, package.summary)
-            .bind_static(5, package.keywords);
-        // A package listed twice (plugins.xml lists one element per version) is merged.
-        if (!st.step()) {
-            return finish(st, "adding a package");
+        // A package listed twice (plugins.xml lists one element per version) is merged. The
+        // sync cleared the repository, so every package row it has was added here: the map
+        // knows them (no RETURNING, which makes SQLite journal every page a statement touches).
+        std::int64_t package_id = 0;
+        if (const auto known = package_ids_.find(package.name); known != package_ids_.end()) {
+            package_id = known->second;
+            auto& st = update_package_;
+            st.bind_static(1, package.display_name.empty() ? package.name : package.display_name)
+                .bind_static(2, package.summary)
+                .bind_static(3, package.keywords)
+                .bind(4, package_id);
+            st.step();
+            if (auto done = finish(st, "merging a package"); !done) {
+                return done;
+            }
+        } else {
+            auto& st = insert_package_;
+            st.bind(1, repository_id_)
+                .bind_static(2, package.name)
+                .bind_static(3, package.display_name.empty() ? package.name : package.display_name)
+                .bind_static(4, package.summary)
+                .bind_static(5, package.keywords);
+            st.step();
+            if (auto done = finish(st, "adding a package"); !done) {
+                return done;
+            }
+            package_id = sqlite3_last_insert_rowid(db_.handle());
+            package_ids_.emplace(package.name, package_id);
         }
-        const std::int64_t package_id = st.integer(0);
-        st.reset();
         ++report_.packages;
         for (const Release& r : package.releases) {
             if (auto result = add_release(package_id, r); !result) {
@@ -80,21 +97,23 @@ public:
     Expected<void> prepare() {
         auto p = db_.prepare(
             "INSERT INTO packages (repository_id, name, display_name, summary, keywords) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (repository_id, name) DO UPDATE SET "
-            "display_name = excluded.display_name, summary = excluded.summary, "
-            "keywords = excluded.keywords RETURNING id");
+            "VALUES (?, ?, ?, ?, ?)");
+        auto u = db_.prepare(
+            "UPDATE packages SET display_name = ?, summary = ?, keywords = ? WHERE id = ?");
         auto r = db_.prepare(
             "INSERT INTO releases (repository_id, package_id, version, channel, deprecated, "
             "trusted, qgis_minimum, qgis_maximum, requires_python, download_url, file_name, size, "
             "hash, build, build_number, subdir, update_date, metadata, dependencies_known, path, "
-            "owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            "owner, dependencies_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?)");
         auto m = db_.prepare("INSERT OR IGNORE INTO modules (release_id, module) VALUES (?, ?)");
-        for (auto* s : {&p, &r, &m}) {
+        for (auto* s : {&p, &u, &r, &m}) {
             if (!*s) {
                 return s->error();
             }
         }
         insert_package_ = std::move(*p);
+        update_package_ = std::move(*u);
         insert_release_ = std::move(*r);
         insert_module_ = std::move(*m);
         return {};
@@ -125,6 +144,7 @@ private:
     }
 
     Expected<void> add_release(std::int64_t package_id, const Release& r) {
+        const std::string dependencies_json = dependencies_to_json(r.dependencies);
         auto& st = insert_release_;
         st.bind(1, repository_id_)
             .bind(2, package_id)
@@ -147,39 +167,15 @@ private:
                                                      : std::string_view(r.metadata_json))
             .bind(19, r.dependencies_known)
             .bind_static(20, r.path)
-            .bind_static(21, r.path.empty() ? std::string_view() : backend_name(r.owner));
+            .bind_static(21, r.path.empty() ? std::string_view() : backend_name(r.owner))
+            .bind_static(22, dependencies_json);
         st.step();
         if (auto done = finish(st, "adding a release"); !done) {
             return done;
         }
         const std::int64_t release_id = sqlite3_last_insert_rowid(db_.handle());
         ++report_.releases;
-        // Dependencies go in by up to kRowsPerInsert rows per statement.
-        for (std::size_t start = 0; start < r.dependencies.size(); start += kRowsPerInsert) {
-            const std::size_t n = std::min(kRowsPerInsert, r.dependencies.size() - start);
-            auto prepared = dependency_insert(n);
-            if (!prepared) {
-                return std::move(prepared).error();
-            }
-            sql::Statement& ds = **prepared;
-            for (std::size_t k = 0; k < n; ++k) {
-                const Dependency& d = r.dependencies[start + k];
-                const int first = static_cast<int>(k * 8) + 1;
-                ds.bind(first, release_id)
-                    .bind(first + 1, static_cast<std::int64_t>(start + k))
-                    .bind_static(first + 2, dependency_kind_name(d.kind))
-                    .bind_static(first + 3, d.target)
-                    .bind_static(first + 4, d.spec)
-                    .bind_static(first + 5, d.markers)
-                    .bind_static(first + 6, d.extra)
-                    .bind(first + 7, d.constraint);
-            }
-            ds.step();
-            if (auto done = finish(ds, "adding dependencies"); !done) {
-                return done;
-            }
-            report_.dependencies += n;
-        }
+        report_.dependencies += r.dependencies.size();
         for (const std::string& module : r.modules) {
             auto& ms = insert_module_;
             ms.bind(1, release_id).bind_static(2, module);
@@ -198,26 +194,9 @@ private:
     std::optional<sql::Transaction> transaction_;
     bool cleared_ = false;
     sql::Statement insert_package_;
+    sql::Statement update_package_;
+    std::unordered_map<std::string, std::int64_t> package_ids_;
     sql::Statement insert_release_;
-    static constexpr std::size_t kRowsPerInsert = 8;
-    /// INSERT INTO dependencies with `rows` rows, prepared once per row count.
-    Expected<sql::Statement*> dependency_insert(std::size_t rows) {
-        sql::Statement& cached = insert_dependencies_[rows - 1];
-        if (!cached.prepared()) {
-            std::string sql = "INSERT INTO dependencies (release_id, seq, kind, target, spec, "
-                              "markers, extra, is_constraint) VALUES ";
-            for (std::size_t k = 0; k < rows; ++k) {
-                sql += k == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
-            }
-            auto st = db_.prepare(sql);
-            if (!st) {
-                return std::move(st).error();
-            }
-            cached = std::move(*st);
-        }
-        return &cached;
-    }
-    std::array<sql::Statement, kRowsPerInsert> insert_dependencies_;
     sql::Statement insert_module_;
 };
 
@@ -308,38 +287,23 @@ Expected<void> Index::set_dependencies(std::int64_t release_id,
     if (auto r = bump->run(impl_->db, "updating the revision"); !r) {
         return r;
     }
-    for (const char* sql : {"DELETE FROM dependencies WHERE release_id = ?",
-                            "DELETE FROM modules WHERE release_id = ?",
-                            "UPDATE releases SET dependencies_known = 1 WHERE id = ?"}) {
-        auto st = impl_->db.prepare(sql);
-        if (!st) {
-            return std::move(st).error();
-        }
-        st->bind(1, release_id);
-        if (auto r = st->run(impl_->db, "updating dependencies"); !r) {
-            return r;
-        }
-    }
-    auto dep = impl_->db.prepare("INSERT INTO dependencies (release_id, seq, kind, target, spec, "
-                                 "markers, extra, is_constraint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    auto update = impl_->db.prepare(
+        "UPDATE releases SET dependencies_json = ?, dependencies_known = 1 WHERE id = ?");
+    auto clear_modules = impl_->db.prepare("DELETE FROM modules WHERE release_id = ?");
     auto mod =
         impl_->db.prepare("INSERT OR IGNORE INTO modules (release_id, module) VALUES (?, ?)");
-    if (!dep || !mod) {
-        return !dep ? std::move(dep).error() : std::move(mod).error();
-    }
-    std::int64_t seq = 0;
-    for (const Dependency& d : dependencies) {
-        dep->bind(1, release_id)
-            .bind(2, seq++)
-            .bind(3, dependency_kind_name(d.kind))
-            .bind(4, d.target)
-            .bind(5, d.spec)
-            .bind(6, d.markers)
-            .bind(7, d.extra)
-            .bind(8, d.constraint);
-        if (auto r = dep->run(impl_->db, "adding a dependency"); !r) {
-            return r;
+    for (auto* st : {&update, &clear_modules, &mod}) {
+        if (!*st) {
+            return st->error();
         }
+    }
+    update->bind(1, dependencies_to_json(dependencies)).bind(2, release_id);
+    if (auto r = update->run(impl_->db, "updating dependencies"); !r) {
+        return r;
+    }
+    clear_modules->bind(1, release_id);
+    if (auto r = clear_modules->run(impl_->db, "updating modules"); !r) {
+        return r;
     }
     for (const std::string& m : modules) {
         mod->bind(1, release_id).bind(2, m);

@@ -1,12 +1,17 @@
 // The index on its own: schema and migrations, repositories, syncs as transactions (a failed
-// fill rolls back, a reader never waits and never sees half a sync), dependencies learnt later.
+// fill rolls back, a reader never waits and never sees half a sync), dependencies learnt later,
+// the migration of dependency rows into their releases.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <filesystem>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <qplug/solver/index.hpp>
+
+#include "dependency_json.hpp"
+#include "index_schema.hpp"
 
 using namespace qplug;
 using namespace qplug::solver;
@@ -210,4 +215,76 @@ TEST_F(IndexTest, SearchAndReleasesComeBackWhole) {
     ASSERT_TRUE(index.set_enabled("main", false));
     EXPECT_TRUE(index.search("").empty());
     EXPECT_TRUE(index.releases_named("alpha").empty());
+}
+
+TEST(DependencyJson, RoundTripsEveryField) {
+    const std::vector<Dependency> deps = {
+        {DependencyKind::pip, "numpy", ">=1.21,<2", "python_version >= \"3.9\"", "plot", false},
+        {DependencyKind::conda, "gdal", "3.8.*", "", "", true},
+        {DependencyKind::plugin, "Other \"Plugin\"\\ \t\x01", "==1.0", "", "", false},
+        {DependencyKind::qgis, "qgis", "3.22..3.99", "", "", false},
+        {DependencyKind::python, "python", ">=3.9", "", "", false}};
+    const std::string json = dependencies_to_json(deps);
+    auto back = dependencies_from_json(json);
+    ASSERT_TRUE(back) << back.error().to_string();
+    EXPECT_EQ(*back, deps);
+    EXPECT_EQ(dependencies_to_json({}), "[]");
+    EXPECT_TRUE(dependencies_from_json("[]")->empty());
+    for (const char* damaged :
+         {"{", "{}", "[[\"pip\",\"a\"]]", "[[\"nope\",\"a\",\"\",\"\",\"\",0]]",
+          "[[\"pip\",1,\"\",\"\",\"\",0]]"}) {
+        EXPECT_FALSE(dependencies_from_json(damaged)) << damaged;
+    }
+}
+
+// An index written by schema 2 (a row per dependency) keeps its dependencies, in order, when a
+// newer qplug opens it; the dependencies view gives them back as rows.
+TEST_F(IndexTest, MigratesDependencyRowsIntoTheirReleases) {
+    std::filesystem::create_directories(path_.parent_path());
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+        const auto steps = schema::migrations();
+        std::string sql = std::string(steps[0]) + steps[1] + R"sql(
+            INSERT INTO repositories (name, kind, backend, url) VALUES ('main', 'pip', 'pip', 'u');
+            INSERT INTO packages (repository_id, name, display_name) VALUES (1, 'a', 'a');
+            INSERT INTO releases (repository_id, package_id, version, channel)
+                VALUES (1, 1, '1.0', 'stable'), (1, 1, '2.0', 'stable');
+            INSERT INTO dependencies VALUES (1, 1, 'pip', 'second', '<2', '', '', 0),
+                (1, 0, 'pip', 'first', '>=1', 'os_name == "nt"', 'x', 0),
+                (1, 2, 'conda', 'c"q', '', '', '', 1);
+            PRAGMA user_version = 2;)sql";
+        ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+            << sqlite3_errmsg(db);
+        sqlite3_close(db);
+    }
+    Index index = open();
+    EXPECT_EQ(index.schema_version(), Index::current_schema_version());
+    const auto releases = index.releases_named("a");
+    ASSERT_EQ(releases.size(), 2u);
+    EXPECT_EQ(releases[0].release.dependencies,
+              (std::vector<Dependency>{
+                  {DependencyKind::pip, "first", ">=1", "os_name == \"nt\"", "x", false},
+                  {DependencyKind::pip, "second", "<2", "", "", false},
+                  {DependencyKind::conda, "c\"q", "", "", "", true}}));
+    EXPECT_TRUE(releases[1].release.dependencies.empty());
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "SELECT release_id, seq, kind, target, is_constraint FROM "
+                                 "dependencies ORDER BY release_id, seq",
+                                 -1, &st, nullptr),
+              SQLITE_OK);
+    std::vector<std::string> rows;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        rows.push_back(fmt::format(
+            "{} {} {} {} {}", sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
+            reinterpret_cast<const char*>(sqlite3_column_text(st, 2)),
+            reinterpret_cast<const char*>(sqlite3_column_text(st, 3)), sqlite3_column_int(st, 4)));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    EXPECT_EQ(rows, (std::vector<std::string>{"1 0 pip first 0", "1 1 pip second 0",
+                                              "1 2 conda c\"q 1"}));
 }
