@@ -2,7 +2,9 @@
 // QDomElement.text().strip() reads them.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <pugixml.hpp>
@@ -69,25 +71,92 @@ void append_text(const pugi::xml_node& node, std::string& out) {
     }
 }
 
-std::string text_of(const pugi::xml_node& parent, const char* name) {
-    const pugi::xml_node child = parent.child(name);
-    if (!child) {
-        return {};
-    }
+/// The element's text as QGIS reads it: QDomElement.text().strip().
+std::string stripped_text(const pugi::xml_node& element) {
     // The common case, one text node: no concatenation needed.
-    const pugi::xml_node only = child.first_child();
+    const pugi::xml_node only = element.first_child();
     if (only && !only.next_sibling() &&
         (only.type() == pugi::node_pcdata || only.type() == pugi::node_cdata)) {
         return std::string(unicode::strip(only.value()));
     }
     std::string text;
-    append_text(child, text);
+    append_text(element, text);
     return std::string(unicode::strip(text));
 }
 
-bool flag_of(const pugi::xml_node& parent, const char* name) {
-    const std::string upper = unicode::to_upper(text_of(parent, name));
+bool is_true(const std::string& text) {
+    const std::string upper = unicode::to_upper(text);
     return upper == "TRUE" || upper == "YES";
+}
+
+/// The children of <pyqgis_plugin> that are read, in the order plugins.qgis.org writes them
+/// (so that the lookup below mostly succeeds at its first comparison).
+struct ChildField {
+    std::string_view name;
+    std::string Entry::*text = nullptr;
+    bool Entry::*flag = nullptr;
+};
+constexpr ChildField kChildFields[] = {
+    {"description", &Entry::description},
+    {"about", &Entry::about},
+    {"version", nullptr},
+    {"trusted", nullptr, &Entry::trusted},
+    {"qgis_minimum_version", &Entry::qgis_minimum_version},
+    {"qgis_maximum_version", &Entry::qgis_maximum_version},
+    {"homepage", &Entry::homepage},
+    {"file_name", &Entry::file_name},
+    {"icon", &Entry::icon},
+    {"author_name", &Entry::author_name},
+    {"author_email", &Entry::author_email},
+    {"download_url", &Entry::download_url},
+    {"uploaded_by", &Entry::uploaded_by},
+    {"create_date", &Entry::create_date},
+    {"update_date", &Entry::update_date},
+    {"experimental", nullptr, &Entry::experimental},
+    {"deprecated", nullptr, &Entry::deprecated},
+    {"tracker", &Entry::tracker},
+    {"repository", &Entry::repository},
+    {"tags", &Entry::tags},
+    {"downloads", &Entry::downloads},
+    {"average_vote", &Entry::average_vote},
+    {"rating_votes", &Entry::rating_votes},
+    {"external_dependencies", &Entry::external_dependencies},
+    {"server", nullptr, &Entry::server},
+    {"category", &Entry::category},
+    {"changelog", &Entry::changelog},
+    {"plugin_dependencies", &Entry::plugin_dependencies},
+    {"disabled", nullptr, &Entry::disabled},
+};
+constexpr std::size_t kFieldCount = std::size(kChildFields);
+
+/// Reads every field of the entry in one pass over its children; the first child of a name
+/// counts, as QDomElement::firstChildElement(name) (and pugixml's child(name)) find it.
+void read_children(const pugi::xml_node& element, Entry& e) {
+    std::array<bool, kFieldCount> seen{};
+    std::size_t cursor = 0; // where the previous child matched: the next one usually follows
+    for (pugi::xml_node child = element.first_child(); child; child = child.next_sibling()) {
+        const std::string_view name = child.name();
+        if (name.empty()) {
+            continue; // text between the elements
+        }
+        for (std::size_t k = 0; k < kFieldCount; ++k) {
+            const std::size_t i = (cursor + k) % kFieldCount;
+            if (kChildFields[i].name != name) {
+                continue;
+            }
+            cursor = i + 1;
+            if (seen[i]) {
+                break;
+            }
+            seen[i] = true;
+            if (kChildFields[i].text != nullptr) {
+                e.*kChildFields[i].text = stripped_text(child);
+            } else if (kChildFields[i].flag != nullptr) {
+                e.*kChildFields[i].flag = is_true(stripped_text(child));
+            }
+            break;
+        }
+    }
 }
 
 struct LineIndex {
@@ -220,34 +289,7 @@ Expected<Document> parse(std::string_view bytes) {
         e.name = std::string(unicode::strip(n.attribute("name").value()));
         e.version = std::string(unicode::strip(n.attribute("version").value()));
         e.plugin_id = std::string(unicode::strip(n.attribute("plugin_id").value()));
-        e.file_name = text_of(n, "file_name");
-        e.download_url = text_of(n, "download_url");
-        e.description = text_of(n, "description");
-        e.about = text_of(n, "about");
-        e.author_name = text_of(n, "author_name");
-        e.author_email = text_of(n, "author_email");
-        e.homepage = text_of(n, "homepage");
-        e.category = text_of(n, "category");
-        e.tags = text_of(n, "tags");
-        e.changelog = text_of(n, "changelog");
-        e.tracker = text_of(n, "tracker");
-        e.repository = text_of(n, "repository");
-        e.downloads = text_of(n, "downloads");
-        e.average_vote = text_of(n, "average_vote");
-        e.rating_votes = text_of(n, "rating_votes");
-        e.create_date = text_of(n, "create_date");
-        e.update_date = text_of(n, "update_date");
-        e.icon = text_of(n, "icon");
-        e.plugin_dependencies = text_of(n, "plugin_dependencies");
-        e.qgis_minimum_version = text_of(n, "qgis_minimum_version");
-        e.qgis_maximum_version = text_of(n, "qgis_maximum_version");
-        e.experimental = flag_of(n, "experimental");
-        e.deprecated = flag_of(n, "deprecated");
-        e.trusted = flag_of(n, "trusted");
-        e.disabled = flag_of(n, "disabled");
-        e.server = flag_of(n, "server");
-        e.uploaded_by = text_of(n, "uploaded_by");
-        e.external_dependencies = text_of(n, "external_dependencies");
+        read_children(n, e);
         // offset_debug() points at the element's name: step back to its '<'.
         e.offset = escaped.original_offset(unconverted_offset(
             escaped.text, result.encoding,

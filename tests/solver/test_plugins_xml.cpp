@@ -82,6 +82,25 @@ TEST(PluginsXml, QgisReadingRules) {
     EXPECT_EQ(doc->entries[1].column, 10u);
 }
 
+TEST(PluginsXml, TheFirstChildOfANameCounts) {
+    // QDomElement::firstChildElement(name): a repeated element is ignored, wherever the first
+    // one is and whatever order the children come in.
+    const auto doc = plugins_xml::parse(R"(<plugins><pyqgis_plugin name="P" version="1">
+    <file_name>first.1.zip</file_name><tags>a</tags><trusted>no</trusted>
+    <file_name>second.1.zip</file_name><trusted>yes</trusted><about>x<![CDATA[ y]]></about>
+    <homepage/><tags>b</tags><nested><icon>not mine</icon></nested>
+  </pyqgis_plugin></plugins>)");
+    ASSERT_TRUE(doc) << doc.error().to_string();
+    ASSERT_EQ(doc->entries.size(), 1u);
+    const auto& e = doc->entries[0];
+    EXPECT_EQ(e.file_name, "first.1.zip");
+    EXPECT_EQ(e.tags, "a");
+    EXPECT_FALSE(e.trusted);
+    EXPECT_EQ(e.about, "x y");
+    EXPECT_EQ(e.homepage, "");
+    EXPECT_EQ(e.icon, ""); // only children of the entry count
+}
+
 TEST(PluginsXml, KeysAsQgisDerivesThem) {
     plugins_xml::Entry e;
     e.download_url = "https://plugins.qgis.org/plugins/qgis2web/version/3.2.0/download/";
