@@ -1,8 +1,8 @@
 // Index benchmarks: syncing plugins.xml files (the largest of the corpus, a generated one with
-// 5,000 plugins x 3 versions) into a fresh index, and importing a generated index of 50,000
-// packages / 500,000 releases (about 5 dependencies each, the solver design's benchmark shape).
-// bench/run_index_bench.py runs them beside Python's xml.etree on the same files.
-// SPDX-License-Identifier: GPL-2.0-or-later
+// 5,000 plugins x 3 versions) into a fresh index, syncing them again unchanged, and importing a
+// generated index of 50,000 packages / 500,000 releases (about 5 dependencies each, the solver
+// design's benchmark shape). bench/run_index_bench.py runs them beside Python's xml.etree on the
+// same files. SPDX-License-Identifier: GPL-2.0-or-later
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -68,6 +68,42 @@ void BM_SyncPluginsXml(benchmark::State& state, const char* env) {
 BENCHMARK_CAPTURE(BM_SyncPluginsXml, largest_corpus, "QPLUG_BENCH_CORPUS_XML")
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_SyncPluginsXml, generated_5000x3, "QPLUG_BENCH_GENERATED_XML")
+    ->Unit(benchmark::kMillisecond);
+
+/// A repeated sync of the same, unchanged file (what a scheduled `qplug repo sync` mostly
+/// does): the file's ETag (size and modification time) says so, nothing is parsed or written.
+void BM_ResyncUnchanged(benchmark::State& state, const char* env) {
+    const char* file = std::getenv(env);
+    if (file == nullptr) {
+        state.SkipWithError("set the file's path in the environment");
+        return;
+    }
+    const fs::path path = scratch("resync.sqlite");
+    remove_index(path);
+    auto fetcher = make_fetcher();
+    auto index = Index::open(path);
+    RepositoryConfig repo;
+    repo.name = "bench";
+    repo.kind = "legacy";
+    repo.backend = Backend::legacy;
+    repo.url = file;
+    (void)index->add_repository(repo);
+    SyncContext context;
+    context.fetcher = fetcher.get();
+    context.qgis_version = "3.40.0";
+    (void)sync_repository(*index, SourceRegistry::builtin(), "bench", context);
+    for (auto _ : state) {
+        auto report = sync_repository(*index, SourceRegistry::builtin(), "bench", context);
+        if (!report || !report->not_modified) {
+            state.SkipWithError("the second sync was not 'not modified'");
+            return;
+        }
+    }
+    remove_index(path);
+}
+BENCHMARK_CAPTURE(BM_ResyncUnchanged, largest_corpus, "QPLUG_BENCH_CORPUS_XML")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ResyncUnchanged, generated_5000x3, "QPLUG_BENCH_GENERATED_XML")
     ->Unit(benchmark::kMillisecond);
 
 std::vector<Package> generated_packages(std::size_t packages, std::size_t per_package) {

@@ -4,7 +4,7 @@
 
 Runs build/bench/bench_index (Google Benchmark): a whole sync (read, parse, write, commit) of
 the largest corpus plugins.xml and of a generated one (5,000 plugins x 3 versions) into a
-fresh index, and the import of a generated 50,000-package / 500,000-release index; and
+fresh index, the same syncs repeated on the unchanged files, and the import of a generated 50,000-package / 500,000-release index; and
 Python's xml.etree.ElementTree merely parsing the same plugins.xml files (what QGIS-side
 Python tools do before any work). Prints a Markdown table; with --markdown FILE, replaces
 the part between the index-bench markers of FILE.
@@ -111,6 +111,9 @@ def main():
             py = python_parse_ms(path, args.repetitions * 2)
             rows.append(f"| {label}, {int(releases)} releases | {wall:.1f} ms ({cpu:.1f} ms CPU) "
                         f"| {py:.1f} ms | {py / wall:.2f}x |")
+            again, again_cpu, _ = qplug[name.replace("BM_SyncPluginsXml", "BM_ResyncUnchanged")]
+            rows.append(f"| the same file again, unchanged (a scheduled sync) | {again:.2f} ms "
+                        f"({again_cpu:.2f} ms CPU) | {py:.1f} ms | {py / again:.0f}x |")
         wall, cpu, releases = qplug["BM_ImportGenerated/50000/10/iterations:1"]
     lines = ["<!-- BEGIN index-bench -->",
              f"Machine: {os.cpu_count()} CPUs; medians of {args.repetitions}. Reproduce: "
