@@ -230,9 +230,17 @@ TEST(DependencyJson, RoundTripsEveryField) {
     EXPECT_EQ(*back, deps);
     EXPECT_EQ(dependencies_to_json({}), "[]");
     EXPECT_TRUE(dependencies_from_json("[]")->empty());
+    // Escapes as SQLite's json_group_array (the migration) or any JSON writer may write them.
+    auto escaped = dependencies_from_json(
+        R"( [ ["pip" , "a\u00e9\ud83d\ude00\/\"" ,"\b\f\n\r\t","","",1] ] )");
+    ASSERT_TRUE(escaped) << escaped.error().to_string();
+    EXPECT_EQ(escaped->at(0).target, "a\xC3\xA9\xF0\x9F\x98\x80/\"");
+    EXPECT_EQ(escaped->at(0).spec, "\b\f\n\r\t");
+    EXPECT_TRUE(escaped->at(0).constraint);
     for (const char* damaged :
          {"{", "{}", "[[\"pip\",\"a\"]]", "[[\"nope\",\"a\",\"\",\"\",\"\",0]]",
-          "[[\"pip\",1,\"\",\"\",\"\",0]]"}) {
+          "[[\"pip\",1,\"\",\"\",\"\",0]]", "[[\"pip\",\"a\",\"\",\"\",\"\",0]] x",
+          "[[\"pip\",\"\\u12\"]]"}) {
         EXPECT_FALSE(dependencies_from_json(damaged)) << damaged;
     }
 }
