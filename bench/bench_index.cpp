@@ -31,6 +31,20 @@ void remove_index(const fs::path& path) {
     }
 }
 
+/// Adds the plugins.xml `file` as the legacy repository "bench"; the context to sync it.
+SyncContext add_legacy_repository(Index& index, const char* file, Fetcher& fetcher) {
+    RepositoryConfig repo;
+    repo.name = "bench";
+    repo.kind = "legacy";
+    repo.backend = Backend::legacy;
+    repo.url = file;
+    (void)index.add_repository(repo);
+    SyncContext context;
+    context.fetcher = &fetcher;
+    context.qgis_version = "3.40.0";
+    return context;
+}
+
 /// One whole sync of a plugins.xml file (read, parse, write, commit) into a fresh index.
 void BM_SyncPluginsXml(benchmark::State& state, const char* env) {
     const char* file = std::getenv(env);
@@ -45,15 +59,7 @@ void BM_SyncPluginsXml(benchmark::State& state, const char* env) {
         state.PauseTiming();
         remove_index(path);
         auto index = Index::open(path);
-        RepositoryConfig repo;
-        repo.name = "bench";
-        repo.kind = "legacy";
-        repo.backend = Backend::legacy;
-        repo.url = file;
-        (void)index->add_repository(repo);
-        SyncContext context;
-        context.fetcher = fetcher.get();
-        context.qgis_version = "3.40.0";
+        const SyncContext context = add_legacy_repository(*index, file, *fetcher);
         state.ResumeTiming();
         auto report = sync_repository(*index, SourceRegistry::builtin(), "bench", context);
         if (!report) {
@@ -82,15 +88,7 @@ void BM_ResyncUnchanged(benchmark::State& state, const char* env) {
     remove_index(path);
     auto fetcher = make_fetcher();
     auto index = Index::open(path);
-    RepositoryConfig repo;
-    repo.name = "bench";
-    repo.kind = "legacy";
-    repo.backend = Backend::legacy;
-    repo.url = file;
-    (void)index->add_repository(repo);
-    SyncContext context;
-    context.fetcher = fetcher.get();
-    context.qgis_version = "3.40.0";
+    const SyncContext context = add_legacy_repository(*index, file, *fetcher);
     (void)sync_repository(*index, SourceRegistry::builtin(), "bench", context);
     for (auto _ : state) {
         auto report = sync_repository(*index, SourceRegistry::builtin(), "bench", context);
