@@ -99,7 +99,7 @@ struct ChildField {
 constexpr ChildField kChildFields[] = {
     {"description", &Entry::description},
     {"about", &Entry::about},
-    {"version", nullptr},
+    {"version", nullptr}, // not read (the attribute is); listed to keep the cursor in step
     {"trusted", nullptr, &Entry::trusted},
     {"qgis_minimum_version", &Entry::qgis_minimum_version},
     {"qgis_maximum_version", &Entry::qgis_maximum_version},
