@@ -111,6 +111,9 @@ def main():
             py = python_parse_ms(path, args.repetitions * 2)
             rows.append(f"| {label}, {int(releases)} releases | {wall:.1f} ms ({cpu:.1f} ms CPU) "
                         f"| {py:.1f} ms | {py / wall:.2f}x |")
+            parse_only, _, _ = qplug[name.replace("BM_SyncPluginsXml", "BM_XmlParseOnly")]
+            rows.append(f"| its XML parse alone (pugixml in memory; nothing read or written), the floor "
+                        f"under any sync | {parse_only:.2f} ms | {py:.1f} ms | {py / parse_only:.1f}x |")
             again, again_cpu, _ = qplug[name.replace("BM_SyncPluginsXml", "BM_ResyncUnchanged")]
             rows.append(f"| the same file again, unchanged (a scheduled sync) | {again:.2f} ms "
                         f"({again_cpu:.2f} ms CPU) | {py:.1f} ms | {py / again:.0f}x |")
