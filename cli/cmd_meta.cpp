@@ -66,7 +66,7 @@ int run_show(const MetaOptions& o, const std::string& file) {
             for (const auto& item : doc->general_items()) {
                 std::cout << item.entry->name << " = ";
                 if (*item.value) {
-                    std::string v = **item.value;
+                    std::string v(**item.value);
                     for (std::size_t p = v.find('\n'); p != std::string::npos;
                          p = v.find('\n', p + 5)) {
                         v.replace(p, 1, "\n    ");

@@ -67,8 +67,8 @@ std::unique_ptr<qplug_document> wrap(meta::Document doc) {
     d->parse_diagnostics.items = d->document.diagnostics;
     if (d->document.general() != nullptr && (d->document.ok || d->document.lenient)) {
         for (const auto& item : d->document.general_items()) {
-            d->keys.push_back(item.entry->name);
-            d->values.push_back(item.value->value_or(std::string()));
+            d->keys.emplace_back(item.entry->name);
+            d->values.emplace_back(item.value->value_or(std::string_view()));
             d->readable.push_back(item.value->has_value());
         }
     }
@@ -361,7 +361,9 @@ qplug_package* wrap_package(meta::PackageReport report) {
     p->report = std::move(report);
     p->diagnostics.items = p->report.diagnostics;
     if (p->report.metadata) {
-        p->metadata = wrap(*p->report.metadata);
+        // The document moves into its handle (documents are move-only).
+        p->metadata = wrap(std::move(*p->report.metadata));
+        p->report.metadata.reset();
     }
     return p.release();
 }

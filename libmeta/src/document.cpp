@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
+#include <memory>
 
 #include <qplug/meta/document.hpp>
 #include <qplug/unicode.hpp>
@@ -71,12 +72,45 @@ std::optional<std::string> Document::get(std::string_view key) const {
     if (e == nullptr) {
         return std::nullopt;
     }
+    std::optional<std::string_view> value = e->value;
     if (const Section* d = defaults(); d != nullptr && !d->entries.empty() &&
                                        e >= &d->entries.front() && e <= &d->entries.back()) {
         const auto k = static_cast<std::size_t>(e - &d->entries.front());
-        return k < inherited_values.size() ? inherited_values[k] : e->value;
+        value = k < inherited_values.size() ? inherited_values[k] : e->value;
     }
-    return e->value;
+    if (!value) {
+        return std::nullopt;
+    }
+    return std::string(*value);
+}
+
+std::string_view Document::keep(std::string_view bytes) {
+    if (bytes.empty()) {
+        return {};
+    }
+    reserve_storage(bytes.size());
+    auto* out = static_cast<char*>(storage_->allocate(bytes.size(), 1));
+    std::copy(bytes.begin(), bytes.end(), out);
+    return {out, bytes.size()};
+}
+
+std::span<const Position> Document::keep(std::span<const Position> positions) {
+    if (positions.empty()) {
+        return {};
+    }
+    reserve_storage(positions.size_bytes());
+    auto* out =
+        static_cast<Position*>(storage_->allocate(positions.size_bytes(), alignof(Position)));
+    std::uninitialized_copy(positions.begin(), positions.end(), out);
+    return {out, positions.size()};
+}
+
+void Document::reserve_storage(std::size_t bytes) {
+    if (!storage_) {
+        // Room for the text and what a typical file adds to it (a few joined values).
+        storage_ = std::make_unique<std::pmr::monotonic_buffer_resource>(
+            std::max<std::size_t>(1024, bytes * 2));
+    }
 }
 
 std::string_view Document::line_at(std::size_t offset) const {

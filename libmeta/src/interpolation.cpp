@@ -49,7 +49,7 @@ struct Interpolator {
                 const std::string name = optionxform(rest.substr(2, close - 2));
                 const std::size_t at = index();
                 rest.remove_prefix(close + 2);
-                const std::string* v = lookup(name);
+                const std::string_view* v = lookup(name);
                 if (v == nullptr) {
                     fail("META-PARSE-INTERPOLATION-MISSING", at, depth, name);
                     return;

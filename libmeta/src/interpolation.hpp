@@ -20,7 +20,7 @@ struct InterpolationFailure {
 
 /// Looks a key (already passed through optionxform) up among the section's and [DEFAULT]'s
 /// raw values.
-using RawLookup = std::function<const std::string*(const std::string& name)>;
+using RawLookup = std::function<const std::string_view*(const std::string& name)>;
 using OptionTransform = std::function<std::string(std::string_view)>;
 
 std::variant<std::string, InterpolationFailure>

@@ -114,7 +114,7 @@ Metadata make_metadata(const Document& doc) {
     }
     for (const auto& item : doc.general_items()) {
         const Entry& e = *item.entry;
-        const std::string value = item.value->value_or(e.raw_value);
+        const std::string value(item.value->value_or(e.raw_value));
         const std::size_t bracket = e.key.find('[');
         if (bracket != std::string::npos && bracket > 0 && e.key.back() == ']' &&
             find_field(e.key.substr(0, bracket), true) != nullptr) {

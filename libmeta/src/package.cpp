@@ -27,7 +27,7 @@ namespace qplug::meta {
 
 namespace {
 
-using Args = std::vector<std::pair<std::string_view, std::string>>;
+using Args = MessageArgs;
 
 struct ZipEntry {
     std::string name; ///< decoded as Python's zipfile does (UTF-8 flag, else CP437)

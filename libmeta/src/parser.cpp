@@ -4,9 +4,6 @@
 // problems are found too.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
-#include <map>
-#include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -76,7 +73,7 @@ public:
         for (std::size_t i = 0; i < lines_.size(); ++i) {
             read_line(i);
         }
-        strip_values();
+        close_value();
         doc_.trailing_comments = std::move(comments_);
         if (!doc_.general()) {
             report_missing_general();
@@ -97,8 +94,8 @@ private:
                 lines_[line_index].offset + byte_in_line};
     }
 
-    void report(std::string_view rule, const Position& where, std::string key,
-                std::vector<std::pair<std::string_view, std::string>> args = {}) {
+    void report(std::string_view rule, const Position& where, std::string_view key,
+                MessageArgs args = {}) {
         if (rule.starts_with("META-LENIENT-")) {
             doc_.ok = false; // configparser itself would not read the file as it is
         }
@@ -107,7 +104,7 @@ private:
         d.line = where.line;
         d.column = where.column;
         d.offset = where.offset;
-        d.key = std::move(key);
+        d.key = std::string(key);
         if (where.line > 0 && where.line <= lines_.size()) {
             d.source_line = std::string(line_text(where.line - 1));
         }
@@ -117,9 +114,8 @@ private:
     // --- decoding ------------------------------------------------------------------------
 
     void decode() {
-        std::string_view bytes = doc_.text;
-        if (options_.lenient && bytes.substr(0, 3) == "\xEF\xBB\xBF") {
-            doc_.text.erase(0, 3);
+        if (options_.lenient && doc_.text.substr(0, 3) == "\xEF\xBB\xBF") {
+            doc_.text.remove_prefix(3);
             bom_skipped_ = true;
         }
         const std::size_t bad = unicode::find_invalid_utf8(doc_.text);
@@ -127,7 +123,7 @@ private:
             return;
         }
         if (options_.lenient) {
-            doc_.text = latin1_to_utf8(doc_.text);
+            doc_.text = doc_.keep(latin1_to_utf8(doc_.text));
             latin1_ = true;
             return;
         }
@@ -156,8 +152,9 @@ private:
             // A blank line belongs to the open value (dropped again at the end if nothing
             // follows); a comment line does not.
             if (!comment && open_ && open_named_) {
-                open_entry().raw_value.push_back('\n');
-                open_entry().value_lines.push_back(position(i, line.size()));
+                join_open_value();
+                joined_.push_back('\n');
+                positions_.push_back(position(i, line.size()));
             }
             return;
         }
@@ -171,7 +168,7 @@ private:
             !looks_like_entry_or_section(value)) {
             // An unindented line without '=' or ':': read it as a continuation.
             report("META-LENIENT-CONTINUATION", position(i, indent_bytes), open_entry().key,
-                   {{"key", open_entry().key}});
+                   {{"key", std::string(open_entry().key)}});
             continue_value(i, indent_bytes, value);
             return;
         }
@@ -213,8 +210,8 @@ private:
 
     void open_section(std::size_t i, std::size_t indent_bytes, std::string_view header) {
         const Position where = position(i, indent_bytes);
-        const std::string name(header);
-        open_.reset();
+        const std::string_view name = header;
+        close_value();
         open_named_ = false;
         if (name == "DEFAULT") {
             cursect_ = section_named("DEFAULT", where);
@@ -224,12 +221,14 @@ private:
             comments_.clear();
             return;
         }
-        if (auto it = seen_sections_.find(name); it != seen_sections_.end()) {
+        const auto seen = std::find_if(seen_sections_.begin(), seen_sections_.end(),
+                                       [&](const auto& s) { return s.first == name; });
+        if (seen != seen_sections_.end()) {
             doc_.ok = false;
             report("META-PARSE-DUPLICATE-SECTION", where, {},
-                   {{"section", name}, {"first_line", std::to_string(it->second)}});
+                   {{"section", std::string(name)}, {"first_line", std::to_string(seen->second)}});
         } else {
-            seen_sections_[name] = where.line;
+            seen_sections_.emplace_back(name, where.line);
         }
         cursect_ = section_named(name, where);
         sectname_ = name;
@@ -238,7 +237,7 @@ private:
         comments_.clear();
     }
 
-    std::size_t section_named(const std::string& name, const Position& where) {
+    std::size_t section_named(std::string_view name, const Position& where) {
         for (std::size_t k = 0; k < doc_.sections.size(); ++k) {
             if (doc_.sections[k].name == name) {
                 return k;
@@ -254,11 +253,36 @@ private:
     }
 
     void continue_value(std::size_t i, std::size_t indent_bytes, std::string_view value) {
+        join_open_value();
+        joined_.push_back('\n');
+        joined_ += value;
+        positions_.push_back(position(i, indent_bytes));
+        open_entry().last_line = i + 1;
+    }
+
+    /// From the second line of a value on, its lines are joined in joined_ (the first line
+    /// is a slice of the text until then).
+    void join_open_value() {
+        if (!joined_open_) {
+            joined_.assign(open_entry().raw_value);
+            joined_open_ = true;
+        }
+    }
+
+    /// Done with the open entry: its joined value (configparser's _join_multiline_values:
+    /// lines joined with '\n', rstripped) and its positions move to the document's storage.
+    void close_value() {
+        if (!open_) {
+            return;
+        }
         Entry& e = open_entry();
-        e.raw_value.push_back('\n');
-        e.raw_value += value;
-        e.value_lines.push_back(position(i, indent_bytes));
-        e.last_line = i + 1;
+        if (joined_open_) {
+            e.raw_value = doc_.keep(unicode::rstrip(joined_));
+            joined_open_ = false;
+        }
+        e.value_lines = doc_.keep(std::span<const Position>(positions_));
+        positions_.clear();
+        open_.reset();
     }
 
     void read_option(std::size_t i, std::size_t indent_bytes, std::string_view value) {
@@ -268,15 +292,16 @@ private:
             report("META-PARSE-SYNTAX", position(i, indent_bytes), {});
             return; // configparser keeps the previous option open
         }
+        close_value();
         const auto delim = static_cast<std::size_t>(in.current() - value.data()) - 1;
-        const std::string key(unicode::rstrip(value.substr(0, delim)));
+        const std::string_view key = unicode::rstrip(value.substr(0, delim));
         const std::string_view raw_value = unicode::strip(value.substr(delim + 1));
         const Position key_at = position(i, indent_bytes);
         if (key.empty()) {
             doc_.ok = false;
             report("META-PARSE-EMPTY-KEY", key_at, {});
         }
-        std::string name = transform(key);
+        const std::string_view name = name_of(key);
         auto& entries = doc_.sections[*cursect_].entries;
         auto& first_lines = first_lines_[*cursect_];
         // configparser's dict: a repeated key (an error) replaces the value in place.
@@ -290,19 +315,19 @@ private:
         if (index != entries.size()) {
             doc_.ok = false;
             report("META-PARSE-DUPLICATE-KEY", key_at, key,
-                   {{"key", key},
-                    {"section", sectname_},
+                   {{"key", std::string(key)},
+                    {"section", std::string(sectname_)},
                     {"first_line", std::to_string(first_lines[index])}});
         }
         Entry e;
         e.key = key;
-        e.name = std::move(name);
+        e.name = name;
         e.delimiter = value[delim];
         e.key_position = key_at;
         const auto value_byte = static_cast<std::size_t>(raw_value.data() - line_text(i).data());
-        e.value_lines.push_back(position(i, raw_value.empty() ? line_text(i).size() : value_byte));
+        positions_.push_back(position(i, raw_value.empty() ? line_text(i).size() : value_byte));
         e.last_line = i + 1;
-        e.raw_value = raw_value; // later lines are appended, then rstripped (strip_values)
+        e.raw_value = raw_value; // later lines are joined_ (see close_value)
         e.comments = std::move(comments_);
         comments_.clear();
         open_named_ = !e.name.empty();
@@ -321,17 +346,16 @@ private:
         return options_.keys == KeyMode::qgis ? unicode::to_lower(key) : std::string(key);
     }
 
-    // --- after the last line ----------------------------------------------------------
-
-    /// configparser joins an option's lines with '\n' and rstrips the result
-    /// (_join_multiline_values); the lines were appended as they came.
-    void strip_values() {
-        for (auto& section : doc_.sections) {
-            for (auto& e : section.entries) {
-                e.raw_value.resize(unicode::rstrip(e.raw_value).size());
-            }
-        }
+    /// transform() as a view: the key itself unless lower-casing changes it.
+    std::string_view name_of(std::string_view key) {
+        const bool unchanged =
+            options_.keys == KeyMode::site || std::none_of(key.begin(), key.end(), [](char c) {
+                return (c >= 'A' && c <= 'Z') || static_cast<unsigned char>(c) >= 0x80;
+            });
+        return unchanged ? key : doc_.keep(unicode::to_lower(key));
     }
+
+    // --- after the last line ----------------------------------------------------------
 
     void report_decoding() {
         if (bom_skipped_) {
@@ -346,8 +370,8 @@ private:
         for (const auto& s : doc_.sections) {
             std::string folded = unicode::to_lower(unicode::strip(s.name));
             if (folded == "general") {
-                Diagnostic d =
-                    make_diagnostic("META-SECTION-NAME", Profile::qgis, {{"section", s.name}});
+                Diagnostic d = make_diagnostic("META-SECTION-NAME", Profile::qgis,
+                                               {{"section", std::string(s.name)}});
                 d.file = options_.file_name;
                 d.line = s.position.line;
                 d.column = s.position.column;
@@ -365,7 +389,7 @@ private:
         const Section* defaults = doc_.defaults();
         auto optionxform = [this](std::string_view k) { return transform(k); };
         for (auto& section : doc_.sections) {
-            auto lookup = [&](const std::string& name) -> const std::string* {
+            auto lookup = [&](const std::string& name) -> const std::string_view* {
                 if (section.name != "DEFAULT") {
                     if (const Entry* e = section.find(name)) {
                         return &e->raw_value;
@@ -379,9 +403,13 @@ private:
                 return nullptr;
             };
             for (auto& e : section.entries) {
+                if (e.raw_value.find('%') == std::string_view::npos) {
+                    e.value = e.raw_value; // nothing to interpolate: most values
+                    continue;
+                }
                 auto r = detail::interpolate(e.raw_value, lookup, optionxform);
                 if (auto* value = std::get_if<std::string>(&r)) {
-                    e.value = std::move(*value);
+                    e.value = doc_.keep(*value);
                     continue;
                 }
                 // Only [general] is read by anybody; what it inherits is reported below.
@@ -402,7 +430,7 @@ private:
             return;
         }
         auto optionxform = [this](std::string_view k) { return transform(k); };
-        auto lookup = [&](const std::string& name) -> const std::string* {
+        auto lookup = [&](const std::string& name) -> const std::string_view* {
             if (const Entry* e = general->find(name)) {
                 return &e->raw_value;
             }
@@ -417,9 +445,13 @@ private:
             if (general->find(e.name) != nullptr) {
                 continue; // [general]'s own key wins; nobody reads this one
             }
+            if (e.raw_value.find('%') == std::string_view::npos) {
+                doc_.inherited_values[k] = e.raw_value;
+                continue;
+            }
             auto r = detail::interpolate(e.raw_value, lookup, optionxform);
             if (auto* value = std::get_if<std::string>(&r)) {
-                doc_.inherited_values[k] = std::move(*value);
+                doc_.inherited_values[k] = doc_.keep(*value);
             } else {
                 report_interpolation(e, std::get<detail::InterpolationFailure>(r));
             }
@@ -428,7 +460,7 @@ private:
 
     void report_interpolation(const Entry& e, const detail::InterpolationFailure& f) {
         const Position where = locate(e, f.index);
-        report(f.rule, where, e.key, {{"key", e.key}, {"reference", f.reference}});
+        report(f.rule, where, e.key, {{"key", std::string(e.key)}, {"reference", f.reference}});
     }
 
     /// The source position of byte `index` of an entry's joined value.
@@ -452,7 +484,7 @@ private:
     Document& doc_;
     std::vector<SourceLine> lines_;
     std::optional<std::size_t> cursect_; ///< index in doc_.sections
-    std::string sectname_;
+    std::string_view sectname_;
     std::size_t indent_level_ = 0;
     /// The entry (section, index) that configparser's optname names: continuation lines go
     /// there when its name is not empty.
@@ -460,8 +492,13 @@ private:
     bool open_named_ = false;
     /// Per section, the line where each entry's key first appeared (duplicate-key messages).
     std::vector<std::vector<std::size_t>> first_lines_;
-    std::vector<std::string> comments_; ///< comment lines not yet attached to an entry
-    std::map<std::string, std::size_t> seen_sections_;
+    std::vector<std::string_view> comments_; ///< comment lines not yet attached to an entry
+    std::vector<std::pair<std::string_view, std::size_t>> seen_sections_; ///< name, line
+    /// The open entry's value from its second line on (see join_open_value), and the
+    /// positions of its lines.
+    std::string joined_;
+    bool joined_open_ = false;
+    std::vector<Position> positions_;
     std::size_t decode_error_ = unicode::npos;
     bool missing_header_reported_ = false;
     bool bom_skipped_ = false;
@@ -475,7 +512,8 @@ Document parse(std::string_view bytes, const ParseOptions& options) {
     doc.file = options.file_name;
     doc.keys = options.keys;
     doc.lenient = options.lenient;
-    doc.text = std::string(bytes);
+    doc.reserve_storage(bytes.size() * 2 + 256);
+    doc.text = doc.keep(bytes);
     doc.ok = true;
     Reader(options, doc).run();
     return doc;

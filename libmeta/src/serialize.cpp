@@ -141,7 +141,7 @@ std::string format_metadata(const Document& doc) {
                     if (match != &f) {
                         continue;
                     }
-                    std::string key = e.key;
+                    std::string key(e.key);
                     if (doc.keys == KeyMode::qgis) {
                         std::string canonical(f.key);
                         for (auto a : f.aliases) {
@@ -149,7 +149,8 @@ std::string format_metadata(const Document& doc) {
                                 canonical = std::string(a);
                             }
                         }
-                        key = canonical + e.key.substr(base.size());
+                        key = canonical;
+                        key += e.key.substr(base.size());
                     }
                     ordered.emplace_back(&e, key);
                     used[i] = true;
@@ -158,7 +159,7 @@ std::string format_metadata(const Document& doc) {
         }
         for (std::size_t i = 0; i < general->entries.size(); ++i) {
             if (!used[i]) {
-                ordered.emplace_back(&general->entries[i], general->entries[i].key);
+                ordered.emplace_back(&general->entries[i], std::string(general->entries[i].key));
             }
         }
         separator();
@@ -170,7 +171,7 @@ std::string format_metadata(const Document& doc) {
         }
         std::vector<std::pair<const Entry*, std::string>> entries;
         for (const auto& e : s.entries) {
-            entries.emplace_back(&e, e.key);
+            entries.emplace_back(&e, std::string(e.key));
         }
         separator();
         write_section(out, s, entries);

@@ -48,6 +48,10 @@ struct Tables {
     std::unordered_map<std::string_view, const FieldInfo*> field_by_name;
     std::vector<std::string> folded_names; ///< storage for field_by_folded_name's keys
     std::unordered_map<std::string_view, const FieldInfo*> field_by_folded_name;
+    /// For each exact name: its field, and the field its folded name finds (the same one
+    /// unless an earlier field differs from it only in case).
+    std::unordered_map<std::string_view, std::pair<const FieldInfo*, const FieldInfo*>>
+        both_by_name;
 };
 
 const Tables& tables() {
@@ -97,6 +101,11 @@ const Tables& tables() {
                 out.field_by_folded_name.emplace(out.folded_names.back(), &f);
             }
         }
+        for (const auto& [name, field] : out.field_by_name) {
+            std::string folded(name);
+            std::transform(folded.begin(), folded.end(), folded.begin(), ascii_lower_char);
+            out.both_by_name.emplace(name, std::pair{field, out.field_by_folded_name.at(folded)});
+        }
         return out;
     }();
     return t;
@@ -145,6 +154,14 @@ const FieldInfo* find_field(std::string_view key, bool ignore_case) {
     return it == t.field_by_folded_name.end() ? nullptr : it->second;
 }
 
+std::pair<const FieldInfo*, const FieldInfo*> find_field_both_ways(std::string_view key) {
+    const Tables& t = tables();
+    if (const auto it = t.both_by_name.find(key); it != t.both_by_name.end()) {
+        return it->second;
+    }
+    return {nullptr, find_field(key, true)};
+}
+
 std::string_view placeholder(std::string_view key) {
     for (std::size_t i = 0; i < spec_tables::placeholder_count; ++i) {
         if (key == spec_tables::placeholders[i].key) {
@@ -172,8 +189,7 @@ std::string spec_markdown() {
     return join_chunks(spec_tables::spec_markdown_chunks, spec_tables::spec_markdown_chunk_count);
 }
 
-std::string format_message(std::string_view templ,
-                           const std::vector<std::pair<std::string_view, std::string>>& args) {
+std::string format_message(std::string_view templ, MessageArgs args) {
     std::string out;
     out.reserve(templ.size() + 32);
     for (std::size_t i = 0; i < templ.size();) {
@@ -195,8 +211,7 @@ std::string format_message(std::string_view templ,
     return out;
 }
 
-Diagnostic make_diagnostic(std::string_view rule, Profile profile,
-                           const std::vector<std::pair<std::string_view, std::string>>& args) {
+Diagnostic make_diagnostic(std::string_view rule, Profile profile, MessageArgs args) {
     Diagnostic d;
     d.rule = std::string(rule);
     if (const RuleInfo* r = find_rule(rule)) {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <array>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -17,7 +18,7 @@ namespace qplug::meta {
 
 namespace {
 
-using Args = std::vector<std::pair<std::string_view, std::string>>;
+using Args = MessageArgs;
 
 std::string ascii_lower(std::string_view s) {
     std::string out(s);
@@ -75,6 +76,36 @@ bool looks_like_email(std::string_view s) {
     return dot != std::string_view::npos && dot > 0 && dot + 1 < domain.size();
 }
 
+/// Whether `lowered` is `key` (ASCII) lower-cased.
+bool equals_ascii_lower(std::string_view lowered, std::string_view key) {
+    if (lowered.size() != key.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < key.size(); ++i) {
+        const char c = key[i] >= 'A' && key[i] <= 'Z' ? static_cast<char>(key[i] + 32) : key[i];
+        if (lowered[i] != c) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// ASCII case-insensitive equality (both sides ASCII).
+bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto lower = [](char c) {
+            return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+        };
+        if (lower(a[i]) != lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool is_ascii_digits(std::string_view s) {
     return !s.empty() &&
            std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -94,7 +125,7 @@ public:
         check_keys();
         check_required();
         for (std::size_t i = 0; i < items_.size(); ++i) {
-            check_entry(*items_[i].entry, fields_of_items_[i]);
+            check_entry(*items_[i].entry, fields_of_items_[i], value_of_item(i));
         }
         check_qgis_range();
         return std::move(out_);
@@ -121,12 +152,18 @@ private:
         return &out_.back();
     }
 
-    /// get("general", key) of an entry of [general] or one it inherits (read in [general]'s
-    /// context); the raw value when interpolation fails (already reported).
-    const std::string& value_of(const Entry& e) const {
-        for (const auto& item : items_) {
-            if (item.entry == &e) {
-                return *item.value ? **item.value : e.raw_value;
+    /// get("general", key) of an item of [general] (its own or inherited, read in
+    /// [general]'s context); the raw value when interpolation fails (already reported).
+    std::string_view value_of_item(std::size_t i) const {
+        const auto& item = items_[i];
+        return *item.value ? **item.value : item.entry->raw_value;
+    }
+
+    /// value_of_item() for the item of an entry.
+    std::string_view value_of(const Entry& e) const {
+        for (std::size_t i = 0; i < items_.size(); ++i) {
+            if (items_[i].entry == &e) {
+                return value_of_item(i);
             }
         }
         return e.value ? *e.value : e.raw_value;
@@ -137,9 +174,9 @@ private:
     const Entry* lookup(const FieldInfo& f) const {
         auto exact = [&](std::string_view key) -> const Entry* {
             if (doc_.keys == KeyMode::qgis) {
-                const std::string lowered = unicode::to_lower(key);
+                // Spec keys are ASCII: lower-cased by ASCII rules, as QGIS's key names are.
                 for (const auto& item : items_) {
-                    if (item.entry->name == lowered) {
+                    if (equals_ascii_lower(item.entry->name, key)) {
                         return item.entry;
                     }
                 }
@@ -171,9 +208,9 @@ private:
                 continue;
             }
             const Entry* e = lookup(f);
-            const std::string rule = "META-REQ-" + unicode::to_upper(f.key);
             if (e == nullptr) {
-                if (Diagnostic* d = add(rule, nullptr, false, {{"key", std::string(f.key)}})) {
+                const std::string rule = "META-REQ-" + unicode::to_upper(f.key);
+                if (Diagnostic* d = add(rule, nullptr, false, {{"key", f.key}})) {
                     d->key = std::string(f.key);
                 }
             } else if (unicode::strip(value_of(*e)).empty() && f.type != "url" &&
@@ -188,9 +225,9 @@ private:
         for (const auto& item : items_) {
             const Entry& e = *item.entry;
             const auto [base, locale] = split_locale(e.key);
-            const FieldInfo* exact = find_field(base, false);
-            const FieldInfo* folded = exact != nullptr ? exact : find_field(base, true);
-            fields_of_items_.push_back(find_field(base, true));
+            const auto [exact, without_case] = find_field_both_ways(base);
+            const FieldInfo* folded = exact != nullptr ? exact : without_case;
+            fields_of_items_.push_back(without_case);
             if (folded == nullptr) {
                 add("META-UNKNOWN-KEY", &e, false, {{"key", e.key}});
                 continue;
@@ -211,11 +248,10 @@ private:
         }
     }
 
-    void check_entry(const Entry& e, const FieldInfo* f) {
+    void check_entry(const Entry& e, const FieldInfo* f, std::string_view v) {
         if (f == nullptr) {
             return;
         }
-        const std::string& v = value_of(e);
         if (f->max_length > 0) {
             const std::size_t n = unicode::code_points(v, v.size());
             if (n > f->max_length) {
@@ -273,7 +309,7 @@ private:
         }
     }
 
-    void check_url(const Entry& e, const std::string& v) {
+    void check_url(const Entry& e, std::string_view v) {
         const std::string_view ph = placeholder(split_locale(e.key).first);
         if (!ph.empty() && v == ph) {
             add("META-URL-PLACEHOLDER", &e, true, {{"key", e.key}, {"value", v}});
@@ -292,48 +328,58 @@ private:
         }
     }
 
-    void check_email(const Entry& e, const std::string& v) {
+    void check_email(const Entry& e, std::string_view v) {
         if (!v.empty() && !looks_like_email(v)) {
             add("META-EMAIL-INVALID", &e, true, {{"value", v}});
         }
     }
 
-    void check_bool(const Entry& e, const FieldInfo& f, const std::string& v) {
-        const std::string lowered = unicode::to_lower(v);
-        const std::string upper = upper_strip(v);
-        std::vector<std::string> readings;
-        auto reads = [&](std::string_view consumer, const std::vector<std::string_view>& trues,
-                         bool upper_compare) {
-            if (trues.empty()) {
-                return;
-            }
-            bool value = false;
-            for (auto t : trues) {
-                value = value || (upper_compare ? upper == unicode::to_upper(t) : lowered == t);
-            }
-            readings.push_back(fmt::format("{} reads {}", consumer, value ? "true" : "false"));
+    void check_bool(const Entry& e, const FieldInfo& f, std::string_view v) {
+        // How each consumer reads the value: QGIS compares upper-cased and stripped, the site
+        // lower-cased, QGIS Server only "True". ASCII values (all but the oddest) are
+        // compared in place; others are case-mapped by Unicode's rules, as Python does.
+        const bool ascii = unicode::is_ascii(v);
+        const std::string upper = ascii ? std::string() : upper_strip(v);
+        const std::string lower = ascii ? std::string() : unicode::to_lower(v);
+        auto qgis_true = [&](std::string_view t) {
+            return ascii ? equals_ignoring_ascii_case(unicode::strip(v), t)
+                         : upper == unicode::to_upper(t);
         };
-        reads("QGIS", f.true_qgis, true);
-        reads("plugins.qgis.org", f.true_site, false);
-        if (!f.true_server.empty()) {
-            readings.push_back(std::string("QGIS Server reads ") +
-                               (v == "True" ? "true" : "false"));
+        auto site_true = [&](std::string_view t) {
+            return ascii ? equals_ascii_lower(t, v) : lower == t;
+        };
+        struct Reading {
+            std::string_view consumer;
+            bool value;
+        };
+        std::array<Reading, 3> readings{};
+        std::size_t n = 0;
+        if (!f.true_qgis.empty()) {
+            readings[n++] = {"QGIS",
+                             std::any_of(f.true_qgis.begin(), f.true_qgis.end(), qgis_true)};
         }
-        const bool all_true = std::all_of(readings.begin(), readings.end(),
-                                          [](const std::string& r) { return r.ends_with("true"); });
+        if (!f.true_site.empty()) {
+            readings[n++] = {"plugins.qgis.org",
+                             std::any_of(f.true_site.begin(), f.true_site.end(), site_true)};
+        }
+        if (!f.true_server.empty()) {
+            readings[n++] = {"QGIS Server", v == "True"};
+        }
+        const auto read = std::span(readings).first(n);
+        const bool all_true = std::all_of(read.begin(), read.end(), [](auto r) { return r.value; });
         const bool all_false =
-            std::all_of(readings.begin(), readings.end(),
-                        [](const std::string& r) { return r.ends_with("false"); });
-        static const std::vector<std::string> known = {"true", "false", "yes", "no"};
-        const bool spelled_well = std::find(known.begin(), known.end(), lowered) != known.end();
+            std::none_of(read.begin(), read.end(), [](auto r) { return r.value; });
+        static constexpr std::array<std::string_view, 4> known = {"true", "false", "yes", "no"};
+        const bool spelled_well = std::any_of(known.begin(), known.end(), site_true);
         if (f.key == "server" && !all_false && v != "True") {
             add("META-SERVER-TRUE", &e, true, {{"value", v}});
             return;
         }
         if ((!all_true && !all_false) || (!spelled_well && !v.empty())) {
             std::string text;
-            for (const auto& r : readings) {
-                text += (text.empty() ? "" : ", ") + r;
+            for (const auto& r : read) {
+                text += fmt::format("{}{} reads {}", text.empty() ? "" : ", ", r.consumer,
+                                    r.value ? "true" : "false");
             }
             add("META-BOOL-VALUE", &e, true, {{"key", e.key}, {"value", v}, {"readings", text}});
         }
@@ -366,7 +412,7 @@ private:
         return {};
     }
 
-    void check_qgis_version(const Entry& e, const std::string& v) {
+    void check_qgis_version(const Entry& e, std::string_view v) {
         if (v.empty()) {
             return; // an empty maximum takes the default; an empty minimum is META-EMPTY-VALUE
         }
@@ -386,7 +432,7 @@ private:
             return;
         }
         // Only called on values that passed qgis_version_problem(): digits and dots.
-        auto triple = [](const std::string& s, long third) {
+        auto triple = [](std::string_view s, long third) {
             std::array<long, 3> t{0, 0, third};
             std::size_t part = 0;
             long value = 0;
@@ -406,9 +452,9 @@ private:
             }
             return t;
         };
-        const std::string& min_v = value_of(*min);
+        const std::string_view min_v = value_of(*min);
         const auto lo = triple(min_v, 0);
-        std::string max_v = max != nullptr ? value_of(*max) : std::string();
+        std::string max_v(max != nullptr ? value_of(*max) : std::string_view());
         if (!max_v.empty() && qgis_version_problem(max_v).empty()) {
             const auto hi = triple(max_v, 99);
             if (lo > hi) {
@@ -417,7 +463,7 @@ private:
             }
         }
         if (max_v.empty()) {
-            max_v = min_v.substr(0, 1) + ".99"; // the installer's default
+            max_v = std::string(min_v.substr(0, 1)) + ".99"; // the installer's default
         } else if (!qgis_version_problem(max_v).empty()) {
             return; // META-QGIS-VERSION-FORMAT already says what is wrong with it
         }
@@ -427,7 +473,7 @@ private:
         }
     }
 
-    void check_dependencies(const Entry& e, const std::string& v) {
+    void check_dependencies(const Entry& e, std::string_view v) {
         // qgis.utils.get_plugin_deps: the stripped value split on ',', items not stripped.
         const std::string_view all = unicode::strip(v);
         std::size_t start = 0;
@@ -462,7 +508,7 @@ private:
         }
     }
 
-    void check_icon(const Entry& e, const std::string& v) {
+    void check_icon(const Entry& e, std::string_view v) {
         if (!options_.file_exists || v.empty()) {
             return;
         }

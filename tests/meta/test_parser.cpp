@@ -84,9 +84,9 @@ TEST(MetaParser, InheritedValuesAreReadInGeneralsContext) {
 
 TEST(MetaParser, CommentsAttachToTheNextEntry) {
     const Document doc = parse("# header\n[general]\n; about the name\nname=x\n# trailing\n");
-    EXPECT_EQ(doc.general()->comments, std::vector<std::string>{"# header"});
-    EXPECT_EQ(doc.find("name")->comments, std::vector<std::string>{"; about the name"});
-    EXPECT_EQ(doc.trailing_comments, std::vector<std::string>{"# trailing"});
+    EXPECT_EQ(doc.general()->comments, std::vector<std::string_view>{"# header"});
+    EXPECT_EQ(doc.find("name")->comments, std::vector<std::string_view>{"; about the name"});
+    EXPECT_EQ(doc.trailing_comments, std::vector<std::string_view>{"# trailing"});
 }
 
 TEST(MetaParser, LenientReadsWhatAuthorsGetWrong) {

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <memory_resource>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,30 +30,41 @@ struct Position {
     std::size_t offset = 0; ///< bytes
 };
 
+// The strings of a Document are views of its text or of its own storage (see Document::keep):
+// they live as long as the Document, and moving the Document keeps them valid.
+
 struct Entry {
-    std::string key;       ///< as written, stripped
-    std::string name;      ///< as the key mode names it (lower-cased in qgis mode)
-    std::string raw_value; ///< configparser's raw value: lines joined with '\n', rstripped
+    std::string_view key;       ///< as written, stripped
+    std::string_view name;      ///< as the key mode names it (lower-cased in qgis mode)
+    std::string_view raw_value; ///< configparser's raw value: lines joined with '\n', rstripped
     /// get(): after %-interpolation; nullopt when interpolation fails.
-    std::optional<std::string> value;
+    std::optional<std::string_view> value;
     char delimiter = '=';
     Position key_position;
     /// Where each line of the value starts (the first is after the delimiter).
-    std::vector<Position> value_lines;
-    std::size_t last_line = 0;         ///< the last line that belongs to this entry
-    std::vector<std::string> comments; ///< comment lines just before the entry
+    std::span<const Position> value_lines;
+    std::size_t last_line = 0;              ///< the last line that belongs to this entry
+    std::vector<std::string_view> comments; ///< comment lines just before the entry
 };
 
 struct Section {
-    std::string name; ///< as written between the brackets
+    std::string_view name; ///< as written between the brackets
     Position position;
     std::vector<Entry> entries;
-    std::vector<std::string> comments; ///< comment lines just before the header
+    std::vector<std::string_view> comments; ///< comment lines just before the header
 
     const Entry* find(std::string_view name) const;
 };
 
+/// A parsed file. Move-only: its views point into storage it owns.
 struct Document {
+    Document() = default;
+    Document(Document&&) noexcept = default;
+    Document& operator=(Document&&) noexcept = default;
+    Document(const Document&) = delete;
+    Document& operator=(const Document&) = delete;
+    ~Document() = default;
+
     std::string file; ///< name used in diagnostics
     KeyMode keys = KeyMode::qgis;
     /// True exactly when configparser reads the file without raising (read_file).
@@ -58,8 +72,8 @@ struct Document {
     bool lenient = false;
     std::vector<Section> sections; ///< in file order; [DEFAULT] too, when present
     Diagnostics diagnostics;       ///< graded for the qgis profile; see apply_profile()
-    std::string text;              ///< the text read (UTF-8; converted when lenient)
-    std::vector<std::string> trailing_comments; ///< comment lines after the last entry
+    std::string_view text;         ///< the text read (UTF-8; converted when lenient)
+    std::vector<std::string_view> trailing_comments; ///< comment lines after the last entry
     /// Where each line starts and ends (bytes, line break excluded), as the key mode splits.
     std::vector<std::pair<std::size_t, std::size_t>> lines;
 
@@ -71,14 +85,14 @@ struct Document {
     /// inherited value with [general]'s keys first, so it can differ from the entry's own
     /// value (which is read in [DEFAULT]'s context). nullopt when interpolation fails or
     /// when [general] has its own key of that name. Empty without [general] or [DEFAULT].
-    std::vector<std::optional<std::string>> inherited_values;
+    std::vector<std::optional<std::string_view>> inherited_values;
 
     struct Item {
         const Entry* entry; ///< in [general], or inherited from [DEFAULT]
         bool inherited;
         /// get("general", key): the entry's value, or for an inherited entry its value in
         /// [general]'s context; nullopt when interpolation fails.
-        const std::optional<std::string>* value;
+        const std::optional<std::string_view>* value;
     };
     /// [general]'s keys as configparser's options('general') lists them: its own keys in
     /// file order, then inherited [DEFAULT] keys.
@@ -91,6 +105,20 @@ struct Document {
 
     /// The source line (without line break) that holds `offset`.
     std::string_view line_at(std::size_t offset) const;
+
+    /// A copy of `bytes` in the document's storage, valid as long as the document.
+    std::string_view keep(std::string_view bytes);
+    /// A copy of `positions` in the document's storage, valid as long as the document.
+    std::span<const Position> keep(std::span<const Position> positions);
+    /// Called before the first keep(): the storage's first block holds at least `bytes`
+    /// (so that a whole file's copies take one allocation).
+    void reserve_storage(std::size_t bytes);
+
+private:
+    /// One arena per document: the text, the values that are not slices of it (joined
+    /// lines, interpolated values, lower-cased keys) and the value positions. Behind a
+    /// pointer so that moving the document leaves the views valid.
+    std::unique_ptr<std::pmr::monotonic_buffer_resource> storage_;
 };
 
 } // namespace qplug::meta

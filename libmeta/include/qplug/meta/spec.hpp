@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,6 +45,8 @@ std::span<const FieldInfo> fields();
 /// The field for a key as written ("qgisMinimumVersion", an alias such as "author_name"), or
 /// nullptr. With ignore_case, "qgisminimumversion" finds it too.
 const FieldInfo* find_field(std::string_view key, bool ignore_case);
+/// {find_field(key, false), find_field(key, true)} in one lookup for names the spec knows.
+std::pair<const FieldInfo*, const FieldInfo*> find_field_both_ways(std::string_view key);
 /// Plugin Builder placeholders ("tracker" -> "http://bugs") and template texts.
 std::string_view placeholder(std::string_view key);
 std::vector<std::string_view> template_texts(std::string_view key);
@@ -52,13 +55,15 @@ std::vector<std::string_view> template_texts(std::string_view key);
 std::string spec_json();
 std::string spec_markdown();
 
+/// The values of a message's placeholders, by name: {{"key", "name"}, {"value", v}}. A
+/// braced list at the call, so the strings it views live until the call returns.
+using MessageArgs = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
 /// Fills a rule's message template: "{key}" becomes the value given for "key".
-std::string format_message(std::string_view templ,
-                           const std::vector<std::pair<std::string_view, std::string>>& args);
+std::string format_message(std::string_view templ, MessageArgs args);
 
 /// A diagnostic for `rule` in `profile`, message filled from `args`.
-Diagnostic make_diagnostic(std::string_view rule, Profile profile,
-                           const std::vector<std::pair<std::string_view, std::string>>& args = {});
+Diagnostic make_diagnostic(std::string_view rule, Profile profile, MessageArgs args = {});
 
 /// Re-grades diagnostics for another profile (their rules decide); drops those now off.
 void apply_profile(Diagnostics& diagnostics, Profile profile);
