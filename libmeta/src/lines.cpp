@@ -73,7 +73,7 @@ std::vector<SourceLine> split_lines(std::string_view text, KeyMode mode) {
             }
         }
         if (const std::size_t n = break_at(text, i, mode); n > 0) {
-            lines.push_back({start, i - start});
+            lines.emplace_back(start, i);
             i += n;
             start = i;
         } else {
@@ -81,7 +81,7 @@ std::vector<SourceLine> split_lines(std::string_view text, KeyMode mode) {
         }
     }
     if (start < text.size()) {
-        lines.push_back({start, text.size() - start});
+        lines.emplace_back(start, text.size());
     }
     return lines;
 }

@@ -4,16 +4,15 @@
 
 #include <cstddef>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <qplug/meta/document.hpp>
 
 namespace qplug::meta::detail {
 
-struct SourceLine {
-    std::size_t offset = 0; ///< first byte of the line
-    std::size_t length = 0; ///< bytes, without the line break
-};
+/// Where a line starts and ends (bytes, its line break excluded), as Document::lines holds it.
+using SourceLine = std::pair<std::size_t, std::size_t>;
 
 /// KeyMode::qgis: codecs.open's readline, i.e. str.splitlines: \n, \r\n, \r, \v, \f, \x1c,
 /// \x1d, \x1e, U+0085, U+2028, U+2029. KeyMode::site: io.StringIO's default, '\n' only.

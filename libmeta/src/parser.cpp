@@ -33,20 +33,46 @@ bool is_section_header(std::string_view value, std::string_view& name) {
     return true;
 }
 
-/// Index of the first code point that is not whitespace (NONSPACECRE.search), in bytes.
-std::size_t first_nonspace(std::string_view line) {
-    std::size_t i = 0;
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) {
-        ++i; // the usual indentation, without decoding
+bool is_ascii_space(char c) {
+    return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+}
+
+/// str.strip() (rstrip, lstrip with the flags): ASCII ends are stripped here, inline; an end
+/// that is not ASCII goes to unicode::strip, which knows the Unicode spaces.
+std::string_view python_strip(std::string_view s, bool left = true, bool right = true) {
+    std::size_t begin = 0;
+    std::size_t end = s.size();
+    while (left && begin < end && is_ascii_space(s[begin])) {
+        ++begin;
     }
-    while (i < line.size()) {
-        std::size_t next = i;
-        if (!unicode::is_space(unicode::decode(line, next))) {
-            return i;
-        }
-        i = next;
+    while (right && end > begin && is_ascii_space(s[end - 1])) {
+        --end;
     }
-    return line.size();
+    if ((left && begin < end && static_cast<unsigned char>(s[begin]) >= 0x80) ||
+        (right && end > begin && static_cast<unsigned char>(s[end - 1]) >= 0x80)) {
+        s = s.substr(begin, end - begin);
+        return left && right ? unicode::strip(s) : left ? unicode::lstrip(s) : unicode::rstrip(s);
+    }
+    return s.substr(begin, end - begin);
+}
+
+std::string_view python_rstrip(std::string_view s) {
+    return python_strip(s, false, true);
+}
+
+/// Buffers a parse reuses from the previous one on the same thread (their capacity).
+struct Scratch {
+    std::string joined;
+    std::vector<Position> positions;
+    std::vector<std::string_view> comments;
+};
+
+Scratch& scratch() {
+    thread_local Scratch s;
+    s.joined.clear();
+    s.positions.clear();
+    s.comments.clear();
+    return s;
 }
 
 std::string latin1_to_utf8(std::string_view bytes) {
@@ -60,21 +86,18 @@ std::string latin1_to_utf8(std::string_view bytes) {
 
 class Reader {
 public:
-    Reader(const ParseOptions& options, Document& doc) : options_(options), doc_(doc) {}
+    Reader(const ParseOptions& options, Document& doc)
+        : options_(options), doc_(doc), lines_(doc.lines) {}
 
     void run() {
         decode();
-        lines_ = detail::split_lines(doc_.text, options_.keys);
-        doc_.lines.reserve(lines_.size());
-        for (const auto& l : lines_) {
-            doc_.lines.emplace_back(l.offset, l.offset + l.length);
-        }
+        doc_.lines = detail::split_lines(doc_.text, options_.keys);
         report_decoding(); // before the first line, and even when there is none
         for (std::size_t i = 0; i < lines_.size(); ++i) {
             read_line(i);
         }
         close_value();
-        doc_.trailing_comments = std::move(comments_);
+        doc_.trailing_comments.assign(comments_.begin(), comments_.end());
         if (!doc_.general()) {
             report_missing_general();
         }
@@ -85,13 +108,13 @@ private:
     // --- positions and diagnostics ---------------------------------------------------
 
     std::string_view line_text(std::size_t i) const {
-        return std::string_view(doc_.text).substr(lines_[i].offset, lines_[i].length);
+        return doc_.text.substr(lines_[i].first, lines_[i].second - lines_[i].first);
     }
 
     Position position(std::size_t line_index, std::size_t byte_in_line) const {
-        const std::string_view text = line_text(line_index);
-        return {line_index + 1, detail::columns(text, byte_in_line) + 1,
-                lines_[line_index].offset + byte_in_line};
+        const std::size_t column =
+            ascii_ ? byte_in_line : detail::columns(line_text(line_index), byte_in_line);
+        return {line_index + 1, column + 1, lines_[line_index].first + byte_in_line};
     }
 
     void report(std::string_view rule, const Position& where, std::string_view key,
@@ -118,7 +141,8 @@ private:
             doc_.text.remove_prefix(3);
             bom_skipped_ = true;
         }
-        const std::size_t bad = unicode::find_invalid_utf8(doc_.text);
+        ascii_ = unicode::is_ascii(doc_.text); // most files: a byte is a column
+        const std::size_t bad = ascii_ ? unicode::npos : unicode::find_invalid_utf8(doc_.text);
         if (bad == unicode::npos) {
             return;
         }
@@ -137,13 +161,13 @@ private:
 
     void read_line(std::size_t i) {
         const std::string_view line = line_text(i);
-        if (decode_error_ != unicode::npos && decode_error_ >= lines_[i].offset &&
-            decode_error_ <= lines_[i].offset + lines_[i].length) {
-            report("META-PARSE-UTF8", position(i, decode_error_ - lines_[i].offset), {},
+        if (decode_error_ != unicode::npos && decode_error_ >= lines_[i].first &&
+            decode_error_ <= lines_[i].second) {
+            report("META-PARSE-UTF8", position(i, decode_error_ - lines_[i].first), {},
                    {{"byte",
                      fmt::format("{:02x}", static_cast<unsigned char>(doc_.text[decode_error_]))}});
         }
-        const std::string_view value = unicode::strip(line);
+        const std::string_view value = python_strip(line);
         const bool comment = !value.empty() && (value[0] == '#' || value[0] == ';');
         if (comment) {
             comments_.emplace_back(value);
@@ -158,8 +182,10 @@ private:
             }
             return;
         }
-        const std::size_t indent_bytes = first_nonspace(line);
-        const std::size_t indent = detail::columns(line, indent_bytes);
+        // Where the stripped value starts is the first non-space (NONSPACECRE.search: \S
+        // and str.strip agree on what a space is).
+        const auto indent_bytes = static_cast<std::size_t>(value.data() - line.data());
+        const std::size_t indent = ascii_ ? indent_bytes : detail::columns(line, indent_bytes);
         if (cursect_ && open_ && open_named_ && indent > indent_level_) {
             continue_value(i, indent_bytes, value);
             return;
@@ -174,7 +200,7 @@ private:
         }
         indent_level_ = indent;
         std::string_view header;
-        if (is_section_header(value, header)) {
+        if (value[0] == '[' && is_section_header(value, header)) {
             open_section(i, indent_bytes, header);
             return;
         }
@@ -277,7 +303,7 @@ private:
         }
         Entry& e = open_entry();
         if (joined_open_) {
-            e.raw_value = doc_.keep(unicode::rstrip(joined_));
+            e.raw_value = doc_.keep(python_rstrip(joined_));
             joined_open_ = false;
         }
         e.value_lines = doc_.keep(std::span<const Position>(positions_));
@@ -294,8 +320,8 @@ private:
         }
         close_value();
         const auto delim = static_cast<std::size_t>(in.current() - value.data()) - 1;
-        const std::string_view key = unicode::rstrip(value.substr(0, delim));
-        const std::string_view raw_value = unicode::strip(value.substr(delim + 1));
+        const std::string_view key = python_rstrip(value.substr(0, delim));
+        const std::string_view raw_value = python_strip(value.substr(delim + 1));
         const Position key_at = position(i, indent_bytes);
         if (key.empty()) {
             doc_.ok = false;
@@ -328,7 +354,7 @@ private:
         positions_.push_back(position(i, raw_value.empty() ? line_text(i).size() : value_byte));
         e.last_line = i + 1;
         e.raw_value = raw_value; // later lines are joined_ (see close_value)
-        e.comments = std::move(comments_);
+        e.comments.assign(comments_.begin(), comments_.end());
         comments_.clear();
         open_named_ = !e.name.empty();
         if (index == entries.size()) {
@@ -482,8 +508,8 @@ private:
 
     const ParseOptions& options_;
     Document& doc_;
-    std::vector<SourceLine> lines_;
-    std::optional<std::size_t> cursect_; ///< index in doc_.sections
+    const std::vector<SourceLine>& lines_; ///< doc_.lines
+    std::optional<std::size_t> cursect_;   ///< index in doc_.sections
     std::string_view sectname_;
     std::size_t indent_level_ = 0;
     /// The entry (section, index) that configparser's optname names: continuation lines go
@@ -492,17 +518,19 @@ private:
     bool open_named_ = false;
     /// Per section, the line where each entry's key first appeared (duplicate-key messages).
     std::vector<std::vector<std::size_t>> first_lines_;
-    std::vector<std::string_view> comments_; ///< comment lines not yet attached to an entry
+    Scratch& scratch_ = scratch();
+    std::vector<std::string_view>& comments_ = scratch_.comments;         ///< not yet attached
     std::vector<std::pair<std::string_view, std::size_t>> seen_sections_; ///< name, line
     /// The open entry's value from its second line on (see join_open_value), and the
     /// positions of its lines.
-    std::string joined_;
+    std::string& joined_ = scratch_.joined;
     bool joined_open_ = false;
-    std::vector<Position> positions_;
+    std::vector<Position>& positions_ = scratch_.positions;
     std::size_t decode_error_ = unicode::npos;
     bool missing_header_reported_ = false;
     bool bom_skipped_ = false;
     bool latin1_ = false;
+    bool ascii_ = false; ///< the (decoded) text is ASCII
 };
 
 } // namespace

@@ -171,6 +171,15 @@ std::string_view placeholder(std::string_view key) {
     return {};
 }
 
+bool is_template_text(std::string_view key, std::string_view text) {
+    for (std::size_t i = 0; i < spec_tables::template_count; ++i) {
+        if (key == spec_tables::templates[i].key && text == spec_tables::templates[i].value) {
+            return true;
+        }
+    }
+    return false;
+}
+
 std::vector<std::string_view> template_texts(std::string_view key) {
     std::vector<std::string_view> out;
     for (std::size_t i = 0; i < spec_tables::template_count; ++i) {

@@ -111,6 +111,50 @@ bool is_ascii_digits(std::string_view s) {
            std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+/// urllib.parse.urlsplit's scheme (not lower-cased) and netloc, as views of `raw` or, when
+/// tabs or line breaks must be dropped first, of `scratch`.
+struct UrlViews {
+    std::string_view scheme;
+    std::string_view netloc;
+};
+
+UrlViews split_url_views(std::string_view raw, std::string& scratch) {
+    // urlsplit (3.11): strip leading C0 controls and spaces, drop tab/CR/LF.
+    std::size_t i = 0;
+    while (i < raw.size() && static_cast<unsigned char>(raw[i]) <= ' ') {
+        ++i;
+    }
+    std::string_view rest = raw.substr(i);
+    if (rest.find_first_of("\t\r\n") != std::string_view::npos) {
+        scratch.clear();
+        for (const char c : rest) {
+            if (c != '\t' && c != '\r' && c != '\n') {
+                scratch.push_back(c);
+            }
+        }
+        rest = scratch;
+    }
+    UrlViews parts;
+    const std::size_t colon = rest.find(':');
+    if (colon != std::string_view::npos && colon > 0 &&
+        ((rest[0] >= 'a' && rest[0] <= 'z') || (rest[0] >= 'A' && rest[0] <= 'Z'))) {
+        const std::string_view candidate = rest.substr(0, colon);
+        const bool scheme_chars = std::all_of(candidate.begin(), candidate.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '+' || c == '-' || c == '.';
+        });
+        if (scheme_chars) {
+            parts.scheme = candidate;
+            rest.remove_prefix(colon + 1);
+        }
+    }
+    if (rest.substr(0, 2) == "//") {
+        rest.remove_prefix(2);
+        parts.netloc = rest.substr(0, rest.find_first_of("/?#"));
+    }
+    return parts;
+}
+
 class Checker {
 public:
     Checker(const Document& doc, const ValidateOptions& options) : doc_(doc), options_(options) {}
@@ -252,7 +296,7 @@ private:
         if (f == nullptr) {
             return;
         }
-        if (f->max_length > 0) {
+        if (f->max_length > 0 && v.size() > f->max_length) { // else fewer code points too
             const std::size_t n = unicode::code_points(v, v.size());
             if (n > f->max_length) {
                 add("META-TOO-LONG", &e, true,
@@ -301,11 +345,9 @@ private:
         if ((key == "description" || key == "about") && has_html_tag(v)) {
             add("META-HTML", &e, true, {{"key", e.key}});
         }
-        for (auto t : template_texts(key)) {
-            if (unicode::strip(v) == t) {
-                add(key == "tags" ? "META-TEMPLATE-TAGS" : "META-TEMPLATE-TEXT", &e, true,
-                    {{"key", e.key}, {"value", v}});
-            }
+        if (is_template_text(key, unicode::strip(v))) {
+            add(key == "tags" ? "META-TEMPLATE-TAGS" : "META-TEMPLATE-TEXT", &e, true,
+                {{"key", e.key}, {"value", v}});
         }
     }
 
@@ -315,7 +357,8 @@ private:
             add("META-URL-PLACEHOLDER", &e, true, {{"key", e.key}, {"value", v}});
             return;
         }
-        const UrlParts parts = split_url(v);
+        std::string scratch;
+        const UrlViews parts = split_url_views(v, scratch);
         if (parts.scheme.empty() || parts.netloc.empty()) {
             add("META-URL-INVALID", &e, true, {{"key", e.key}, {"value", v}});
             return;
@@ -386,21 +429,15 @@ private:
     }
 
     /// Why a QGIS version fails the installer's or the loader's parsing, or "".
-    static std::string qgis_version_problem(std::string_view v) {
-        std::vector<std::string_view> parts;
-        std::size_t start = 0;
-        while (true) {
-            const std::size_t dot = v.find('.', start);
-            parts.push_back(v.substr(start, dot == std::string_view::npos ? dot : dot - start));
-            if (dot == std::string_view::npos) {
-                break;
-            }
-            start = dot + 1;
-        }
-        if (parts.size() != 2 && parts.size() != 3) {
+    static std::string_view qgis_version_problem(std::string_view v) {
+        const auto dots = std::count(v.begin(), v.end(), '.');
+        if (dots != 1 && dots != 2) {
             return "QGIS needs two or three parts";
         }
-        for (auto p : parts) {
+        for (std::size_t start = 0; start <= v.size();) {
+            const std::size_t dot = std::min(v.find('.', start), v.size());
+            const std::string_view p = v.substr(start, dot - start);
+            start = dot + 1;
             if (!is_ascii_digits(p)) {
                 return "every part must be a number (the plugin installer drops other characters, "
                        "QGIS's loader refuses them)";
@@ -416,7 +453,7 @@ private:
         if (v.empty()) {
             return; // an empty maximum takes the default; an empty minimum is META-EMPTY-VALUE
         }
-        const std::string problem = qgis_version_problem(v);
+        const std::string_view problem = qgis_version_problem(v);
         if (!problem.empty()) {
             add("META-QGIS-VERSION-FORMAT", &e, true,
                 {{"key", e.key}, {"value", v}, {"reason", problem}});
@@ -532,38 +569,9 @@ private:
 } // namespace
 
 UrlParts split_url(std::string_view raw) {
-    // urllib.parse.urlsplit (3.11): strip leading C0 controls and spaces, drop tab/CR/LF.
-    std::string url;
-    std::size_t i = 0;
-    while (i < raw.size() && static_cast<unsigned char>(raw[i]) <= ' ') {
-        ++i;
-    }
-    for (; i < raw.size(); ++i) {
-        if (raw[i] != '\t' && raw[i] != '\r' && raw[i] != '\n') {
-            url.push_back(raw[i]);
-        }
-    }
-    UrlParts parts;
-    std::string_view rest = url;
-    const std::size_t colon = rest.find(':');
-    if (colon != std::string_view::npos && colon > 0 &&
-        ((rest[0] >= 'a' && rest[0] <= 'z') || (rest[0] >= 'A' && rest[0] <= 'Z'))) {
-        const std::string_view candidate = rest.substr(0, colon);
-        const bool scheme_chars = std::all_of(candidate.begin(), candidate.end(), [](char c) {
-            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                   c == '+' || c == '-' || c == '.';
-        });
-        if (scheme_chars) {
-            parts.scheme = ascii_lower(candidate);
-            rest.remove_prefix(colon + 1);
-        }
-    }
-    if (rest.substr(0, 2) == "//") {
-        rest.remove_prefix(2);
-        const std::size_t end = rest.find_first_of("/?#");
-        parts.netloc = std::string(rest.substr(0, end));
-    }
-    return parts;
+    std::string scratch;
+    const UrlViews parts = split_url_views(raw, scratch);
+    return {ascii_lower(parts.scheme), std::string(parts.netloc)};
 }
 
 Diagnostics validate(const Document& document, const ValidateOptions& options) {

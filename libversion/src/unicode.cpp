@@ -184,8 +184,17 @@ int decimal_value(char32_t cp) noexcept {
 }
 
 bool is_ascii(std::string_view text) noexcept {
-    return std::all_of(text.begin(), text.end(),
-                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    std::size_t i = 0;
+    std::uint64_t high = 0; // eight bytes at a time: any byte >= 0x80 sets a high bit
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, text.data() + i, 8);
+        high |= word;
+    }
+    for (; i < text.size(); ++i) {
+        high |= byte_at(text, i);
+    }
+    return (high & 0x8080808080808080ULL) == 0;
 }
 
 std::string to_upper(std::string_view text) {

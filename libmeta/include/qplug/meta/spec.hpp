@@ -50,6 +50,8 @@ std::pair<const FieldInfo*, const FieldInfo*> find_field_both_ways(std::string_v
 /// Plugin Builder placeholders ("tracker" -> "http://bugs") and template texts.
 std::string_view placeholder(std::string_view key);
 std::vector<std::string_view> template_texts(std::string_view key);
+/// Whether `text` is one of the template texts of `key` (template_texts without a vector).
+bool is_template_text(std::string_view key, std::string_view text);
 
 /// The whole spec as JSON (spec/metadata.json) and as the Markdown of docs/metadata.md.
 std::string spec_json();
