@@ -37,10 +37,12 @@ std::vector<Document::Item> Document::general_items() const {
     if (g == nullptr) {
         return items;
     }
+    const Section* d = defaults();
+    items.reserve(g->entries.size() + (d != nullptr ? d->entries.size() : 0));
     for (const auto& e : g->entries) {
         items.push_back({&e, false, &e.value});
     }
-    if (const Section* d = defaults()) {
+    if (d != nullptr) {
         for (std::size_t k = 0; k < d->entries.size(); ++k) {
             const Entry& e = d->entries[k];
             if (g->find(e.name) == nullptr) {

@@ -33,33 +33,6 @@ bool is_section_header(std::string_view value, std::string_view& name) {
     return true;
 }
 
-bool is_ascii_space(char c) {
-    return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
-}
-
-/// str.strip() (rstrip, lstrip with the flags): ASCII ends are stripped here, inline; an end
-/// that is not ASCII goes to unicode::strip, which knows the Unicode spaces.
-std::string_view python_strip(std::string_view s, bool left = true, bool right = true) {
-    std::size_t begin = 0;
-    std::size_t end = s.size();
-    while (left && begin < end && is_ascii_space(s[begin])) {
-        ++begin;
-    }
-    while (right && end > begin && is_ascii_space(s[end - 1])) {
-        --end;
-    }
-    if ((left && begin < end && static_cast<unsigned char>(s[begin]) >= 0x80) ||
-        (right && end > begin && static_cast<unsigned char>(s[end - 1]) >= 0x80)) {
-        s = s.substr(begin, end - begin);
-        return left && right ? unicode::strip(s) : left ? unicode::lstrip(s) : unicode::rstrip(s);
-    }
-    return s.substr(begin, end - begin);
-}
-
-std::string_view python_rstrip(std::string_view s) {
-    return python_strip(s, false, true);
-}
-
 /// Buffers a parse reuses from the previous one on the same thread (their capacity).
 struct Scratch {
     std::string joined;
@@ -167,7 +140,7 @@ private:
                    {{"byte",
                      fmt::format("{:02x}", static_cast<unsigned char>(doc_.text[decode_error_]))}});
         }
-        const std::string_view value = python_strip(line);
+        const std::string_view value = unicode::strip(line);
         const bool comment = !value.empty() && (value[0] == '#' || value[0] == ';');
         if (comment) {
             comments_.emplace_back(value);
@@ -272,9 +245,10 @@ private:
         doc_.sections.push_back(Section{name, where, {}, {}});
         // Most files hold one section: room for an entry per remaining line, up to 64, saves
         // moving the entries as the vector grows.
-        doc_.sections.back().entries.reserve(
-            std::min<std::size_t>(64, lines_.size() - std::min(lines_.size(), where.line - 1)));
-        first_lines_.emplace_back();
+        const std::size_t room =
+            std::min<std::size_t>(64, lines_.size() - std::min(lines_.size(), where.line - 1));
+        doc_.sections.back().entries.reserve(room);
+        first_lines_.emplace_back().reserve(room);
         return doc_.sections.size() - 1;
     }
 
@@ -303,7 +277,7 @@ private:
         }
         Entry& e = open_entry();
         if (joined_open_) {
-            e.raw_value = doc_.keep(python_rstrip(joined_));
+            e.raw_value = doc_.keep(unicode::rstrip(joined_));
             joined_open_ = false;
         }
         e.value_lines = doc_.keep(std::span<const Position>(positions_));
@@ -320,8 +294,8 @@ private:
         }
         close_value();
         const auto delim = static_cast<std::size_t>(in.current() - value.data()) - 1;
-        const std::string_view key = python_rstrip(value.substr(0, delim));
-        const std::string_view raw_value = python_strip(value.substr(delim + 1));
+        const std::string_view key = unicode::rstrip(value.substr(0, delim));
+        const std::string_view raw_value = unicode::strip(value.substr(delim + 1));
         const Position key_at = position(i, indent_bytes);
         if (key.empty()) {
             doc_.ok = false;

@@ -39,6 +39,59 @@ char ascii_lower_char(char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
 }
 
+/// Spec names -> (exact field, field without case), open addressing: the validator looks
+/// every key of every file up, and std::unordered_map's hashing and buckets cost more than
+/// the rest of a key's checks. Written by hand: no Debian library offers a small static map.
+class NameTable {
+public:
+    using Fields = std::pair<const FieldInfo*, const FieldInfo*>;
+
+    void build(const std::vector<std::pair<std::string_view, Fields>>& names) {
+        std::size_t size = 16;
+        while (size < names.size() * 4) {
+            size *= 2; // at most a quarter full: short probes
+        }
+        slots_.assign(size, Slot{});
+        for (const auto& [name, fields] : names) {
+            std::size_t i = hash(name) & (size - 1);
+            while (slots_[i].used) {
+                i = (i + 1) & (size - 1);
+            }
+            slots_[i] = Slot{name, fields, true};
+        }
+    }
+
+    const Fields* find(std::string_view name) const {
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = hash(name) & mask; slots_[i].used; i = (i + 1) & mask) {
+            if (slots_[i].name == name) {
+                return &slots_[i].fields;
+            }
+        }
+        return nullptr;
+    }
+
+private:
+    struct Slot {
+        std::string_view name;
+        Fields fields{};
+        bool used = false;
+    };
+
+    /// Length and three bytes: cheap, and enough to tell the spec's names apart.
+    static std::size_t hash(std::string_view s) {
+        if (s.empty()) {
+            return 0;
+        }
+        const auto at = [&](std::size_t i) { return static_cast<std::size_t>(s[i] & 0x7F); };
+        const std::size_t h =
+            s.size() * 0x9E3779B1U ^ at(0) << 7 ^ at(s.size() / 2) << 14 ^ at(s.size() - 1) << 21;
+        return h ^ h >> 11;
+    }
+
+    std::vector<Slot> slots_;
+};
+
 struct Tables {
     std::vector<RuleInfo> rules;
     std::vector<FieldInfo> fields;
@@ -50,8 +103,10 @@ struct Tables {
     std::unordered_map<std::string_view, const FieldInfo*> field_by_folded_name;
     /// For each exact name: its field, and the field its folded name finds (the same one
     /// unless an earlier field differs from it only in case).
-    std::unordered_map<std::string_view, std::pair<const FieldInfo*, const FieldInfo*>>
-        both_by_name;
+    NameTable both_by_name;
+    NameTable folded_by_name; ///< folded names -> (nullptr, field without case)
+    /// Keys that have template texts (most keys have none: no scan of the templates).
+    std::vector<std::string_view> template_keys;
 };
 
 const Tables& tables() {
@@ -101,10 +156,24 @@ const Tables& tables() {
                 out.field_by_folded_name.emplace(out.folded_names.back(), &f);
             }
         }
+        std::vector<std::pair<std::string_view, NameTable::Fields>> both;
         for (const auto& [name, field] : out.field_by_name) {
             std::string folded(name);
             std::transform(folded.begin(), folded.end(), folded.begin(), ascii_lower_char);
-            out.both_by_name.emplace(name, std::pair{field, out.field_by_folded_name.at(folded)});
+            both.emplace_back(name, NameTable::Fields{field, out.field_by_folded_name.at(folded)});
+        }
+        out.both_by_name.build(both);
+        std::vector<std::pair<std::string_view, NameTable::Fields>> folded;
+        for (const auto& [name, field] : out.field_by_folded_name) {
+            folded.emplace_back(name, NameTable::Fields{nullptr, field});
+        }
+        out.folded_by_name.build(folded);
+        for (std::size_t i = 0; i < spec_tables::template_count; ++i) {
+            const std::string_view key = spec_tables::templates[i].key;
+            if (std::find(out.template_keys.begin(), out.template_keys.end(), key) ==
+                out.template_keys.end()) {
+                out.template_keys.push_back(key);
+            }
         }
         return out;
     }();
@@ -156,10 +225,16 @@ const FieldInfo* find_field(std::string_view key, bool ignore_case) {
 
 std::pair<const FieldInfo*, const FieldInfo*> find_field_both_ways(std::string_view key) {
     const Tables& t = tables();
-    if (const auto it = t.both_by_name.find(key); it != t.both_by_name.end()) {
-        return it->second;
+    if (const NameTable::Fields* found = t.both_by_name.find(key)) {
+        return *found;
     }
-    return {nullptr, find_field(key, true)};
+    std::array<char, 64> buffer{};
+    if (key.size() > buffer.size()) {
+        return {nullptr, nullptr}; // longer than any field name
+    }
+    std::transform(key.begin(), key.end(), buffer.begin(), ascii_lower_char);
+    const NameTable::Fields* found = t.folded_by_name.find({buffer.data(), key.size()});
+    return found != nullptr ? *found : NameTable::Fields{nullptr, nullptr};
 }
 
 std::string_view placeholder(std::string_view key) {
@@ -172,6 +247,10 @@ std::string_view placeholder(std::string_view key) {
 }
 
 bool is_template_text(std::string_view key, std::string_view text) {
+    const auto& keys = tables().template_keys;
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+        return false;
+    }
     for (std::size_t i = 0; i < spec_tables::template_count; ++i) {
         if (key == spec_tables::templates[i].key && text == spec_tables::templates[i].value) {
             return true;
@@ -201,21 +280,26 @@ std::string spec_markdown() {
 std::string format_message(std::string_view templ, MessageArgs args) {
     std::string out;
     out.reserve(templ.size() + 32);
-    for (std::size_t i = 0; i < templ.size();) {
-        if (templ[i] == '{') {
-            const std::size_t close = templ.find('}', i);
-            if (close != std::string_view::npos) {
-                const std::string_view name = templ.substr(i + 1, close - i - 1);
-                auto it = std::find_if(args.begin(), args.end(),
-                                       [&](const auto& a) { return a.first == name; });
-                if (it != args.end()) {
-                    out += it->second;
-                    i = close + 1;
-                    continue;
-                }
+    std::size_t i = 0;
+    while (i < templ.size()) {
+        const std::size_t open = std::min(templ.find('{', i), templ.size());
+        out.append(templ.substr(i, open - i)); // the text up to the next placeholder
+        i = open;
+        if (i == templ.size()) {
+            break;
+        }
+        const std::size_t close = templ.find('}', i);
+        if (close != std::string_view::npos) {
+            const std::string_view name = templ.substr(i + 1, close - i - 1);
+            auto it = std::find_if(args.begin(), args.end(),
+                                   [&](const auto& a) { return a.first == name; });
+            if (it != args.end()) {
+                out += it->second;
+                i = close + 1;
+                continue;
             }
         }
-        out.push_back(templ[i++]);
+        out.push_back(templ[i++]); // a '{' that names no argument stays as written
     }
     return out;
 }

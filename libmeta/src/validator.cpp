@@ -125,7 +125,8 @@ UrlViews split_url_views(std::string_view raw, std::string& scratch) {
         ++i;
     }
     std::string_view rest = raw.substr(i);
-    if (rest.find_first_of("\t\r\n") != std::string_view::npos) {
+    if (std::any_of(rest.begin(), rest.end(),
+                    [](char c) { return c == '\t' || c == '\r' || c == '\n'; })) {
         scratch.clear();
         for (const char c : rest) {
             if (c != '\t' && c != '\r' && c != '\n') {
@@ -150,7 +151,9 @@ UrlViews split_url_views(std::string_view raw, std::string& scratch) {
     }
     if (rest.substr(0, 2) == "//") {
         rest.remove_prefix(2);
-        parts.netloc = rest.substr(0, rest.find_first_of("/?#"));
+        const auto end = std::find_if(rest.begin(), rest.end(),
+                                      [](char c) { return c == '/' || c == '?' || c == '#'; });
+        parts.netloc = rest.substr(0, static_cast<std::size_t>(end - rest.begin()));
     }
     return parts;
 }

@@ -274,7 +274,9 @@ bool is_ascii_space(unsigned char c) noexcept {
 
 } // namespace
 
-std::string_view lstrip(std::string_view text) noexcept {
+namespace detail {
+
+std::string_view lstrip_any(std::string_view text) noexcept {
     std::size_t i = 0;
     while (i < text.size()) {
         const auto c = static_cast<unsigned char>(text[i]);
@@ -296,7 +298,7 @@ std::string_view lstrip(std::string_view text) noexcept {
     return text.substr(i);
 }
 
-std::string_view rstrip(std::string_view text) noexcept {
+std::string_view rstrip_any(std::string_view text) noexcept {
     std::size_t end = text.size();
     while (end > 0) {
         const auto c = static_cast<unsigned char>(text[end - 1]);
@@ -322,8 +324,6 @@ std::string_view rstrip(std::string_view text) noexcept {
     return text.substr(0, end);
 }
 
-std::string_view strip(std::string_view text) noexcept {
-    return rstrip(lstrip(text));
-}
+} // namespace detail
 
 } // namespace qplug::unicode

@@ -34,9 +34,29 @@ int decimal_value(char32_t cp) noexcept; ///< unicodedata.decimal(), or -1
 
 std::string to_upper(std::string_view text); ///< str.upper()
 std::string to_lower(std::string_view text); ///< str.lower(), including the final-sigma rule
-std::string_view strip(std::string_view text) noexcept;  ///< str.strip()
-std::string_view lstrip(std::string_view text) noexcept; ///< str.lstrip()
-std::string_view rstrip(std::string_view text) noexcept; ///< str.rstrip()
+
+namespace detail {
+std::string_view lstrip_any(std::string_view text) noexcept;
+std::string_view rstrip_any(std::string_view text) noexcept;
+/// An end byte that needs no stripping: ASCII and not a space.
+constexpr bool is_kept_end(char c) noexcept {
+    const auto b = static_cast<unsigned char>(c);
+    return b < 0x80 && !(b == ' ' || (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x1F));
+}
+} // namespace detail
+
+/// str.lstrip(). Inline for the usual case, text that starts with no space.
+inline std::string_view lstrip(std::string_view text) noexcept {
+    return !text.empty() && detail::is_kept_end(text.front()) ? text : detail::lstrip_any(text);
+}
+/// str.rstrip(). Inline for the usual case, text that ends with no space.
+inline std::string_view rstrip(std::string_view text) noexcept {
+    return !text.empty() && detail::is_kept_end(text.back()) ? text : detail::rstrip_any(text);
+}
+/// str.strip()
+inline std::string_view strip(std::string_view text) noexcept {
+    return rstrip(lstrip(text));
+}
 
 /// True when every code point is ASCII.
 bool is_ascii(std::string_view text) noexcept;
