@@ -96,15 +96,15 @@ std::string_view Document::keep(std::string_view bytes) {
     return {out, bytes.size()};
 }
 
-std::span<const Position> Document::keep(std::span<const Position> positions) {
-    if (positions.empty()) {
+std::span<Position> Document::make_positions(std::size_t count) {
+    if (count == 0) {
         return {};
     }
-    reserve_storage(positions.size_bytes());
+    reserve_storage(count * sizeof(Position));
     auto* out =
-        static_cast<Position*>(storage_->allocate(positions.size_bytes(), alignof(Position)));
-    std::uninitialized_copy(positions.begin(), positions.end(), out);
-    return {out, positions.size()};
+        static_cast<Position*>(storage_->allocate(count * sizeof(Position), alignof(Position)));
+    std::uninitialized_value_construct_n(out, count);
+    return {out, count};
 }
 
 void Document::reserve_storage(std::size_t bytes) {

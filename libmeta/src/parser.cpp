@@ -36,14 +36,12 @@ bool is_section_header(std::string_view value, std::string_view& name) {
 /// Buffers a parse reuses from the previous one on the same thread (their capacity).
 struct Scratch {
     std::string joined;
-    std::vector<Position> positions;
     std::vector<std::string_view> comments;
 };
 
 Scratch& scratch() {
     thread_local Scratch s;
     s.joined.clear();
-    s.positions.clear();
     s.comments.clear();
     return s;
 }
@@ -65,6 +63,7 @@ public:
     void run() {
         decode();
         doc_.lines = detail::split_lines(doc_.text, options_.keys);
+        positions_ = doc_.make_positions(lines_.size());
         report_decoding(); // before the first line, and even when there is none
         for (std::size_t i = 0; i < lines_.size(); ++i) {
             read_line(i);
@@ -151,7 +150,7 @@ private:
             if (!comment && open_ && open_named_) {
                 join_open_value();
                 joined_.push_back('\n');
-                positions_.push_back(position(i, line.size()));
+                add_position(position(i, line.size()));
             }
             return;
         }
@@ -256,7 +255,7 @@ private:
         join_open_value();
         joined_.push_back('\n');
         joined_ += value;
-        positions_.push_back(position(i, indent_bytes));
+        add_position(position(i, indent_bytes));
         open_entry().last_line = i + 1;
     }
 
@@ -280,8 +279,7 @@ private:
             e.raw_value = doc_.keep(unicode::rstrip(joined_));
             joined_open_ = false;
         }
-        e.value_lines = doc_.keep(std::span<const Position>(positions_));
-        positions_.clear();
+        e.value_lines = positions_.subspan(open_positions_, used_positions_ - open_positions_);
         open_.reset();
     }
 
@@ -319,26 +317,29 @@ private:
                     {"section", std::string(sectname_)},
                     {"first_line", std::to_string(first_lines[index])}});
         }
-        Entry e;
+        if (index == entries.size()) {
+            entries.emplace_back(); // built in place: an Entry is large
+            first_lines.push_back(key_at.line);
+        } else {
+            entries[index] = Entry{};
+        }
+        Entry& e = entries[index];
         e.key = key;
         e.name = name;
         e.delimiter = value[delim];
         e.key_position = key_at;
         const auto value_byte = static_cast<std::size_t>(raw_value.data() - line_text(i).data());
-        positions_.push_back(position(i, raw_value.empty() ? line_text(i).size() : value_byte));
+        open_positions_ = used_positions_;
+        add_position(position(i, raw_value.empty() ? line_text(i).size() : value_byte));
         e.last_line = i + 1;
         e.raw_value = raw_value; // later lines are joined_ (see close_value)
         e.comments.assign(comments_.begin(), comments_.end());
         comments_.clear();
         open_named_ = !e.name.empty();
-        if (index == entries.size()) {
-            entries.push_back(std::move(e));
-            first_lines.push_back(key_at.line);
-        } else {
-            entries[index] = std::move(e);
-        }
         open_ = std::make_pair(*cursect_, index);
     }
+
+    void add_position(const Position& p) { positions_[used_positions_++] = p; }
 
     Entry& open_entry() { return doc_.sections[open_->first].entries[open_->second]; }
 
@@ -499,7 +500,12 @@ private:
     /// positions of its lines.
     std::string& joined_ = scratch_.joined;
     bool joined_open_ = false;
-    std::vector<Position>& positions_ = scratch_.positions;
+    /// Where the value lines' positions go: a line gives at most one (a key line its value's
+    /// first, a continuation or blank line the next), so one block as long as the file has
+    /// lines holds them all, and the open entry's are the last ones added.
+    std::span<Position> positions_;
+    std::size_t used_positions_ = 0;
+    std::size_t open_positions_ = 0; ///< where the open entry's positions start
     std::size_t decode_error_ = unicode::npos;
     bool missing_header_reported_ = false;
     bool bom_skipped_ = false;

@@ -184,6 +184,9 @@ private:
             r != nullptr && r->severity_in(options_.profile) == Severity::off) {
             return nullptr; // not this profile's business: no message to format
         }
+        if (out_.capacity() == out_.size()) {
+            out_.reserve(std::max<std::size_t>(8, out_.size() * 2)); // few moves of Diagnostics
+        }
         Diagnostic d = make_diagnostic(rule, options_.profile, args);
         d.file = doc_.file;
         if (entry != nullptr) {

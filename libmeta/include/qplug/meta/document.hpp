@@ -108,8 +108,8 @@ struct Document {
 
     /// A copy of `bytes` in the document's storage, valid as long as the document.
     std::string_view keep(std::string_view bytes);
-    /// A copy of `positions` in the document's storage, valid as long as the document.
-    std::span<const Position> keep(std::span<const Position> positions);
+    /// Room for `count` positions in the document's storage, valid as long as the document.
+    std::span<Position> make_positions(std::size_t count);
     /// Called before the first keep(): the storage's first block holds at least `bytes`
     /// (so that a whole file's copies take one allocation).
     void reserve_storage(std::size_t bytes);
