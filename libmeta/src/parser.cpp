@@ -4,6 +4,8 @@
 // problems are found too.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -247,7 +249,9 @@ private:
         const std::size_t room =
             std::min<std::size_t>(64, lines_.size() - std::min(lines_.size(), where.line - 1));
         doc_.sections.back().entries.reserve(room);
-        first_lines_.emplace_back().reserve(room);
+        SectionKeys& keys = section_keys_.emplace_back();
+        keys.first_lines.reserve(room);
+        keys.signatures.reserve(room);
         return doc_.sections.size() - 1;
     }
 
@@ -301,11 +305,13 @@ private:
         }
         const std::string_view name = name_of(key);
         auto& entries = doc_.sections[*cursect_].entries;
-        auto& first_lines = first_lines_[*cursect_];
-        // configparser's dict: a repeated key (an error) replaces the value in place.
+        auto& keys = section_keys_[*cursect_];
+        // configparser's dict: a repeated key (an error) replaces the value in place. The
+        // search runs over the names' signatures (eight bytes each, not 150-byte entries).
         std::size_t index = entries.size();
-        for (std::size_t k = 0; k < entries.size(); ++k) {
-            if (entries[k].name == name) {
+        const std::uint64_t signature = signature_of(name);
+        for (std::size_t k = 0; k < keys.signatures.size(); ++k) {
+            if (keys.signatures[k] == signature && entries[k].name == name) {
                 index = k;
                 break;
             }
@@ -315,7 +321,7 @@ private:
             report("META-PARSE-DUPLICATE-KEY", key_at, key,
                    {{"key", std::string(key)},
                     {"section", std::string(sectname_)},
-                    {"first_line", std::to_string(first_lines[index])}});
+                    {"first_line", std::to_string(keys.first_lines[index])}});
         }
         const auto value_byte = static_cast<std::size_t>(raw_value.data() - line_text(i).data());
         open_positions_ = used_positions_;
@@ -334,12 +340,22 @@ private:
         comments_.clear();
         if (index == entries.size()) {
             entries.push_back(std::move(e));
-            first_lines.push_back(key_at.line);
+            keys.first_lines.push_back(key_at.line);
+            keys.signatures.push_back(signature);
         } else {
             entries[index] = std::move(e);
         }
         open_named_ = !name.empty();
         open_ = std::make_pair(*cursect_, index);
+    }
+
+    /// A name's length and first seven bytes: names that differ there are not compared.
+    static std::uint64_t signature_of(std::string_view name) {
+        std::uint64_t s = 0;
+        if (!name.empty()) {
+            std::memcpy(&s, name.data(), std::min<std::size_t>(7, name.size()));
+        }
+        return s ^ static_cast<std::uint64_t>(name.size()) << 56;
     }
 
     void add_position(const Position& p) { positions_[used_positions_++] = p; }
@@ -494,8 +510,13 @@ private:
     /// there when its name is not empty.
     std::optional<std::pair<std::size_t, std::size_t>> open_;
     bool open_named_ = false;
-    /// Per section, the line where each entry's key first appeared (duplicate-key messages).
-    std::vector<std::vector<std::size_t>> first_lines_;
+    /// Per section, for each entry: the line where its key first appeared (duplicate-key
+    /// messages), and its name's signature (see read_option).
+    struct SectionKeys {
+        std::vector<std::size_t> first_lines;
+        std::vector<std::uint64_t> signatures;
+    };
+    std::vector<SectionKeys> section_keys_;
     Scratch& scratch_ = scratch();
     std::vector<std::string_view>& comments_ = scratch_.comments;         ///< not yet attached
     std::vector<std::pair<std::string_view, std::size_t>> seen_sections_; ///< name, line
