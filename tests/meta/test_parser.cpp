@@ -1,5 +1,7 @@
 // Parser details the differential tests cannot see: positions, recovery, comments, lenient mode.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <tao/pegtl/contrib/analyze.hpp>
 
@@ -108,4 +110,26 @@ TEST(MetaParser, LenientReadsWhatAuthorsGetWrong) {
     EXPECT_FALSE(bom_only.ok);
     ASSERT_FALSE(bom_only.diagnostics.empty());
     EXPECT_EQ(bom_only.diagnostics[0].rule, "META-LENIENT-BOM");
+}
+
+// A document's strings are views of storage it owns (docs/metadata-parsing.md): moving it, even
+// a short text that std::string would keep inline, leaves every view valid.
+TEST(MetaParser, ViewsSurviveMovingTheDocument) {
+    std::vector<Document> docs;
+    for (const char* text :
+         {"[general]\nname=x\n", "[general]\nName=multi\n  line\n\nabout=%(name)s!\n",
+          "[DEFAULT]\nd=%(name)s?\n[general]\nname=n\n"}) {
+        ParseOptions po;
+        po.keys = KeyMode::qgis;
+        Document doc = parse(text, po);
+        ASSERT_TRUE(doc.ok);
+        docs.push_back(std::move(doc)); // the vector also moves them again as it grows
+    }
+    EXPECT_EQ(docs[0].get("name"), "x");
+    EXPECT_EQ(docs[1].find("name")->key, "Name");
+    EXPECT_EQ(docs[1].get("name"), "multi\nline");
+    EXPECT_EQ(docs[1].get("about"), "multi\nline!");
+    EXPECT_EQ(docs[1].find("name")->value_lines.size(), 3u);
+    EXPECT_EQ(docs[2].get("d"), "n?");
+    EXPECT_EQ(docs[2].line_at(docs[2].find("name")->key_position.offset), "name=n");
 }
