@@ -95,12 +95,10 @@ private:
 struct Tables {
     std::vector<RuleInfo> rules;
     std::vector<FieldInfo> fields;
-    // Lookups by name (the validator asks for each entry of each file). The first field
-    // whose key or alias matches wins, as in spec order.
     std::unordered_map<std::string_view, const RuleInfo*> rule_by_id;
-    std::unordered_map<std::string_view, const FieldInfo*> field_by_name;
-    std::vector<std::string> folded_names; ///< storage for field_by_folded_name's keys
-    std::unordered_map<std::string_view, const FieldInfo*> field_by_folded_name;
+    // Field lookups by name (the validator asks for each entry of each file). The first
+    // field whose key or alias matches wins, as in spec order.
+    std::vector<std::string> folded_names; ///< storage for folded_by_name's keys
     /// For each exact name: its field, and the field its folded name finds (the same one
     /// unless an earlier field differs from it only in case).
     NameTable both_by_name;
@@ -144,27 +142,30 @@ const Tables& tables() {
         for (const auto& f : out.fields) {
             names += 1 + f.aliases.size();
         }
-        out.folded_names.reserve(names); // the maps keep views of these strings
+        // First the maps with "first match wins" (emplace keeps the first), then the tables.
+        std::unordered_map<std::string_view, const FieldInfo*> field_by_name;
+        std::unordered_map<std::string_view, const FieldInfo*> field_by_folded_name;
+        out.folded_names.reserve(names); // the tables keep views of these strings
         for (const auto& f : out.fields) {
             std::vector<std::string_view> all = {f.key};
             all.insert(all.end(), f.aliases.begin(), f.aliases.end());
             for (const auto name : all) {
-                out.field_by_name.emplace(name, &f);
+                field_by_name.emplace(name, &f);
                 std::string folded(name);
                 std::transform(folded.begin(), folded.end(), folded.begin(), ascii_lower_char);
                 out.folded_names.push_back(std::move(folded));
-                out.field_by_folded_name.emplace(out.folded_names.back(), &f);
+                field_by_folded_name.emplace(out.folded_names.back(), &f);
             }
         }
         std::vector<std::pair<std::string_view, NameTable::Fields>> both;
-        for (const auto& [name, field] : out.field_by_name) {
+        for (const auto& [name, field] : field_by_name) {
             std::string folded(name);
             std::transform(folded.begin(), folded.end(), folded.begin(), ascii_lower_char);
-            both.emplace_back(name, NameTable::Fields{field, out.field_by_folded_name.at(folded)});
+            both.emplace_back(name, NameTable::Fields{field, field_by_folded_name.at(folded)});
         }
         out.both_by_name.build(both);
         std::vector<std::pair<std::string_view, NameTable::Fields>> folded;
-        for (const auto& [name, field] : out.field_by_folded_name) {
+        for (const auto& [name, field] : field_by_folded_name) {
             folded.emplace_back(name, NameTable::Fields{nullptr, field});
         }
         out.folded_by_name.build(folded);
@@ -205,22 +206,8 @@ std::span<const FieldInfo> fields() {
 }
 
 const FieldInfo* find_field(std::string_view key, bool ignore_case) {
-    const Tables& t = tables();
-    if (const auto it = t.field_by_name.find(key); it != t.field_by_name.end()) {
-        // An exact match; with ignore_case an earlier field could also match without case.
-        if (!ignore_case) {
-            return it->second;
-        }
-    } else if (!ignore_case) {
-        return nullptr;
-    }
-    std::array<char, 64> buffer{};
-    if (key.size() > buffer.size()) {
-        return nullptr; // longer than any field name
-    }
-    std::transform(key.begin(), key.end(), buffer.begin(), ascii_lower_char);
-    const auto it = t.field_by_folded_name.find(std::string_view(buffer.data(), key.size()));
-    return it == t.field_by_folded_name.end() ? nullptr : it->second;
+    const auto [exact, without_case] = find_field_both_ways(key);
+    return ignore_case ? without_case : exact;
 }
 
 std::pair<const FieldInfo*, const FieldInfo*> find_field_both_ways(std::string_view key) {
@@ -257,16 +244,6 @@ bool is_template_text(std::string_view key, std::string_view text) {
         }
     }
     return false;
-}
-
-std::vector<std::string_view> template_texts(std::string_view key) {
-    std::vector<std::string_view> out;
-    for (std::size_t i = 0; i < spec_tables::template_count; ++i) {
-        if (key == spec_tables::templates[i].key) {
-            out.emplace_back(spec_tables::templates[i].value);
-        }
-    }
-    return out;
 }
 
 std::string spec_json() {

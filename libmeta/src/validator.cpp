@@ -20,13 +20,13 @@ namespace {
 
 using Args = MessageArgs;
 
+char ascii_lower_char(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 std::string ascii_lower(std::string_view s) {
     std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
+    std::transform(out.begin(), out.end(), out.begin(), ascii_lower_char);
     return out;
 }
 
@@ -81,13 +81,8 @@ bool equals_ascii_lower(std::string_view lowered, std::string_view key) {
     if (lowered.size() != key.size()) {
         return false;
     }
-    for (std::size_t i = 0; i < key.size(); ++i) {
-        const char c = key[i] >= 'A' && key[i] <= 'Z' ? static_cast<char>(key[i] + 32) : key[i];
-        if (lowered[i] != c) {
-            return false;
-        }
-    }
-    return true;
+    return std::equal(key.begin(), key.end(), lowered.begin(),
+                      [](char k, char l) { return ascii_lower_char(k) == l; });
 }
 
 /// ASCII case-insensitive equality (both sides ASCII).
@@ -95,15 +90,8 @@ bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) {
         return false;
     }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) {
-            return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-        };
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
+    return std::equal(a.begin(), a.end(), b.begin(),
+                      [](char x, char y) { return ascii_lower_char(x) == ascii_lower_char(y); });
 }
 
 bool is_ascii_digits(std::string_view s) {

@@ -149,7 +149,7 @@ std::size_t code_points(std::string_view text, std::size_t bytes) noexcept {
 
 bool is_space(char32_t cp) noexcept {
     if (cp < 0x80) {
-        return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x1F);
+        return detail::is_ascii_space(static_cast<unsigned char>(cp));
     }
     return in_ranges(tables::space, tables::space_size, cp);
 }
@@ -266,14 +266,6 @@ std::string to_lower(std::string_view text) {
     return out;
 }
 
-namespace {
-
-bool is_ascii_space(unsigned char c) noexcept {
-    return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
-}
-
-} // namespace
-
 namespace detail {
 
 std::string_view lstrip_any(std::string_view text) noexcept {
@@ -283,7 +275,7 @@ std::string_view lstrip_any(std::string_view text) noexcept {
         if (c >= 0x80) {
             break; // decode below
         }
-        if (!is_ascii_space(c)) {
+        if (!detail::is_ascii_space(c)) {
             return text.substr(i);
         }
         ++i;
@@ -305,7 +297,7 @@ std::string_view rstrip_any(std::string_view text) noexcept {
         if (c >= 0x80) {
             break; // decode below
         }
-        if (!is_ascii_space(c)) {
+        if (!detail::is_ascii_space(c)) {
             return text.substr(0, end);
         }
         --end;

@@ -38,10 +38,14 @@ std::string to_lower(std::string_view text); ///< str.lower(), including the fin
 namespace detail {
 std::string_view lstrip_any(std::string_view text) noexcept;
 std::string_view rstrip_any(std::string_view text) noexcept;
+/// is_space() for an ASCII code point.
+constexpr bool is_ascii_space(unsigned char c) noexcept {
+    return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+}
 /// An end byte that needs no stripping: ASCII and not a space.
 constexpr bool is_kept_end(char c) noexcept {
     const auto b = static_cast<unsigned char>(c);
-    return b < 0x80 && !(b == ' ' || (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x1F));
+    return b < 0x80 && !is_ascii_space(b);
 }
 } // namespace detail
 

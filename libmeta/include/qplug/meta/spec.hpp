@@ -47,10 +47,9 @@ std::span<const FieldInfo> fields();
 const FieldInfo* find_field(std::string_view key, bool ignore_case);
 /// {find_field(key, false), find_field(key, true)} in one lookup for names the spec knows.
 std::pair<const FieldInfo*, const FieldInfo*> find_field_both_ways(std::string_view key);
-/// Plugin Builder placeholders ("tracker" -> "http://bugs") and template texts.
+/// Plugin Builder placeholders ("tracker" -> "http://bugs").
 std::string_view placeholder(std::string_view key);
-std::vector<std::string_view> template_texts(std::string_view key);
-/// Whether `text` is one of the template texts of `key` (template_texts without a vector).
+/// Whether `text` is one of the Plugin Builder template texts of `key`.
 bool is_template_text(std::string_view key, std::string_view text);
 
 /// The whole spec as JSON (spec/metadata.json) and as the Markdown of docs/metadata.md.
