@@ -109,9 +109,9 @@ std::span<Position> Document::make_positions(std::size_t count) {
 
 void Document::reserve_storage(std::size_t bytes) {
     if (!storage_) {
-        // Room for the text and what a typical file adds to it (a few joined values).
+        // The resource grows geometrically past this first block.
         storage_ = std::make_unique<std::pmr::monotonic_buffer_resource>(
-            std::max<std::size_t>(1024, bytes * 2));
+            std::max<std::size_t>(1024, bytes));
     }
 }
 

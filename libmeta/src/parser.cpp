@@ -544,7 +544,9 @@ Document parse(std::string_view bytes, const ParseOptions& options) {
     doc.file = options.file_name;
     doc.keys = options.keys;
     doc.lenient = options.lenient;
-    doc.reserve_storage(bytes.size() * 2 + 256);
+    // The text, its value positions (at most one per line) and what a typical file adds
+    // (a few joined values): one block for the whole file.
+    doc.reserve_storage(bytes.size() * 2 + 256 + sizeof(Position) * (bytes.size() / 16));
     doc.text = doc.keep(bytes);
     doc.ok = true;
     Reader(options, doc).run();
