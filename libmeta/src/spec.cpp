@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 
@@ -64,7 +66,7 @@ public:
     const Fields* find(std::string_view name) const {
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = hash(name) & mask; slots_[i].used; i = (i + 1) & mask) {
-            if (slots_[i].name == name) {
+            if (slots_[i].name.size() == name.size() && same_bytes(slots_[i].name, name)) {
                 return &slots_[i].fields;
             }
         }
@@ -77,6 +79,27 @@ private:
         Fields fields{};
         bool used = false;
     };
+
+    /// a == b for two views of one length, eight bytes at a time: names are short, and a
+    /// call of memcmp cost as much as the rest of a lookup.
+    static bool same_bytes(std::string_view a, std::string_view b) {
+        std::size_t i = 0;
+        for (; i + 8 <= a.size(); i += 8) {
+            std::uint64_t x = 0;
+            std::uint64_t y = 0;
+            std::memcpy(&x, a.data() + i, 8);
+            std::memcpy(&y, b.data() + i, 8);
+            if (x != y) {
+                return false;
+            }
+        }
+        for (; i < a.size(); ++i) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /// Length and three bytes: cheap, and enough to tell the spec's names apart.
     static std::size_t hash(std::string_view s) {
@@ -105,6 +128,8 @@ struct Tables {
     NameTable folded_by_name; ///< folded names -> (nullptr, field without case)
     /// Keys that have template texts (most keys have none: no scan of the templates).
     std::vector<std::string_view> template_keys;
+    std::vector<std::pair<std::string_view, std::string_view>> templates;    ///< key, text
+    std::vector<std::pair<std::string_view, std::string_view>> placeholders; ///< key, URL
 };
 
 const Tables& tables() {
@@ -169,8 +194,13 @@ const Tables& tables() {
             folded.emplace_back(name, NameTable::Fields{nullptr, field});
         }
         out.folded_by_name.build(folded);
+        for (std::size_t i = 0; i < spec_tables::placeholder_count; ++i) {
+            out.placeholders.emplace_back(spec_tables::placeholders[i].key,
+                                          spec_tables::placeholders[i].value);
+        }
         for (std::size_t i = 0; i < spec_tables::template_count; ++i) {
             const std::string_view key = spec_tables::templates[i].key;
+            out.templates.emplace_back(key, spec_tables::templates[i].value);
             if (std::find(out.template_keys.begin(), out.template_keys.end(), key) ==
                 out.template_keys.end()) {
                 out.template_keys.push_back(key);
@@ -215,7 +245,7 @@ std::pair<const FieldInfo*, const FieldInfo*> find_field_both_ways(std::string_v
     if (const NameTable::Fields* found = t.both_by_name.find(key)) {
         return *found;
     }
-    std::array<char, 64> buffer{};
+    std::array<char, 64> buffer; // NOLINT: written before it is read
     if (key.size() > buffer.size()) {
         return {nullptr, nullptr}; // longer than any field name
     }
@@ -225,25 +255,26 @@ std::pair<const FieldInfo*, const FieldInfo*> find_field_both_ways(std::string_v
 }
 
 std::string_view placeholder(std::string_view key) {
-    for (std::size_t i = 0; i < spec_tables::placeholder_count; ++i) {
-        if (key == spec_tables::placeholders[i].key) {
-            return spec_tables::placeholders[i].value;
+    for (const auto& [k, url] : tables().placeholders) {
+        if (key == k) {
+            return url;
         }
     }
     return {};
 }
 
-bool is_template_text(std::string_view key, std::string_view text) {
+bool has_template_texts(std::string_view key) {
     const auto& keys = tables().template_keys;
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+bool is_template_text(std::string_view key, std::string_view text) {
+    if (!has_template_texts(key)) {
         return false;
     }
-    for (std::size_t i = 0; i < spec_tables::template_count; ++i) {
-        if (key == spec_tables::templates[i].key && text == spec_tables::templates[i].value) {
-            return true;
-        }
-    }
-    return false;
+    const auto& all = tables().templates;
+    return std::any_of(all.begin(), all.end(),
+                       [&](const auto& t) { return t.first == key && t.second == text; });
 }
 
 std::string spec_json() {
@@ -281,14 +312,22 @@ std::string format_message(std::string_view templ, MessageArgs args) {
     return out;
 }
 
+Diagnostic make_diagnostic(const RuleInfo& rule, Profile profile, MessageArgs args) {
+    Diagnostic d;
+    d.rule = std::string(rule.id);
+    d.severity = rule.severity_in(profile);
+    d.message = format_message(rule.message, args);
+    d.hint = std::string(rule.hint);
+    return d;
+}
+
 Diagnostic make_diagnostic(std::string_view rule, Profile profile, MessageArgs args) {
+    if (const RuleInfo* r = find_rule(rule)) {
+        return make_diagnostic(*r, profile, args);
+    }
     Diagnostic d;
     d.rule = std::string(rule);
-    if (const RuleInfo* r = find_rule(rule)) {
-        d.severity = r->severity_in(profile);
-        d.message = format_message(r->message, args);
-        d.hint = std::string(r->hint);
-    } else {
+    {
         d.severity = Severity::error;
         d.message = "internal: unknown rule " + std::string(rule);
     }

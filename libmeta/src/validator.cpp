@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <span>
 
 #include <fmt/format.h>
@@ -113,29 +114,30 @@ UrlViews split_url_views(std::string_view raw, std::string& scratch) {
         ++i;
     }
     std::string_view rest = raw.substr(i);
-    if (std::any_of(rest.begin(), rest.end(),
-                    [](char c) { return c == '\t' || c == '\r' || c == '\n'; })) {
+    const auto dropped = [](char c) {
+        return static_cast<unsigned char>(c) <= '\r' && (c == '\t' || c == '\r' || c == '\n');
+    };
+    if (std::any_of(rest.begin(), rest.end(), dropped)) {
         scratch.clear();
         for (const char c : rest) {
-            if (c != '\t' && c != '\r' && c != '\n') {
+            if (!dropped(c)) {
                 scratch.push_back(c);
             }
         }
         rest = scratch;
     }
+    // The scheme: a letter, then letters, digits, '+', '-' or '.', up to the first ':'.
+    const auto scheme_char = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '+' || c == '-' || c == '.';
+    };
     UrlViews parts;
-    const std::size_t colon = rest.find(':');
-    if (colon != std::string_view::npos && colon > 0 &&
+    const std::size_t colon = static_cast<std::size_t>(
+        std::find_if_not(rest.begin(), rest.end(), scheme_char) - rest.begin());
+    if (colon > 0 && colon < rest.size() && rest[colon] == ':' &&
         ((rest[0] >= 'a' && rest[0] <= 'z') || (rest[0] >= 'A' && rest[0] <= 'Z'))) {
-        const std::string_view candidate = rest.substr(0, colon);
-        const bool scheme_chars = std::all_of(candidate.begin(), candidate.end(), [](char c) {
-            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                   c == '+' || c == '-' || c == '.';
-        });
-        if (scheme_chars) {
-            parts.scheme = candidate;
-            rest.remove_prefix(colon + 1);
-        }
+        parts.scheme = rest.substr(0, colon);
+        rest.remove_prefix(colon + 1);
     }
     if (rest.substr(0, 2) == "//") {
         rest.remove_prefix(2);
@@ -144,6 +146,76 @@ UrlViews split_url_views(std::string_view raw, std::string& scratch) {
         parts.netloc = rest.substr(0, static_cast<std::size_t>(end - rest.begin()));
     }
     return parts;
+}
+
+/// What check_entry() does with a spec field, worked out once per field: comparing each
+/// entry's field type and key with strings cost more than most of the checks themselves.
+struct FieldTraits {
+    enum class Kind : std::uint8_t {
+        other,
+        url,
+        email,
+        boolean,
+        qgis_version,
+        dependencies,
+        enumeration,
+        icon,
+    };
+    Kind kind = Kind::other;
+    bool author = false;      ///< plugins.qgis.org's author pattern
+    bool version = false;     ///< a version pip must read
+    bool description = false; ///< one line only
+    bool html = false;        ///< description and about: no HTML
+    bool templates = false;   ///< has Plugin Builder template texts
+    bool tags = false;
+    std::string_view key;
+    std::string_view placeholder; ///< the Plugin Builder placeholder of `key`
+};
+
+const std::vector<FieldTraits>& field_traits() {
+    static const std::vector<FieldTraits> traits = [] {
+        using Kind = FieldTraits::Kind;
+        std::vector<FieldTraits> out;
+        for (const FieldInfo& f : fields()) {
+            const std::string_view type = f.type;
+            FieldTraits t;
+            t.kind = type == "url"                       ? Kind::url
+                     : type == "email"                   ? Kind::email
+                     : type == "bool"                    ? Kind::boolean
+                     : type == "qgis_version"            ? Kind::qgis_version
+                     : type == "dependencies"            ? Kind::dependencies
+                     : type == "enum"                    ? Kind::enumeration
+                     : type == "path" && f.key == "icon" ? Kind::icon
+                                                         : Kind::other;
+            t.author = f.key == "author";
+            t.version = f.key == "version";
+            t.description = f.key == "description";
+            t.html = f.key == "description" || f.key == "about";
+            t.templates = has_template_texts(f.key);
+            t.tags = f.key == "tags";
+            t.key = f.key;
+            t.placeholder = meta::placeholder(f.key);
+            out.push_back(t);
+        }
+        return out;
+    }();
+    return traits;
+}
+
+/// Digits and single dots, a digit at each end ("1.2.10"): normalize() leaves such a version
+/// as it is, and PEP 440 reads it as a release. Most versions are like this.
+bool is_plain_release(std::string_view v) {
+    if (v.empty() || v.front() == '.' || v.back() == '.') {
+        return false;
+    }
+    char previous = '0';
+    for (const char c : v) {
+        if (!((c >= '0' && c <= '9') || (c == '.' && previous != '.'))) {
+            return false;
+        }
+        previous = c;
+    }
+    return true;
 }
 
 class Checker {
@@ -168,14 +240,15 @@ public:
 
 private:
     Diagnostic* add(std::string_view rule, const Entry* entry, bool at_value, Args args) {
-        if (const RuleInfo* r = find_rule(rule);
-            r != nullptr && r->severity_in(options_.profile) == Severity::off) {
+        const RuleInfo* r = find_rule(rule);
+        if (r != nullptr && r->severity_in(options_.profile) == Severity::off) {
             return nullptr; // not this profile's business: no message to format
         }
         if (out_.capacity() == out_.size()) {
             out_.reserve(std::max<std::size_t>(8, out_.size() * 2)); // few moves of Diagnostics
         }
-        Diagnostic d = make_diagnostic(rule, options_.profile, args);
+        Diagnostic d = r != nullptr ? make_diagnostic(*r, options_.profile, args)
+                                    : make_diagnostic(rule, options_.profile, args);
         d.file = doc_.file;
         if (entry != nullptr) {
             d.key = entry->key;
@@ -207,37 +280,54 @@ private:
         return e.value ? *e.value : e.raw_value;
     }
 
-    /// The entry for a spec field as this profile's consumer finds it: the site wants the
-    /// exact spelling, QGIS any case (and its aliases, e.g. author_name).
-    const Entry* lookup(const FieldInfo& f) const {
-        auto exact = [&](std::string_view key) -> const Entry* {
-            if (doc_.keys == KeyMode::qgis) {
-                // Spec keys are ASCII: lower-cased by ASCII rules, as QGIS's key names are.
-                for (const auto& item : items_) {
-                    if (equals_ascii_lower(item.entry->name, key)) {
-                        return item.entry;
-                    }
-                }
-                return nullptr;
+    /// Whether an item's name is exactly `key` as this key mode compares names: the site
+    /// wants the exact spelling, QGIS's lower-cased names any case.
+    bool names(const Document::Item& item, std::string_view key) const {
+        return doc_.keys == KeyMode::qgis ? equals_ascii_lower(item.entry->name, key)
+                                          : item.entry->key == key;
+    }
+
+    /// The first item whose name is `key` (names()), or -1.
+    int find_item(std::string_view key) const {
+        for (std::size_t i = 0; i < items_.size(); ++i) {
+            if (names(items_[i], key)) {
+                return static_cast<int>(i);
             }
-            for (const auto& item : items_) {
-                if (item.entry->key == key) {
-                    return item.entry;
-                }
-            }
-            return nullptr;
-        };
-        if (const Entry* e = exact(f.key)) {
-            return e;
         }
-        if (options_.profile == Profile::qgis) {
+        return -1;
+    }
+
+    /// The item for a spec field as this profile's consumer finds it: by the field's key,
+    /// and for QGIS by its aliases too (e.g. author_name); -1 when there is none.
+    int lookup_item(const FieldInfo& f) const {
+        const std::size_t k = field_index(f);
+        int found = k < first_item_.size() ? first_item_[k] : find_item(f.key);
+        if (found < 0 && options_.profile == Profile::qgis) {
             for (auto a : f.aliases) {
-                if (const Entry* e = exact(a)) {
-                    return e;
+                if ((found = find_item(a)) >= 0) {
+                    break;
                 }
             }
         }
-        return nullptr;
+        return found;
+    }
+
+    const Entry* lookup(const FieldInfo& f) const {
+        const int i = lookup_item(f);
+        return i < 0 ? nullptr : items_[static_cast<std::size_t>(i)].entry;
+    }
+
+    /// Notes item `i` as the first named by its field's key (see first_item_). `field` is
+    /// what its name finds in the spec; spec names differ even without case (a test
+    /// checks), so no other field's key can name it.
+    void note_first_item(std::size_t i, const FieldInfo* field) {
+        if (field == nullptr) {
+            return;
+        }
+        const std::size_t k = field_index(*field);
+        if (k < first_item_.size() && first_item_[k] < 0 && names(items_[i], field->key)) {
+            first_item_[k] = static_cast<int>(i);
+        }
     }
 
     void check_required() {
@@ -245,27 +335,37 @@ private:
             if (!f.required[static_cast<int>(options_.profile)]) {
                 continue;
             }
-            const Entry* e = lookup(f);
-            if (e == nullptr) {
+            const int item = lookup_item(f);
+            if (item < 0) {
                 const std::string rule = "META-REQ-" + unicode::to_upper(f.key);
                 if (Diagnostic* d = add(rule, nullptr, false, {{"key", f.key}})) {
                     d->key = std::string(f.key);
                 }
-            } else if (unicode::strip(value_of(*e)).empty() && f.type != "url" &&
-                       f.key != "author") {
-                add("META-EMPTY-VALUE", e, true, {{"key", e->key}});
+            } else if (const auto k = static_cast<std::size_t>(item);
+                       unicode::strip(value_of_item(k)).empty() &&
+                       traits_[field_index(f)].kind != FieldTraits::Kind::url &&
+                       !traits_[field_index(f)].author) {
+                add("META-EMPTY-VALUE", items_[k].entry, true, {{"key", items_[k].entry->key}});
             }
         }
     }
 
     void check_keys() {
         fields_of_items_.reserve(items_.size());
-        for (const auto& item : items_) {
-            const Entry& e = *item.entry;
+        first_item_.fill(-1);
+        for (std::size_t i = 0; i < items_.size(); ++i) {
+            const Entry& e = *items_[i].entry;
             const auto [base, locale] = split_locale(e.key);
             const auto [exact, without_case] = find_field_both_ways(base);
             const FieldInfo* folded = exact != nullptr ? exact : without_case;
             fields_of_items_.push_back(without_case);
+            if (doc_.keys == KeyMode::site) {
+                note_first_item(i, locale.empty() ? exact : nullptr);
+            } else if (e.name == e.key) {
+                note_first_item(i, locale.empty() ? without_case : nullptr);
+            } else {
+                note_first_item(i, find_field_both_ways(e.name).second); // lower-cased
+            }
             if (folded == nullptr) {
                 add("META-UNKNOWN-KEY", &e, false, {{"key", e.key}});
                 continue;
@@ -303,50 +403,61 @@ private:
             add("META-DEPRECATED-FIELD", &e, false,
                 {{"key", e.key}, {"note", std::string(f->lifecycle_note)}});
         }
-        const std::string_view type = f->type;
-        const std::string_view key = f->key;
-        if (type == "url") {
-            check_url(e, v);
-        } else if (type == "email") {
+        using Kind = FieldTraits::Kind;
+        const FieldTraits& t = traits_[field_index(*f)];
+        switch (t.kind) {
+        case Kind::url:
+            check_url(e, v, t);
+            break;
+        case Kind::email:
             check_email(e, v);
-        } else if (type == "bool") {
+            break;
+        case Kind::boolean:
             check_bool(e, *f, v);
-        } else if (type == "qgis_version") {
+            break;
+        case Kind::qgis_version:
             check_qgis_version(e, v);
-        } else if (type == "dependencies") {
+            break;
+        case Kind::dependencies:
             check_dependencies(e, v);
-        } else if (type == "enum") {
+            break;
+        case Kind::enumeration:
             if (!v.empty() && std::find(f->values.begin(), f->values.end(), v) == f->values.end()) {
                 add("META-CATEGORY", &e, true, {{"value", v}});
             }
-        } else if (type == "path" && key == "icon") {
+            break;
+        case Kind::icon:
             check_icon(e, v);
+            break;
+        case Kind::other:
+            break;
         }
-        if (key == "author") {
+        if (t.author) {
             // plugins.qgis.org: re.match(r"^[^/]+$", author)
             if (v.empty() || v.find('/') != std::string::npos) {
                 add("META-AUTHOR-SLASH", &e, true, {});
             }
         }
-        if (key == "version" && !unicode::strip(v).empty()) {
+        if (t.version && !is_plain_release(v) && !unicode::strip(v).empty()) {
             if (!version::pep440::Version::is_valid(version::qgis::normalize(v))) {
                 add("META-VERSION-NOT-PEP440", &e, true, {{"value", v}});
             }
         }
-        if (key == "description" && v.find('\n') != std::string::npos) {
+        if (t.description && v.find('\n') != std::string::npos) {
             add("META-DESCRIPTION-MULTILINE", &e, true, {});
         }
-        if ((key == "description" || key == "about") && has_html_tag(v)) {
+        if (t.html && has_html_tag(v)) {
             add("META-HTML", &e, true, {{"key", e.key}});
         }
-        if (is_template_text(key, unicode::strip(v))) {
-            add(key == "tags" ? "META-TEMPLATE-TAGS" : "META-TEMPLATE-TEXT", &e, true,
+        if (t.templates && is_template_text(f->key, unicode::strip(v))) {
+            add(t.tags ? "META-TEMPLATE-TAGS" : "META-TEMPLATE-TEXT", &e, true,
                 {{"key", e.key}, {"value", v}});
         }
     }
 
-    void check_url(const Entry& e, std::string_view v) {
-        const std::string_view ph = placeholder(split_locale(e.key).first);
+    void check_url(const Entry& e, std::string_view v, const FieldTraits& t) {
+        const std::string_view base = split_locale(e.key).first;
+        const std::string_view ph = e.key == t.key ? t.placeholder : placeholder(base);
         if (!ph.empty() && v == ph) {
             add("META-URL-PLACEHOLDER", &e, true, {{"key", e.key}, {"value", v}});
             return;
@@ -558,6 +669,15 @@ private:
     std::vector<Document::Item> items_; ///< [general] as options() lists it
     /// The spec field of each item (matched without case, as QGIS does), or nullptr.
     std::vector<const FieldInfo*> fields_of_items_;
+    /// For each spec field (by index, up to 64), the first item named by its key, or -1:
+    /// noted as check_keys() looks each item up, so that lookup() need not scan the items.
+    std::array<int, 64> first_item_{};
+    const std::vector<FieldTraits>& traits_ = field_traits();
+    const FieldInfo* const first_field_ = fields().data();
+
+    std::size_t field_index(const FieldInfo& f) const {
+        return static_cast<std::size_t>(&f - first_field_);
+    }
 };
 
 } // namespace

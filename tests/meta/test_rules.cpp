@@ -2,9 +2,11 @@
 // rule, read and validated under a profile where the rule is on; and a check that no META- rule
 // of the spec is left without such a case.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <cctype>
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -181,6 +183,39 @@ TEST(MetaRules, EveryMetaRuleOfTheSpecHasACase) {
             EXPECT_EQ(all.count(std::string(r.id)), 1u) << r.id << " has no test case";
         }
     }
+}
+
+TEST(MetaRules, SpecNamesDifferWithoutCase) {
+    // QGIS lower-cases keys: two spec names (keys or aliases) equal without case could not be
+    // told apart, and the validator finds an item's field by its name alone.
+    std::set<std::string> seen;
+    for (const FieldInfo& f : fields()) {
+        std::vector<std::string_view> spellings = {f.key};
+        spellings.insert(spellings.end(), f.aliases.begin(), f.aliases.end());
+        for (const auto name : spellings) {
+            std::string folded(name);
+            for (char& c : folded) {
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            }
+            EXPECT_TRUE(seen.insert(folded).second) << name << " is named twice";
+        }
+    }
+    EXPECT_LE(fields().size(), 64u); // the validator's table of first items per field
+}
+
+TEST(MetaRules, AFieldIsFoundByItsFirstItem) {
+    // Inherited from [DEFAULT] and given in [general]: [general]'s own key is the item.
+    Case c{"[DEFAULT]\nauthor=a/b\n" + replaced("author", "Jane"), Profile::site, KeyMode::site};
+    EXPECT_FALSE(has(run(c), "META-AUTHOR-SLASH"));
+    // Site keys: "Email" is not "email" (a case error and a missing key); QGIS's lower-cased
+    // "email" is found however it is written; author_name does not stand in for author.
+    Case site{without("email") + "Email=jane@example.org\n", Profile::site, KeyMode::site};
+    EXPECT_TRUE(has(run(site), "META-REQ-EMAIL"));
+    EXPECT_TRUE(has(run(site), "META-KEY-CASE"));
+    Case qgis{without("email") + "EMAIL=jane@example.org\n", Profile::site, KeyMode::qgis};
+    EXPECT_FALSE(has(run(qgis), "META-REQ-EMAIL"));
+    Case alias{without("author") + "author_name=Jane\n", Profile::site, KeyMode::site};
+    EXPECT_TRUE(has(run(alias), "META-REQ-AUTHOR"));
 }
 
 TEST(MetaRules, ProfilesTurnRulesOff) {

@@ -51,6 +51,8 @@ std::pair<const FieldInfo*, const FieldInfo*> find_field_both_ways(std::string_v
 std::string_view placeholder(std::string_view key);
 /// Whether `text` is one of the Plugin Builder template texts of `key`.
 bool is_template_text(std::string_view key, std::string_view text);
+/// Whether `key` has Plugin Builder template texts at all.
+bool has_template_texts(std::string_view key);
 
 /// The whole spec as JSON (spec/metadata.json) and as the Markdown of docs/metadata.md.
 std::string spec_json();
@@ -65,6 +67,8 @@ std::string format_message(std::string_view templ, MessageArgs args);
 
 /// A diagnostic for `rule` in `profile`, message filled from `args`.
 Diagnostic make_diagnostic(std::string_view rule, Profile profile, MessageArgs args = {});
+/// The same for a rule already looked up.
+Diagnostic make_diagnostic(const RuleInfo& rule, Profile profile, MessageArgs args = {});
 
 /// Re-grades diagnostics for another profile (their rules decide); drops those now off.
 void apply_profile(Diagnostics& diagnostics, Profile profile);
