@@ -1,5 +1,7 @@
 // Parser details the differential tests cannot see: positions, recovery, comments, lenient mode.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -132,4 +134,68 @@ TEST(MetaParser, ViewsSurviveMovingTheDocument) {
     EXPECT_EQ(docs[1].find("name")->value_lines.size(), 3u);
     EXPECT_EQ(docs[2].get("d"), "n?");
     EXPECT_EQ(docs[2].line_at(docs[2].find("name")->key_position.offset), "name=n");
+}
+
+namespace {
+
+/// What each reader takes as lines, written the plain way: str.splitlines (qgis) or '\n'
+/// only (site); [start, end) of each line without its break.
+std::vector<std::pair<std::size_t, std::size_t>> reference_lines(const std::string& t,
+                                                                 KeyMode mode) {
+    std::vector<std::pair<std::size_t, std::size_t>> out;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < t.size();) {
+        std::size_t n = 0;
+        const auto c = static_cast<unsigned char>(t[i]);
+        if (c == '\n') {
+            n = 1;
+        } else if (mode == KeyMode::qgis) {
+            if (c == '\r') {
+                n = i + 1 < t.size() && t[i + 1] == '\n' ? 2 : 1;
+            } else if (c == 0x0B || c == 0x0C || c == 0x1C || c == 0x1D || c == 0x1E) {
+                n = 1;
+            } else if (t.compare(i, 2, "\xC2\x85") == 0) {
+                n = 2;
+            } else if (t.compare(i, 3, "\xE2\x80\xA8") == 0 ||
+                       t.compare(i, 3, "\xE2\x80\xA9") == 0) {
+                n = 3;
+            }
+        }
+        if (n == 0) {
+            ++i;
+            continue;
+        }
+        out.emplace_back(start, i);
+        i += n;
+        start = i;
+    }
+    if (start < t.size()) {
+        out.emplace_back(start, t.size());
+    }
+    return out;
+}
+
+} // namespace
+
+TEST(MetaParser, LinesSplitAsEachReaderSplitsThem) {
+    // Every break (and near-breaks: a tab, U+00E9, U+2027) placed at each offset around the
+    // 64-byte blocks the splitter scans, so that breaks straddle block ends.
+    const std::vector<std::string> breaks = {"\n",       "\r\n",         "\r",           "\v",
+                                             "\f",       "\x1c",         "\x1d",         "\x1e",
+                                             "\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9", "\t",
+                                             "\xC3\xA9", "\xE2\x80\xA7", "\r\r\n"};
+    for (const auto& b : breaks) {
+        for (std::size_t at = 50; at < 140; ++at) {
+            std::string text = "[general]\n" + std::string(at - 10, 'a');
+            text += b;
+            text += "name=x" + b + std::string(70, 'b') + "\n";
+            for (const KeyMode mode : {KeyMode::qgis, KeyMode::site}) {
+                ParseOptions po;
+                po.keys = mode;
+                const Document doc = parse(text, po);
+                EXPECT_EQ(doc.lines, reference_lines(text, mode))
+                    << "break " << testing::PrintToString(b) << " at " << at;
+            }
+        }
+    }
 }
