@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <memory>
+#include <new>
 
 #include <qplug/meta/document.hpp>
 #include <qplug/unicode.hpp>
@@ -107,11 +108,33 @@ std::span<Position> Document::make_positions(std::size_t count) {
     return {out, count};
 }
 
+std::span<const std::string_view> Document::keep_views(std::span<const std::string_view> first,
+                                                       std::span<const std::string_view> second) {
+    const std::size_t count = first.size() + second.size();
+    if (count == 0) {
+        return {};
+    }
+    reserve_storage(count * sizeof(std::string_view));
+    auto* out = static_cast<std::string_view*>(
+        storage_->allocate(count * sizeof(std::string_view), alignof(std::string_view)));
+    std::uninitialized_copy(second.begin(), second.end(),
+                            std::uninitialized_copy(first.begin(), first.end(), out));
+    return {out, count};
+}
+
+void Document::StorageDeleter::operator()(std::pmr::monotonic_buffer_resource* r) const noexcept {
+    r->~monotonic_buffer_resource(); // releases the blocks it added
+    ::operator delete(static_cast<void*>(r));
+}
+
 void Document::reserve_storage(std::size_t bytes) {
     if (!storage_) {
-        // The resource grows geometrically past this first block.
-        storage_ = std::make_unique<std::pmr::monotonic_buffer_resource>(
-            std::max<std::size_t>(1024, bytes));
+        // One block: the resource, then its first buffer. It grows geometrically past it.
+        using Resource = std::pmr::monotonic_buffer_resource;
+        const std::size_t buffer = std::max<std::size_t>(1024, bytes);
+        void* block = ::operator new(sizeof(Resource) + buffer);
+        storage_.reset(new (block) Resource(static_cast<char*>(block) + sizeof(Resource), buffer,
+                                            std::pmr::new_delete_resource()));
     }
 }
 

@@ -71,7 +71,7 @@ public:
             read_line(i);
         }
         close_value();
-        doc_.trailing_comments.assign(comments_.begin(), comments_.end());
+        doc_.trailing_comments = doc_.keep_views(comments_);
         if (!doc_.general()) {
             report_missing_general();
         }
@@ -216,9 +216,7 @@ private:
         if (name == "DEFAULT") {
             cursect_ = section_named("DEFAULT", where);
             sectname_ = name;
-            auto& comments = doc_.sections[*cursect_].comments;
-            comments.insert(comments.end(), comments_.begin(), comments_.end());
-            comments_.clear();
+            attach_comments(doc_.sections[*cursect_].comments);
             return;
         }
         const auto seen = std::find_if(seen_sections_.begin(), seen_sections_.end(),
@@ -232,9 +230,16 @@ private:
         }
         cursect_ = section_named(name, where);
         sectname_ = name;
-        auto& comments = doc_.sections[*cursect_].comments;
-        comments.insert(comments.end(), comments_.begin(), comments_.end());
-        comments_.clear();
+        attach_comments(doc_.sections[*cursect_].comments);
+    }
+
+    /// The comment lines read since the last entry or header go to `to` (after those it
+    /// has: a section opened again keeps its first header's comments).
+    void attach_comments(std::span<const std::string_view>& to) {
+        if (!comments_.empty()) {
+            to = doc_.keep_views(to, comments_);
+            comments_.clear();
+        }
     }
 
     std::size_t section_named(std::string_view name, const Position& where) {
@@ -326,15 +331,15 @@ private:
         const auto value_byte = static_cast<std::size_t>(raw_value.data() - line_text(i).data());
         open_positions_ = used_positions_;
         add_position(position(i, raw_value.empty() ? line_text(i).size() : value_byte));
-        std::vector<std::string_view> comments(comments_.begin(), comments_.end());
-        comments_.clear();
+        std::span<const std::string_view> comments;
+        attach_comments(comments);
         // Every member given, in place: value-initializing an Entry first (zeroing the whole
         // object) cost a tenth of the line loop, and moving a temporary in stalled on reading
         // back what had just been stored.
         if (index == entries.size()) {
             entries.emplace_back(key, name, raw_value, std::optional<std::string_view>(),
                                  value[delim], key_at, std::span<const Position>(), i + 1,
-                                 std::move(comments));
+                                 comments);
             keys.first_lines.push_back(key_at.line);
             keys.signatures.push_back(signature);
         } else {
@@ -346,7 +351,7 @@ private:
                                    .key_position = key_at,
                                    .value_lines = {},
                                    .last_line = i + 1,
-                                   .comments = std::move(comments)};
+                                   .comments = comments};
         }
         open_named_ = !name.empty();
         open_ = std::make_pair(*cursect_, index);

@@ -88,9 +88,11 @@ TEST(MetaParser, InheritedValuesAreReadInGeneralsContext) {
 
 TEST(MetaParser, CommentsAttachToTheNextEntry) {
     const Document doc = parse("# header\n[general]\n; about the name\nname=x\n# trailing\n");
-    EXPECT_EQ(doc.general()->comments, std::vector<std::string_view>{"# header"});
-    EXPECT_EQ(doc.find("name")->comments, std::vector<std::string_view>{"; about the name"});
-    EXPECT_EQ(doc.trailing_comments, std::vector<std::string_view>{"# trailing"});
+    using Views = std::vector<std::string_view>;
+    auto views = [](std::span<const std::string_view> s) { return Views(s.begin(), s.end()); };
+    EXPECT_EQ(views(doc.general()->comments), Views{"# header"});
+    EXPECT_EQ(views(doc.find("name")->comments), Views{"; about the name"});
+    EXPECT_EQ(views(doc.trailing_comments), Views{"# trailing"});
 }
 
 TEST(MetaParser, LenientReadsWhatAuthorsGetWrong) {

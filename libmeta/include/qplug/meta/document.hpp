@@ -43,15 +43,15 @@ struct Entry {
     Position key_position;
     /// Where each line of the value starts (the first is after the delimiter).
     std::span<const Position> value_lines;
-    std::size_t last_line = 0;              ///< the last line that belongs to this entry
-    std::vector<std::string_view> comments; ///< comment lines just before the entry
+    std::size_t last_line = 0;                  ///< the last line that belongs to this entry
+    std::span<const std::string_view> comments; ///< comment lines just before the entry
 };
 
 struct Section {
     std::string_view name; ///< as written between the brackets
     Position position;
     std::vector<Entry> entries;
-    std::vector<std::string_view> comments; ///< comment lines just before the header
+    std::span<const std::string_view> comments; ///< comment lines just before the header
 
     const Entry* find(std::string_view name) const;
 };
@@ -73,7 +73,7 @@ struct Document {
     std::vector<Section> sections; ///< in file order; [DEFAULT] too, when present
     Diagnostics diagnostics;       ///< graded for the qgis profile; see apply_profile()
     std::string_view text;         ///< the text read (UTF-8; converted when lenient)
-    std::vector<std::string_view> trailing_comments; ///< comment lines after the last entry
+    std::span<const std::string_view> trailing_comments; ///< comment lines after the last entry
     /// Where each line starts and ends (bytes, line break excluded), as the key mode splits.
     std::vector<std::pair<std::size_t, std::size_t>> lines;
 
@@ -110,15 +110,22 @@ struct Document {
     std::string_view keep(std::string_view bytes);
     /// Room for `count` positions in the document's storage, valid as long as the document.
     std::span<Position> make_positions(std::size_t count);
+    /// `first` then `second` in the document's storage, valid as long as the document.
+    std::span<const std::string_view> keep_views(std::span<const std::string_view> first,
+                                                 std::span<const std::string_view> second = {});
     /// Called before the first keep(): the storage's first block holds at least `bytes`
     /// (so that a whole file's copies take one allocation).
     void reserve_storage(std::size_t bytes);
 
 private:
     /// One arena per document: the text, the values that are not slices of it (joined
-    /// lines, interpolated values, lower-cased keys) and the value positions. Behind a
-    /// pointer so that moving the document leaves the views valid.
-    std::unique_ptr<std::pmr::monotonic_buffer_resource> storage_;
+    /// lines, interpolated values, lower-cased keys), the value positions and comment
+    /// lists. Behind a pointer so that moving the document leaves the views valid; the
+    /// resource lives at the start of its own first block (one allocation per document).
+    struct StorageDeleter {
+        void operator()(std::pmr::monotonic_buffer_resource* r) const noexcept;
+    };
+    std::unique_ptr<std::pmr::monotonic_buffer_resource, StorageDeleter> storage_;
 };
 
 } // namespace qplug::meta
