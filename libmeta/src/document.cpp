@@ -34,9 +34,15 @@ const Section* Document::section(std::string_view section_name) const {
 
 std::vector<Document::Item> Document::general_items() const {
     std::vector<Item> items;
+    general_items(items);
+    return items;
+}
+
+void Document::general_items(std::vector<Item>& items) const {
+    items.clear();
     const Section* g = general();
     if (g == nullptr) {
-        return items;
+        return;
     }
     const Section* d = defaults();
     items.reserve(g->entries.size() + (d != nullptr ? d->entries.size() : 0));
@@ -52,7 +58,6 @@ std::vector<Document::Item> Document::general_items() const {
             }
         }
     }
-    return items;
 }
 
 const Entry* Document::find(std::string_view key) const {

@@ -35,16 +35,27 @@ bool is_section_header(std::string_view value, std::string_view& name) {
     return true;
 }
 
-/// Buffers a parse reuses from the previous one on the same thread (their capacity).
+/// Per section, for each entry: the line where its key first appeared (duplicate-key
+/// messages), and its name's signature (see Reader::read_option).
+struct SectionKeys {
+    std::vector<std::size_t> first_lines;
+    std::vector<std::uint64_t> signatures;
+};
+
+/// Buffers a parse reuses from the previous one on the same thread (their capacity): most
+/// files are small, and allocating these anew was a good part of reading one.
 struct Scratch {
     std::string joined;
     std::vector<std::string_view> comments;
+    std::vector<std::pair<std::string_view, std::size_t>> seen_sections; ///< name, line
+    std::vector<SectionKeys> section_keys; ///< the first doc.sections.size() are in use
 };
 
 Scratch& scratch() {
     thread_local Scratch s;
     s.joined.clear();
     s.comments.clear();
+    s.seen_sections.clear();
     return s;
 }
 
@@ -254,9 +265,12 @@ private:
         const std::size_t room =
             std::min<std::size_t>(64, lines_.size() - std::min(lines_.size(), where.line - 1));
         doc_.sections.back().entries.reserve(room);
-        SectionKeys& keys = section_keys_.emplace_back();
-        keys.first_lines.reserve(room);
-        keys.signatures.reserve(room);
+        if (section_keys_.size() < doc_.sections.size()) {
+            section_keys_.emplace_back();
+        }
+        SectionKeys& keys = section_keys_[doc_.sections.size() - 1];
+        keys.first_lines.clear();
+        keys.signatures.clear();
         return doc_.sections.size() - 1;
     }
 
@@ -521,16 +535,11 @@ private:
     /// there when its name is not empty.
     std::optional<std::pair<std::size_t, std::size_t>> open_;
     bool open_named_ = false;
-    /// Per section, for each entry: the line where its key first appeared (duplicate-key
-    /// messages), and its name's signature (see read_option).
-    struct SectionKeys {
-        std::vector<std::size_t> first_lines;
-        std::vector<std::uint64_t> signatures;
-    };
-    std::vector<SectionKeys> section_keys_;
     Scratch& scratch_ = scratch();
-    std::vector<std::string_view>& comments_ = scratch_.comments;         ///< not yet attached
-    std::vector<std::pair<std::string_view, std::size_t>> seen_sections_; ///< name, line
+    std::vector<SectionKeys>& section_keys_ = scratch_.section_keys; ///< by section index
+    std::vector<std::string_view>& comments_ = scratch_.comments;    ///< not yet attached
+    std::vector<std::pair<std::string_view, std::size_t>>& seen_sections_ =
+        scratch_.seen_sections; ///< name, line
     /// The open entry's value from its second line on (see join_open_value), and the
     /// positions of its lines.
     std::string& joined_ = scratch_.joined;

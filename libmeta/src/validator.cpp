@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 
 #include <fmt/format.h>
@@ -221,6 +222,9 @@ bool is_plain_release(std::string_view v) {
 class Checker {
 public:
     Checker(const Document& doc, const ValidateOptions& options) : doc_(doc), options_(options) {}
+    Checker(const Checker&) = delete;
+    Checker& operator=(const Checker&) = delete;
+    ~Checker() { scratch_.busy = false; }
 
     Diagnostics run() {
         out_ = doc_.diagnostics;
@@ -228,7 +232,7 @@ public:
         if (doc_.general() == nullptr || (!doc_.ok && !doc_.lenient)) {
             return std::move(out_); // nothing configparser would hand on
         }
-        items_ = doc_.general_items();
+        doc_.general_items(items_);
         check_keys();
         check_required();
         for (std::size_t i = 0; i < items_.size(); ++i) {
@@ -351,7 +355,7 @@ private:
     }
 
     void check_keys() {
-        fields_of_items_.reserve(items_.size());
+        fields_of_items_.clear();
         first_item_.fill(-1);
         for (std::size_t i = 0; i < items_.size(); ++i) {
             const Entry& e = *items_[i].entry;
@@ -666,9 +670,27 @@ private:
     const Document& doc_;
     const ValidateOptions& options_;
     Diagnostics out_;
-    std::vector<Document::Item> items_; ///< [general] as options() lists it
+    /// Buffers a validation reuses from the previous one on the same thread (capacity). A
+    /// validation run from a callback of another (file_exists, check_link) gets its own.
+    struct Scratch {
+        std::vector<Document::Item> items;
+        std::vector<const FieldInfo*> fields_of_items;
+        bool busy = false;
+    };
+    Scratch& take_scratch() {
+        thread_local Scratch shared;
+        if (shared.busy) {
+            own_scratch_ = std::make_unique<Scratch>();
+            return *own_scratch_;
+        }
+        shared.busy = true;
+        return shared;
+    }
+    std::unique_ptr<Scratch> own_scratch_;
+    Scratch& scratch_ = take_scratch();
+    std::vector<Document::Item>& items_ = scratch_.items; ///< [general] as options() lists it
     /// The spec field of each item (matched without case, as QGIS does), or nullptr.
-    std::vector<const FieldInfo*> fields_of_items_;
+    std::vector<const FieldInfo*>& fields_of_items_ = scratch_.fields_of_items;
     /// For each spec field (by index, up to 64), the first item named by its key, or -1:
     /// noted as check_keys() looks each item up, so that lookup() need not scan the items.
     std::array<int, 64> first_item_{};

@@ -218,6 +218,23 @@ TEST(MetaRules, AFieldIsFoundByItsFirstItem) {
     EXPECT_TRUE(has(run(alias), "META-REQ-AUTHOR"));
 }
 
+TEST(MetaRules, AValidationInsideAnotherIsItsOwn) {
+    // A file_exists callback that validates another document on the same thread: the inner
+    // validation must neither see nor spoil the outer one's items.
+    Case outer{kGood + "icon=icon.png\n", Profile::strict, KeyMode::site};
+    Diagnostics inner;
+    outer.files = [&](std::string_view) {
+        inner = run(Case{without("email"), Profile::site, KeyMode::site});
+        return false;
+    };
+    const Diagnostics ds = run(outer);
+    EXPECT_TRUE(has(ds, "META-ICON-MISSING"));
+    EXPECT_FALSE(has(ds, "META-REQ-EMAIL"));
+    EXPECT_TRUE(has(inner, "META-REQ-EMAIL"));
+    EXPECT_FALSE(has(inner, "META-ICON-MISSING"));
+    EXPECT_FALSE(has(run(Case{kGood, Profile::site, KeyMode::site}), "META-REQ-EMAIL"));
+}
+
 TEST(MetaRules, ProfilesTurnRulesOff) {
     // META-AUTHOR-SLASH is the site's rule; QGIS does not care.
     Case c{replaced("author", "Jane/Doe"), Profile::qgis, KeyMode::qgis};

@@ -97,6 +97,8 @@ struct Document {
     /// [general]'s keys as configparser's options('general') lists them: its own keys in
     /// file order, then inherited [DEFAULT] keys.
     std::vector<Item> general_items() const;
+    /// The same, written into `items` (whose capacity a caller may reuse).
+    void general_items(std::vector<Item>& items) const;
     /// get("general", key) with the mode's key naming; nullopt when absent or when
     /// interpolation fails.
     std::optional<std::string> get(std::string_view key) const;
