@@ -6,6 +6,7 @@
 #include <qplug/meta/document.hpp>
 #include <qplug/unicode.hpp>
 
+#include "bytes.hpp"
 #include "lines.hpp"
 
 namespace qplug::meta {
@@ -25,7 +26,7 @@ const Entry* Section::find(std::string_view entry_name) const {
 
 const Section* Document::section(std::string_view section_name) const {
     for (const auto& s : sections) {
-        if (s.name == section_name) {
+        if (detail::same_bytes(s.name, section_name)) {
             return &s;
         }
     }

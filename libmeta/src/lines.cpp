@@ -171,4 +171,20 @@ std::size_t columns(std::string_view line, std::size_t bytes) {
     return n;
 }
 
+std::size_t columns_in_valid_utf8(std::string_view line, std::size_t bytes) {
+    const std::size_t n = std::min(bytes, line.size());
+    std::size_t continuations = 0; // bytes 10xxxxxx
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, line.data() + i, 8);
+        continuations += static_cast<std::size_t>(
+            std::popcount(w & ~(w << 1) & 0x8080808080808080ULL)); // bit 7 set, bit 6 clear
+    }
+    for (; i < n; ++i) {
+        continuations += (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80 ? 1U : 0U;
+    }
+    return n - continuations;
+}
+
 } // namespace qplug::meta::detail

@@ -20,5 +20,8 @@ std::vector<SourceLine> split_lines(std::string_view text, KeyMode mode);
 
 /// Code points before `bytes` in `line` (for 1-based columns add one).
 std::size_t columns(std::string_view line, std::size_t bytes);
+/// columns() for a line known to be valid UTF-8, `bytes` at a code point boundary: the
+/// bytes that do not continue a sequence, counted eight at a time.
+std::size_t columns_in_valid_utf8(std::string_view line, std::size_t bytes);
 
 } // namespace qplug::meta::detail

@@ -98,7 +98,7 @@ private:
 
     Position position(std::size_t line_index, std::size_t byte_in_line) const {
         const std::size_t column =
-            ascii_ ? byte_in_line : detail::columns(line_text(line_index), byte_in_line);
+            ascii_ ? byte_in_line : columns(line_text(line_index), byte_in_line);
         return {line_index + 1, column + 1, lines_[line_index].first + byte_in_line};
     }
 
@@ -117,6 +117,12 @@ private:
             d.source_line = std::string(line_text(where.line - 1));
         }
         doc_.diagnostics.push_back(std::move(d));
+    }
+
+    /// Code points before `bytes` in a line of the (non-ASCII) text.
+    std::size_t columns(std::string_view line, std::size_t bytes) const {
+        return decode_error_ == unicode::npos ? detail::columns_in_valid_utf8(line, bytes)
+                                              : detail::columns(line, bytes);
     }
 
     // --- decoding ------------------------------------------------------------------------
@@ -170,7 +176,7 @@ private:
         // Where the stripped value starts is the first non-space (NONSPACECRE.search: \S
         // and str.strip agree on what a space is).
         const auto indent_bytes = static_cast<std::size_t>(value.data() - line.data());
-        const std::size_t indent = ascii_ ? indent_bytes : detail::columns(line, indent_bytes);
+        const std::size_t indent = ascii_ ? indent_bytes : columns(line, indent_bytes);
         if (cursect_ && open_ && open_named_ && indent > indent_level_) {
             continue_value(i, indent_bytes, value);
             return;
@@ -431,6 +437,8 @@ private:
     }
 
     void interpolate_all() {
+        // Most files hold no '%' at all: one search of the text, not one per value.
+        const bool has_percent = doc_.text.find('%') != std::string_view::npos;
         const Section* defaults = doc_.defaults();
         auto optionxform = [this](std::string_view k) { return transform(k); };
         for (auto& section : doc_.sections) {
@@ -448,7 +456,7 @@ private:
                 return nullptr;
             };
             for (auto& e : section.entries) {
-                if (e.raw_value.find('%') == std::string_view::npos) {
+                if (!has_percent || e.raw_value.find('%') == std::string_view::npos) {
                     e.value = e.raw_value; // nothing to interpolate: most values
                     continue;
                 }

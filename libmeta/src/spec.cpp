@@ -10,6 +10,7 @@
 #include <qplug/meta/spec.hpp>
 #include <qplug/unicode.hpp>
 
+#include "bytes.hpp"
 #include "spec_tables.hpp"
 
 namespace qplug::meta {
@@ -66,7 +67,7 @@ public:
     const Fields* find(std::string_view name) const {
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = hash(name) & mask; slots_[i].used; i = (i + 1) & mask) {
-            if (slots_[i].name.size() == name.size() && same_bytes(slots_[i].name, name)) {
+            if (detail::same_bytes(slots_[i].name, name)) {
                 return &slots_[i].fields;
             }
         }
@@ -79,27 +80,6 @@ private:
         Fields fields{};
         bool used = false;
     };
-
-    /// a == b for two views of one length, eight bytes at a time: names are short, and a
-    /// call of memcmp cost as much as the rest of a lookup.
-    static bool same_bytes(std::string_view a, std::string_view b) {
-        std::size_t i = 0;
-        for (; i + 8 <= a.size(); i += 8) {
-            std::uint64_t x = 0;
-            std::uint64_t y = 0;
-            std::memcpy(&x, a.data() + i, 8);
-            std::memcpy(&y, b.data() + i, 8);
-            if (x != y) {
-                return false;
-            }
-        }
-        for (; i < a.size(); ++i) {
-            if (a[i] != b[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /// Length and three bytes: cheap, and enough to tell the spec's names apart.
     static std::size_t hash(std::string_view s) {

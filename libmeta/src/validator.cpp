@@ -14,6 +14,7 @@
 #include <qplug/version/pep440.hpp>
 #include <qplug/version/qgis.hpp>
 
+#include "bytes.hpp"
 #include "lines.hpp"
 
 namespace qplug::meta {
@@ -170,7 +171,8 @@ struct FieldTraits {
     bool templates = false;   ///< has Plugin Builder template texts
     bool tags = false;
     std::string_view key;
-    std::string_view placeholder; ///< the Plugin Builder placeholder of `key`
+    std::string_view placeholder;      ///< the Plugin Builder placeholder of `key`
+    const RuleInfo* missing = nullptr; ///< META-REQ-<KEY>, for a field that can be required
 };
 
 const std::vector<FieldTraits>& field_traits() {
@@ -196,6 +198,7 @@ const std::vector<FieldTraits>& field_traits() {
             t.tags = f.key == "tags";
             t.key = f.key;
             t.placeholder = meta::placeholder(f.key);
+            t.missing = find_rule("META-REQ-" + unicode::to_upper(f.key));
             out.push_back(t);
         }
         return out;
@@ -244,15 +247,26 @@ public:
 
 private:
     Diagnostic* add(std::string_view rule, const Entry* entry, bool at_value, Args args) {
-        const RuleInfo* r = find_rule(rule);
-        if (r != nullptr && r->severity_in(options_.profile) == Severity::off) {
+        if (const RuleInfo* r = find_rule(rule)) {
+            return add(*r, entry, at_value, args);
+        }
+        out_.push_back(make_diagnostic(rule, options_.profile, args)); // says it is unknown
+        return &out_.back();
+    }
+
+    /// A finding of rule `r` about `entry` (at its value, or its key), built in place.
+    Diagnostic* add(const RuleInfo& r, const Entry* entry, bool at_value, Args args) {
+        if (r.severity_in(options_.profile) == Severity::off) {
             return nullptr; // not this profile's business: no message to format
         }
         if (out_.capacity() == out_.size()) {
             out_.reserve(std::max<std::size_t>(8, out_.size() * 2)); // few moves of Diagnostics
         }
-        Diagnostic d = r != nullptr ? make_diagnostic(*r, options_.profile, args)
-                                    : make_diagnostic(rule, options_.profile, args);
+        Diagnostic& d = out_.emplace_back();
+        d.rule = r.id;
+        d.severity = r.severity_in(options_.profile);
+        d.message = format_message(r.message, args);
+        d.hint = r.hint;
         d.file = doc_.file;
         if (entry != nullptr) {
             d.key = entry->key;
@@ -261,10 +275,9 @@ private:
             d.line = p.line;
             d.column = p.column;
             d.offset = p.offset;
-            d.source_line = std::string(doc_.line_at(p.offset));
+            d.source_line = doc_.line_at(p.offset);
         }
-        out_.push_back(std::move(d));
-        return &out_.back();
+        return &d;
     }
 
     /// get("general", key) of an item of [general] (its own or inherited, read in
@@ -288,7 +301,7 @@ private:
     /// wants the exact spelling, QGIS's lower-cased names any case.
     bool names(const Document::Item& item, std::string_view key) const {
         return doc_.keys == KeyMode::qgis ? equals_ascii_lower(item.entry->name, key)
-                                          : item.entry->key == key;
+                                          : detail::same_bytes(item.entry->key, key);
     }
 
     /// The first item whose name is `key` (names()), or -1.
@@ -341,9 +354,11 @@ private:
             }
             const int item = lookup_item(f);
             if (item < 0) {
-                const std::string rule = "META-REQ-" + unicode::to_upper(f.key);
-                if (Diagnostic* d = add(rule, nullptr, false, {{"key", f.key}})) {
-                    d->key = std::string(f.key);
+                const RuleInfo* rule = traits_[field_index(f)].missing;
+                if (Diagnostic* d = rule != nullptr ? add(*rule, nullptr, false, {{"key", f.key}})
+                                                    : add("META-REQ-" + unicode::to_upper(f.key),
+                                                          nullptr, false, {{"key", f.key}})) {
+                    d->key = f.key;
                 }
             } else if (const auto k = static_cast<std::size_t>(item);
                        unicode::strip(value_of_item(k)).empty() &&
@@ -570,8 +585,8 @@ private:
     }
 
     void check_qgis_range() {
-        const FieldInfo* fmin = find_field("qgisMinimumVersion", false);
-        const FieldInfo* fmax = find_field("qgisMaximumVersion", false);
+        static const FieldInfo* const fmin = find_field("qgisMinimumVersion", false);
+        static const FieldInfo* const fmax = find_field("qgisMaximumVersion", false);
         const Entry* min = fmin != nullptr ? lookup(*fmin) : nullptr;
         const Entry* max = fmax != nullptr ? lookup(*fmax) : nullptr;
         if (min == nullptr || !qgis_version_problem(value_of(*min)).empty()) {

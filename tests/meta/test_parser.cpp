@@ -31,6 +31,23 @@ TEST(MetaParser, ReportsEveryProblemInOneRun) {
                                         "META-PARSE-DUPLICATE-SECTION@6", "META-PARSE-PERCENT@7"}));
 }
 
+TEST(MetaParser, ColumnsCountCodePoints) {
+    // Two-, three- and four-byte characters before each position; with an ill-formed byte
+    // the file fails to decode, and each ill-formed byte counts as one column.
+    const Document doc = parse("[general]\nn\xC3\xA4me\xE2\x82\xAC\xF0\x9F\x98\x80 = "
+                               "\xC3\xBC\n  \xC3\xA9\xC3\xA9 x\n\xC3\xA9t\xC3\xA9=\xE2\x82\xAC\n");
+    ASSERT_TRUE(doc.ok);
+    const Entry& first = doc.general()->entries.at(0);
+    EXPECT_EQ(first.key_position.column, 1u);
+    ASSERT_EQ(first.value_lines.size(), 2u);
+    EXPECT_EQ(first.value_lines[0].column, 10u); // n ä m e € 😀 space = space ü
+    EXPECT_EQ(first.value_lines[1].column, 3u);
+    EXPECT_EQ(doc.general()->entries.at(1).value_lines.front().column, 5u); // é t é = €
+    const Document bad = parse("[general]\nname=x\n\xC3\xA9\x80=y\n");
+    EXPECT_FALSE(bad.ok);
+    EXPECT_EQ(bad.general()->entries.at(1).value_lines.front().column, 4u); // é \x80 = y
+}
+
 TEST(MetaParser, MultiLineValuesKeepPositions) {
     const Document doc =
         parse("[general]\nabout = first\n\n  second\n  # dropped comment\n\tthird\n\nname=x\n");
