@@ -454,9 +454,19 @@ QPLUG_API size_t qplug_diagnostics_count_severity(const qplug_diagnostics* diagn
     return n;
 }
 
+namespace {
+
+/// A Diagnostic's rule or hint as a C string: the spec's NUL-terminated text (see
+/// diagnostic.hpp), or "" for an empty view.
+const char* spec_text(std::string_view text) {
+    return text.empty() ? "" : text.data();
+}
+
+} // namespace
+
 QPLUG_API const char* qplug_diagnostic_rule(const qplug_diagnostics* d, size_t i) {
     const auto* x = item(d, i);
-    return x == nullptr ? nullptr : x->rule.c_str();
+    return x == nullptr ? nullptr : spec_text(x->rule);
 }
 QPLUG_API int qplug_diagnostic_severity(const qplug_diagnostics* d, size_t i) {
     const auto* x = item(d, i);
@@ -488,7 +498,7 @@ QPLUG_API const char* qplug_diagnostic_message(const qplug_diagnostics* d, size_
 }
 QPLUG_API const char* qplug_diagnostic_hint(const qplug_diagnostics* d, size_t i) {
     const auto* x = item(d, i);
-    return x == nullptr ? nullptr : x->hint.c_str();
+    return x == nullptr ? nullptr : spec_text(x->hint);
 }
 QPLUG_API const char* qplug_diagnostic_source_line(const qplug_diagnostics* d, size_t i) {
     const auto* x = item(d, i);

@@ -23,7 +23,7 @@ TEST(MetaParser, ReportsEveryProblemInOneRun) {
     EXPECT_FALSE(doc.ok);
     std::vector<std::string> rules;
     for (const auto& d : doc.diagnostics) {
-        rules.push_back(d.rule + "@" + std::to_string(d.line));
+        rules.push_back(std::string(d.rule) + "@" + std::to_string(d.line));
     }
     EXPECT_EQ(rules,
               (std::vector<std::string>{"META-PARSE-NO-SECTION-HEADER@1",
@@ -121,7 +121,7 @@ TEST(MetaParser, LenientReadsWhatAuthorsGetWrong) {
     EXPECT_EQ(doc.get("about"), "line one\nline two");
     std::vector<std::string> rules;
     for (const auto& d : doc.diagnostics) {
-        rules.push_back(d.rule);
+        rules.emplace_back(d.rule);
     }
     EXPECT_EQ(rules,
               (std::vector<std::string>{"META-LENIENT-BOM", "META-LENIENT-LATIN1",

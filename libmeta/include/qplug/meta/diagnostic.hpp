@@ -25,7 +25,10 @@ std::optional<Profile> profile_from_name(std::string_view name);
 
 /// One finding. Positions are 1-based; 0 means "not tied to a position" (e.g. a missing key).
 struct Diagnostic {
-    std::string rule; ///< stable id from spec/metadata.json, e.g. "META-REQ-EMAIL"
+    /// Stable id from spec/metadata.json, e.g. "META-REQ-EMAIL". Like `hint`, a view of the
+    /// compiled spec's text: valid for the program's life and NUL-terminated (data() is a C
+    /// string), so findings cost no copies of it.
+    std::string_view rule;
     Severity severity = Severity::error;
     std::string file;        ///< the metadata file or the package entry
     std::size_t line = 0;    ///< 1-based line
@@ -33,7 +36,7 @@ struct Diagnostic {
     std::size_t offset = 0;  ///< byte offset in the file
     std::string key;         ///< the metadata key concerned, if any
     std::string message;     ///< what is wrong
-    std::string hint;        ///< what to do about it
+    std::string_view hint;   ///< what to do about it (the spec's text, as `rule`)
     std::string source_line; ///< the offending line, for quoting (without its line break)
 };
 
