@@ -103,6 +103,14 @@ std::string_view Document::keep(std::string_view bytes) {
     return {out, bytes.size()};
 }
 
+std::span<char> Document::make_bytes(std::size_t count) {
+    if (count == 0) {
+        return {};
+    }
+    reserve_storage(count);
+    return {static_cast<char*>(storage_->allocate(count, 1)), count};
+}
+
 std::span<Position> Document::make_positions(std::size_t count) {
     if (count == 0) {
         return {};

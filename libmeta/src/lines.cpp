@@ -95,12 +95,10 @@ void split_rest(std::string_view text, KeyMode mode, std::size_t i, std::size_t 
 }
 
 #if defined(__SSE2__)
-/// Bit k set when byte k of the 16 at `p` may start a line break: '\n' (site), or any
-/// control character and the lead bytes of U+0085, U+2028 and U+2029 (qgis); break_at()
-/// decides.
+/// Bit k set when byte k of `v` may start a line break: '\n' (site), or any control
+/// character and the lead bytes of U+0085, U+2028 and U+2029 (qgis); break_at() decides.
 template <KeyMode mode>
-std::uint64_t break_candidates16(const char* p) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+std::uint64_t break_candidates(__m128i v) {
     __m128i hit = _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'));
     if constexpr (mode == KeyMode::qgis) {
         const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
@@ -111,51 +109,81 @@ std::uint64_t break_candidates16(const char* p) {
     return static_cast<std::uint32_t>(_mm_movemask_epi8(hit));
 }
 
-/// The same for the 64 bytes at `p`.
+/// The whole blocks of 64 bytes of `text`: lines split (sixty-four bytes at a time, a bit
+/// per byte that may start a break: lines are short, and a memchr per line cost more than
+/// the rest of splitting), the bytes copied to `out` when it is given, and the bytes OR-ed
+/// into `high` (ASCII while no byte has its high bit). Returns where the blocks end.
 template <KeyMode mode>
-std::uint64_t break_candidates(const char* p) {
-    return break_candidates16<mode>(p) | break_candidates16<mode>(p + 16) << 16 |
-           break_candidates16<mode>(p + 32) << 32 | break_candidates16<mode>(p + 48) << 48;
+std::size_t split_blocks(std::string_view text, char* out, std::size_t& start, __m128i& high,
+                         std::vector<SourceLine>& lines) {
+    std::size_t i = 0;
+    for (; i + 64 <= text.size(); i += 64) {
+        const auto* p = reinterpret_cast<const __m128i*>(text.data() + i);
+        const __m128i v0 = _mm_loadu_si128(p);
+        const __m128i v1 = _mm_loadu_si128(p + 1);
+        const __m128i v2 = _mm_loadu_si128(p + 2);
+        const __m128i v3 = _mm_loadu_si128(p + 3);
+        if (out != nullptr) {
+            auto* q = reinterpret_cast<__m128i*>(out + i);
+            _mm_storeu_si128(q, v0);
+            _mm_storeu_si128(q + 1, v1);
+            _mm_storeu_si128(q + 2, v2);
+            _mm_storeu_si128(q + 3, v3);
+        }
+        high = _mm_or_si128(high, _mm_or_si128(_mm_or_si128(v0, v1), _mm_or_si128(v2, v3)));
+        std::uint64_t m = break_candidates<mode>(v0) | break_candidates<mode>(v1) << 16 |
+                          break_candidates<mode>(v2) << 32 | break_candidates<mode>(v3) << 48;
+        for (; m != 0; m &= m - 1) {
+            const std::size_t at = i + static_cast<std::size_t>(std::countr_zero(m));
+            if constexpr (mode == KeyMode::site) {
+                lines.emplace_back(start, at); // every candidate is a '\n'
+                start = at + 1;
+            } else if (at >= start) { // else within a break taken (the '\n' of "\r\n")
+                if (const std::size_t n = break_at(text, at, mode); n > 0) {
+                    lines.emplace_back(start, at);
+                    start = at + n;
+                }
+            }
+        }
+    }
+    return i;
 }
 #endif
+
+/// split_lines(), copying the text to `out` on the way when it is given; whether the text
+/// is ASCII.
+bool scan_lines(std::string_view text, char* out, KeyMode mode, std::vector<SourceLine>& lines) {
+    lines.clear();
+    lines.reserve(text.size() / 32 + 1);
+    std::size_t start = 0; // of the current line
+    std::size_t end = 0;   // of the bytes split
+    bool ascii = true;
+#if defined(__SSE2__)
+    __m128i high = _mm_setzero_si128();
+    end = mode == KeyMode::site ? split_blocks<KeyMode::site>(text, out, start, high, lines)
+                                : split_blocks<KeyMode::qgis>(text, out, start, high, lines);
+    ascii = _mm_movemask_epi8(high) == 0;
+#endif
+    const std::string_view rest = text.substr(end);
+    if (out != nullptr && !rest.empty()) {
+        std::memcpy(out + end, rest.data(), rest.size());
+    }
+    ascii = ascii && unicode::is_ascii(rest);
+    split_rest(text, mode, std::max(end, start), start, lines);
+    return ascii;
+}
 
 } // namespace
 
 std::vector<SourceLine> split_lines(std::string_view text, KeyMode mode) {
     std::vector<SourceLine> lines;
-    lines.reserve(text.size() / 32 + 1);
-    std::size_t start = 0; // of the current line
-    std::size_t i = 0;     // bytes before it are split
-#if defined(__SSE2__)
-    // Sixty-four bytes at a time, a bit per byte that may start a break: lines are short,
-    // and a memchr per line cost more than the rest of splitting.
-    if (mode == KeyMode::site) {
-        for (; i + 64 <= text.size(); i += 64) {
-            for (std::uint64_t m = break_candidates<KeyMode::site>(text.data() + i); m != 0;
-                 m &= m - 1) {
-                const std::size_t at = i + static_cast<std::size_t>(std::countr_zero(m));
-                lines.emplace_back(start, at); // every candidate is a '\n'
-                start = at + 1;
-            }
-        }
-    }
-    for (; i + 64 <= text.size(); i += 64) {
-        for (std::uint64_t m = break_candidates<KeyMode::qgis>(text.data() + i); m != 0;
-             m &= m - 1) {
-            const std::size_t at = i + static_cast<std::size_t>(std::countr_zero(m));
-            if (at < start) {
-                continue; // within a break already taken (the '\n' of "\r\n")
-            }
-            if (const std::size_t n = break_at(text, at, mode); n > 0) {
-                lines.emplace_back(start, at);
-                start = at + n;
-            }
-        }
-    }
-    i = std::max(i, start);
-#endif
-    split_rest(text, mode, i, start, lines);
+    scan_lines(text, nullptr, mode, lines);
     return lines;
+}
+
+bool copy_and_split_lines(std::string_view text, char* out, KeyMode mode,
+                          std::vector<SourceLine>& lines) {
+    return scan_lines(text, out, mode, lines);
 }
 
 std::size_t columns(std::string_view line, std::size_t bytes) {

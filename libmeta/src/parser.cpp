@@ -73,9 +73,19 @@ public:
     Reader(const ParseOptions& options, Document& doc)
         : options_(options), doc_(doc), lines_(doc.lines) {}
 
-    void run() {
-        decode();
-        doc_.lines = detail::split_lines(doc_.text, options_.keys);
+    /// Reads `bytes` into the document: copied into its storage and split into lines in one
+    /// pass, unless lenient reading may change the text first (a BOM, Latin-1).
+    void run(std::string_view bytes) {
+        if (options_.lenient) {
+            doc_.text = doc_.keep(bytes);
+            decode();
+            doc_.lines = detail::split_lines(doc_.text, options_.keys);
+        } else {
+            const std::span<char> text = doc_.make_bytes(bytes.size());
+            ascii_ = detail::copy_and_split_lines(bytes, text.data(), options_.keys, doc_.lines);
+            doc_.text = std::string_view(text.data(), text.size());
+            decode();
+        }
         positions_ = doc_.make_positions(lines_.size());
         report_decoding(); // before the first line, and even when there is none
         for (std::size_t i = 0; i < lines_.size(); ++i) {
@@ -132,7 +142,9 @@ private:
             doc_.text.remove_prefix(3);
             bom_skipped_ = true;
         }
-        ascii_ = unicode::is_ascii(doc_.text); // most files: a byte is a column
+        if (options_.lenient) {
+            ascii_ = unicode::is_ascii(doc_.text); // most files: a byte is a column
+        }                                          // else copy_and_split_lines() said
         const std::size_t bad = ascii_ ? unicode::npos : unicode::find_invalid_utf8(doc_.text);
         if (bad == unicode::npos) {
             return;
@@ -575,9 +587,8 @@ Document parse(std::string_view bytes, const ParseOptions& options) {
     // The text, its value positions (at most one per line) and what a typical file adds
     // (a few joined values): one block for the whole file.
     doc.reserve_storage(bytes.size() * 2 + 256 + sizeof(Position) * (bytes.size() / 16));
-    doc.text = doc.keep(bytes);
     doc.ok = true;
-    Reader(options, doc).run();
+    Reader(options, doc).run(bytes);
     return doc;
 }
 

@@ -112,6 +112,8 @@ struct Document {
     std::string_view keep(std::string_view bytes);
     /// Room for `count` positions in the document's storage, valid as long as the document.
     std::span<Position> make_positions(std::size_t count);
+    /// Room for `count` bytes in the document's storage (not initialized), as long as it.
+    std::span<char> make_bytes(std::size_t count);
     /// `first` then `second` in the document's storage, valid as long as the document.
     std::span<const std::string_view> keep_views(std::span<const std::string_view> first,
                                                  std::span<const std::string_view> second = {});
