@@ -103,7 +103,7 @@ private:
     // --- positions and diagnostics ---------------------------------------------------
 
     std::string_view line_text(std::size_t i) const {
-        return doc_.text.substr(lines_[i].first, lines_[i].second - lines_[i].first);
+        return {doc_.text.data() + lines_[i].first, lines_[i].second - lines_[i].first};
     }
 
     Position position(std::size_t line_index, std::size_t byte_in_line) const {
@@ -394,9 +394,13 @@ private:
     /// stalled the loop (store forwarding fails), a seventh of read_line's time.
     static std::uint64_t signature_of(std::string_view name) {
         std::uint64_t s = 0;
-        const std::size_t n = std::min<std::size_t>(7, name.size());
-        for (std::size_t k = 0; k < n; ++k) {
-            s |= static_cast<std::uint64_t>(static_cast<unsigned char>(name[k])) << (8 * k);
+        if (name.size() >= 8) {
+            std::memcpy(&s, name.data(), 8); // a load from the text, long since written
+            s &= 0x00FFFFFFFFFFFFFFULL;
+        } else {
+            for (std::size_t k = 0; k < name.size(); ++k) {
+                s |= static_cast<std::uint64_t>(static_cast<unsigned char>(name[k])) << (8 * k);
+            }
         }
         return s ^ static_cast<std::uint64_t>(name.size()) << 56;
     }

@@ -18,6 +18,28 @@ TEST(MetaParser, GrammarIsSound) {
     EXPECT_EQ(tao::pegtl::analyze<grammar::option>(1), 0u);
 }
 
+TEST(MetaParser, KeyTextMatchesWhatItsStarMatches) {
+    // grammar::key_text scans sixteen bytes at a time; star<not_one<'=', ':'>> is its
+    // definition. Same end on every length and delimiter place, block ends included.
+    namespace pegtl = tao::pegtl;
+    using Star = pegtl::star<pegtl::not_one<'=', ':'>>;
+    for (std::size_t length = 0; length < 40; ++length) {
+        for (std::size_t at = 0; at <= length; ++at) {
+            for (const char delimiter : {'=', ':'}) {
+                std::string text(length, 'k');
+                if (at < length) {
+                    text[at] = delimiter;
+                }
+                pegtl::memory_input<pegtl::tracking_mode::lazy> a(text.data(), text.size(), "");
+                pegtl::memory_input<pegtl::tracking_mode::lazy> b(text.data(), text.size(), "");
+                ASSERT_TRUE(pegtl::parse<grammar::key_text>(a));
+                ASSERT_TRUE(pegtl::parse<Star>(b));
+                EXPECT_EQ(a.current(), b.current()) << length << " " << at;
+            }
+        }
+    }
+}
+
 TEST(MetaParser, ReportsEveryProblemInOneRun) {
     const Document doc = parse("junk\n[general]\nname=a\nname=b\nno delimiter\n[general]\nx=%\n");
     EXPECT_FALSE(doc.ok);
