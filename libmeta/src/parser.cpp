@@ -4,6 +4,7 @@
 // problems are found too.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -13,6 +14,7 @@
 #include <qplug/meta/spec.hpp>
 #include <qplug/unicode.hpp>
 
+#include "bytes.hpp"
 #include "file_bytes.hpp"
 #include "grammar.hpp"
 #include "interpolation.hpp"
@@ -36,10 +38,61 @@ bool is_section_header(std::string_view value, std::string_view& name) {
 }
 
 /// Per section, for each entry: the line where its key first appeared (duplicate-key
-/// messages), and its name's signature (see Reader::read_option).
+/// messages), and its name's signature (see Reader::read_option); and the entries by
+/// signature, to find a repeated key without comparing it with every earlier one.
 struct SectionKeys {
     std::vector<std::size_t> first_lines;
     std::vector<std::uint64_t> signatures;
+    /// Open addressing: entry index + 1 (0: empty) at the slot of its signature. Used while
+    /// a section has at most kMaxIndexed entries (a quarter full at most: short probes).
+    static constexpr std::size_t kSlots = 256;
+    static constexpr std::size_t kMaxIndexed = kSlots / 4;
+    std::array<std::uint8_t, kSlots> slots{};
+
+    void clear() {
+        first_lines.clear();
+        signatures.clear();
+        slots.fill(0);
+    }
+
+    static std::size_t slot_of(std::uint64_t signature) {
+        return static_cast<std::size_t>((signature * 0x9E3779B97F4A7C15ULL) >> 56);
+    }
+
+    /// The entry whose name is `name` (its signature given), or `entries.size()`.
+    std::size_t find(const std::vector<Entry>& entries, std::string_view name,
+                     std::uint64_t signature) const {
+        const auto same = [&](std::size_t k) {
+            return signatures[k] == signature && detail::same_bytes(entries[k].name, name);
+        };
+        if (signatures.size() > kMaxIndexed) {
+            for (std::size_t k = 0; k < signatures.size(); ++k) {
+                if (same(k)) {
+                    return k;
+                }
+            }
+            return entries.size();
+        }
+        for (std::size_t i = slot_of(signature); slots[i] != 0; i = (i + 1) % kSlots) {
+            if (same(slots[i] - 1U)) {
+                return slots[i] - 1U;
+            }
+        }
+        return entries.size();
+    }
+
+    /// Notes a new entry (the last one) with its first line and signature.
+    void add(std::size_t line, std::uint64_t signature) {
+        first_lines.push_back(line);
+        signatures.push_back(signature);
+        if (signatures.size() <= kMaxIndexed) {
+            std::size_t i = slot_of(signature);
+            while (slots[i] != 0) {
+                i = (i + 1) % kSlots;
+            }
+            slots[i] = static_cast<std::uint8_t>(signatures.size());
+        }
+    }
 };
 
 /// Buffers a parse reuses from the previous one on the same thread (their capacity): most
@@ -286,9 +339,7 @@ private:
         if (section_keys_.size() < doc_.sections.size()) {
             section_keys_.emplace_back();
         }
-        SectionKeys& keys = section_keys_[doc_.sections.size() - 1];
-        keys.first_lines.clear();
-        keys.signatures.clear();
+        section_keys_[doc_.sections.size() - 1].clear();
         return doc_.sections.size() - 1;
     }
 
@@ -343,16 +394,9 @@ private:
         const std::string_view name = name_of(key);
         auto& entries = doc_.sections[*cursect_].entries;
         auto& keys = section_keys_[*cursect_];
-        // configparser's dict: a repeated key (an error) replaces the value in place. The
-        // search runs over the names' signatures (eight bytes each, not 150-byte entries).
-        std::size_t index = entries.size();
+        // configparser's dict: a repeated key (an error) replaces the value in place.
         const std::uint64_t signature = signature_of(name);
-        for (std::size_t k = 0; k < keys.signatures.size(); ++k) {
-            if (keys.signatures[k] == signature && entries[k].name == name) {
-                index = k;
-                break;
-            }
-        }
+        const std::size_t index = keys.find(entries, name, signature);
         if (index != entries.size()) {
             doc_.ok = false;
             report("META-PARSE-DUPLICATE-KEY", key_at, key,
@@ -372,8 +416,7 @@ private:
             entries.emplace_back(key, name, raw_value, std::optional<std::string_view>(),
                                  value[delim], key_at, std::span<const Position>(), i + 1,
                                  comments);
-            keys.first_lines.push_back(key_at.line);
-            keys.signatures.push_back(signature);
+            keys.add(key_at.line, signature);
         } else {
             entries[index] = Entry{.key = key,
                                    .name = name,

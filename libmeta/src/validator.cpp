@@ -70,7 +70,9 @@ bool looks_like_email(std::string_view s) {
         return false;
     }
     for (std::size_t i = 0; i < s.size();) {
-        if (unicode::is_space(unicode::decode(s, i))) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80 ? (++i, unicode::detail::is_ascii_space(c))
+                     : unicode::is_space(unicode::decode(s, i))) {
             return false;
         }
     }

@@ -70,6 +70,31 @@ TEST(MetaParser, ColumnsCountCodePoints) {
     EXPECT_EQ(bad.general()->entries.at(1).value_lines.front().column, 4u); // é \x80 = y
 }
 
+TEST(MetaParser, RepeatedKeysFoundAmongMany) {
+    // Up to 64 keys a section finds a repeated one by its signature's slot, past that by a
+    // scan: both ways, every repeat is an error and its value replaces the first one's.
+    std::string text = "[general]\n";
+    for (int k = 0; k < 100; ++k) {
+        text += "key" + std::to_string(k) + "=" + std::to_string(k) + "\n";
+    }
+    text += "key3=again\nkey90=again\nKEY5=other\nkey1000000=x\n";
+    ParseOptions site;
+    site.keys = KeyMode::site;
+    const Document doc = parse(text, site);
+    EXPECT_FALSE(doc.ok);
+    std::vector<std::string> repeated;
+    for (const auto& d : doc.diagnostics) {
+        if (d.rule == "META-PARSE-DUPLICATE-KEY") {
+            repeated.emplace_back(d.key);
+        }
+    }
+    EXPECT_EQ(repeated, (std::vector<std::string>{"key3", "key90"}));
+    EXPECT_EQ(doc.general()->entries.size(), 102u);
+    EXPECT_EQ(doc.get("key3"), "again");
+    EXPECT_EQ(doc.get("key90"), "again");
+    EXPECT_EQ(doc.get("key4"), "4");
+}
+
 TEST(MetaParser, MultiLineValuesKeepPositions) {
     const Document doc =
         parse("[general]\nabout = first\n\n  second\n  # dropped comment\n\tthird\n\nname=x\n");
