@@ -9,6 +9,7 @@
 
 #include <qplug/meta/parser.hpp>
 
+#include "bytes.hpp"
 #include "grammar.hpp"
 
 using namespace qplug::meta;
@@ -16,6 +17,19 @@ using namespace qplug::meta;
 TEST(MetaParser, GrammarIsSound) {
     EXPECT_EQ(tao::pegtl::analyze<grammar::section_header>(1), 0u);
     EXPECT_EQ(tao::pegtl::analyze<grammar::option>(1), 0u);
+}
+
+TEST(MetaParser, SameBytesIsEquality) {
+    for (std::size_t n = 0; n < 40; ++n) {
+        const std::string a(n, 'x');
+        EXPECT_TRUE(qplug::meta::detail::same_bytes(a, std::string(n, 'x'))) << n;
+        EXPECT_FALSE(qplug::meta::detail::same_bytes(a, std::string(n + 1, 'x'))) << n;
+        for (std::size_t at = 0; at < n; ++at) {
+            std::string b = a;
+            b[at] = 'y';
+            EXPECT_FALSE(qplug::meta::detail::same_bytes(a, b)) << n << " " << at;
+        }
+    }
 }
 
 TEST(MetaParser, KeyTextMatchesWhatItsStarMatches) {
