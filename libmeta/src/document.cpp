@@ -149,7 +149,20 @@ void Document::reserve_storage(std::size_t bytes) {
         void* block = ::operator new(sizeof(Resource) + buffer);
         storage_.reset(new (block) Resource(static_cast<char*>(block) + sizeof(Resource), buffer,
                                             std::pmr::new_delete_resource()));
+        if (sections.empty() && sections.capacity() == 0) {
+            sections = StorageVector<Section>(allocator<Section>());
+        }
+        if (lines.empty() && lines.capacity() == 0) {
+            lines = Lines(allocator<Lines::value_type>());
+        }
     }
+}
+
+Document::~Document() {
+    // Members go in reverse order, the storage (declared last) first: the vectors that live
+    // in it are emptied here, while it is still there.
+    sections = StorageVector<Section>();
+    lines = Lines();
 }
 
 std::string_view Document::line_at(std::size_t offset) const {

@@ -65,7 +65,7 @@ constexpr auto kMaybeBreak = [] {
 /// Splits text[i..] a byte (site: a memchr) at a time; `start` is where the current line
 /// began.
 void split_rest(std::string_view text, KeyMode mode, std::size_t i, std::size_t start,
-                std::vector<SourceLine>& lines) {
+                Document::Lines& lines) {
     while (i < text.size()) {
         if (mode == KeyMode::site) {
             const void* nl = std::memchr(text.data() + i, '\n', text.size() - i);
@@ -115,7 +115,7 @@ std::uint64_t break_candidates(__m128i v) {
 /// into `high` (ASCII while no byte has its high bit). Returns where the blocks end.
 template <KeyMode mode>
 std::size_t split_blocks(std::string_view text, char* out, std::size_t& start, __m128i& high,
-                         std::vector<SourceLine>& lines) {
+                         Document::Lines& lines) {
     std::size_t i = 0;
     for (; i + 64 <= text.size(); i += 64) {
         const auto* p = reinterpret_cast<const __m128i*>(text.data() + i);
@@ -152,7 +152,7 @@ std::size_t split_blocks(std::string_view text, char* out, std::size_t& start, _
 
 /// split_lines(), copying the text to `out` on the way when it is given; whether the text
 /// is ASCII.
-bool scan_lines(std::string_view text, char* out, KeyMode mode, std::vector<SourceLine>& lines) {
+bool scan_lines(std::string_view text, char* out, KeyMode mode, Document::Lines& lines) {
     lines.clear();
     lines.reserve(text.size() / 32 + 1);
     std::size_t start = 0; // of the current line
@@ -175,14 +175,11 @@ bool scan_lines(std::string_view text, char* out, KeyMode mode, std::vector<Sour
 
 } // namespace
 
-std::vector<SourceLine> split_lines(std::string_view text, KeyMode mode) {
-    std::vector<SourceLine> lines;
+void split_lines(std::string_view text, KeyMode mode, Document::Lines& lines) {
     scan_lines(text, nullptr, mode, lines);
-    return lines;
 }
 
-bool copy_and_split_lines(std::string_view text, char* out, KeyMode mode,
-                          std::vector<SourceLine>& lines) {
+bool copy_and_split_lines(std::string_view text, char* out, KeyMode mode, Document::Lines& lines) {
     return scan_lines(text, out, mode, lines);
 }
 

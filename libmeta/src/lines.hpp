@@ -16,11 +16,10 @@ using SourceLine = std::pair<std::size_t, std::size_t>;
 
 /// KeyMode::qgis: codecs.open's readline, i.e. str.splitlines: \n, \r\n, \r, \v, \f, \x1c,
 /// \x1d, \x1e, U+0085, U+2028, U+2029. KeyMode::site: io.StringIO's default, '\n' only.
-std::vector<SourceLine> split_lines(std::string_view text, KeyMode mode);
+void split_lines(std::string_view text, KeyMode mode, Document::Lines& lines);
 /// split_lines() into `lines`, copying the text to `out` (text.size() bytes) in the same
 /// pass: the parser's one look at every byte. Whether the text is all ASCII.
-bool copy_and_split_lines(std::string_view text, char* out, KeyMode mode,
-                          std::vector<SourceLine>& lines);
+bool copy_and_split_lines(std::string_view text, char* out, KeyMode mode, Document::Lines& lines);
 
 /// Code points before `bytes` in `line` (for 1-based columns add one).
 std::size_t columns(std::string_view line, std::size_t bytes);

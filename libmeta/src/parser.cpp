@@ -60,7 +60,7 @@ struct SectionKeys {
     }
 
     /// The entry whose name is `name` (its signature given), or `entries.size()`.
-    std::size_t find(const std::vector<Entry>& entries, std::string_view name,
+    std::size_t find(const StorageVector<Entry>& entries, std::string_view name,
                      std::uint64_t signature) const {
         const auto same = [&](std::size_t k) {
             return signatures[k] == signature && detail::same_bytes(entries[k].name, name);
@@ -132,7 +132,7 @@ public:
         if (options_.lenient) {
             doc_.text = doc_.keep(bytes);
             decode();
-            doc_.lines = detail::split_lines(doc_.text, options_.keys);
+            detail::split_lines(doc_.text, options_.keys, doc_.lines);
         } else {
             const std::span<char> text = doc_.make_bytes(bytes.size());
             ascii_ = detail::copy_and_split_lines(bytes, text.data(), options_.keys, doc_.lines);
@@ -330,7 +330,11 @@ private:
                 return k;
             }
         }
-        doc_.sections.push_back(Section{name, where, {}, {}});
+        if (doc_.sections.capacity() == 0) {
+            doc_.sections.reserve(2); // [general], and maybe [DEFAULT]
+        }
+        doc_.sections.push_back(
+            Section{name, where, StorageVector<Entry>(doc_.allocator<Entry>()), {}});
         // Most files hold one section: room for an entry per remaining line, up to 64, saves
         // moving the entries as the vector grows.
         const std::size_t room =
@@ -594,8 +598,8 @@ private:
 
     const ParseOptions& options_;
     Document& doc_;
-    const std::vector<SourceLine>& lines_; ///< doc_.lines
-    std::optional<std::size_t> cursect_;   ///< index in doc_.sections
+    const Document::Lines& lines_;       ///< doc_.lines
+    std::optional<std::size_t> cursect_; ///< index in doc_.sections
     std::string_view sectname_;
     std::size_t indent_level_ = 0;
     /// The entry (section, index) that configparser's optname names: continuation lines go
@@ -631,9 +635,13 @@ Document parse(std::string_view bytes, const ParseOptions& options) {
     doc.file = options.file_name;
     doc.keys = options.keys;
     doc.lenient = options.lenient;
-    // The text, its value positions (at most one per line) and what a typical file adds
-    // (a few joined values): one block for the whole file.
-    doc.reserve_storage(bytes.size() * 2 + 256 + sizeof(Position) * (bytes.size() / 16));
+    // One block for the whole file, as a typical file (lines of 32 bytes or more) fills it:
+    // the text, the lines, a position per line, a few joined values and comment lists, and
+    // the entries (reserved for up to 64 lines: see section_named).
+    const std::size_t n = bytes.size();
+    const std::size_t lines = n / 32 + 1;
+    doc.reserve_storage(2 * n + lines * (sizeof(Document::Lines::value_type) + sizeof(Position)) +
+                        std::min<std::size_t>(64, lines) * sizeof(Entry) + n / 2 + 512);
     doc.ok = true;
     Reader(options, doc).run(bytes);
     return doc;

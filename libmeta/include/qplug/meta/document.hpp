@@ -9,6 +9,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <qplug/meta/diagnostic.hpp>
@@ -33,6 +35,45 @@ struct Position {
 // The strings of a Document are views of its text or of its own storage (see Document::keep):
 // they live as long as the Document, and moving the Document keeps them valid.
 
+/// The allocator of a document's vectors: its storage (released with the document, one
+/// allocation for a whole file), or the heap for a document that has none (default-made).
+/// It moves with its container, so a moved document's vectors stay in its storage.
+template <class T>
+class StorageAllocator {
+public:
+    using value_type = T;
+    using propagate_on_container_move_assignment = std::true_type;
+    using propagate_on_container_swap = std::true_type;
+
+    StorageAllocator() noexcept = default;
+    explicit StorageAllocator(std::pmr::memory_resource* resource) noexcept : resource_(resource) {}
+    template <class U>
+    StorageAllocator(const StorageAllocator<U>& other) noexcept // NOLINT: rebinding
+        : resource_(other.resource()) {}
+
+    T* allocate(std::size_t n) {
+        return static_cast<T*>(resource_ != nullptr ? resource_->allocate(n * sizeof(T), alignof(T))
+                                                    : ::operator new(n * sizeof(T)));
+    }
+    void deallocate(T* p, std::size_t n) noexcept {
+        if (resource_ != nullptr) {
+            resource_->deallocate(p, n * sizeof(T), alignof(T));
+        } else {
+            ::operator delete(p);
+        }
+    }
+    std::pmr::memory_resource* resource() const noexcept { return resource_; }
+    friend bool operator==(const StorageAllocator& a, const StorageAllocator& b) noexcept {
+        return a.resource_ == b.resource_;
+    }
+
+private:
+    std::pmr::memory_resource* resource_ = nullptr;
+};
+
+template <class T>
+using StorageVector = std::vector<T, StorageAllocator<T>>;
+
 struct Entry {
     std::string_view key;       ///< as written, stripped
     std::string_view name;      ///< as the key mode names it (lower-cased in qgis mode)
@@ -50,7 +91,7 @@ struct Entry {
 struct Section {
     std::string_view name; ///< as written between the brackets
     Position position;
-    std::vector<Entry> entries;
+    StorageVector<Entry> entries;
     std::span<const std::string_view> comments; ///< comment lines just before the header
 
     const Entry* find(std::string_view name) const;
@@ -63,19 +104,21 @@ struct Document {
     Document& operator=(Document&&) noexcept = default;
     Document(const Document&) = delete;
     Document& operator=(const Document&) = delete;
-    ~Document() = default;
+    /// Hands the vectors' memory back before the storage it came from goes.
+    ~Document();
 
     std::string file; ///< name used in diagnostics
     KeyMode keys = KeyMode::qgis;
     /// True exactly when configparser reads the file without raising (read_file).
     bool ok = false;
     bool lenient = false;
-    std::vector<Section> sections; ///< in file order; [DEFAULT] too, when present
-    Diagnostics diagnostics;       ///< graded for the qgis profile; see apply_profile()
-    std::string_view text;         ///< the text read (UTF-8; converted when lenient)
+    StorageVector<Section> sections; ///< in file order; [DEFAULT] too, when present
+    Diagnostics diagnostics;         ///< graded for the qgis profile; see apply_profile()
+    std::string_view text;           ///< the text read (UTF-8; converted when lenient)
     std::span<const std::string_view> trailing_comments; ///< comment lines after the last entry
     /// Where each line starts and ends (bytes, line break excluded), as the key mode splits.
-    std::vector<std::pair<std::size_t, std::size_t>> lines;
+    using Lines = StorageVector<std::pair<std::size_t, std::size_t>>;
+    Lines lines;
 
     const Section* section(std::string_view name) const;
     const Section* general() const { return section("general"); }
@@ -118,8 +161,14 @@ struct Document {
     std::span<const std::string_view> keep_views(std::span<const std::string_view> first,
                                                  std::span<const std::string_view> second = {});
     /// Called before the first keep(): the storage's first block holds at least `bytes`
-    /// (so that a whole file's copies take one allocation).
+    /// (so that a whole file's copies take one allocation). From then on `sections` and
+    /// `lines` (empty until then) take their memory from the storage too.
     void reserve_storage(std::size_t bytes);
+    /// An allocator of the document's storage (the heap before reserve_storage()).
+    template <class T>
+    StorageAllocator<T> allocator() const noexcept {
+        return StorageAllocator<T>(storage_.get());
+    }
 
 private:
     /// One arena per document: the text, the values that are not slices of it (joined
