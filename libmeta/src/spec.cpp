@@ -42,33 +42,33 @@ char ascii_lower_char(char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
 }
 
-/// Spec names -> (exact field, field without case), open addressing: the validator looks
-/// every key of every file up, and std::unordered_map's hashing and buckets cost more than
-/// the rest of a key's checks. Written by hand: no Debian library offers a small static map.
+/// Spec names -> values (fields of a name, the rule of an id), open addressing: the
+/// validator looks every key of every file up, and a rule for every finding, and
+/// std::unordered_map's hashing and buckets cost more than the rest of a key's checks.
+/// Written by hand: no Debian library offers a small static map.
+template <class Value>
 class NameTable {
 public:
-    using Fields = std::pair<const FieldInfo*, const FieldInfo*>;
-
-    void build(const std::vector<std::pair<std::string_view, Fields>>& names) {
+    void build(const std::vector<std::pair<std::string_view, Value>>& names) {
         std::size_t size = 16;
         while (size < names.size() * 4) {
             size *= 2; // at most a quarter full: short probes
         }
         slots_.assign(size, Slot{});
-        for (const auto& [name, fields] : names) {
+        for (const auto& [name, value] : names) {
             std::size_t i = hash(name) & (size - 1);
             while (slots_[i].used) {
                 i = (i + 1) & (size - 1);
             }
-            slots_[i] = Slot{name, fields, true};
+            slots_[i] = Slot{name, value, true};
         }
     }
 
-    const Fields* find(std::string_view name) const {
+    const Value* find(std::string_view name) const {
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = hash(name) & mask; slots_[i].used; i = (i + 1) & mask) {
             if (detail::same_bytes(slots_[i].name, name)) {
-                return &slots_[i].fields;
+                return &slots_[i].value;
             }
         }
         return nullptr;
@@ -77,19 +77,21 @@ public:
 private:
     struct Slot {
         std::string_view name;
-        Fields fields{};
+        Value value{};
         bool used = false;
     };
 
-    /// Length and three bytes: cheap, and enough to tell the spec's names apart.
+    /// Length and four bytes: cheap, and enough to tell the spec's names and rule ids (which
+    /// share their first bytes) apart.
     static std::size_t hash(std::string_view s) {
         if (s.empty()) {
             return 0;
         }
         const auto at = [&](std::size_t i) { return static_cast<std::size_t>(s[i] & 0x7F); };
-        const std::size_t h =
-            s.size() * 0x9E3779B1U ^ at(0) << 7 ^ at(s.size() / 2) << 14 ^ at(s.size() - 1) << 21;
-        return h ^ h >> 11;
+        const std::size_t n = s.size();
+        const std::size_t h = n * 0x9E3779B1U ^ at(n / 3) << 7 ^ at(n / 2) << 14 ^ at(n - 1) << 21 ^
+                              at(n - 1 - n / 4) << 28;
+        return h ^ h >> 11 ^ h >> 23;
     }
 
     std::vector<Slot> slots_;
@@ -98,14 +100,15 @@ private:
 struct Tables {
     std::vector<RuleInfo> rules;
     std::vector<FieldInfo> fields;
-    std::unordered_map<std::string_view, const RuleInfo*> rule_by_id;
+    NameTable<const RuleInfo*> rule_by_id;
     // Field lookups by name (the validator asks for each entry of each file). The first
     // field whose key or alias matches wins, as in spec order.
     std::vector<std::string> folded_names; ///< storage for folded_by_name's keys
     /// For each exact name: its field, and the field its folded name finds (the same one
     /// unless an earlier field differs from it only in case).
-    NameTable both_by_name;
-    NameTable folded_by_name; ///< folded names -> (nullptr, field without case)
+    using Fields = std::pair<const FieldInfo*, const FieldInfo*>;
+    NameTable<Fields> both_by_name;
+    NameTable<Fields> folded_by_name; ///< folded names -> (nullptr, field without case)
     /// Keys that have template texts (most keys have none: no scan of the templates).
     std::vector<std::string_view> template_keys;
     std::vector<std::pair<std::string_view, std::string_view>> templates;    ///< key, text
@@ -140,9 +143,11 @@ const Tables& tables() {
                                   view(f.lifecycle_note),
                                   view(f.plugins_xml)});
         }
+        std::vector<std::pair<std::string_view, const RuleInfo*>> ids;
         for (const auto& r : out.rules) {
-            out.rule_by_id.emplace(r.id, &r);
+            ids.emplace_back(r.id, &r);
         }
+        out.rule_by_id.build(ids);
         std::size_t names = 0;
         for (const auto& f : out.fields) {
             names += 1 + f.aliases.size();
@@ -162,16 +167,16 @@ const Tables& tables() {
                 field_by_folded_name.emplace(out.folded_names.back(), &f);
             }
         }
-        std::vector<std::pair<std::string_view, NameTable::Fields>> both;
+        std::vector<std::pair<std::string_view, Tables::Fields>> both;
         for (const auto& [name, field] : field_by_name) {
             std::string folded(name);
             std::transform(folded.begin(), folded.end(), folded.begin(), ascii_lower_char);
-            both.emplace_back(name, NameTable::Fields{field, field_by_folded_name.at(folded)});
+            both.emplace_back(name, Tables::Fields{field, field_by_folded_name.at(folded)});
         }
         out.both_by_name.build(both);
-        std::vector<std::pair<std::string_view, NameTable::Fields>> folded;
+        std::vector<std::pair<std::string_view, Tables::Fields>> folded;
         for (const auto& [name, field] : field_by_folded_name) {
-            folded.emplace_back(name, NameTable::Fields{nullptr, field});
+            folded.emplace_back(name, Tables::Fields{nullptr, field});
         }
         out.folded_by_name.build(folded);
         for (std::size_t i = 0; i < spec_tables::placeholder_count; ++i) {
@@ -206,9 +211,8 @@ std::span<const RuleInfo> rules() {
 }
 
 const RuleInfo* find_rule(std::string_view id) {
-    const auto& by_id = tables().rule_by_id;
-    const auto it = by_id.find(id);
-    return it == by_id.end() ? nullptr : it->second;
+    const RuleInfo* const* found = tables().rule_by_id.find(id);
+    return found != nullptr ? *found : nullptr;
 }
 
 std::span<const FieldInfo> fields() {
@@ -222,7 +226,7 @@ const FieldInfo* find_field(std::string_view key, bool ignore_case) {
 
 std::pair<const FieldInfo*, const FieldInfo*> find_field_both_ways(std::string_view key) {
     const Tables& t = tables();
-    if (const NameTable::Fields* found = t.both_by_name.find(key)) {
+    if (const Tables::Fields* found = t.both_by_name.find(key)) {
         return *found;
     }
     std::array<char, 64> buffer; // NOLINT: written before it is read
@@ -230,8 +234,8 @@ std::pair<const FieldInfo*, const FieldInfo*> find_field_both_ways(std::string_v
         return {nullptr, nullptr}; // longer than any field name
     }
     std::transform(key.begin(), key.end(), buffer.begin(), ascii_lower_char);
-    const NameTable::Fields* found = t.folded_by_name.find({buffer.data(), key.size()});
-    return found != nullptr ? *found : NameTable::Fields{nullptr, nullptr};
+    const Tables::Fields* found = t.folded_by_name.find({buffer.data(), key.size()});
+    return found != nullptr ? *found : Tables::Fields{nullptr, nullptr};
 }
 
 std::string_view placeholder(std::string_view key) {
