@@ -99,11 +99,6 @@ bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) {
                       [](char x, char y) { return ascii_lower_char(x) == ascii_lower_char(y); });
 }
 
-bool is_ascii_digits(std::string_view s) {
-    return !s.empty() &&
-           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 /// urllib.parse.urlsplit's scheme (not lower-cased) and netloc, as views of `raw` or, when
 /// tabs or line breaks must be dropped first, of `scratch`.
 struct UrlViews {
@@ -559,22 +554,39 @@ private:
     static std::string_view qgis_version_problem(std::string_view v) {
         const auto dots = std::count(v.begin(), v.end(), '.');
         if (dots != 1 && dots != 2) {
-            return "QGIS needs two or three parts";
+            return kNotTwoOrThree;
         }
-        for (std::size_t start = 0; start <= v.size();) {
-            const std::size_t dot = std::min(v.find('.', start), v.size());
-            const std::string_view p = v.substr(start, dot - start);
-            start = dot + 1;
-            if (!is_ascii_digits(p)) {
-                return "every part must be a number (the plugin installer drops other characters, "
-                       "QGIS's loader refuses them)";
-            }
-            if (p.size() > 2 && std::stoul(std::string(p.substr(0, 9))) > 99) {
-                return "the plugin installer refuses parts above 99";
+        // The parts in order, in one pass: digits only, and a part of three digits or more
+        // read as a number (its first nine digits, as before: "007" is 7) at most 99.
+        std::size_t digits = 0;
+        unsigned long part = 0;
+        for (std::size_t i = 0; i <= v.size(); ++i) {
+            if (i == v.size() || v[i] == '.') {
+                if (digits == 0) {
+                    return kNotANumber;
+                }
+                if (digits > 2 && part > 99) {
+                    return kAbove99;
+                }
+                digits = 0;
+                part = 0;
+            } else if (v[i] >= '0' && v[i] <= '9') {
+                if (digits < 9) {
+                    part = part * 10 + static_cast<unsigned long>(v[i] - '0');
+                }
+                ++digits;
+            } else {
+                return kNotANumber;
             }
         }
         return {};
     }
+
+    static constexpr std::string_view kNotTwoOrThree = "QGIS needs two or three parts";
+    static constexpr std::string_view kNotANumber =
+        "every part must be a number (the plugin installer drops other characters, QGIS's "
+        "loader refuses them)";
+    static constexpr std::string_view kAbove99 = "the plugin installer refuses parts above 99";
 
     void check_qgis_version(const Entry& e, std::string_view v) {
         if (v.empty()) {

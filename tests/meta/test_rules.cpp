@@ -235,6 +235,39 @@ TEST(MetaRules, AValidationInsideAnotherIsItsOwn) {
     EXPECT_FALSE(has(run(Case{kGood, Profile::site, KeyMode::site}), "META-REQ-EMAIL"));
 }
 
+TEST(MetaRules, QgisVersionProblemsInPartOrder) {
+    // The installer's and the loader's reading of a QGIS version: two or three parts, each
+    // digits, none above 99; the first bad part (in order) says what is wrong.
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"3", "two or three parts"},
+        {"3.22.1.1", "two or three parts"},
+        {"3.x", "must be a number"},
+        {"3..1", "must be a number"},
+        {"3.22.", "must be a number"},
+        {"3.100", "above 99"},
+        {"100.x", "above 99"},
+        {"x.100", "must be a number"},
+        {"3.1000000000000", "above 99"},
+        {"3.099", ""},
+        {"007.1", ""},
+        {"3.22", ""},
+        {"3.22.1", ""}};
+    for (const auto& [version, problem] : cases) {
+        Case c{replaced("qgisMinimumVersion", version), Profile::qgis, KeyMode::qgis};
+        std::string found;
+        for (const Diagnostic& d : run(c)) {
+            if (d.rule == "META-QGIS-VERSION-FORMAT") {
+                found = d.message;
+            }
+        }
+        if (problem.empty()) {
+            EXPECT_EQ(found, "") << version;
+        } else {
+            EXPECT_NE(found.find(problem), std::string::npos) << version << ": " << found;
+        }
+    }
+}
+
 TEST(MetaRules, ProfilesTurnRulesOff) {
     // META-AUTHOR-SLASH is the site's rule; QGIS does not care.
     Case c{replaced("author", "Jane/Doe"), Profile::qgis, KeyMode::qgis};
