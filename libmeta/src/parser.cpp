@@ -413,24 +413,14 @@ private:
         add_position(position(i, raw_value.empty() ? line_text(i).size() : value_byte));
         std::span<const std::string_view> comments;
         attach_comments(comments);
-        // Every member given, in place: value-initializing an Entry first (zeroing the whole
-        // object) cost a tenth of the line loop, and moving a temporary in stalled on reading
-        // back what had just been stored.
+        // Built in place by Entry's constructor: value-initializing an entry first (zeroing
+        // the whole object) cost a tenth of the line loop, and a temporary moved in stalled
+        // on reading back what had just been stored.
         if (index == entries.size()) {
-            entries.emplace_back(key, name, raw_value, std::optional<std::string_view>(),
-                                 value[delim], key_at, std::span<const Position>(), i + 1,
-                                 comments);
+            entries.emplace_back(key, name, raw_value, value[delim], key_at, i + 1, comments);
             keys.add(key_at.line, signature);
         } else {
-            entries[index] = Entry{.key = key,
-                                   .name = name,
-                                   .raw_value = raw_value,
-                                   .value = std::nullopt,
-                                   .delimiter = value[delim],
-                                   .key_position = key_at,
-                                   .value_lines = {},
-                                   .last_line = i + 1,
-                                   .comments = comments};
+            entries[index] = Entry(key, name, raw_value, value[delim], key_at, i + 1, comments);
         }
         open_named_ = !name.empty();
         open_ = std::make_pair(*cursect_, index);

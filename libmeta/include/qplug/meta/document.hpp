@@ -75,17 +75,27 @@ template <class T>
 using StorageVector = std::vector<T, StorageAllocator<T>>;
 
 struct Entry {
+    Entry() = default;
+    /// What a key line gives; the value's lines and get() come later. (A constructor, not
+    /// aggregate initialization: that zeroed the whole entry first, then wrote it again.)
+    Entry(std::string_view key_, std::string_view name_, std::string_view raw_value_,
+          char delimiter_, const Position& key_position_, std::size_t last_line_,
+          std::span<const std::string_view> comments_) noexcept
+        : key(key_), name(name_), raw_value(raw_value_), delimiter(delimiter_),
+          key_position(key_position_), last_line(last_line_), comments(comments_) {}
+
     std::string_view key;       ///< as written, stripped
     std::string_view name;      ///< as the key mode names it (lower-cased in qgis mode)
     std::string_view raw_value; ///< configparser's raw value: lines joined with '\n', rstripped
-    /// get(): after %-interpolation; nullopt when interpolation fails.
-    std::optional<std::string_view> value;
     char delimiter = '=';
     Position key_position;
-    /// Where each line of the value starts (the first is after the delimiter).
-    std::span<const Position> value_lines;
     std::size_t last_line = 0;                  ///< the last line that belongs to this entry
     std::span<const std::string_view> comments; ///< comment lines just before the entry
+    // The members the parser fills in later come last.
+    /// Where each line of the value starts (the first is after the delimiter).
+    std::span<const Position> value_lines;
+    /// get(): after %-interpolation; nullopt when interpolation fails.
+    std::optional<std::string_view> value;
 };
 
 struct Section {
