@@ -316,7 +316,7 @@ private:
     /// and for QGIS by its aliases too (e.g. author_name); -1 when there is none.
     int lookup_item(const FieldInfo& f) const {
         const std::size_t k = field_index(f);
-        int found = k < first_item_.size() ? first_item_[k] : find_item(f.key);
+        int found = k < tracked_fields_ ? first_item_[k] : find_item(f.key);
         if (found < 0 && options_.profile == Profile::qgis) {
             for (auto a : f.aliases) {
                 if ((found = find_item(a)) >= 0) {
@@ -340,7 +340,7 @@ private:
             return;
         }
         const std::size_t k = field_index(*field);
-        if (k < first_item_.size() && first_item_[k] < 0 && names(items_[i], field->key)) {
+        if (k < tracked_fields_ && first_item_[k] < 0 && names(items_[i], field->key)) {
             first_item_[k] = static_cast<int>(i);
         }
     }
@@ -369,7 +369,7 @@ private:
 
     void check_keys() {
         fields_of_items_.clear();
-        first_item_.fill(-1);
+        std::fill_n(first_item_.begin(), tracked_fields_, -1);
         for (std::size_t i = 0; i < items_.size(); ++i) {
             const Entry& e = *items_[i].entry;
             const auto [base, locale] = split_locale(e.key);
@@ -723,7 +723,9 @@ private:
     std::vector<const FieldInfo*>& fields_of_items_ = scratch_.fields_of_items;
     /// For each spec field (by index, up to 64), the first item named by its key, or -1:
     /// noted as check_keys() looks each item up, so that lookup() need not scan the items.
-    std::array<int, 64> first_item_{};
+    std::array<int, 64> first_item_; // NOLINT: check_keys() fills what is used
+    /// The fields first_item_ tracks: all of the spec's (a test checks they are at most 64).
+    const std::size_t tracked_fields_ = std::min<std::size_t>(64, fields().size());
     const std::vector<FieldTraits>& traits_ = field_traits();
     const FieldInfo* const first_field_ = fields().data();
 
