@@ -230,10 +230,11 @@ private:
         }
         if (value.empty() || comment) {
             // A blank line belongs to the open value (dropped again at the end if nothing
-            // follows); a comment line does not.
+            // follows); a comment line does not. Its '\n' waits for a line that follows:
+            // most blank lines end a value, and joining each such value was a copy for
+            // nothing.
             if (!comment && open_ && open_named_) {
-                join_open_value();
-                joined_.push_back('\n');
+                ++pending_blank_lines_;
                 add_position(position(i, line.size()));
             }
             return;
@@ -349,6 +350,8 @@ private:
 
     void continue_value(std::size_t i, std::size_t indent_bytes, std::string_view value) {
         join_open_value();
+        joined_.append(pending_blank_lines_, '\n');
+        pending_blank_lines_ = 0;
         joined_.push_back('\n');
         joined_ += value;
         add_position(position(i, indent_bytes));
@@ -372,9 +375,12 @@ private:
         }
         Entry& e = open_entry();
         if (joined_open_) {
+            // rstrip: the blank lines still pending would go too (the last line joined is
+            // stripped already).
             e.raw_value = doc_.keep(unicode::rstrip(joined_));
             joined_open_ = false;
         }
+        pending_blank_lines_ = 0;
         e.value_lines = positions_.subspan(open_positions_, used_positions_ - open_positions_);
         open_.reset();
     }
@@ -605,6 +611,7 @@ private:
     /// positions of its lines.
     std::string& joined_ = scratch_.joined;
     bool joined_open_ = false;
+    std::size_t pending_blank_lines_ = 0; ///< blank lines after the open value's last line
     /// Where the value lines' positions go: a line gives at most one (a key line its value's
     /// first, a continuation or blank line the next), so one block as long as the file has
     /// lines holds them all, and the open entry's are the last ones added.

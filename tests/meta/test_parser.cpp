@@ -180,6 +180,14 @@ TEST(MetaParser, MultiLineValuesKeepPositions) {
     EXPECT_EQ(about->key_position.line, 2u);
     EXPECT_EQ(about->value_lines.front().column, 9u);
     EXPECT_EQ(doc.get("name"), "x");
+    // Blank lines that end a value are not part of it (their lines still count as its).
+    const Document trailing = parse("[general]\nabout = one \n\n \n\nname=x\n\n");
+    ASSERT_TRUE(trailing.ok);
+    EXPECT_EQ(trailing.find("about")->raw_value, "one");
+    EXPECT_EQ(trailing.find("about")->value_lines.size(), 4u);
+    EXPECT_EQ(trailing.find("name")->raw_value, "x");
+    const Document empty_first = parse("[general]\nabout =\n\n  two\n\n\n  three\n\n");
+    EXPECT_EQ(empty_first.find("about")->raw_value, "\n\ntwo\n\n\nthree");
 }
 
 TEST(MetaParser, KeyModes) {
