@@ -33,60 +33,22 @@ TEST(MetaParser, SameBytesIsEquality) {
     }
 }
 
-namespace {
-
-/// The first ill-formed UTF-8 byte, found the plain way (one code point at a time).
-std::size_t reference_invalid_utf8(std::string_view t) {
-    for (std::size_t i = 0; i < t.size();) {
-        const auto b = static_cast<unsigned char>(t[i]);
-        std::size_t len = 0;
-        char32_t cp = 0;
-        char32_t min = 0;
-        if (b < 0x80) {
-            ++i;
-            continue;
-        }
-        if ((b & 0xE0) == 0xC0) {
-            len = 2, cp = b & 0x1F, min = 0x80;
-        } else if ((b & 0xF0) == 0xE0) {
-            len = 3, cp = b & 0x0F, min = 0x800;
-        } else if ((b & 0xF8) == 0xF0) {
-            len = 4, cp = b & 0x07, min = 0x10000;
-        } else {
-            return i;
-        }
-        if (i + len > t.size()) {
-            return i;
-        }
-        for (std::size_t k = 1; k < len; ++k) {
-            const auto c = static_cast<unsigned char>(t[i + k]);
-            if ((c & 0xC0) != 0x80) {
-                return i;
-            }
-            cp = (cp << 6) | (c & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return i;
-        }
-        i += len;
-    }
-    return qplug::unicode::npos;
-}
-
-} // namespace
-
 TEST(MetaParser, InvalidUtf8FoundWhereverItIs) {
-    // ASCII runs of every length up to past two 16-byte blocks, then a sequence (well or
-    // ill formed), then more text: the fast skips over ASCII must stop at the same byte.
-    const std::vector<std::string> pieces = {"\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
-                                             "\x80",     "\xC3",         "\xE2\x82",
-                                             "\xC0\xAF", "\xED\xA0\x80", "\xFF"};
+    // ASCII runs of every length up to past two 16-byte blocks, then a sequence, then more
+    // text: the fast skips over ASCII must stop at the sequence when it is ill-formed
+    // (a lone continuation byte, a truncated sequence, an overlong form, a surrogate, 0xFF)
+    // and find nothing when it is well formed.
+    const std::vector<std::pair<std::string, bool>> pieces = {
+        {"\xC3\xA9", true},  {"\xE2\x82\xAC", true},  {"\xF0\x9F\x98\x80", true},
+        {"\x80", false},     {"\xC3", false},         {"\xE2\x82", false},
+        {"\xC0\xAF", false}, {"\xED\xA0\x80", false}, {"\xFF", false}};
     for (std::size_t run = 0; run < 40; ++run) {
-        for (const auto& piece : pieces) {
+        for (const auto& [piece, well_formed] : pieces) {
             for (const std::string& tail :
                  {std::string(), std::string("abc"), std::string(20, 'z') + "\xC3\xA9"}) {
                 const std::string text = std::string(run, 'a') + piece + tail;
-                EXPECT_EQ(qplug::unicode::find_invalid_utf8(text), reference_invalid_utf8(text))
+                EXPECT_EQ(qplug::unicode::find_invalid_utf8(text),
+                          well_formed ? qplug::unicode::npos : run)
                     << run << " " << testing::PrintToString(piece);
             }
         }
