@@ -48,10 +48,6 @@ std::size_t break_at(std::string_view t, std::size_t i, KeyMode mode) {
     }
 }
 
-} // namespace
-
-namespace {
-
 /// Bytes that can start a line break in either mode; everything else is skipped quickly.
 constexpr auto kMaybeBreak = [] {
     std::array<bool, 256> t{};

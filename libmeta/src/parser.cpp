@@ -23,7 +23,6 @@
 namespace qplug::meta {
 
 namespace pegtl = tao::pegtl;
-using detail::SourceLine;
 
 namespace {
 
