@@ -89,6 +89,19 @@ TEST_P(ResolveScenario, GivesTheExpectedPlanOrExplanation) {
             file["expect"]["solutions"] = r.explanation.solutions;
             std::ofstream(GetParam()) << file.dump(1) << '\n';
         }
+        // "mentions": what the explanation must say somewhere (the plugin, the versions,
+        // the fix), whatever its wording.
+        std::string all;
+        for (const auto* lines : {&r.explanation.summary, &r.explanation.paths,
+                                  &r.explanation.solutions}) {
+            for (const auto& line : *lines) {
+                all += line + "\n";
+            }
+        }
+        for (const auto& m : e.value("mentions", json::array())) {
+            EXPECT_NE(all.find(m.get<std::string>()), std::string::npos)
+                << "the explanation does not mention '" << m.get<std::string>() << "'";
+        }
         for (const char* part : {"summary", "paths", "solutions"}) {
             if (!e.contains(part)) {
                 continue;

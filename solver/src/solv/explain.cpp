@@ -358,14 +358,17 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
                                 "ask the plugin's authors to update its dependencies");
     }
 
-    // Proof: libsolv 0.7.23's decision list for each problem, in qplug's words.
+    // Proof: libsolv 0.7.23's decision list for each problem, in qplug's words, in the order
+    // the solver derived it. Not SOLVER_DECISIONLIST_SORTED: 0.7.23's sort compares the "to"
+    // field of two job rules as solvable ids, but a job rule's "to" is the job's flags (an
+    // erase job's 0x40201), so sorting a proof with two such rules reads far outside the pool
+    // and crashes (`qplug remove` of a plugin another installed plugin needs).
     for (Id problem = solver_next_problem(solver, 0); problem != 0;
          problem = solver_next_problem(solver, problem)) {
         Queue q;
         queue_init(&q);
         solver_get_decisionlist(solver, problem,
-                                SOLVER_DECISIONLIST_PROBLEM | SOLVER_DECISIONLIST_SORTED |
-                                    SOLVER_DECISIONLIST_WITHINFO,
+                                SOLVER_DECISIONLIST_PROBLEM | SOLVER_DECISIONLIST_WITHINFO,
                                 &q);
         for (int i = 0; i + 7 < q.count; i += 8) {
             const Id v = q.elements[i];
