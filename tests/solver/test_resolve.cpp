@@ -92,8 +92,8 @@ TEST_P(ResolveScenario, GivesTheExpectedPlanOrExplanation) {
         // "mentions": what the explanation must say somewhere (the plugin, the versions,
         // the fix), whatever its wording.
         std::string all;
-        for (const auto* lines : {&r.explanation.summary, &r.explanation.paths,
-                                  &r.explanation.solutions}) {
+        for (const auto* lines :
+             {&r.explanation.summary, &r.explanation.paths, &r.explanation.solutions}) {
             for (const auto& line : *lines) {
                 all += line + "\n";
             }

@@ -368,8 +368,7 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
         Queue q;
         queue_init(&q);
         solver_get_decisionlist(solver, problem,
-                                SOLVER_DECISIONLIST_PROBLEM | SOLVER_DECISIONLIST_WITHINFO,
-                                &q);
+                                SOLVER_DECISIONLIST_PROBLEM | SOLVER_DECISIONLIST_WITHINFO, &q);
         for (int i = 0; i + 7 < q.count; i += 8) {
             const Id v = q.elements[i];
             const int reason = q.elements[i + 1];
