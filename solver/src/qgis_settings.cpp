@@ -14,6 +14,7 @@
 #include <qplug/unicode.hpp>
 
 #include "errors.hpp"
+#include "qsettings_scan.hpp"
 
 namespace qplug::solver {
 
@@ -226,6 +227,36 @@ std::u16string unescape_key(std::string_view key) {
     return out;
 }
 
+} // namespace
+
+std::string qsettings_escaped_key(std::string_view key) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::u16string units;
+    append_utf8(units, key);
+    std::string out;
+    out.reserve(units.size() * 3 / 2);
+    for (const char16_t ch : units) {
+        if (ch == u'/') {
+            out += '\\';
+        } else if ((ch >= u'a' && ch <= u'z') || (ch >= u'A' && ch <= u'Z') ||
+                   (ch >= u'0' && ch <= u'9') || ch == u'_' || ch == u'-' || ch == u'.') {
+            out += static_cast<char>(ch);
+        } else if (ch <= 0xFF) {
+            out += '%';
+            out += kHex[ch / 16];
+            out += kHex[ch % 16];
+        } else {
+            out += "%U";
+            for (int shift = 12; shift >= 0; shift -= 4) {
+                out += kHex[(ch >> shift) & 0xF];
+            }
+        }
+    }
+    return out;
+}
+
+namespace {
+
 /// iniChopTrailingSpaces.
 void chop_trailing_spaces(std::u16string& s, std::size_t limit) {
     while (s.size() > limit && (s.back() == u' ' || s.back() == u'\t')) {
@@ -421,22 +452,18 @@ private:
 
 } // namespace
 
-Expected<std::vector<QSettingsEntry>> read_qsettings_ini(std::string_view text,
-                                                         std::string_view file_name) {
+Expected<QSettingsScan> scan_qsettings_ini(std::string_view text, std::string_view file_name) {
+    QSettingsScan scan;
     std::string_view data = text;
     if (data.substr(0, 3) == "\xEF\xBB\xBF") {
         data.remove_prefix(3);
+        scan.bom = 3;
     }
     const LineIndex lines(data);
     const auto error_at = [&](std::size_t offset, std::string message) {
         return file_error(std::string(file_name), lines.line(offset), lines.column(offset),
                           std::move(message));
     };
-    struct Read {
-        std::string section; ///< "" for [General], else "name/"
-        QSettingsEntry entry;
-    };
-    std::vector<Read> read;
     std::string section;
     std::size_t pos = 0;
     std::size_t start = 0;
@@ -444,6 +471,11 @@ Expected<std::vector<QSettingsEntry>> read_qsettings_ini(std::string_view text,
     std::size_t equals = 0;
     while (read_ini_line(data, pos, start, length, equals)) {
         const std::string_view line = data.substr(start, length);
+        QSettingsLine l;
+        l.start = scan.bom + start;
+        l.length = length;
+        l.line = lines.line(start);
+        l.column = lines.column(start);
         if (line.front() == '[') {
             const std::size_t close = line.find(']');
             if (close == npos) {
@@ -458,6 +490,9 @@ Expected<std::vector<QSettingsEntry>> read_qsettings_ini(std::string_view text,
                                                           : to_utf8(unescape_key(name));
                 section += '/';
             }
+            l.kind = QSettingsLine::Kind::section;
+            l.section = section;
+            scan.lines.push_back(std::move(l));
             continue;
         }
         if (equals == npos) {
@@ -465,15 +500,40 @@ Expected<std::vector<QSettingsEntry>> read_qsettings_ini(std::string_view text,
                                                "KEY=VALUE",
                                                line.substr(0, std::min<std::size_t>(40, length))));
         }
+        l.kind = QSettingsLine::Kind::entry;
+        l.equals = scan.bom + equals;
+        l.section = section;
+        l.key = section + to_utf8(unescape_key(trimmed(data.substr(start, equals - start))));
+        scan.lines.push_back(std::move(l));
+    }
+    return scan;
+}
+
+Expected<std::vector<QSettingsEntry>> read_qsettings_ini(std::string_view text,
+                                                         std::string_view file_name) {
+    auto scan = scan_qsettings_ini(text, file_name);
+    if (!scan) {
+        return std::move(scan).error();
+    }
+    struct Read {
+        std::string section; ///< "" for [General], else "name/"
+        QSettingsEntry entry;
+    };
+    std::vector<Read> read;
+    for (auto& l : scan->lines) {
+        if (l.kind != QSettingsLine::Kind::entry) {
+            continue;
+        }
         Read r;
-        r.section = section;
+        r.section = std::move(l.section);
         QSettingsEntry& e = r.entry;
-        e.key = section + to_utf8(unescape_key(trimmed(data.substr(start, equals - start))));
-        e.line = lines.line(start);
-        e.column = lines.column(start);
+        e.key = std::move(l.key);
+        e.line = l.line;
+        e.column = l.column;
         std::u16string value;
         std::vector<std::u16string> items;
-        if (unescape_value(data.substr(equals + 1, start + length - equals - 1), value, items)) {
+        if (unescape_value(text.substr(l.equals + 1, l.start + l.length - l.equals - 1), value,
+                           items)) {
             e.type = QSettingsEntry::Type::list;
             for (const auto& item : items) {
                 std::string s = to_utf8(item);

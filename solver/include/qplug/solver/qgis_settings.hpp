@@ -41,6 +41,71 @@ struct QSettingsEntry {
 Expected<std::vector<QSettingsEntry>> read_qsettings_ini(std::string_view text,
                                                          std::string_view file_name = "QGIS3.ini");
 
+/// QSettings' iniEscapedKey: how QSettings writes a key or a section name in the file.
+/// [A-Za-z0-9_.-] stay, '/' becomes a backslash, other UTF-16 code units become %XX up to 0xFF and
+/// %UXXXX above (upper-case hex). `key` is UTF-8.
+std::string qsettings_escaped_key(std::string_view key);
+
+/// One change to a QSettings INI file, as QSettings::setValue() or remove() makes it.
+struct QSettingsEdit {
+    enum class Action {
+        set,    ///< the key gets `value`
+        remove, ///< the key and its sub-keys ("key/...") are gone, as QSettings::remove()
+    };
+    Action action = Action::set;
+    /// UTF-8, groups separated by '/'; empty parts (a leading, trailing or doubled '/') are
+    /// dropped, as QSettings drops them.
+    std::string key;
+    /// set: the value as QSettings writes it after '=' ("true", "false"); letters, digits
+    /// and "_.-" only, so that it needs no quoting or escape.
+    std::string value;
+};
+
+/// The INI text with the edits made in order, every other byte kept (BOM, comments, line
+/// breaks, order, the spelling of every other entry):
+/// - set: the entry QSettings takes the key's value from (the last one in its order when the
+///   key is written several times, in any escape or section) gets the value in place, its
+///   key, spacing and comment kept. Without one, `<escaped key>=<value>` is added after the
+///   last entry of the key's section (its first group; [General] for a key without '/'),
+///   or a new section is added at the end. New lines end as the file's first line does
+///   ("\n" in a file without a line break).
+/// - remove: the lines of every entry of the key or a sub-key are deleted.
+/// Fails as read_qsettings_ini() does (a text QSettings did not write is not edited), and on
+/// an empty key, a key that is not UTF-8, or a value that would need quoting.
+Expected<std::string> edit_qsettings_ini(std::string_view text,
+                                         const std::vector<QSettingsEdit>& edits,
+                                         std::string_view file_name = "QGIS3.ini");
+
+/// What QGIS 3.22 writes under [PythonPlugins] for a plugin key (its folder name).
+enum class PythonPluginChange {
+    /// `<key>=true`, and `watchDog/<key>` removed: the Plugin Manager's check box and the
+    /// installer after a fresh install (QgsPluginRegistry::loadPythonPlugin). A watchDog key
+    /// left in place would make QGIS disable the plugin at its next start.
+    enable,
+    /// `<key>=false` (QgsPluginRegistry::unloadPythonPlugin).
+    disable,
+    /// `<key>` and its sub-keys removed: the installer's uninstall
+    /// (installer.py, uninstallPlugin: settings.remove("/PythonPlugins/" + key)).
+    forget,
+};
+
+/// The edits that make `change` for `key`.
+std::vector<QSettingsEdit> python_plugin_edits(std::string_view key, PythonPluginChange change);
+
+/// What a QGIS3.ini says about one plugin key.
+struct PythonPluginSetting {
+    bool present = false;  ///< PythonPlugins/<key> is set
+    bool enabled = false;  ///< and reads as true (QVariant::toBool(): not "", "0", "false")
+    bool watchdog = false; ///< PythonPlugins/watchDog/<key> is set: QGIS disables the plugin at
+                           ///< its next start ("it crashed QGIS during last startup")
+    /// QGIS starts the plugin at its next start (when it is installed and loads).
+    bool starts() const { return enabled && !watchdog; }
+};
+
+/// Reads the setting of `key` from entries read_qsettings_ini() returned.
+PythonPluginSetting python_plugin_setting(const std::vector<QSettingsEntry>& entries,
+                                          std::string_view key);
+
 /// A plugin repository as QGIS's plugin installer loads it from app/plugin_repositories.
 struct QgisRepository {
     std::string name; ///< the group's name, unescaped ("QGIS Official Plugin Repository")
