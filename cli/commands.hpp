@@ -18,5 +18,6 @@ void register_repo_commands(CLI::App& app, RunState& state);
 void register_query_commands(CLI::App& app, RunState& state);
 void register_resolve_commands(CLI::App& app, RunState& state);
 void register_install_commands(CLI::App& app, RunState& state);
+void register_enable_commands(CLI::App& app, RunState& state);
 
 } // namespace qplug::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     register_query_commands(app, state);
     register_resolve_commands(app, state);
     register_install_commands(app, state);
+    register_enable_commands(app, state);
 
     try {
         app.parse(argc, argv);
