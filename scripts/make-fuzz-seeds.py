@@ -192,6 +192,23 @@ def plugins_xml_seeds():
     return blobs
 
 
+def qgis_settings_seeds():
+    """KEY\0TEXT: the QGIS3.ini samples with keys they hold or not, and small texts for
+    QSettings' escapes, duplicates, comments, line breaks and a quote left open."""
+    folder = os.path.join(DATA, "qgis-settings")
+    texts = []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".ini"):
+            with open(os.path.join(folder, name), "rb") as fh:
+                texts.append(fh.read())
+    texts += [b"", b"\xef\xbb\xbf[PythonPlugins]\r\nfoo=false\r\nwatchDog\\foo=true\r\n",
+              b"[General]\nPythonPlugins\\f%6fo=false ; c\n[Python%50lugins]\nfoo=0\n",
+              b"[PythonPlugins]\nfoo=a\\\nb\nfoo\\sub=1\n[app]\nx=\"a, b\"\n",
+              b"[PythonPlugins]\rmy%U0020plugin=\r", b"[app]\nx=\"open\n", b"[x\n"]
+    keys = [b"foo", b"plugA", b"my plugin", "caf\u00e9".encode(), "\U0001F600".encode()]
+    return [k + b"\0" + t for t in texts for k in keys]
+
+
 def main():
     pep = lines("pep440-order.txt") + [r["input"] for r in jsonl("pep440-normalize.jsonl")]
     pep += load("versions/pep440-invalid.json")
@@ -218,6 +235,7 @@ def main():
     write_files("fuzz_pypi_simple", pypi_seeds())
     write_files("fuzz_repodata", repodata_seeds())
     write_files("fuzz_plugins_xml", plugins_xml_seeds())
+    write_files("fuzz_qgis_settings", qgis_settings_seeds())
 
 
 if __name__ == "__main__":
