@@ -1,0 +1,198 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The real QGIS desktop starts what qplug installs (issue 11, "Proof").
+
+A chain (A needs B needs C) and a diamond (D needs E and F, both need G) of real small plugins,
+written here as ZIPs into a folder repository, are installed with `qplug install` into a
+scratch profile; then Debian's QGIS 3.22 desktop starts on that profile under xvfb-run
+(tests/qgis/qgis_run.py) and reports. Asserted: every installed plugin started, each after
+its dependencies (QGIS promises only "dependencies first", not one sequence); QGIS's own
+plugin installer reads the same name, version (and experimental flag, where qplug reports
+one) as `qplug list --installed --json`; resolve detects the QGIS on this machine (3.22.16).
+
+Needs `qgis`, `python3-qgis`, `xvfb` and `xauth` (scripts/setup-deps installs them); without
+qgis or xvfb-run the test is skipped (exit 77, CTest's SKIP_RETURN_CODE) and says why.
+One QGIS start for both graphs; the whole test takes about 20 to 40 s."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qgis_run  # noqa: E402
+
+QPLUG = os.environ.get("QPLUG_CLI", "qplug")
+EXPECTED_QGIS = "3.22.16"  # Debian 12's QGIS
+
+# key: (display name, plugin_dependencies by display name, version, experimental)
+PLUGINS = {
+    "qplug_chain_a": ("QPlug Chain A", ["QPlug Chain B"], "1.0", False),
+    "qplug_chain_b": ("QPlug Chain B", ["QPlug Chain C"], "2.1", True),
+    "qplug_chain_c": ("QPlug Chain C", [], "0.3.1", False),
+    "qplug_diamond_d": ("QPlug Diamond D", ["QPlug Diamond E", "QPlug Diamond F"], "1.2", False),
+    "qplug_diamond_e": ("QPlug Diamond E", ["QPlug Diamond G"], "3.0", False),
+    "qplug_diamond_f": ("QPlug Diamond F", ["QPlug Diamond G"], "0.9", False),
+    "qplug_diamond_g": ("QPlug Diamond G", [], "10.0", False),
+}
+REQUESTS = ["qplug_chain_a", "qplug_diamond_d"]
+EXPERIMENTAL = ["--experimental-for", "qplug_chain_b"]
+
+# Each plugin appends "initGui <key>" when QGIS starts it, so the start order is observable.
+INIT_PY = '''import os
+
+
+def _log(event):
+    path = os.environ.get("QPLUG_QGIS_TEST_LOG")
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(event + " " + __name__ + "\\n")
+
+
+class Plugin:
+    def __init__(self, iface):
+        self.iface = iface
+
+    def initGui(self):
+        _log("initGui")
+
+    def unload(self):
+        _log("unload")
+
+
+def classFactory(iface):
+    return Plugin(iface)
+'''
+
+
+def metadata(key):
+    name, deps, version, experimental = PLUGINS[key]
+    text = (f"[general]\nname={name}\nqgisMinimumVersion=3.0\n"
+            f"description=A plugin of qplug's QGIS integration test\n"
+            f"about=Logs when QGIS starts it, so that a test can see the order.\n"
+            f"version={version}\nauthor=qplug tests\nemail=tests@example.org\n"
+            f"repository=https://example.org/{key}\nexperimental={experimental}\n")
+    if deps:
+        # No space after the comma: QGIS does not strip the names it splits.
+        text += "plugin_dependencies=" + ",".join(deps) + "\n"
+    return text
+
+
+def write_zips(folder):
+    os.makedirs(folder)
+    for key, (_, _, version, _) in PLUGINS.items():
+        with zipfile.ZipFile(os.path.join(folder, f"{key}.{version}.zip"), "w",
+                             zipfile.ZIP_DEFLATED) as z:
+            z.writestr(f"{key}/__init__.py", INIT_PY)
+            z.writestr(f"{key}/metadata.txt", metadata(key))
+
+
+def dependencies(key):
+    by_name = {v[0]: k for k, v in PLUGINS.items()}
+    return [by_name[d] for d in PLUGINS[key][1]]
+
+
+class QgisDesktop(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="qplug-qgis-test-")
+        self.env = {k: v for k, v in os.environ.items() if k != "QPLUG_QGIS_VERSION"}
+        self.env["QPLUG_INDEX"] = os.path.join(self.tmp, "index.sqlite")
+        self.root = os.path.join(self.tmp, "qgis")  # holds profiles/
+        self.profile = os.path.join(self.root, "profiles", "qplugtest")
+        os.makedirs(self.profile)
+        self.log = os.path.join(self.tmp, "plugins.log")
+        self.timings = {}
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.timings.items()),
+              file=sys.stderr)
+
+    def qplug(self, *args):
+        started = time.monotonic()
+        r = subprocess.run([QPLUG, *args], env=self.env, capture_output=True, text=True,
+                           timeout=120, stdin=subprocess.DEVNULL)
+        self.timings[f"qplug {args[0]}"] = time.monotonic() - started
+        self.assertEqual(r.returncode, 0, f"qplug {' '.join(args)}:\n{r.stdout}\n{r.stderr}")
+        return r
+
+    def test_installed_plugins_start_in_qgis(self):
+        zips = os.path.join(self.tmp, "zips")
+        write_zips(zips)
+        self.qplug("repo", "add", "qgistest", zips, "--kind", "folder")
+        self.qplug("repo", "sync", "qgistest")
+
+        # Resolve detects the QGIS of this machine (no --qgis, no QPLUG_QGIS_VERSION).
+        r = self.qplug("resolve", *REQUESTS, *EXPERIMENTAL, "--json")
+        plan = json.loads(r.stdout)
+        self.assertTrue(plan["solved"], r.stdout)
+        self.assertIn(f"target QGIS {EXPECTED_QGIS} (from `qgis --version`)", r.stderr)
+        if "qgis" in plan:  # not in the JSON yet: the version is on stderr and in the text
+            self.assertEqual(plan["qgis"], EXPECTED_QGIS)
+
+        r = self.qplug("install", *REQUESTS, *EXPERIMENTAL, "--profile", self.profile, "--yes")
+        self.assertIn(f"Plan for QGIS {EXPECTED_QGIS}", r.stdout)
+        self.qplug("enable", *PLUGINS, "--profile", self.profile)  # until install enables
+
+        listed = json.loads(self.qplug("list", "--installed", "--json").stdout)["installed"]
+        installed = {p["name"]: p for p in listed
+                     if os.path.realpath(p.get("path", "")).startswith(
+                         os.path.realpath(self.profile) + os.sep)}
+        self.assertEqual(sorted(installed), sorted(PLUGINS))
+
+        report = qgis_run.run_qgis(self.root, "qplugtest", self.log)
+        self.timings["QGIS run"] = report["seconds"]
+        self.assertTrue(report["qgis_version"].startswith(EXPECTED_QGIS + "-"),
+                        report["qgis_version"])
+
+        # Every installed plugin started...
+        started = qgis_run.start_order(self.log)
+        for key in installed:
+            self.assertIn(key, report["active_plugins"], report["output"])
+            self.assertIn(key, started)
+        self.assertEqual(len(started), len(set(started)), started)
+        print("QGIS started: " + ", ".join(started), file=sys.stderr)
+        # ... each after its dependencies.
+        for key in installed:
+            for dep in dependencies(key):
+                self.assertLess(started.index(dep), started.index(key),
+                                f"{key} started before its dependency {dep}: {started}")
+
+        # QGIS's own installer reads what qplug lists.
+        for key, entry in installed.items():
+            seen = report["installer"].get(key)
+            self.assertIsNotNone(seen, f"pyplugin_installer does not list {key}")
+            self.assertEqual(seen["error"], "", seen)
+            self.assertFalse(seen["readonly"])
+            self.assertEqual(seen["name"], entry["display_name"])
+            self.assertEqual(seen["version_installed"], entry["version"])
+            self.assertEqual(seen["experimental"], PLUGINS[key][3])
+            if "experimental" in entry:
+                self.assertEqual(seen["experimental"], entry["experimental"])
+        self.timings["total"] = sum(self.timings.values())
+
+    def test_killed_with_its_process_group_when_it_does_not_quit(self):
+        started = time.monotonic()
+        with self.assertRaises(qgis_run.QgisRunError) as caught:
+            qgis_run.run_qgis(self.root, "qplugtest", self.log, timeout=3)
+        self.timings["QGIS killed after"] = time.monotonic() - started
+        self.assertTrue(caught.exception.killed, str(caught.exception))
+        # xvfb-run, Xvfb and qgis are all gone.
+        self.assertEqual(qgis_run.group_members(caught.exception.pgid), [])
+
+
+def main():
+    missing = qgis_run.missing_programs()
+    if missing:
+        print(f"SKIPPED: the real-QGIS test needs {', '.join(missing)} "
+              "(scripts/setup-deps installs qgis, python3-qgis, xvfb and xauth)")
+        return 77
+    program = unittest.main(exit=False, verbosity=2)
+    return 0 if program.result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
