@@ -8,12 +8,15 @@
 
 #include <fmt/format.h>
 
+#include <qplug/solver/installed_list.hpp>
+#include <qplug/solver/planner.hpp>
 #include <qplug/solver/source.hpp>
 #include <qplug/solver/versions.hpp>
 #include <qplug/version/compat.hpp>
 
 #include "commands.hpp"
 #include "index_access.hpp"
+#include "target_options.hpp"
 
 namespace qplug::cli {
 
@@ -23,7 +26,9 @@ using json = nlohmann::ordered_json;
 
 struct QueryOptions : IndexOptions {
     std::string qgis; ///< "" = the default QGIS version
-    std::string target_qgis() const { return qgis.empty() ? solver::default_qgis_version() : qgis; }
+    /// --qgis, else as resolution detects it ($QPLUG_QGIS_VERSION, `qgis --version`, the
+    /// default).
+    std::string target_qgis() const { return solver::target_qgis_version(qgis, nullptr); }
 };
 
 json dependency_json(const solver::Dependency& d) {
@@ -235,82 +240,140 @@ int run_info(const QueryOptions& o, const std::string& name, bool versions) {
     return exit_ok;
 }
 
-struct ListOptions : QueryOptions {
+struct ListOptions : QueryOptions, TargetCliOptions {
     bool installed = false;
     bool outdated = false;
+    bool environment = false;
 };
 
-int run_list(const ListOptions& o) {
+int run_list_available(const ListOptions& o) {
     int code = exit_ok;
     auto index = open_index(o, solver::Index::Mode::read_only, code);
     if (!index) {
         return code;
     }
-    if (!o.installed && !o.outdated) {
-        json list = json::array();
-        for (const auto& p : index->search("")) {
-            if (p.kind == "installed") {
-                continue;
-            }
-            if (o.json) {
-                list.push_back({{"name", p.name},
-                                {"display_name", p.display_name},
-                                {"repository", p.repository},
-                                {"backend", solver::backend_name(p.backend)},
-                                {"latest", p.versions.empty() ? "" : p.versions.back()}});
-            } else {
-                std::cout << fmt::format("{} {} [{}]\n", p.name,
-                                         p.versions.empty() ? "" : p.versions.back(), p.repository);
-            }
-        }
-        if (o.json) {
-            print_json({{"packages", list}});
-        }
-        return exit_ok;
-    }
     const std::string qgis = o.target_qgis();
     json list = json::array();
-    for (const auto& inst : index->installed()) {
-        std::optional<solver::ReleaseRecord> newer;
-        if (o.outdated) {
-            for (auto& cand : index->releases_named(inst.package)) {
-                if (cand.kind == "installed" || cand.backend != inst.backend ||
-                    !offered_to(cand, qgis) ||
-                    (cand.release.channel == solver::Channel::experimental &&
-                     inst.release.channel == solver::Channel::stable)) {
-                    continue;
-                }
-                const auto& best = newer ? newer->release.version : inst.release.version;
-                if (solver::version_less(inst.backend, best, cand.release.version)) {
-                    newer = std::move(cand);
-                }
-            }
-            if (!newer) {
+    for (const auto& p : index->search("")) {
+        if (p.kind == "installed") {
+            continue;
+        }
+        // The newest release offered to this QGIS (a plugin's QGIS range decides).
+        std::string latest;
+        for (const auto& r : index->releases_named(p.name)) {
+            if (r.repository != p.repository || r.backend != p.backend || !offered_to(r, qgis) ||
+                r.release.deprecated) {
                 continue;
+            }
+            if (latest.empty() || solver::version_less(r.backend, latest, r.release.version)) {
+                latest = r.release.version;
             }
         }
         if (o.json) {
-            json j = {{"name", inst.package},
-                      {"display_name", inst.display_name},
-                      {"version", inst.release.version},
-                      {"owner", solver::backend_name(inst.release.owner)},
-                      {"path", inst.release.path},
-                      {"repository", inst.repository}};
-            if (newer) {
-                j["available"] = newer->release.version;
-                j["from"] = newer->repository;
-            }
-            list.push_back(j);
-        } else if (newer) {
-            std::cout << fmt::format("{} {} -> {} [{}]\n", inst.package, inst.release.version,
-                                     newer->release.version, newer->repository);
+            list.push_back({{"name", p.name},
+                            {"display_name", p.display_name},
+                            {"repository", p.repository},
+                            {"backend", solver::backend_name(p.backend)},
+                            {"latest", latest.empty() ? json(nullptr) : json(latest)}});
         } else {
-            std::cout << fmt::format("{} {} [{}] {}\n", inst.package, inst.release.version,
-                                     solver::backend_name(inst.release.owner), inst.release.path);
+            std::cout << fmt::format("{} {} [{}]\n", p.name,
+                                     latest.empty() ? "(none for QGIS " + qgis + ")" : latest,
+                                     p.repository);
         }
     }
     if (o.json) {
-        print_json({{"qgis", qgis}, {o.outdated ? "outdated" : "installed", list}});
+        print_json({{"qgis", qgis}, {"packages", list}});
+    }
+    return exit_ok;
+}
+
+int run_list(const ListOptions& o) {
+    if (!o.installed && !o.outdated) {
+        return run_list_available(o);
+    }
+    int code = exit_ok;
+    auto target = open_target(o, o, code);
+    if (!target) {
+        return code;
+    }
+    const std::string qgis = o.target_qgis();
+    std::vector<std::string> warnings;
+    auto installed = solver::list_installed(*target, qgis, o.environment, &warnings);
+    if (!installed) {
+        return report_failure(installed.error().to_string(), o);
+    }
+    for (const auto& w : warnings) {
+        std::cerr << "qplug: warning: " << w << '\n';
+    }
+    if (!o.outdated) {
+        if (o.json) {
+            std::cout << solver::installed_json(*target, qgis, *installed) << '\n';
+            return exit_ok;
+        }
+        std::cout << fmt::format("{} (QGIS {}):\n", target->describe(), qgis);
+        for (const auto& p : *installed) {
+            std::vector<std::string> flags;
+            if (p.mark) {
+                flags.emplace_back(solver::mark_name(*p.mark));
+            }
+            if (p.external) {
+                flags.emplace_back("the environment's");
+            }
+            if (p.enabled) {
+                flags.emplace_back(*p.enabled ? "enabled" : "not enabled");
+            }
+            if (p.experimental) {
+                flags.emplace_back("experimental");
+            }
+            std::cout << fmt::format("  {} {} [{}] {}\n", p.name, p.version,
+                                     solver::backend_name(p.backend), fmt::join(flags, ", "));
+            if (!p.broken.empty()) {
+                std::cout << "      broken: " << p.broken << '\n';
+            }
+            if (!p.incompatible.empty()) {
+                std::cout << "      incompatible: " << p.incompatible << '\n';
+            }
+        }
+        return exit_ok;
+    }
+    auto index = open_index(o, solver::Index::Mode::read_only, code);
+    if (!index) {
+        return code;
+    }
+    json list = json::array();
+    for (const auto& inst : *installed) {
+        if (inst.external) {
+            continue;
+        }
+        const solver::Backend backend = inst.plugin ? solver::Backend::legacy : inst.backend;
+        std::optional<solver::ReleaseRecord> newer;
+        for (auto& cand : index->releases_named(inst.name)) {
+            if (cand.kind == "installed" || cand.backend != backend || !offered_to(cand, qgis) ||
+                (cand.release.channel == solver::Channel::experimental && !inst.experimental)) {
+                continue;
+            }
+            const auto& best = newer ? newer->release.version : inst.version;
+            if (solver::version_less(backend, best, cand.release.version)) {
+                newer = std::move(cand);
+            }
+        }
+        if (!newer) {
+            continue;
+        }
+        if (o.json) {
+            list.push_back({{"name", inst.name},
+                            {"display_name", inst.display_name},
+                            {"version", inst.version},
+                            {"backend", solver::backend_name(backend)},
+                            {"available", newer->release.version},
+                            {"from", newer->repository}});
+        } else {
+            std::cout << fmt::format("{} {} -> {} [{}]\n", inst.name, inst.version,
+                                     newer->release.version, newer->repository);
+        }
+    }
+    if (o.json) {
+        print_json({{"target", target->describe()}, {"qgis", qgis}, {"outdated", list}});
     }
     return exit_ok;
 }
@@ -346,11 +409,15 @@ void register_query_commands(CLI::App& app, RunState& state) {
         auto o = std::make_shared<ListOptions>();
         auto* cmd = app.add_subcommand(
             "list", "List the packages of the index, or with --installed what is installed");
-        cmd->add_flag("--installed", o->installed, "What the installed sources found");
+        cmd->add_flag("--installed", o->installed,
+                      "What is installed in the target (a QGIS profile or a plugins folder)");
         cmd->add_flag("--outdated", o->outdated,
                       "Installed packages with a newer release for the QGIS version");
+        cmd->add_flag("--environment", o->environment,
+                      "With --installed: also the Python environment's own packages");
         cmd->add_option("--qgis", o->qgis, "The QGIS version to judge compatibility for");
         add_index_options(cmd, *o);
+        add_target_options(cmd, *o);
         cmd->callback([&state, o] { state.exit_code = run_list(*o); });
     }
 }

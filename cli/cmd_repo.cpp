@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <qplug/solver/planner.hpp>
 #include <qplug/solver/qgis_settings.hpp>
 #include <qplug/solver/source.hpp>
 
@@ -172,7 +173,8 @@ int run_sync(solver::Index& index, const std::vector<std::string>& names, const 
     for (const auto& name : targets) {
         solver::SyncContext context;
         context.fetcher = fetcher.get();
-        context.qgis_version = qgis.empty() ? solver::default_qgis_version() : qgis;
+        // The QGIS resolution will plan for: servers give what suits it (?qgis=X.Y).
+        context.qgis_version = solver::target_qgis_version(qgis, nullptr);
         context.force = force;
         context.progress = terminal_progress("syncing " + name);
         auto report =
@@ -212,8 +214,8 @@ struct ImportOptions : IndexOptions {
     bool dry_run = false;
 };
 
-/// qplug repo import-qgis: the repositories of a QGIS profile's QGIS3.ini, and the profile's
-/// installed plugins, as repositories of the index (docs/index-sources.md).
+/// qplug repo import-qgis: the repositories of a QGIS profile's QGIS3.ini as repositories of
+/// the index (docs/index-sources.md).
 int run_import_qgis(const ImportOptions& o) {
     namespace fs = std::filesystem;
     std::error_code ec;
@@ -335,24 +337,8 @@ int run_import_qgis(const ImportOptions& o) {
             return *failed;
         }
     }
-    // The profile's own plugins.
-    const std::string installed_name = profile.filename().string() + "-installed";
-    const auto same_profile = std::find_if(existing.begin(), existing.end(), [&](const auto& r) {
-        return r.kind == "installed" && solver::local_path_of(r.url) == profile.string();
-    });
-    if (named(installed_name)) {
-        skip(installed_name, "a repository of that name is in the index already");
-    } else if (same_profile != existing.end()) {
-        skip(installed_name, "repository '" + same_profile->name + "' reads this profile already");
-    } else {
-        solver::RepositoryConfig config;
-        config.name = installed_name;
-        config.kind = "installed";
-        config.url = profile.string();
-        if (auto failed = add(config)) {
-            return *failed;
-        }
-    }
+    // The profile's own plugins are read from it as a target (--profile) by every command
+    // that needs them; no repository stands for them.
     for (const auto& w : warnings) {
         std::cerr << "qplug: warning: " << w << '\n';
     }
@@ -476,7 +462,8 @@ void register_repo_commands(CLI::App& app, RunState& state) {
         cmd->add_option("--qgis", *qgis,
                         "The QGIS version plugin repositories are asked for (default "
                         "$QPLUG_QGIS_VERSION, else " +
-                            solver::default_qgis_version() + ")");
+                            solver::default_qgis_version() +
+                            ", as resolve detects it: $QPLUG_QGIS_VERSION, `qgis --version`)");
         cmd->add_flag("--force", *force, "Read even when the ETag says nothing changed");
         add_index_options(cmd, *o);
         cmd->callback([&state, o, names, qgis, force] {
@@ -491,9 +478,9 @@ void register_repo_commands(CLI::App& app, RunState& state) {
     }
     {
         auto o = std::make_shared<ImportOptions>();
-        auto* cmd = group->add_subcommand(
-            "import-qgis", "Add the plugin repositories a QGIS profile knows (its "
-                           "QGIS/QGIS3.ini) and an installed repository for its plugins");
+        auto* cmd = group->add_subcommand("import-qgis",
+                                          "Add the plugin repositories a QGIS profile knows (its "
+                                          "QGIS/QGIS3.ini)");
         cmd->add_option("PROFILE_DIR", o->profile,
                         "The profile folder, e.g. ~/.local/share/QGIS/QGIS3/profiles/default")
             ->required();

@@ -1,5 +1,8 @@
 // qplug resolve REQUEST... | why NAME | lock REQUEST... | pin TARGET | unpin TARGET
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -7,8 +10,11 @@
 
 #include <fmt/format.h>
 
+#include <qplug/solver/planner.hpp>
+#include <qplug/solver/plugin_install.hpp>
+
 #include "commands.hpp"
-#include "resolution_run.hpp"
+#include "resolve_options.hpp"
 
 namespace qplug::cli {
 
@@ -16,31 +22,30 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-void print_notes(const ResolutionRun& run) {
-    for (const auto& n : run.notes) {
-        std::cerr << "qplug: " << n << '\n';
-    }
-}
-
-/// Opens the index, parses the requests, resolves; exit code in `code` when it fails.
-std::optional<ResolutionRun> resolve_for(ResolveOptions& o, const std::vector<std::string>& texts,
-                                         solver::Request::Action action, int& code) {
+/// Opens the index (read-only) and the target, parses the requests, plans; exit code in
+/// `code` when it fails. Nothing is written: what a ZIP says is used for this plan only.
+std::optional<solver::PlanRun> resolve_for(ResolveOptions& o, const std::vector<std::string>& texts,
+                                           solver::Request::Action action, int& code) {
     auto requests = parse_requests(texts, action);
     if (!requests) {
         code = report_invalid(requests.error(), o);
         return std::nullopt;
     }
-    auto index = open_index(o, solver::Index::Mode::read_write, code);
+    auto index = open_index(o, solver::Index::Mode::read_only, code);
     if (!index) {
         return std::nullopt;
     }
-    auto run = run_resolution(*index, o, std::move(*requests));
+    auto target = open_target(o, o, code);
+    if (!target) {
+        return std::nullopt;
+    }
+    auto run = solver::make_plan(*index, &*target, std::move(*requests), o.plan_options());
     if (!run) {
         code = run.error().kind == Error::Kind::parse ? report_invalid(run.error(), o)
                                                       : report_failure(run.error().to_string(), o);
         return std::nullopt;
     }
-    print_notes(*run);
+    print_notes(*run); // stderr, also with --json
     return std::move(*run);
 }
 
@@ -54,7 +59,7 @@ int run_resolve(ResolveOptions& o) {
     if (!run) {
         return code;
     }
-    code = print_resolution(run->resolution, o, run->qgis_version);
+    code = print_resolution(run->resolution, o, *run);
     if (!run->lock_differences.empty()) {
         for (const auto& d : run->lock_differences) {
             std::cerr << "qplug: lock file " << o.lock_file << ": " << d << '\n';
@@ -77,7 +82,7 @@ int run_why(WhyOptions& o) {
     }
     const auto& r = run->resolution;
     if (!r.solved) {
-        return print_resolution(r, o, run->qgis_version);
+        return print_resolution(r, o, *run);
     }
     // The name as a key, a plugin name or a pip name in any spelling.
     std::vector<std::pair<std::string, std::vector<std::string>>> found;
@@ -125,7 +130,7 @@ int run_lock(ResolveOptions& o) {
         return code;
     }
     if (!run->resolution.solved) {
-        return print_resolution(run->resolution, o, run->qgis_version);
+        return print_resolution(run->resolution, o, *run);
     }
     if (!run->lock_differences.empty()) {
         for (const auto& d : run->lock_differences) {
@@ -134,41 +139,58 @@ int run_lock(ResolveOptions& o) {
         std::cerr << "qplug: the lock file needs updating, which --locked forbids\n";
         return exit_findings;
     }
-    if (auto w = update_lock_file(o, *run); !w) {
+    if (auto w = solver::update_lock_file(o.plan_options(), *run); !w) {
         return report_failure(w.error().to_string(), o);
     }
-    const auto packages = resulting_packages(run->resolution);
+    const auto packages = solver::resulting_packages(run->resolution);
     if (o.json) {
         print_json({{"lock_file", o.lock_file}, {"packages", packages.size()}});
     } else {
         std::cout << fmt::format("{}: {} package{} for QGIS {}, Python {}\n", o.lock_file,
                                  packages.size(), packages.size() == 1 ? "" : "s",
-                                 run->qgis_version, o.python);
+                                 run->qgis_version, run->python_version);
     }
     return exit_ok;
 }
 
-struct PinOptions : IndexOptions {
+struct PinOptions : IndexOptions, TargetCliOptions {
     std::string target;
 };
 
+/// Pins belong to a target (its state file); the index's own pins (from qplug versions
+/// before targets) still apply everywhere and are listed as such.
 int run_pin(const PinOptions& o, bool remove) {
     int code = exit_ok;
-    auto index = open_index(o, solver::Index::Mode::read_write, code);
-    if (!index) {
+    auto target = open_target(o, o, code);
+    if (!target) {
         return code;
     }
+    auto state = target->load_state();
+    if (!state) {
+        return report_failure(state.error().to_string(), o);
+    }
     if (o.target.empty()) {
-        const auto pins = index->pins();
+        std::vector<std::pair<std::string, std::string>> global;
+        if (auto index = solver::Index::open(o.index.empty() ? solver::Index::default_path()
+                                                             : std::filesystem::path(o.index),
+                                             solver::Index::Mode::read_only)) {
+            global = index->pins();
+        }
         if (o.json) {
             json out = json::array();
-            for (const auto& [target, spec] : pins) {
-                out.push_back({{"target", target}, {"spec", spec}});
+            for (const auto& [t, spec] : state->pins) {
+                out.push_back({{"target", t}, {"spec", spec}, {"scope", "target"}});
+            }
+            for (const auto& [t, spec] : global) {
+                out.push_back({{"target", t}, {"spec", spec}, {"scope", "index"}});
             }
             print_json(out);
         } else {
-            for (const auto& [target, spec] : pins) {
-                std::cout << target << " " << spec << '\n';
+            for (const auto& [t, spec] : state->pins) {
+                std::cout << t << " " << spec << '\n';
+            }
+            for (const auto& [t, spec] : global) {
+                std::cout << t << " " << spec << " (the index's, for every target)\n";
             }
         }
         return exit_ok;
@@ -177,32 +199,44 @@ int run_pin(const PinOptions& o, bool remove) {
     if (!request) {
         return report_invalid(request.error(), o);
     }
-    std::string target = request->name;
+    std::string pinned = request->name;
     if (request->backend) {
-        target = std::string(solver::backend_name(*request->backend)) + ":" + target;
+        pinned = std::string(solver::backend_name(*request->backend)) + ":" + pinned;
     }
+    auto lock = solver::ProfileLock::acquire(target->plugins_dir(), std::chrono::seconds(30));
+    if (!lock) {
+        return report_failure(lock.error().to_string(), o);
+    }
+    state = target->load_state(); // under the lock
+    if (!state) {
+        return report_failure(state.error().to_string(), o);
+    }
+    auto& pins = state->pins;
+    const auto same = [&](const auto& p) { return p.first == pinned; };
     if (remove) {
-        if (auto r = index->remove_pin(target); !r) {
-            return report_invalid(r.error(), o);
+        if (std::none_of(pins.begin(), pins.end(), same)) {
+            std::cerr << fmt::format("qplug: {} is not pinned in {}\n", pinned, target->describe());
+            return exit_findings;
         }
-        if (!o.json) {
-            std::cout << "unpinned " << target << '\n';
+        std::erase_if(pins, same);
+    } else {
+        if (request->spec.empty()) {
+            Error e;
+            e.kind = Error::Kind::invalid;
+            e.what = "pin";
+            e.input = o.target;
+            e.message = "needs a spec, e.g. 'pip:numpy<2' or 'Common Lib==1.0'";
+            return report_invalid(e, o);
         }
-        return exit_ok;
+        std::erase_if(pins, same);
+        pins.emplace_back(pinned, request->spec);
     }
-    if (request->spec.empty()) {
-        Error e;
-        e.kind = Error::Kind::invalid;
-        e.what = "pin";
-        e.input = o.target;
-        e.message = "needs a spec, e.g. 'pip:numpy<2' or 'Common Lib==1.0'";
-        return report_invalid(e, o);
-    }
-    if (auto r = index->set_pin(target, request->spec); !r) {
-        return report_failure(r.error().to_string(), o);
+    if (auto w = target->save_state(*state); !w) {
+        return report_failure(w.error().to_string(), o);
     }
     if (!o.json) {
-        std::cout << fmt::format("pinned {} {}\n", target, request->spec);
+        std::cout << (remove ? fmt::format("unpinned {}\n", pinned)
+                             : fmt::format("pinned {} {}\n", pinned, request->spec));
     }
     return exit_ok;
 }
@@ -248,6 +282,7 @@ void register_resolve_commands(CLI::App& app, RunState& state) {
                    "without an argument, list the pins");
         cmd->add_option("TARGET", o->target, "e.g. 'pip:numpy<2', 'Common Lib==1.0'");
         add_index_options(cmd, *o);
+        add_target_options(cmd, *o);
         cmd->callback([&state, o] { state.exit_code = run_pin(*o, false); });
     }
     {
@@ -255,6 +290,7 @@ void register_resolve_commands(CLI::App& app, RunState& state) {
         auto* cmd = app.add_subcommand("unpin", "Remove a pin");
         cmd->add_option("TARGET", o->target, "e.g. 'pip:numpy'")->required();
         add_index_options(cmd, *o);
+        add_target_options(cmd, *o);
         cmd->callback([&state, o] { state.exit_code = run_pin(*o, true); });
     }
 }

@@ -12,12 +12,25 @@ void print_json(const nlohmann::ordered_json& value) {
 }
 
 nlohmann::ordered_json error_json(const Error& error) {
-    return {{"kind", error.kind == Error::Kind::parse ? "parse" : "invalid"},
-            {"what", error.what},
-            {"input", error.input},
-            {"offset", error.offset},
-            {"column", error.column()},
-            {"message", error.message}};
+    const char* kind = "invalid";
+    switch (error.kind) {
+    case Error::Kind::parse:
+        kind = "parse";
+        break;
+    case Error::Kind::not_found:
+        kind = "not_found";
+        break;
+    case Error::Kind::io:
+        kind = "io";
+        break;
+    case Error::Kind::refused:
+        kind = "refused";
+        break;
+    case Error::Kind::invalid:
+        break;
+    }
+    return {{"kind", kind},           {"what", error.what},       {"input", error.input},
+            {"offset", error.offset}, {"column", error.column()}, {"message", error.message}};
 }
 
 int report_invalid(const Error& error, const CommonOptions& options) {

@@ -30,26 +30,43 @@ solver::Policy ResolveOptions::policy() const {
     for (const auto& text : pins) {
         // A pin is written as a request: "pip:numpy<2", "Common Lib==1.0".
         if (auto r = solver::parse_request(text, solver::Request::Action::install)) {
-            std::string target = r->name;
+            std::string pinned = r->name;
             if (r->backend) {
-                target = std::string(solver::backend_name(*r->backend)) + ":" + target;
+                pinned = std::string(solver::backend_name(*r->backend)) + ":" + pinned;
             }
-            p.pins.emplace_back(target, r->spec);
+            p.pins.emplace_back(pinned, r->spec);
         }
     }
     return p;
 }
 
+solver::PlanOptions ResolveOptions::plan_options() const {
+    solver::PlanOptions p;
+    p.policy = policy();
+    p.lock_file = lock_file;
+    p.locked = is_locked();
+    p.offline = is_offline();
+    return p;
+}
+
+void print_notes(const solver::PlanRun& run) {
+    for (const auto& n : run.notes) {
+        std::cerr << "qplug: " << n << '\n';
+    }
+}
+
 void add_resolve_options(CLI::App* cmd, ResolveOptions& o, bool with_lock) {
     add_index_options(cmd, o);
+    add_target_options(cmd, o);
     cmd->add_option("--qgis", o.qgis,
                     "Target QGIS version X.Y.Z (default: $QPLUG_QGIS_VERSION, else `qgis "
                     "--version`, else 3.40.0)");
-    cmd->add_option("--python", o.python, "Target Python version (Requires-Python, markers)")
-        ->capture_default_str();
-    cmd->add_option("--platform", o.platform, "linux, win32 or darwin (for markers)")
-        ->check(CLI::IsMember({"linux", "win32", "darwin"}))
-        ->capture_default_str();
+    cmd->add_option("--python", o.python,
+                    "Target Python version for Requires-Python and markers (default: the "
+                    "target interpreter's, else 3.11)");
+    cmd->add_option("--platform", o.platform,
+                    "linux, win32 or darwin, for markers (default: the target interpreter's)")
+        ->check(CLI::IsMember({"linux", "win32", "darwin"}));
     cmd->add_flag("--allow-experimental", o.allow_experimental,
                   "Consider experimental plugin releases");
     cmd->add_option("--experimental-for", o.experimental_for,
@@ -73,26 +90,6 @@ void add_resolve_options(CLI::App* cmd, ResolveOptions& o, bool with_lock) {
                       "Use no network: only local files and file: URLs are fetched");
         cmd->add_flag("--frozen", o.frozen, "--locked and --offline");
     }
-}
-
-std::string detect_qgis_version(const std::string& given, std::vector<std::string>* notes) {
-    if (!given.empty()) {
-        return given;
-    }
-    if (const char* env = std::getenv("QPLUG_QGIS_VERSION"); env != nullptr && *env != '\0') {
-        return env;
-    }
-    if (auto installed = solver::installed_qgis_version()) {
-        if (notes != nullptr) {
-            notes->push_back(fmt::format("target QGIS {} (from `qgis --version`)", *installed));
-        }
-        return *installed;
-    }
-    const std::string fallback = solver::default_qgis_version();
-    if (notes != nullptr) {
-        notes->push_back(fmt::format("target QGIS {} (the default; give --qgis X.Y.Z)", fallback));
-    }
-    return fallback;
 }
 
 Expected<std::vector<solver::Request>> parse_requests(const std::vector<std::string>& texts,
@@ -123,10 +120,21 @@ std::string step_line(const solver::PlanStep& s) {
 
 } // namespace
 
+nlohmann::ordered_json plan_json(const solver::Resolution& r, const ResolveOptions& o,
+                                 const solver::PlanRun& run) {
+    auto j = nlohmann::ordered_json::parse(solver::resolution_json(r, o.proof));
+    j["qgis"] = run.qgis_version;
+    j["python"] = run.python_version;
+    j["platform"] = run.platform;
+    return j;
+}
+
 int print_resolution(const solver::Resolution& r, const ResolveOptions& o,
-                     const std::string& qgis_version) {
+                     const solver::PlanRun& run) {
+    const std::string& qgis_version = run.qgis_version;
+    const std::string& python_version = run.python_version;
     if (o.json) {
-        std::cout << solver::resolution_json(r, o.proof) << '\n';
+        std::cout << plan_json(r, o, run).dump(2) << '\n';
         return r.solved ? exit_ok : exit_findings;
     }
     for (const auto& w : r.plan.warnings) {
@@ -136,7 +144,7 @@ int print_resolution(const solver::Resolution& r, const ResolveOptions& o,
         const auto& e = r.explanation;
         std::cerr << fmt::format("qplug: no installation satisfies the request (QGIS {}, "
                                  "Python {}):\n",
-                                 qgis_version, o.python);
+                                 qgis_version, python_version);
         for (const auto& line : e.summary) {
             std::cerr << "  - " << line << '\n';
         }
@@ -167,134 +175,22 @@ int print_resolution(const solver::Resolution& r, const ResolveOptions& o,
         changes += s.action == solver::PlanStep::Action::keep ? 0 : 1;
     }
     if (changes == 0) {
-        std::cout << fmt::format("Nothing to do for QGIS {}, Python {}.\n", qgis_version, o.python);
+        std::cout << fmt::format("Nothing to do for QGIS {}, Python {}.\n", qgis_version,
+                                 python_version);
     } else {
         std::cout << fmt::format("Plan for QGIS {}, Python {} ({} change{}):\n", qgis_version,
-                                 o.python, changes, changes == 1 ? "" : "s");
+                                 python_version, changes, changes == 1 ? "" : "s");
     }
     for (const auto& s : r.plan.steps) {
         std::cout << step_line(s);
     }
     if (!r.plan.load_order.empty()) {
-        std::cout << "QGIS loads the plugins in this order: "
+        // QGIS promises only "dependencies first" (its sort of the folder listing), not
+        // one sequence: say so.
+        std::cout << "QGIS starts each plugin after the plugins it needs, e.g.: "
                   << fmt::format("{}", fmt::join(r.plan.load_order, ", ")) << '\n';
     }
     return exit_ok;
-}
-
-Expected<LockFile> read_lock_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-        Error e;
-        e.what = "lock file";
-        e.input = path;
-        e.message = "cannot be read";
-        return e;
-    }
-    const json j = json::parse(in, nullptr, false);
-    auto bad = [&](const std::string& message) {
-        Error e;
-        e.kind = Error::Kind::invalid;
-        e.what = "lock file";
-        e.input = path;
-        e.file = path;
-        e.message = message;
-        return e;
-    };
-    if (j.is_discarded() || !j.is_object()) {
-        return bad("is not a JSON object");
-    }
-    if (j.value("lock_version", 0) != LockFile::kVersion) {
-        return bad(fmt::format("has lock_version {}, this qplug reads version {}",
-                               j.value("lock_version", 0), LockFile::kVersion));
-    }
-    try {
-        LockFile lock;
-        lock.qgis = j.at("qgis").get<std::string>();
-        lock.python = j.at("python").get<std::string>();
-        lock.platform = j.value("platform", std::string("linux"));
-        lock.requests = j.at("requests").get<std::vector<std::string>>();
-        for (const auto& p : j.at("packages")) {
-            LockedPackage l;
-            auto backend = solver::backend_from_name(p.at("backend").get<std::string>());
-            if (!backend) {
-                return bad("names an unknown backend '" + p.at("backend").get<std::string>() + "'");
-            }
-            l.backend = *backend;
-            l.name = p.at("name").get<std::string>();
-            l.display_name = p.value("display_name", l.name);
-            l.version = p.at("version").get<std::string>();
-            l.repository = p.value("repository", std::string());
-            l.download_url = p.value("download_url", std::string());
-            l.hash = p.value("hash", std::string());
-            lock.packages.push_back(std::move(l));
-        }
-        return lock;
-    } catch (const json::exception& ex) {
-        return bad(ex.what());
-    }
-}
-
-namespace {
-
-Error io_error(const std::string& path, std::string message) {
-    Error e;
-    e.kind = Error::Kind::invalid;
-    e.message = path + ": " + std::move(message);
-    return e;
-}
-
-} // namespace
-
-Expected<void> write_lock_file(const std::string& path, const LockFile& lock) {
-    json packages = json::array();
-    for (const auto& p : lock.packages) {
-        packages.push_back({{"backend", solver::backend_name(p.backend)},
-                            {"name", p.name},
-                            {"display_name", p.display_name},
-                            {"version", p.version},
-                            {"repository", p.repository},
-                            {"download_url", solver::redact_url(p.download_url)},
-                            {"hash", p.hash}});
-    }
-    const json j = {{"lock_version", LockFile::kVersion},
-                    {"generated_by", "qplug"},
-                    {"qgis", lock.qgis},
-                    {"python", lock.python},
-                    {"platform", lock.platform},
-                    {"requests", lock.requests},
-                    {"packages", packages}};
-    // Written beside and renamed into place: a reader never sees half a lock file.
-    const std::string temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << j.dump(2) << '\n';
-        if (!out) {
-            return io_error(path, "cannot be written");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(temporary, path, ec);
-    if (ec) {
-        return io_error(path, "cannot be written: " + ec.message());
-    }
-    return {};
-}
-
-std::vector<LockedPackage> resulting_packages(const solver::Resolution& resolution) {
-    std::vector<LockedPackage> out;
-    for (const auto& s : resolution.installation) {
-        LockedPackage p;
-        p.backend = s.backend;
-        p.name = s.name;
-        p.display_name = s.display_name;
-        p.version = s.version;
-        p.repository = s.repository;
-        p.download_url = s.download_url;
-        p.hash = s.hash;
-        out.push_back(std::move(p));
-    }
-    return out;
 }
 
 } // namespace qplug::cli

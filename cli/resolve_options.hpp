@@ -1,5 +1,5 @@
-// What the resolving commands share: the policy options, the lock file, reading requests,
-// printing a plan or an explanation.
+// What the resolving commands share: the policy options, the target, the lock file, reading
+// requests, printing a plan or an explanation.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
@@ -8,18 +8,21 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
+#include <qplug/solver/planner.hpp>
 #include <qplug/solver/resolve.hpp>
 
 #include "index_access.hpp"
+#include "target_options.hpp"
 
 namespace qplug::cli {
 
-struct ResolveOptions : IndexOptions {
+struct ResolveOptions : IndexOptions, TargetCliOptions {
     std::vector<std::string> requests;
     std::string qgis;
-    std::string python = "3.11";
-    std::string platform = "linux";
+    std::string python;   ///< "" = the target's interpreter's
+    std::string platform; ///< "" = the target's interpreter's
     bool allow_experimental = false;
     std::vector<std::string> experimental_for;
     bool allow_deprecated = false;
@@ -34,6 +37,8 @@ struct ResolveOptions : IndexOptions {
     bool offline = false;
 
     solver::Policy policy() const;
+    /// The policy, the lock file and offline as the library's planner takes them.
+    solver::PlanOptions plan_options() const;
     bool is_offline() const { return offline || frozen; }
     bool is_locked() const { return locked || frozen; }
 };
@@ -41,42 +46,20 @@ struct ResolveOptions : IndexOptions {
 /// --qgis, --python, --allow-*, --exclude-newer, --pin, --proof, --lock-file, --locked ...
 void add_resolve_options(CLI::App* cmd, ResolveOptions& options, bool with_lock);
 
-/// The QGIS version to resolve for: --qgis, else $QPLUG_QGIS_VERSION, else the version of a
-/// `qgis` program on PATH (`qgis --version`), else the default (docs/resolve.md).
-std::string detect_qgis_version(const std::string& given, std::vector<std::string>* notes);
-
 /// Parses requests written on the command line; an error names the request.
 Expected<std::vector<solver::Request>> parse_requests(const std::vector<std::string>& texts,
                                                       solver::Request::Action action);
 
 /// The plan as text (stdout), or the explanation (stderr); the exit code (0 solved, 1 not).
 int print_resolution(const solver::Resolution& resolution, const ResolveOptions& options,
-                     const std::string& qgis_version);
+                     const solver::PlanRun& run);
 
-// --- lock files (docs/resolve.md, "Lock files") ---------------------------------------------
+/// The plan as `--json` prints it: resolution_json() with the target versions (qgis,
+/// python, platform) the planner used.
+nlohmann::ordered_json plan_json(const solver::Resolution& resolution,
+                                 const ResolveOptions& options, const solver::PlanRun& run);
 
-struct LockedPackage {
-    solver::Backend backend = solver::Backend::legacy;
-    std::string name;
-    std::string display_name;
-    std::string version;
-    std::string repository;
-    std::string download_url;
-    std::string hash;
-};
-
-struct LockFile {
-    static constexpr int kVersion = 1;
-    std::string qgis;
-    std::string python;
-    std::string platform;
-    std::vector<std::string> requests;
-    std::vector<LockedPackage> packages;
-};
-
-Expected<LockFile> read_lock_file(const std::string& path);
-Expected<void> write_lock_file(const std::string& path, const LockFile& lock);
-/// The packages of the installation a resolution leads to (what a lock file records).
-std::vector<LockedPackage> resulting_packages(const solver::Resolution& resolution);
+/// Prints the planner's notes on stderr ("qplug: ..."), unless --json.
+void print_notes(const solver::PlanRun& run);
 
 } // namespace qplug::cli

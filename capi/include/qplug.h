@@ -249,18 +249,29 @@ const char *qplug_metadata_spec_json(void);
 #define QPLUG_ACTION_UPGRADE 1 /* upgrade them (no request: everything installed) */
 #define QPLUG_ACTION_REMOVE 2  /* remove them and the dependencies nothing else needs */
 
-#define QPLUG_RESOLVE_OPTIONS_VERSION 1
+#define QPLUG_RESOLVE_OPTIONS_VERSION 2
 
 typedef struct qplug_resolve_options {
-    unsigned version;           /* QPLUG_RESOLVE_OPTIONS_VERSION */
-    const char *qgis_version;   /* target QGIS X.Y.Z; NULL: $QPLUG_QGIS_VERSION or 3.40.0 */
-    const char *python_version; /* target Python; NULL: "3.11" */
-    const char *platform;       /* "linux" (NULL), "win32" or "darwin", for markers */
+    unsigned version;           /* QPLUG_RESOLVE_OPTIONS_VERSION (1 is still accepted) */
+    const char *qgis_version;   /* target QGIS X.Y.Z; NULL: $QPLUG_QGIS_VERSION, else
+                                   `qgis --version`, else 3.40.0 (as the CLI) */
+    const char *python_version; /* target Python; NULL: the target interpreter's, else "3.11" */
+    const char *platform;       /* "linux", "win32" or "darwin", for markers; NULL: the
+                                   target interpreter's, else "linux" */
     int allow_experimental;     /* non-zero: experimental plugin releases count */
     int allow_deprecated;
     int allow_downgrade;
     int allow_uninstall;
     const char *exclude_newer; /* NULL, or an ISO date: later releases are left out */
+    /* Version 2: the target whose installed state, marks and pins count (docs/install.md). */
+    const char *profile;       /* a profile folder, or a name under profiles_path; NULL (and
+                                  plugins_dir NULL): QGIS's default profile */
+    const char *profiles_path; /* the folder that holds profiles/; NULL: QGIS's default */
+    const char *plugins_dir;   /* a plain plugins folder instead of a profile */
+    const char *python_exe;    /* the target's interpreter; NULL: beside `qgis`, else python3;
+                                  "none": no Python environment */
+    const char *lock_file;     /* resolve towards this lock file (read only); NULL: none */
+    int offline;               /* non-zero: fetch nothing from the network */
 } qplug_resolve_options;
 
 int qplug_resolve_options_init(qplug_resolve_options *options, unsigned version);
@@ -268,10 +279,13 @@ int qplug_resolve_options_init(qplug_resolve_options *options, unsigned version)
 typedef struct qplug_resolution qplug_resolution;
 
 /* Resolves requests ("Name", "Name==1.2", "pip:numpy>=1.26", ...) against the index at
- * index_path (NULL: $QPLUG_INDEX or the per-user default) with its repositories, installed
- * sources and pins. QPLUG_OK when resolution ran, whether or not a solution exists: see
- * qplug_resolution_solved. QPLUG_EPARSE for a request that does not parse, QPLUG_EIO when
- * the index cannot be opened. options may be NULL. */
+ * index_path (NULL: $QPLUG_INDEX or the per-user default) with its repositories and pins,
+ * for the target the options name (its installed plugins and Python packages, marks and
+ * pins), exactly as `qplug resolve` does: the same plan for the same inputs. Plugin ZIPs
+ * may be fetched to read their dependencies; nothing is written. QPLUG_OK when resolution
+ * ran, whether or not a solution exists: see qplug_resolution_solved. QPLUG_EPARSE for a
+ * request that does not parse, QPLUG_EIO when the index cannot be opened. options may be
+ * NULL. */
 int qplug_resolve(qplug_resolution **out, const char *index_path, int action,
                   const char *const *requests, size_t count, const qplug_resolve_options *options);
 int qplug_resolution_solved(const qplug_resolution *resolution);
@@ -301,7 +315,10 @@ void qplug_resolution_free(qplug_resolution *resolution);
 #define QPLUG_COMPAT_OPTIONS_INIT                                                                  \
     { QPLUG_COMPAT_OPTIONS_VERSION, QPLUG_RULES_INSTALLER, 1, 0 }
 #define QPLUG_RESOLVE_OPTIONS_INIT                                                                 \
-    { QPLUG_RESOLVE_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, NULL }
+    {                                                                                              \
+        QPLUG_RESOLVE_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, \
+            NULL, 0                                                                                \
+    }
 
 #ifdef __cplusplus
 }

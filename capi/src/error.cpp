@@ -38,8 +38,23 @@ int set_error(int code, std::string message, std::size_t offset) noexcept {
 
 int set_error(const Error& error) noexcept {
     try {
-        return set_error(error.kind == Error::Kind::parse ? QPLUG_EPARSE : QPLUG_EINVALID,
-                         error.to_string(), error.offset);
+        int code = QPLUG_EINVALID;
+        switch (error.kind) {
+        case Error::Kind::parse:
+            code = QPLUG_EPARSE;
+            break;
+        case Error::Kind::not_found:
+            code = QPLUG_ENOTFOUND;
+            break;
+        case Error::Kind::io:
+            code = QPLUG_EIO;
+            break;
+        case Error::Kind::invalid:
+        case Error::Kind::refused:
+            code = QPLUG_EINVALID;
+            break;
+        }
+        return set_error(code, error.to_string(), error.offset);
     } catch (...) {
         return set_error(QPLUG_ERROR, "out of memory");
     }

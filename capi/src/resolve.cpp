@@ -1,10 +1,13 @@
 // The resolution part of the C ABI: a resolution handle over solver::resolve() against an
 // index, with per-step getters and the JSON of docs/resolve.md.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <cstddef>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include <qplug/solver/index.hpp>
+#include <qplug/solver/planner.hpp>
 #include <qplug/solver/resolve.hpp>
 #include <qplug/solver/source.hpp>
 
@@ -39,11 +42,18 @@ QPLUG_API int qplug_resolve_options_init(qplug_resolve_options* options, unsigne
         if (options == nullptr) {
             return set_error(QPLUG_EINVALID, "argument 'options' must not be NULL");
         }
-        if (version != QPLUG_RESOLVE_OPTIONS_VERSION) {
+        if (version != 1 && version != QPLUG_RESOLVE_OPTIONS_VERSION) {
             return set_error(QPLUG_EINVALID,
                              "unsupported resolve options version " + std::to_string(version));
         }
-        *options = qplug_resolve_options QPLUG_RESOLVE_OPTIONS_INIT;
+        if (version == 1) {
+            // A version 1 struct ends before the target fields.
+            const qplug_resolve_options init = QPLUG_RESOLVE_OPTIONS_INIT;
+            std::memcpy(options, &init, offsetof(qplug_resolve_options, profile));
+        } else {
+            *options = qplug_resolve_options QPLUG_RESOLVE_OPTIONS_INIT;
+        }
+        options->version = version;
         return QPLUG_OK;
     });
 }
@@ -59,7 +69,8 @@ QPLUG_API int qplug_resolve(qplug_resolution** out, const char* index_path, int 
         if (requests == nullptr && count > 0) {
             return set_error(QPLUG_EINVALID, "argument 'requests' must not be NULL");
         }
-        if (options != nullptr && options->version != QPLUG_RESOLVE_OPTIONS_VERSION) {
+        if (options != nullptr && options->version != 1 &&
+            options->version != QPLUG_RESOLVE_OPTIONS_VERSION) {
             return set_error(QPLUG_EINVALID, "unsupported resolve options version " +
                                                  std::to_string(options->version));
         }
@@ -91,20 +102,34 @@ QPLUG_API int qplug_resolve(qplug_resolution** out, const char* index_path, int 
         if (parsed.empty() && how == solver::Request::Action::upgrade) {
             parsed.push_back(solver::Request{how, std::nullopt, "", "", "upgrade"});
         }
-        solver::Policy policy;
-        qplug_resolve_options defaults = QPLUG_RESOLVE_OPTIONS_INIT;
-        const qplug_resolve_options& o = options != nullptr ? *options : defaults;
-        policy.qgis_version = text(o.qgis_version, "");
-        if (policy.qgis_version.empty()) {
-            policy.qgis_version = solver::default_qgis_version();
+        // Version 1 callers' structs end before the target fields: read those as NULL.
+        qplug_resolve_options o = QPLUG_RESOLVE_OPTIONS_INIT;
+        if (options != nullptr) {
+            std::memcpy(&o, options,
+                        options->version == 1 ? offsetof(qplug_resolve_options, profile)
+                                              : sizeof(qplug_resolve_options));
         }
-        policy.python_version = text(o.python_version, "3.11");
-        policy.platform = text(o.platform, "linux");
+        solver::PlanOptions plan;
+        solver::Policy& policy = plan.policy;
+        policy.qgis_version = text(o.qgis_version, "");
+        policy.python_version = text(o.python_version, "");
+        policy.platform = text(o.platform, "");
         policy.allow_experimental = o.allow_experimental != 0;
         policy.allow_deprecated = o.allow_deprecated != 0;
         policy.allow_downgrade = o.allow_downgrade != 0;
         policy.allow_uninstall = o.allow_uninstall != 0;
         policy.exclude_newer = text(o.exclude_newer, "");
+        plan.lock_file = text(o.lock_file, "");
+        plan.offline = o.offline != 0;
+        solver::TargetOptions target_options;
+        target_options.profile = text(o.profile, "");
+        target_options.profiles_path = text(o.profiles_path, "");
+        target_options.plugins_dir = text(o.plugins_dir, "");
+        target_options.python = text(o.python_exe, "");
+        auto target = solver::Target::open(target_options);
+        if (!target) {
+            return set_error(target.error());
+        }
         const std::filesystem::path path = index_path != nullptr && *index_path != '\0'
                                                ? std::filesystem::path(index_path)
                                                : solver::Index::default_path();
@@ -112,12 +137,12 @@ QPLUG_API int qplug_resolve(qplug_resolution** out, const char* index_path, int 
         if (!index) {
             return set_error(QPLUG_EIO, index.error().to_string());
         }
-        auto result = solver::resolve(*index, parsed, policy);
+        auto result = solver::make_plan(*index, &*target, std::move(parsed), plan);
         if (!result) {
             return set_error(result.error());
         }
         auto handle = std::make_unique<qplug_resolution>();
-        handle->resolution = std::move(*result);
+        handle->resolution = std::move(result->resolution);
         for (const auto& s : handle->resolution.plan.steps) {
             handle->actions.emplace_back(solver::action_name(s.action));
             handle->backends.emplace_back(solver::backend_name(s.backend));

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include <qplug/meta/package.hpp>
 #include <qplug/meta/parser.hpp>
 #include <qplug/solver/checksum.hpp>
+#include <qplug/solver/download_cache.hpp>
 #include <qplug/solver/plugin_install.hpp>
 
 #include "errors.hpp"
@@ -37,8 +39,16 @@ InstallHook& hook_slot() {
     return hook;
 }
 } // namespace
+bool& exchange_allowed();
+bool& exchange_allowed() {
+    static bool allowed = true;
+    return allowed;
+}
 void set_install_hook(InstallHook hook) {
     hook_slot() = std::move(hook);
+}
+void set_rename_exchange(bool allowed) {
+    exchange_allowed() = allowed;
 }
 } // namespace detail
 
@@ -60,7 +70,9 @@ namespace {
 
 constexpr std::string_view kAreaPrefix = ".qplug-tmp-";
 constexpr const char* kJournal = "journal";
-constexpr std::string_view kJournalHeader = "qplug-install-journal 1";
+constexpr std::string_view kJournalHeader = "qplug-install-journal 2";
+/// Journals of qplug before "swap" lines; read the same way.
+constexpr std::string_view kJournalHeaderV1 = "qplug-install-journal 1";
 
 std::string errno_text(int error) {
     return std::strerror(error);
@@ -115,6 +127,21 @@ Expected<void> rename_noreplace(const fs::path& from, const fs::path& to) {
     }
     return failure(
         fmt::format("cannot rename {} to {}: {}", from.string(), to.string(), errno_text(error)));
+}
+
+/// Exchanges two paths atomically (renameat2 RENAME_EXCHANGE): the plugin folder is never
+/// missing, even for a moment. nullopt when the file system cannot (the caller then falls back
+/// to two renames); an error for any other failure.
+Expected<bool> rename_exchange(const fs::path& a, const fs::path& b) {
+    if (::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) == 0) {
+        return true;
+    }
+    const int error = errno;
+    if (error == EINVAL || error == ENOSYS || error == ENOTSUP) {
+        return false;
+    }
+    return failure(
+        fmt::format("cannot exchange {} and {}: {}", a.string(), b.string(), errno_text(error)));
 }
 
 Expected<void> fsync_path(const fs::path& path, bool directory) {
@@ -179,7 +206,9 @@ Expected<void> delete_area(const fs::path& area) {
 // synced before the rename it announces, then "commit". Only complete lines count.
 
 struct Move {
-    enum Kind { backup, put };
+    /// backup: plugins/<key> -> area/<o>; put: area/<n> -> plugins/<key>; swap: area/<n> and
+    /// plugins/<key> exchanged (the identity is the new folder's).
+    enum Kind { backup, put, swap };
     Kind kind = backup;
     Identity id;           ///< of what is moved
     std::string temp_name; ///< its name in the temporary area
@@ -192,9 +221,13 @@ struct JournalState {
     bool committed = false;
 };
 
+std::string_view move_name(Move::Kind kind) {
+    return kind == Move::backup ? "backup" : kind == Move::put ? "put" : "swap";
+}
+
 std::string journal_line(const Move& m) {
-    return fmt::format("{} {}:{} {} {}\n", m.kind == Move::backup ? "backup" : "put", m.id.dev,
-                       m.id.ino, m.temp_name, m.key);
+    return fmt::format("{} {}:{} {} {}\n", move_name(m.kind), m.id.dev, m.id.ino, m.temp_name,
+                       m.key);
 }
 
 class JournalWriter {
@@ -282,6 +315,9 @@ std::string unsafe_key(std::string_view key) {
     if (key.front() == '.') {
         return "a leading dot";
     }
+    if (key == "__pycache__") {
+        return "QGIS never lists a folder of that name as a plugin";
+    }
     return {};
 }
 
@@ -310,7 +346,7 @@ Expected<JournalState> read_journal(const fs::path& path) {
         start = end + 1;
         ++number;
         if (number == 1) {
-            if (line != kJournalHeader) {
+            if (line != kJournalHeader && line != kJournalHeaderV1) {
                 return bad("not a qplug install journal (or a newer format)");
             }
             continue;
@@ -334,6 +370,9 @@ Expected<JournalState> read_journal(const fs::path& path) {
         } else if (line.rfind("put ", 0) == 0) {
             m.kind = Move::put;
             rest = line.substr(4);
+        } else if (line.rfind("swap ", 0) == 0) {
+            m.kind = Move::swap;
+            rest = line.substr(5);
         } else {
             return bad(fmt::format("unknown line '{}'", line));
         }
@@ -389,7 +428,28 @@ Expected<std::vector<std::string>> roll_back(const fs::path& plugins, const fs::
             simulate && std::find(vacated.begin(), vacated.end(), m.key) != vacated.end();
         const bool target_is_ours = at_target->has_value() && **at_target == m.id;
         const bool temp_is_ours = at_temp->has_value() && **at_temp == m.id;
-        if (m.kind == Move::put) {
+        if (m.kind == Move::swap) {
+            // Announced: area/<n> <-> plugins/<key>. Done when the new folder is at the key;
+            // undone by exchanging again.
+            if (temp_is_ours && !target_vacated) {
+                continue; // never happened
+            }
+            if (!target_is_ours || target_vacated || !at_temp->has_value()) {
+                return cannot_explain(m, fmt::format("the new folder is neither at {} nor at {}, "
+                                                     "or the old one is gone",
+                                                     target.string(), temp.string()));
+            }
+            if (!simulate) {
+                auto r = rename_exchange(target, temp);
+                if (!r) {
+                    return std::move(r).error();
+                }
+                if (!*r) {
+                    return cannot_explain(m, "the file system no longer exchanges folders");
+                }
+            }
+            restored.push_back(m.key);
+        } else if (m.kind == Move::put) {
             // Announced: area/<n> -> plugins/<key>.
             if (temp_is_ours) {
                 continue; // never happened
@@ -441,6 +501,9 @@ Expected<RecoveryReport> recover_areas(const fs::path& plugins, bool simulate) {
     RecoveryReport report;
     std::vector<fs::path> areas;
     std::error_code ec;
+    if (!fs::exists(plugins, ec)) {
+        return report; // nothing installed, nothing interrupted (a first dry run)
+    }
     for (auto it = fs::directory_iterator(plugins, ec); !ec && it != fs::directory_iterator();
          it.increment(ec)) {
         const std::string name = it->path().filename().string();
@@ -501,15 +564,6 @@ Expected<fs::path> make_area(const fs::path& plugins) {
     return fs::path(pattern);
 }
 
-std::string lower(std::string s) {
-    for (char& c : s) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c + ('a' - 'A'));
-        }
-    }
-    return s;
-}
-
 std::string step_name(const InstallStep& s) {
     return s.version.empty() ? s.key : fmt::format("{} {}", s.key, s.version);
 }
@@ -531,61 +585,44 @@ std::string folder_version(const fs::path& folder) {
 
 /// What one install step stages: the new folder as `area/n<i>`.
 Expected<void> stage(const InstallStep& step, std::size_t index, const fs::path& area,
-                     Fetcher& fetcher, const InstallOptions& options, StepReport& report) {
+                     DownloadCache& downloads, const InstallOptions& options, StepReport& report) {
     const std::string name = step_name(step);
     const std::string shown =
         step.file_name.empty() ? redact_url(step.download_url) : step.file_name;
     if (step.download_url.empty()) {
         return failure(fmt::format("{}: no download URL", name));
     }
-    // The checksum first: an unknown algorithm refuses the step before downloading.
-    std::optional<DigestAlgorithm> algorithm;
-    std::string expected_digest;
-    if (!step.hash.empty()) {
-        const std::size_t colon = step.hash.find(':');
-        if (colon != std::string::npos) {
-            algorithm = digest_algorithm_from_name(lower(step.hash.substr(0, colon)));
-            expected_digest = lower(step.hash.substr(colon + 1));
-        }
-        if (!algorithm || expected_digest.empty()) {
-            return failure(fmt::format("{}: unsupported checksum '{}' (sha256:<hex> or md5:<hex>)",
-                                       name, step.hash));
-        }
-    }
-
-    FetchRequest request;
-    request.url = step.download_url;
-    request.credentials = step.credentials;
+    Download download;
+    download.url = step.download_url;
+    download.credentials = step.credentials;
+    download.hash = step.hash;
+    download.size = step.size;
+    download.name = name;
+    download.file_name = step.file_name;
     ProgressCallback progress;
     if (options.progress) {
         progress = [&options, index](std::uint64_t done, std::uint64_t total) {
             options.progress(index, done, total);
         };
     }
-    auto response = fetcher.fetch(request, progress);
-    if (!response) {
-        return failure(fmt::format("{}: download of {} failed: {}", name, shown,
-                                   response.error().to_string()));
+    // Verified (size, digest) by the cache; a download the resolution already read is reused.
+    auto file = downloads.get(download, progress);
+    if (!file) {
+        return std::move(file).error();
     }
-    const std::string& bytes = response->body;
-    report.download_size = bytes.size();
-    if (step.size && *step.size != bytes.size()) {
-        return failure(fmt::format("{}: {} is {} bytes, the repository says {}: refused", name,
-                                   shown, bytes.size(), *step.size));
-    }
-    report.sha256 = sha256_hex(bytes);
-    if (algorithm) {
-        std::string actual = report.sha256;
-        if (*algorithm != DigestAlgorithm::sha256) {
-            Hasher h(*algorithm);
-            h.add(bytes);
-            actual = h.hex();
+    report.download_size = file->size;
+    report.sha256 = file->sha256;
+    std::string bytes;
+    {
+        std::ifstream in(file->path, std::ios::binary);
+        std::ostringstream all;
+        all << in.rdbuf();
+        if (!in) {
+            Error e = failure(fmt::format("{}: cannot read {}", name, file->path.string()));
+            e.kind = Error::Kind::io;
+            return e;
         }
-        if (actual != expected_digest) {
-            return failure(fmt::format("{}: {} has {} {}, the repository says {}: refused", name,
-                                       shown, step.hash.substr(0, step.hash.find(':')), actual,
-                                       expected_digest));
-        }
+        bytes = std::move(all).str();
     }
 
     meta::PackageOptions check_options;
@@ -605,8 +642,10 @@ Expected<void> stage(const InstallStep& step, std::size_t index, const fs::path&
         if (errors.empty()) {
             errors.emplace_back("PKG-NO-TOP-FOLDER no plugin folder in the package");
         }
-        return failure(fmt::format("{}: the package check refused {}: {}", name, shown,
-                                   fmt::join(errors, "; ")));
+        Error e = failure(fmt::format("{}: the package check refused {}: {}", name, shown,
+                                      fmt::join(errors, "; ")));
+        e.kind = Error::Kind::refused;
+        return e;
     }
     if (checked.metadata) {
         report.package_version = checked.metadata->get("version").value_or("");
@@ -618,15 +657,7 @@ Expected<void> stage(const InstallStep& step, std::size_t index, const fs::path&
                                            report.package_version, step.version));
     }
 
-    const fs::path zip = area / fmt::format("d{}.zip", index);
-    {
-        std::ofstream out(zip, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.close();
-        if (!out) {
-            return failure(fmt::format("{}: cannot write {}", name, zip.string()));
-        }
-    }
+    const fs::path zip = file->path;
     const fs::path unpack = area / fmt::format("x{}", index);
     if (::mkdir(unpack.c_str(), 0755) != 0) {
         return failure(fmt::format("{}: {}", unpack.string(), errno_text(errno)));
@@ -662,7 +693,6 @@ Expected<void> stage(const InstallStep& step, std::size_t index, const fs::path&
     }
     std::error_code ec;
     fs::remove(unpack, ec);
-    fs::remove(zip, ec);
     return {};
 }
 
@@ -683,11 +713,18 @@ private:
     fs::path area_;
 };
 
-Expected<InstallReport> apply_locked(const ProfileLock& lock, const std::vector<InstallStep>& steps,
+/// A run on `plugins`, under its lock (a dry run: without, and with its temporary area in the
+/// system's temporary folder, so that it writes nothing into the plugins folder).
+Expected<InstallReport> apply_locked(const fs::path& plugins, const std::vector<InstallStep>& steps,
                                      Fetcher& fetcher, const InstallOptions& options) {
-    const fs::path plugins = lock.plugins_dir();
     InstallReport report;
     report.dry_run = options.dry_run;
+    std::unique_ptr<DownloadCache> own_downloads;
+    DownloadCache* downloads = options.downloads;
+    if (downloads == nullptr) {
+        own_downloads = std::make_unique<DownloadCache>("", fetcher);
+        downloads = own_downloads.get();
+    }
 
     auto recovery = recover_areas(plugins, options.dry_run);
     if (!recovery) {
@@ -716,7 +753,8 @@ Expected<InstallReport> apply_locked(const ProfileLock& lock, const std::vector<
         return report;
     }
 
-    auto made = make_area(plugins);
+    std::error_code temp_ec;
+    auto made = make_area(options.dry_run ? fs::temp_directory_path(temp_ec) : plugins);
     if (!made) {
         return std::move(made).error();
     }
@@ -750,7 +788,7 @@ Expected<InstallReport> apply_locked(const ProfileLock& lock, const std::vector<
             r.notes.push_back(fmt::format("{} did not exist: installed", r.path));
         }
         if (step.action != InstallStep::remove) {
-            if (auto s = stage(step, i, area, fetcher, options, r); !s) {
+            if (auto s = stage(step, i, area, *downloads, options, r); !s) {
                 return std::move(s).error();
             }
         }
@@ -792,10 +830,20 @@ Expected<InstallReport> apply_locked(const ProfileLock& lock, const std::vector<
             return r;
         }
         moves.push_back(m);
-        if (auto h = hook(kind == Move::backup ? "backup" : "put", key); !h) {
+        if (auto h = hook(move_name(kind), key); !h) {
             return h;
         }
         const fs::path temp = area / m.temp_name;
+        if (kind == Move::swap) {
+            auto swapped = rename_exchange(temp, plugins / key);
+            if (!swapped) {
+                return std::move(swapped).error();
+            }
+            if (!*swapped) {
+                return failure("the file system cannot exchange folders");
+            }
+            return hook("swapped", key);
+        }
         auto r = kind == Move::backup ? rename_noreplace(from, temp)
                                       : rename_noreplace(temp, plugins / key);
         if (!r) {
@@ -803,12 +851,36 @@ Expected<InstallReport> apply_locked(const ProfileLock& lock, const std::vector<
         }
         return hook(kind == Move::backup ? "backed-up" : "placed", key);
     };
+    // Whether the file system can exchange two folders in one step: tried once on two
+    // scratch folders of the area (where nothing can be lost).
+    bool can_exchange = false;
+    {
+        const fs::path a = area / "xa";
+        const fs::path b = area / "xb";
+        if (detail::exchange_allowed() && ::mkdir(a.c_str(), 0700) == 0 &&
+            ::mkdir(b.c_str(), 0700) == 0) {
+            auto probe = rename_exchange(a, b);
+            can_exchange = probe && *probe;
+        }
+        std::error_code ec;
+        fs::remove(a, ec);
+        fs::remove(b, ec);
+    }
     for (std::size_t i = 0; i < steps.size(); ++i) {
         const InstallStep& step = steps[i];
         const fs::path target = plugins / step.key;
         auto present = identity_of(target);
         if (!present) {
             return undo(std::move(present).error());
+        }
+        if (present->has_value() && step.action != InstallStep::remove && can_exchange) {
+            // An upgrade in one atomic step: the old folder ends up as area/n<i>.
+            if (auto r =
+                    move(Move::swap, area / fmt::format("n{}", i), fmt::format("n{}", i), step.key);
+                !r) {
+                return undo(std::move(r).error());
+            }
+            continue;
         }
         if (present->has_value()) {
             if (auto r = move(Move::backup, target, fmt::format("o{}", i), step.key); !r) {
@@ -871,17 +943,20 @@ Expected<InstallReport> apply_locked(const ProfileLock& lock, const std::vector<
 Expected<InstallReport> apply_plugin_steps(const ProfileLock& lock,
                                            const std::vector<InstallStep>& steps, Fetcher& fetcher,
                                            const InstallOptions& options) {
-    return apply_locked(lock, steps, fetcher, options);
+    return apply_locked(lock.plugins_dir(), steps, fetcher, options);
 }
 
 Expected<InstallReport> apply_plugin_steps(const fs::path& plugins_dir,
                                            const std::vector<InstallStep>& steps, Fetcher& fetcher,
                                            const InstallOptions& options) {
+    if (options.dry_run) {
+        return apply_locked(plugins_dir, steps, fetcher, options);
+    }
     auto lock = ProfileLock::acquire(plugins_dir, options.lock_wait);
     if (!lock) {
         return std::move(lock).error();
     }
-    return apply_locked(*lock, steps, fetcher, options);
+    return apply_locked(lock->plugins_dir(), steps, fetcher, options);
 }
 
 Expected<RecoveryReport> recover_interrupted(const ProfileLock& lock) {

@@ -9,12 +9,16 @@
 
 namespace qplug::solver::detail {
 
-/// Called with a point name ("staged", "backup", "backed-up", "put", "placed", "commit",
-/// "committed") and the plugin key concerned ("" for none). Returning false makes the
-/// installer fail right there, as if the operation that follows had failed.
+/// Called with a point name ("staged", "backup", "backed-up", "put", "placed", "swap",
+/// "swapped", "commit", "committed") and the plugin key concerned ("" for none). Returning false
+/// makes the installer fail right there, as if the operation that follows had failed.
 using InstallHook = std::function<bool(std::string_view point, std::string_view key)>;
 
 /// Sets (or, with an empty function, clears) the hook for the whole process.
 void set_install_hook(InstallHook hook);
+
+/// Whether upgrades may swap folders with renameat2(RENAME_EXCHANGE) (the default, where the
+/// file system can); false makes them use the two-rename fallback, for testing it.
+void set_rename_exchange(bool allowed);
 
 } // namespace qplug::solver::detail

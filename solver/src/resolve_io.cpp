@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include <qplug/meta/parser.hpp>
+#include <qplug/solver/download_cache.hpp>
 #include <qplug/solver/plugin_release.hpp>
+#include <qplug/solver/python_env.hpp>
 #include <qplug/solver/resolve.hpp>
 
 #include "errors.hpp"
@@ -33,6 +35,7 @@ std::string resolution_json(const Resolution& resolution, bool with_proof) {
         step["hash"] = s.hash;
         step["size"] = s.size ? json(*s.size) : json(nullptr);
         step["reason"] = s.reason;
+        step["requested"] = s.requested;
         steps.push_back(std::move(step));
     }
     json why = json::object();
@@ -57,33 +60,61 @@ std::string resolution_json(const Resolution& resolution, bool with_proof) {
     return out.dump(2);
 }
 
+Expected<std::vector<Dependency>> plugin_dependencies_from_zip(const std::filesystem::path& zip,
+                                                               const std::string& label,
+                                                               std::vector<std::string>* warnings) {
+    // QGIS reads <top folder>/metadata.txt; the first such entry one level deep.
+    std::string folder;
+    auto text = detail::zip_member(zip, [&](std::string_view name) {
+        const std::size_t slash = name.find('/');
+        if (slash != std::string_view::npos && slash > 0 &&
+            name.substr(slash + 1) == "metadata.txt") {
+            folder = std::string(name.substr(0, slash));
+            return true;
+        }
+        return false;
+    });
+    if (!text) {
+        return file_error(label, 0, 0,
+                          "the plugin ZIP has no <folder>/metadata.txt: " + text.error().message);
+    }
+    meta::ParseOptions options;
+    options.file_name = label + "!/metadata.txt";
+    const meta::Document document = meta::parse(*text, options);
+    std::vector<Dependency> out = plugin_dependencies_from_metadata(document, warnings);
+    // The plugin's Python requirements, by the requirements.txt convention (qpip).
+    auto requirements = detail::zip_member(
+        zip, [&](std::string_view name) { return name == folder + "/requirements.txt"; });
+    if (requirements) {
+        std::vector<std::string> problems;
+        for (auto& d : requirements_txt_dependencies(*requirements, &problems)) {
+            out.push_back(std::move(d));
+        }
+        if (warnings != nullptr) {
+            for (auto& w : problems) {
+                warnings->push_back(std::move(w));
+            }
+        }
+    }
+    return out;
+}
+
 Expected<std::vector<Dependency>> fetch_plugin_dependencies(const ReleaseRecord& release,
                                                             Fetcher& fetcher,
                                                             const std::string& credentials,
                                                             std::vector<std::string>* warnings) {
-    FetchRequest request;
-    request.url = release.release.download_url;
-    request.credentials = credentials;
-    auto response = fetcher.fetch(request);
-    if (!response) {
-        return std::move(response).error();
+    DownloadCache cache("", fetcher);
+    Download d;
+    d.url = release.release.download_url;
+    d.credentials = credentials;
+    d.hash = release.release.hash;
+    d.size = release.release.size;
+    d.name = fmt::format("{} {}", release.display_name, release.release.version);
+    auto file = cache.get(d);
+    if (!file) {
+        return std::move(file).error();
     }
-    // QGIS reads <top folder>/metadata.txt; the first such entry one level deep.
-    auto text = detail::zip_member(std::string_view(response->body), [](std::string_view name) {
-        const std::size_t slash = name.find('/');
-        return slash != std::string_view::npos && slash > 0 &&
-               name.substr(slash + 1) == "metadata.txt";
-    });
-    if (!text) {
-        return file_error(redact_url(request.url), 0, 0,
-                          "the plugin ZIP has no <folder>/metadata.txt: " + text.error().message);
-    }
-    meta::ParseOptions options;
-    options.file_name = release.release.file_name.empty()
-                            ? std::string("metadata.txt")
-                            : release.release.file_name + "!/metadata.txt";
-    const meta::Document document = meta::parse(*text, options);
-    return plugin_dependencies_from_metadata(document, warnings);
+    return plugin_dependencies_from_zip(file->path, redact_url(d.url), warnings);
 }
 
 } // namespace qplug::solver

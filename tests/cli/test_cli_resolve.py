@@ -27,9 +27,21 @@ def listing(folder):
     return out
 
 
+def isolated_env(tmp):
+    """The caller's environment with QGIS's and qplug's per-user folders inside `tmp`: a test
+    never reads or writes the real profiles, index or caches."""
+    env = dict(os.environ)
+    env["XDG_DATA_HOME"] = os.path.join(tmp, "data")
+    env["XDG_CACHE_HOME"] = os.path.join(tmp, "cache")
+    env.pop("QPLUG_CACHE_DIR", None)
+    env.pop("QPLUG_INDEX", None)
+    return env
+
+
 class ResolveCommands(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp()
+        self.env = isolated_env(self.tmp)
         self.index = os.path.join(self.tmp, "index.sqlite")
         self.plugins = os.path.join(self.tmp, "zips")
         shutil.copytree(BUNDLED, self.plugins)
@@ -43,8 +55,11 @@ class ResolveCommands(unittest.TestCase):
         shutil.rmtree(self.tmp)
 
     def run_qplug(self, *args, stdin=subprocess.DEVNULL):
-        return subprocess.run([QPLUG, *args, "--index", self.index], stdin=stdin,
-                              capture_output=True, text=True, timeout=120)
+        r = subprocess.run([QPLUG, *args, "--index", self.index], stdin=stdin, env=self.env,
+                           capture_output=True, text=True, timeout=120)
+        self.assertGreaterEqual(r.returncode, 0, f"qplug {' '.join(args)} died by a signal:\n"
+                                f"{r.stderr}")
+        return r
 
     def ok(self, *args):
         r = self.run_qplug(*args)
@@ -56,7 +71,9 @@ class ResolveCommands(unittest.TestCase):
         self.assertIn("install   Kart 1.0.10 (legacy, bundled)", r.stdout)
         self.assertIn("needed by Koordinates 2.1.0 (legacy): it requires the plugin 'Kart'",
                       r.stdout)
-        self.assertIn("QGIS loads the plugins in this order: kart, koordinates", r.stdout)
+        # QGIS promises dependencies first, not one sequence: the plan says so.
+        self.assertIn("QGIS starts each plugin after the plugins it needs, e.g.: kart, "
+                      "koordinates", r.stdout)
         j = json.loads(self.ok("resolve", "Koordinates", "--json", *QGIS).stdout)
         self.assertTrue(j["solved"])
         self.assertEqual([(s["action"], s["name"], s["version"]) for s in j["plan"]["steps"]],
@@ -87,13 +104,19 @@ class ResolveCommands(unittest.TestCase):
         self.assertEqual(self.run_qplug("why", "Nothing", "--for", "Kart", *QGIS).returncode, 1)
 
     def test_pins(self):
-        self.ok("pin", "Kart==1.0.0")
-        self.assertEqual(self.ok("pin").stdout, "Kart ==1.0.0\n")
-        r = self.ok("resolve", "Koordinates", *QGIS)
+        # Pins belong to a target: the profile's, and not another's.
+        other = os.path.join(self.tmp, "other")
+        self.ok("pin", "Kart==1.0.0", "--profile", self.profile)
+        self.assertEqual(self.ok("pin", "--profile", self.profile).stdout, "Kart ==1.0.0\n")
+        self.assertEqual(self.ok("pin", "--profile", other).stdout, "")
+        r = self.ok("resolve", "Koordinates", "--profile", self.profile, *QGIS)
         self.assertIn("install   Kart 1.0.0 (legacy, bundled)", r.stdout)
-        self.ok("unpin", "Kart")
-        self.assertEqual(self.run_qplug("unpin", "Kart").returncode, 2)
-        self.assertIn("Kart 1.0.10", self.ok("resolve", "Koordinates", *QGIS).stdout)
+        r = self.ok("resolve", "Koordinates", "--profile", other, *QGIS)
+        self.assertIn("install   Kart 1.0.10 (legacy, bundled)", r.stdout)
+        self.ok("unpin", "Kart", "--profile", self.profile)
+        self.assertEqual(self.run_qplug("unpin", "Kart", "--profile", self.profile).returncode, 1)
+        self.assertIn("Kart 1.0.10", self.ok("resolve", "Koordinates", "--profile", self.profile,
+                                             *QGIS).stdout)
 
     def test_lock_locked_frozen(self):
         lock = os.path.join(self.tmp, "qplug.lock")
@@ -122,7 +145,7 @@ class ResolveCommands(unittest.TestCase):
         with open(lock, "w") as fh:
             fh.write("{not json")
         r = self.run_qplug("resolve", "--lock-file", lock, *QGIS)
-        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(r.returncode, 3)
         self.assertIn("qplug.lock", r.stderr)
 
     def test_install_dry_run_real_and_remove(self):
@@ -130,7 +153,7 @@ class ResolveCommands(unittest.TestCase):
         before = listing(plugins)
         r = self.ok("install", "Koordinates", "--profile", self.profile, "--dry-run", *QGIS)
         self.assertIn("would install kart 1.0.10", r.stdout)
-        self.assertEqual(listing(plugins).keys() - {".qplug.lock"}, before.keys())
+        self.assertEqual(listing(plugins), before)  # not even a lock file
         # Not on a terminal and no --yes: nothing happens.
         r = self.run_qplug("install", "Koordinates", "--profile", self.profile, *QGIS)
         self.assertEqual(r.returncode, 2)
@@ -138,8 +161,9 @@ class ResolveCommands(unittest.TestCase):
         self.ok("install", "Koordinates", "--profile", self.profile, "--yes", *QGIS)
         self.assertTrue(os.path.isfile(os.path.join(plugins, "kart", "metadata.txt")))
         self.assertTrue(os.path.isfile(os.path.join(plugins, "koordinates", "metadata.txt")))
-        r = self.ok("list", "--installed")
-        self.assertIn("kart 1.0.10", r.stdout)
+        r = self.ok("list", "--installed", "--profile", self.profile, *QGIS)
+        self.assertIn("kart 1.0.10 [legacy] automatic, enabled", r.stdout)
+        self.assertIn("koordinates 2.1.0 [legacy] requested, enabled", r.stdout)
         # Installed now: asking again changes nothing.
         self.assertIn("Nothing to do", self.ok("install", "Koordinates", "--profile",
                                                self.profile, "--yes", *QGIS).stdout)
@@ -154,9 +178,17 @@ class ResolveCommands(unittest.TestCase):
         self.ok("upgrade", "--profile", self.profile, "--yes", *QGIS)
         with open(os.path.join(plugins, "kart", "metadata.txt")) as fh:
             self.assertIn("version=1.0.10", fh.read())
+        # Kart was asked for by name (the downgrade): it is requested now, and stays when
+        # Koordinates goes.
         r = self.ok("remove", "Koordinates", "--profile", self.profile, "--yes", *QGIS)
-        self.assertIn("no longer needed", r.stdout)
-        self.assertEqual(sorted(os.listdir(plugins)), [".qplug.lock"])
+        self.assertNotIn("Kart", r.stdout)
+        self.assertEqual(sorted(os.listdir(plugins)), [".qplug-state.json", ".qplug.lock", "kart"])
+        self.ok("remove", "Kart", "--profile", self.profile, "--yes", *QGIS)
+        # The automatic dependency of a plugin goes with it.
+        self.ok("install", "Koordinates", "--profile", self.profile, "--yes", *QGIS)
+        r = self.ok("remove", "Koordinates", "--profile", self.profile, "--yes", *QGIS)
+        self.assertIn("remove    Kart 1.0.10 (legacy)\n            no longer needed", r.stdout)
+        self.assertEqual(sorted(os.listdir(plugins)), [".qplug-state.json", ".qplug.lock"])
 
     def test_a_damaged_download_changes_nothing(self):
         plugins = os.path.join(self.profile, "python", "plugins")
@@ -167,8 +199,10 @@ class ResolveCommands(unittest.TestCase):
             fh.write(b"tampered")
         r = self.run_qplug("install", "Koordinates", "--profile", self.profile, "--yes",
                            "--allow-downgrade", *QGIS)
-        self.assertEqual(r.returncode, 3, r.stderr)
-        self.assertIn("koordinates", r.stderr.lower())
+        # A package refused (its size or digest) is a finding: exit 1, the plugin named.
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("koordinates 2.1.0", r.stderr.lower())
+        self.assertIn("refused", r.stderr)
         self.assertEqual(listing(plugins), before)
 
     def test_solv_cache(self):
@@ -204,10 +238,10 @@ class ResolveCommands(unittest.TestCase):
         # plugins.qgis.org's snapshot (plugins for QGIS 1.x) has http URLs.
         r = self.run_qplug("install", "ARPAT plugin", "--profile", self.profile, "--yes",
                            "--offline", "--qgis", "1.8.0")
-        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(r.returncode, 3)
         self.assertIn("offline", r.stderr)
         self.assertEqual(sorted(os.listdir(os.path.join(self.profile, "python", "plugins"))),
-                         [])
+                         [".qplug.lock"])
 
 
 if __name__ == "__main__":

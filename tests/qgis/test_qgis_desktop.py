@@ -100,6 +100,8 @@ class QgisDesktop(unittest.TestCase):
         self.tmp = tempfile.mkdtemp(prefix="qplug-qgis-test-")
         self.env = {k: v for k, v in os.environ.items() if k != "QPLUG_QGIS_VERSION"}
         self.env["QPLUG_INDEX"] = os.path.join(self.tmp, "index.sqlite")
+        self.env["XDG_CACHE_HOME"] = os.path.join(self.tmp, "cache")
+        self.env["XDG_DATA_HOME"] = os.path.join(self.tmp, "data")
         self.root = os.path.join(self.tmp, "qgis")  # holds profiles/
         self.profile = os.path.join(self.root, "profiles", "qplugtest")
         os.makedirs(self.profile)
@@ -126,22 +128,23 @@ class QgisDesktop(unittest.TestCase):
         self.qplug("repo", "sync", "qgistest")
 
         # Resolve detects the QGIS of this machine (no --qgis, no QPLUG_QGIS_VERSION).
-        r = self.qplug("resolve", *REQUESTS, *EXPERIMENTAL, "--json")
+        r = self.qplug("resolve", *REQUESTS, *EXPERIMENTAL, "--json", "--profile", self.profile)
         plan = json.loads(r.stdout)
         self.assertTrue(plan["solved"], r.stdout)
         self.assertIn(f"target QGIS {EXPECTED_QGIS} (from `qgis --version`)", r.stderr)
-        if "qgis" in plan:  # not in the JSON yet: the version is on stderr and in the text
-            self.assertEqual(plan["qgis"], EXPECTED_QGIS)
+        self.assertEqual(plan["qgis"], EXPECTED_QGIS)
 
         r = self.qplug("install", *REQUESTS, *EXPERIMENTAL, "--profile", self.profile, "--yes")
         self.assertIn(f"Plan for QGIS {EXPECTED_QGIS}", r.stdout)
-        self.qplug("enable", *PLUGINS, "--profile", self.profile)  # until install enables
-
-        listed = json.loads(self.qplug("list", "--installed", "--json").stdout)["installed"]
-        installed = {p["name"]: p for p in listed
-                     if os.path.realpath(p.get("path", "")).startswith(
-                         os.path.realpath(self.profile) + os.sep)}
+        # `install` enabled them in the profile's QGIS3.ini, as QGIS's own installer does.
+        listed = json.loads(self.qplug("list", "--installed", "--json", "--profile",
+                                       self.profile).stdout)["installed"]
+        installed = {p["name"]: p for p in listed if p["plugin"]}
         self.assertEqual(sorted(installed), sorted(PLUGINS))
+        for key, entry in installed.items():
+            self.assertTrue(entry["enabled"], entry)
+            self.assertIsNone(entry["broken"], entry)
+            self.assertIsNone(entry["incompatible"], entry)
 
         report = qgis_run.run_qgis(self.root, "qplugtest", self.log)
         self.timings["QGIS run"] = report["seconds"]
@@ -170,8 +173,7 @@ class QgisDesktop(unittest.TestCase):
             self.assertEqual(seen["name"], entry["display_name"])
             self.assertEqual(seen["version_installed"], entry["version"])
             self.assertEqual(seen["experimental"], PLUGINS[key][3])
-            if "experimental" in entry:
-                self.assertEqual(seen["experimental"], entry["experimental"])
+            self.assertEqual(seen["experimental"], entry["experimental"])
         self.timings["total"] = sum(self.timings.values())
 
     def test_killed_with_its_process_group_when_it_does_not_quit(self):

@@ -13,6 +13,7 @@
 #include <qplug/solver/pip_project.hpp>
 #include <qplug/solver/plugin_release.hpp>
 #include <qplug/solver/pypi.hpp>
+#include <qplug/solver/python_env.hpp>
 
 namespace qplug::test {
 
@@ -51,6 +52,17 @@ ReleaseRecord legacy_release(const json& j) {
     r.package = package.name;
     r.display_name = package.display_name;
     r.release = package.releases.front();
+    // A requirements.txt beside metadata.txt: its lines, read by qplug's reader of it.
+    if (j.contains("requirements_txt")) {
+        std::vector<std::string> problems;
+        for (auto& d : requirements_txt_dependencies(j.at("requirements_txt").get<std::string>(),
+                                                     &problems)) {
+            r.release.dependencies.push_back(std::move(d));
+        }
+        if (!problems.empty()) {
+            throw std::runtime_error(r.package + ": " + problems.front());
+        }
+    }
     return r;
 }
 
@@ -167,6 +179,10 @@ Scenario load_scenario(const std::string& path) {
         ReleaseRecord r = release_from_json(release, backend, "installed", 0, 0, ++id);
         r.kind = "installed";
         r.release.owner = backend;
+        // The target's marks: "auto" (installed for another package), "external" (the
+        // Python environment's own, which qplug never changes).
+        r.release.automatic = release.value("auto", false);
+        r.release.external = release.value("external", false);
         s.installed.push_back(std::move(r));
     }
     const json policy = j.value("policy", json::object());

@@ -559,7 +559,39 @@ protected:
 
 TEST_F(PluginInstallSwap, FailureAtEveryPointRollsBack) {
     const auto all = points();
+    ASSERT_GE(all.size(), 9u);
+    // The upgrade swaps the folders in one step: the plugin is never missing.
+    EXPECT_NE(std::find(all.begin(), all.end(), "swap:verbeterdekaart"), all.end());
+    install_baseline();
+    const auto before = snapshot(plugins_);
+    for (std::size_t fail_at = 0; fail_at < all.size(); ++fail_at) {
+        SCOPED_TRACE("failing at " + all[fail_at]);
+        std::size_t calls = 0;
+        HookGuard guard([&](std::string_view, std::string_view) { return calls++ != fail_at; });
+        auto r = apply(plan());
+        if (all[fail_at] == "committed:") {
+            ASSERT_TRUE(r) << r.error().to_string();
+            detail::set_install_hook({});
+            auto rec = recover_interrupted(plugins_, std::chrono::milliseconds(0));
+            ASSERT_TRUE(rec) << rec.error().to_string();
+            EXPECT_EQ(snapshot(plugins_), expected_after_);
+            continue;
+        }
+        ASSERT_FALSE(r) << "did not fail";
+        EXPECT_EQ(snapshot(plugins_), before) << describe(snapshot(plugins_));
+        EXPECT_FALSE(has_temp_area(plugins_));
+    }
+}
+
+/// The same where the file system cannot exchange two folders: backup, then put.
+TEST_F(PluginInstallSwap, WithoutExchangeFailureAtEveryPointRollsBack) {
+    detail::set_rename_exchange(false);
+    struct Restore {
+        ~Restore() { detail::set_rename_exchange(true); }
+    } restore;
+    const auto all = points();
     ASSERT_GE(all.size(), 10u);
+    EXPECT_NE(std::find(all.begin(), all.end(), "backup:verbeterdekaart"), all.end());
     install_baseline();
     const auto before = snapshot(plugins_);
     for (std::size_t fail_at = 0; fail_at < all.size(); ++fail_at) {
@@ -688,6 +720,22 @@ TEST_F(PluginInstallCrash, KillDuringApplyLeavesOldOrNew) {
                                   ? RecoveryReport::Area::Outcome::removed
                                   : RecoveryReport::Area::Outcome::rolled_back;
         EXPECT_EQ(rec->areas[0].outcome, expected);
+    }
+}
+
+/// With renameat2(RENAME_EXCHANGE), an upgraded plugin is there at every moment: a kill -9
+/// anywhere leaves a complete folder (the old or the new), even before any recovery.
+TEST_F(PluginInstallCrash, UpgradedPluginNeverMissingAfterKill) {
+    const auto all = points();
+    for (std::size_t stop_at = 0; stop_at < all.size(); ++stop_at) {
+        SCOPED_TRACE("SIGKILL at " + all[stop_at]);
+        TearDown();
+        SetUp();
+        install_baseline();
+        ASSERT_NO_FATAL_FAILURE(run_child_until(stop_at, false));
+        EXPECT_TRUE(fs::is_regular_file(plugins_ / "verbeterdekaart" / "metadata.txt"))
+            << "the plugin being upgraded is missing";
+        EXPECT_TRUE(fs::is_regular_file(plugins_ / "verbeterdekaart" / "__init__.py"));
     }
 }
 

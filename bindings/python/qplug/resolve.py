@@ -15,7 +15,11 @@ class ResolveOptions(ctypes.Structure):
                 ("python_version", ctypes.c_char_p), ("platform", ctypes.c_char_p),
                 ("allow_experimental", ctypes.c_int), ("allow_deprecated", ctypes.c_int),
                 ("allow_downgrade", ctypes.c_int), ("allow_uninstall", ctypes.c_int),
-                ("exclude_newer", ctypes.c_char_p)]
+                ("exclude_newer", ctypes.c_char_p),
+                # version 2: the target
+                ("profile", ctypes.c_char_p), ("profiles_path", ctypes.c_char_p),
+                ("plugins_dir", ctypes.c_char_p), ("python_exe", ctypes.c_char_p),
+                ("lock_file", ctypes.c_char_p), ("offline", ctypes.c_int)]
 
 
 for _name, (_args, _res) in {
@@ -74,16 +78,20 @@ class Resolution:
 
 def resolve(requests, qgis=None, index=None, action="install", python=None, platform=None,
             allow_experimental=False, allow_deprecated=False, allow_downgrade=False,
-            allow_uninstall=False, exclude_newer=None):
+            allow_uninstall=False, exclude_newer=None, profile=None, profiles_path=None,
+            plugins_dir=None, python_exe=None, lock_file=None, offline=False):
     """Resolves requests ("Name", "Name==1.2", "pip:numpy>=1.26", ...) against the index at
-    `index` (default: $QPLUG_INDEX or the per-user index). Returns a Resolution; bad requests
-    raise ParseError, an unreadable index IOError_."""
+    `index` (default: $QPLUG_INDEX or the per-user index) for a target: a QGIS `profile`
+    (a folder, or a name under `profiles_path`; default: QGIS's default profile) or a
+    `plugins_dir`, with the Python environment of `python_exe` ("none" for none), exactly as
+    `qplug resolve` does. Returns a Resolution; bad requests raise ParseError, an unreadable
+    index IOError_."""
     if isinstance(requests, str):
         requests = [requests]
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {sorted(ACTIONS)}")
     options = ResolveOptions()
-    _check(_h.qplug_resolve_options_init(ctypes.byref(options), 1))
+    _check(_h.qplug_resolve_options_init(ctypes.byref(options), 2))
     enc = lambda s: None if s is None else str(s).encode()  # noqa: E731
     options.qgis_version = enc(qgis)
     options.python_version = enc(python)
@@ -93,6 +101,12 @@ def resolve(requests, qgis=None, index=None, action="install", python=None, plat
     options.allow_downgrade = int(bool(allow_downgrade))
     options.allow_uninstall = int(bool(allow_uninstall))
     options.exclude_newer = enc(exclude_newer)
+    options.profile = enc(profile)
+    options.profiles_path = enc(profiles_path)
+    options.plugins_dir = enc(plugins_dir)
+    options.python_exe = enc(python_exe)
+    options.lock_file = enc(lock_file)
+    options.offline = int(bool(offline))
     encoded = [r.encode() for r in requests]
     array = (ctypes.c_char_p * max(1, len(encoded)))(*encoded)
     handle = ctypes.c_void_p()

@@ -15,8 +15,11 @@ namespace qplug {
 struct Error {
     /// Kinds map onto the C ABI's codes and the CLI's exit codes.
     enum class Kind {
-        parse,   ///< the input does not follow the grammar (QPLUG_EPARSE, exit 1/3 by command)
-        invalid, ///< a well-formed request that cannot be answered (QPLUG_EINVALID)
+        parse,     ///< the input does not follow the grammar (QPLUG_EPARSE, exit 1/3 by command)
+        invalid,   ///< a well-formed request that cannot be answered (QPLUG_EINVALID)
+        not_found, ///< what the request names does not exist (QPLUG_ENOTFOUND)
+        io,        ///< a file, the network or a program failed (QPLUG_EIO, exit 3)
+        refused,   ///< content checked and refused: a package check, a size or digest (exit 1)
     };
     Kind kind = Kind::parse;
     std::string what;       ///< e.g. "PEP 440 version"

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -66,14 +67,11 @@ struct RuleInfo {
 
 std::vector<RuleInfo> infos_of(Solver* solver, Id rule) {
     std::vector<RuleInfo> out;
-    Queue q;
-    queue_init(&q);
-    solver_allruleinfos(solver, rule, &q);
-    for (int i = 0; i + 3 < q.count; i += 4) {
-        out.push_back({static_cast<SolverRuleinfo>(q.elements[i]), q.elements[i + 1],
-                       q.elements[i + 2], q.elements[i + 3]});
+    QueueOwner q;
+    solver_allruleinfos(solver, rule, q.get());
+    for (int i = 0; i + 3 < q.count(); i += 4) {
+        out.push_back({static_cast<SolverRuleinfo>(q[i]), q[i + 1], q[i + 2], q[i + 3]});
     }
-    queue_free(&q);
     return out;
 }
 
@@ -90,6 +88,8 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
     std::map<std::string, std::vector<Id>> same_name;                           // name -> versions
     std::map<std::string, std::vector<Id>> pins;                                // pin -> excluded
     std::set<Id> installed_kept;
+    std::set<Id> erased;   // what a request removes (erase jobs)
+    std::set<Id> external; // the environment's packages, locked (lock jobs on releases)
     std::vector<std::pair<Id, Id>> edges; // requires: source -> provider
     std::set<Id> causes;
     // For "only one version": per package, each requirement on it and who has it.
@@ -102,11 +102,10 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
 
     for (Id problem = solver_next_problem(solver, 0); problem != 0;
          problem = solver_next_problem(solver, problem)) {
-        Queue rules;
-        queue_init(&rules);
-        solver_findallproblemrules(solver, problem, &rules);
-        for (int k = 0; k < rules.count; ++k) {
-            for (const RuleInfo& r : infos_of(solver, rules.elements[k])) {
+        QueueOwner rules;
+        solver_findallproblemrules(solver, problem, rules.get());
+        for (int k = 0; k < rules.count(); ++k) {
+            for (const RuleInfo& r : infos_of(solver, rules[k])) {
                 switch (r.type) {
                 case SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP:
                 case SOLVER_RULE_PKG_REQUIRES: {
@@ -167,6 +166,21 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
                     }
                     break;
                 }
+                case SOLVER_RULE_JOB: {
+                    // source: the job's index; target: its flags; dep: what it selects.
+                    const Id how = r.target;
+                    if ((how & SOLVER_SELECTMASK) != SOLVER_SOLVABLE) {
+                        break;
+                    }
+                    const SolvableInfo* i = model.info(r.dep);
+                    if ((how & SOLVER_JOBMASK) == SOLVER_ERASE) {
+                        erased.insert(r.dep);
+                    } else if ((how & SOLVER_JOBMASK) == SOLVER_LOCK && i != nullptr &&
+                               i->kind == SolvableInfo::Kind::release) {
+                        external.insert(r.dep);
+                    }
+                    break;
+                }
                 case SOLVER_RULE_UPDATE:
                 case SOLVER_RULE_FEATURE: {
                     const SolvableInfo* i = model.info(r.source);
@@ -180,7 +194,6 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
                 }
             }
         }
-        queue_free(&rules);
     }
 
     const SolvableInfo* qgis = nullptr;
@@ -251,6 +264,40 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
     for (const auto& [pin, excluded] : pins) {
         out.summary.push_back(fmt::format("your pin {} excludes {}", pin, merged(model, excluded)));
     }
+    // A removal another installed package stands in the way of: name it.
+    std::set<Id> dependents;
+    std::set<std::string> said;
+    for (const auto& [from, to] : edges) {
+        const SolvableInfo* f = model.info(from);
+        if (erased.count(to) == 0 || erased.count(from) != 0 || f == nullptr || !f->installed) {
+            continue;
+        }
+        for (const auto& [dep, providers] : model.requirements(from)) {
+            if (std::find(providers.begin(), providers.end(), to) == providers.end()) {
+                continue;
+            }
+            const std::string line = fmt::format("{} requires {}, which you asked to remove",
+                                                 model.label(from), model.describe_dependency(dep));
+            if (said.insert(line).second) {
+                out.summary.push_back(line);
+            }
+        }
+        dependents.insert(from);
+    }
+    for (const Id p : dependents) {
+        installed_kept.erase(p);
+    }
+    for (const Id p : external) {
+        const ReleaseRecord* r = model.record(p);
+        out.summary.push_back(fmt::format(
+            "{} belongs to the target's Python environment{} and was not installed by qplug: "
+            "qplug leaves it as it is",
+            model.label(p),
+            r != nullptr && !r->release.path.empty()
+                ? " (" + std::filesystem::path(r->release.path).parent_path().string() + ")"
+                : std::string()));
+        installed_kept.erase(p);
+    }
     if (!installed_kept.empty()) {
         out.summary.push_back(fmt::format(
             "{} {} installed and stay{} unless you allow downgrading (--allow-downgrade) or "
@@ -312,20 +359,26 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
                         (how & SOLVER_SELECTMASK) == SOLVER_SOLVABLE ? model.info(what) : nullptr;
                     if (target != nullptr && target->kind == SolvableInfo::Kind::pin) {
                         actions.push_back("drop your pin " + target->display);
+                    } else if ((how & SOLVER_JOBMASK) == SOLVER_LOCK && target != nullptr &&
+                               target->kind == SolvableInfo::Kind::release) {
+                        actions.push_back(fmt::format(
+                            "change {} in the Python environment yourself (qplug changes only "
+                            "what it installed)",
+                            model.label(what)));
                     } else if ((how & SOLVER_JOBMASK) == SOLVER_LOCK) {
                         actions.push_back("target another QGIS or Python version");
                     } else {
-                        Queue q;
-                        queue_init(&q);
-                        pool_job2solvables(pool, &q, how, what);
-                        std::vector<Id> ids(q.elements, q.elements + q.count);
-                        queue_free(&q);
+                        QueueOwner q;
+                        pool_job2solvables(pool, q.get(), how, what);
+                        std::vector<Id> ids(q->elements, q->elements + q.count());
                         actions.push_back("drop your request for " + merged(model, ids));
                     }
                 } else if (p > 0 && rp == 0) {
                     const SolvableInfo* i = model.info(p);
                     actions.push_back(i != nullptr && i->kind == SolvableInfo::Kind::pin
                                           ? "drop your pin " + i->display
+                                      : dependents.count(p) != 0
+                                          ? "remove " + model.label(p) + " too"
                                           : "remove " + model.label(p));
                 } else if (p > 0 && rp > 0) {
                     actions.push_back(
@@ -365,17 +418,16 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
     // and crashes (`qplug remove` of a plugin another installed plugin needs).
     for (Id problem = solver_next_problem(solver, 0); problem != 0;
          problem = solver_next_problem(solver, problem)) {
-        Queue q;
-        queue_init(&q);
-        solver_get_decisionlist(solver, problem,
-                                SOLVER_DECISIONLIST_PROBLEM | SOLVER_DECISIONLIST_WITHINFO, &q);
-        for (int i = 0; i + 7 < q.count; i += 8) {
-            const Id v = q.elements[i];
-            const int reason = q.elements[i + 1];
-            const auto type = static_cast<SolverRuleinfo>(q.elements[i + 4]);
-            const Id from = q.elements[i + 5];
-            const Id to = q.elements[i + 6];
-            const Id dep = q.elements[i + 7];
+        QueueOwner q;
+        solver_get_decisionlist(
+            solver, problem, SOLVER_DECISIONLIST_PROBLEM | SOLVER_DECISIONLIST_WITHINFO, q.get());
+        for (int i = 0; i + 7 < q.count(); i += 8) {
+            const Id v = q[i];
+            const int reason = q[i + 1];
+            const auto type = static_cast<SolverRuleinfo>(q[i + 4]);
+            const Id from = q[i + 5];
+            const Id to = q[i + 6];
+            const Id dep = q[i + 7];
             if (type == SOLVER_RULE_PKG_SAME_NAME && reason != SOLVER_REASON_UNSOLVABLE) {
                 continue; // obvious
             }
@@ -414,7 +466,6 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
                                                 model.label(v > 0 ? v : -v), why));
             }
         }
-        queue_free(&q);
     }
     return out;
 }

@@ -709,13 +709,10 @@ Id Model::answer(Id name_id) const {
     const std::size_t hash = text.find('#');
     const std::string target = text.substr(0, hash);
     const std::string spec = hash == std::string::npos ? std::string() : text.substr(hash + 1);
-    Queue q;
-    queue_init(&q);
+    QueueOwner q;
     auto finish = [&]() -> Id {
         // G2: 0 is "nothing"; an empty queue would read as "provided by the system".
-        const Id result = q.count > 0 ? pool_queuetowhatprovides(pool_, &q) : 0;
-        queue_free(&q);
-        return result;
+        return q.count() > 0 ? pool_queuetowhatprovides(pool_, q.get()) : 0;
     };
     if (target == "qgis") {
         const std::size_t dots = spec.find("..");
@@ -723,14 +720,14 @@ Id Model::answer(Id name_id) const {
         const std::string max = dots == std::string::npos ? std::string() : spec.substr(dots + 2);
         auto c = version::compat::check(policy_.qgis_version, min, max);
         if (c && c->compatible) {
-            queue_push(&q, qgis_);
+            q.push(qgis_);
         }
         return finish();
     }
     if (target == "python") {
         auto ok = version::satisfies(version::Scheme::pep440, policy_.python_version, spec, true);
         if (ok && *ok) {
-            queue_push(&q, python_);
+            q.push(python_);
         }
         return finish();
     }
@@ -741,7 +738,7 @@ Id Model::answer(Id name_id) const {
                 ? Expected<bool>(true)
                 : version::satisfies(version::Scheme::conda, policy_.python_version, version_spec);
         if (ok && *ok) {
-            queue_push(&q, python_);
+            q.push(python_);
         }
         return finish();
     }
@@ -752,7 +749,7 @@ Id Model::answer(Id name_id) const {
         const Id evr = pool_str2id(pool_, rest.substr(at + 1).c_str(), 0);
         for (const Id p : providers(rest.substr(0, at))) {
             if (pool_id2solvable(pool_, p)->evr == evr) {
-                queue_push(&q, p);
+                q.push(p);
             }
         }
         return finish();
@@ -763,7 +760,7 @@ Id Model::answer(Id name_id) const {
         for (const Id p : providers(target)) {
             const SolvableInfo* i = info(p);
             if (i != nullptr && backend_prefix(i->backend) != other) {
-                queue_push(&q, p);
+                q.push(p);
             }
         }
         return finish();
@@ -771,7 +768,7 @@ Id Model::answer(Id name_id) const {
     if (target.rfind(kPinNot, 0) == 0) {
         for (const Id p : providers(target.substr(kPinNot.size()))) {
             if (!matches(p, spec)) {
-                queue_push(&q, p);
+                q.push(p);
             }
         }
         return finish();
@@ -779,10 +776,10 @@ Id Model::answer(Id name_id) const {
     const std::vector<Id> candidates = providers(target);
     for (const Id p : candidates) {
         if (matches(p, spec)) {
-            queue_push(&q, p);
+            q.push(p);
         }
     }
-    if (target.rfind("pip:", 0) == 0 && !any_installable(q)) {
+    if (target.rfind("pip:", 0) == 0 && !any_installable(*q)) {
         // pip takes pre-releases when no final release that the target Python can install
         // satisfies the requirement.
         for (const Id p : candidates) {
@@ -792,7 +789,7 @@ Id Model::answer(Id name_id) const {
             }
             auto ok = version::satisfies(version::Scheme::pep440, i->version, spec, true);
             if (ok && *ok) {
-                queue_push(&q, p);
+                q.push(p);
             }
         }
     }

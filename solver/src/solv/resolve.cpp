@@ -95,14 +95,12 @@ PlanStep step_for(const Model& model, Id p, PlanStep::Action action) {
     return step;
 }
 
-void push_one_of(Queue& job, Pool* pool, const std::vector<Id>& ids, Id how) {
-    Queue q;
-    queue_init(&q);
+void push_one_of(solv::QueueOwner& job, Pool* pool, const std::vector<Id>& ids, Id how) {
+    solv::QueueOwner q;
     for (const Id p : ids) {
-        queue_push(&q, p);
+        q.push(p);
     }
-    queue_push2(&job, how | SOLVER_SOLVABLE_ONE_OF, pool_queuetowhatprovides(pool, &q));
-    queue_free(&q);
+    job.push2(how | SOLVER_SOLVABLE_ONE_OF, pool_queuetowhatprovides(pool, q.get()));
 }
 
 /// Why each package of the result is there: a breadth-first walk from the requested
@@ -144,6 +142,11 @@ public:
     }
 
     bool reached(Id p) const { return parent_.count(p) != 0; }
+    /// Whether a request names p (a root of the walk, not the top of the installation).
+    bool requested(Id p) const {
+        auto it = parent_.find(p);
+        return it != parent_.end() && it->second.first == 0 && top_.count(p) == 0;
+    }
 
     void walk(const std::set<Id>& result, std::deque<Id>& todo) {
         while (!todo.empty()) {
@@ -244,6 +247,87 @@ std::vector<std::string> load_order(const Model& model, const std::vector<Id>& p
 Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                            const Policy& policy);
 
+/// The installed automatic packages the solution keeps although nothing in it needs them:
+/// what the user asked for (the requests, the requested marks, and what replaces a
+/// requested package) is walked down its requirements within the solution; automatic
+/// packages not reached go (apt's autoremove). libsolv's solver_get_unneeded looks at the
+/// installed packages only, so it misses what a new release no longer requires.
+std::vector<Id> unneeded_automatic(const Model& model, Solver* solver, const std::set<Id>& roots,
+                                   const std::set<Id>& to_remove) {
+    Pool* pool = model.pool();
+    std::set<Id> chosen;
+    {
+        solv::QueueOwner result;
+        solver_get_decisionqueue(solver, result.get());
+        for (int k = 0; k < result.count(); ++k) {
+            if (result[k] > 0) {
+                chosen.insert(result[k]);
+            }
+        }
+    }
+    // Installed packages by name: what a new release replaces.
+    std::map<Id, Id> installed_by_name;
+    const Repo* system = pool->installed;
+    for (Id p = system->start; p < system->end; ++p) {
+        if (pool_id2solvable(pool, p)->repo == system) {
+            installed_by_name[pool_id2solvable(pool, p)->name] = p;
+        }
+    }
+    const auto wanted_by_user = [&](Id p) {
+        const ReleaseRecord* r = model.record(p);
+        return r != nullptr && (!r->release.automatic || r->release.external);
+    };
+    std::deque<Id> todo;
+    std::set<Id> reached;
+    for (const Id p : chosen) {
+        const SolvableInfo* i = model.info(p);
+        if (i == nullptr || i->kind == SolvableInfo::Kind::qgis ||
+            i->kind == SolvableInfo::Kind::python) {
+            continue;
+        }
+        bool user = roots.count(p) != 0 || i->kind == SolvableInfo::Kind::pin;
+        if (!user && i->installed) {
+            user = wanted_by_user(p);
+        } else if (!user) {
+            auto it = installed_by_name.find(pool_id2solvable(pool, p)->name);
+            user = it != installed_by_name.end() && wanted_by_user(it->second);
+        }
+        if (user && reached.insert(p).second) {
+            todo.push_back(p);
+        }
+    }
+    while (!todo.empty()) {
+        const Id p = todo.front();
+        todo.pop_front();
+        for (const auto& [dep, providers] : model.requirements(p)) {
+            for (const Id q : providers) {
+                if (chosen.count(q) != 0 && reached.insert(q).second) {
+                    todo.push_back(q);
+                }
+            }
+        }
+    }
+    std::set<Id> out;
+    for (const Id p : chosen) {
+        const SolvableInfo* i = model.info(p);
+        if (i == nullptr || i->kind != SolvableInfo::Kind::release || reached.count(p) != 0) {
+            continue;
+        }
+        // An installed automatic package, or the new release of one, that nothing needs.
+        Id installed = i->installed ? p : 0;
+        if (installed == 0) {
+            auto it = installed_by_name.find(pool_id2solvable(pool, p)->name);
+            installed = it == installed_by_name.end() ? 0 : it->second;
+        }
+        const ReleaseRecord* r = installed != 0 ? model.record(installed) : nullptr;
+        if (r != nullptr && r->release.automatic && !r->release.external &&
+            to_remove.count(installed) == 0) {
+            out.insert(installed);
+        }
+    }
+    return {out.begin(), out.end()};
+}
+
 } // namespace
 
 Expected<Resolution> resolve(const std::vector<ReleaseRecord>& available,
@@ -258,10 +342,14 @@ Expected<Resolution> resolve(const std::vector<ReleaseRecord>& available,
 
 Expected<Resolution> resolve(const Index& index, const std::vector<Request>& requests,
                              Policy policy) {
+    return resolve(index, index.installed(), requests, std::move(policy));
+}
+
+Expected<Resolution> resolve(const Index& index, const std::vector<ReleaseRecord>& installed,
+                             const std::vector<Request>& requests, Policy policy) {
     for (auto& pin : index.pins()) {
         policy.pins.push_back(std::move(pin));
     }
-    const std::vector<ReleaseRecord> installed = index.installed();
     solv::CacheUse cache;
     auto built = Model::build(index, installed, requests, policy, &cache);
     if (!built) {
@@ -278,8 +366,7 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     Resolution resolution;
     resolution.plan.warnings = model.warnings();
 
-    Queue job;
-    queue_init(&job);
+    solv::QueueOwner job;
     bool upgrade_all = false;
     std::set<Id> roots;     // the releases that can satisfy a request
     std::set<Id> to_remove; // the releases a request removes
@@ -291,11 +378,12 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
         if (r.action == Request::Action::remove) {
             const auto ids = model.installed_named(r);
             if (ids.empty()) {
-                queue_free(&job);
-                return failure(fmt::format("'{}' is not installed", r.text));
+                Error e = failure(fmt::format("'{}' is not installed", r.text));
+                e.kind = Error::Kind::not_found;
+                return e;
             }
             for (const Id p : ids) {
-                queue_push2(&job, SOLVER_ERASE | SOLVER_SOLVABLE | SOLVER_CLEANDEPS, p);
+                job.push2(SOLVER_ERASE | SOLVER_SOLVABLE | SOLVER_CLEANDEPS, p);
                 to_remove.insert(p);
             }
             continue;
@@ -350,9 +438,11 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                         : SOLVER_INSTALL);
     }
     if (!resolution.explanation.summary.empty()) {
-        queue_free(&job);
         return resolution; // a request that names nothing installable
     }
+    // Where each installed release's upgrade-all job starts in the queue (an automatic
+    // package nothing needs is removed rather than upgraded).
+    std::map<Id, int> upgrade_job_at;
     if (upgrade_all) {
         // Each installed release towards what may replace it (not SOLVABLE_ALL, which would
         // also take releases that are in the pool only for an exact pin).
@@ -366,32 +456,92 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
             Request same;
             same.backend = i->backend;
             same.name = i->name;
+            upgrade_job_at[p] = job.count();
             push_one_of(job, pool, model.candidates(same), SOLVER_UPDATE | SOLVER_TARGETED);
         }
     }
     for (const Id pin : model.pin_solvables()) {
-        queue_push2(&job, SOLVER_INSTALL | SOLVER_SOLVABLE, pin); // see Model::finish
+        job.push2(SOLVER_INSTALL | SOLVER_SOLVABLE, pin); // see Model::finish
+    }
+    // The target's marks: what the user asked for by name stays when what needed it goes
+    // (CLEANDEPS removes only what is not user-installed); what the host environment has
+    // (QGIS's numpy ...) is not qplug's to change.
+    {
+        const Repo* system = pool->installed;
+        for (Id p = system->start; p < system->end; ++p) {
+            if (pool_id2solvable(pool, p)->repo != system) {
+                continue;
+            }
+            const SolvableInfo* i = model.info(p);
+            const ReleaseRecord* r = model.record(p);
+            if (i == nullptr || i->kind != SolvableInfo::Kind::release || r == nullptr) {
+                continue;
+            }
+            if (r->release.external) {
+                job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, p);
+            } else if (!r->release.automatic) {
+                job.push2(SOLVER_USERINSTALLED | SOLVER_SOLVABLE, p);
+            }
+        }
     }
     // The platform is what it is.
-    queue_push2(&job, SOLVER_LOCK | SOLVER_SOLVABLE, model.qgis_solvable());
-    queue_push2(&job, SOLVER_LOCK | SOLVER_SOLVABLE, model.python_solvable());
+    job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, model.qgis_solvable());
+    job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, model.python_solvable());
 
-    Solver* solver = solver_create(pool);
-    solver_set_flag(solver, SOLVER_FLAG_ALLOW_DOWNGRADE, policy.allow_downgrade ? 1 : 0);
-    solver_set_flag(solver, SOLVER_FLAG_ALLOW_UNINSTALL, policy.allow_uninstall ? 1 : 0);
-    // An install gets the newest release that fits, updating its dependencies as needed
-    // (as pip does), rather than the newest that leaves everything installed alone.
-    solver_set_flag(solver, SOLVER_FLAG_FOCUS_BEST, 1);
-    solver_set_flag(solver, SOLVER_FLAG_BEST_OBEY_POLICY, 1);
-    const int problems = solver_solve(solver, &job);
-    if (problems != 0) {
-        resolution.explanation = solv::explain(solver, model, roots);
-        solver_free(solver);
-        queue_free(&job);
+    const auto make_solver = [&] {
+        solv::SolverPtr s(solver_create(pool));
+        solver_set_flag(s.get(), SOLVER_FLAG_ALLOW_DOWNGRADE, policy.allow_downgrade ? 1 : 0);
+        solver_set_flag(s.get(), SOLVER_FLAG_ALLOW_UNINSTALL, policy.allow_uninstall ? 1 : 0);
+        // An install gets the newest release that fits, updating its dependencies as needed
+        // (as pip does), rather than the newest that leaves everything installed alone.
+        solver_set_flag(s.get(), SOLVER_FLAG_FOCUS_BEST, 1);
+        solver_set_flag(s.get(), SOLVER_FLAG_BEST_OBEY_POLICY, 1);
+        return s;
+    };
+    solv::SolverPtr owned = make_solver();
+    if (solver_solve(owned.get(), job.get()) != 0) {
+        resolution.explanation = solv::explain(owned.get(), model, roots);
         return resolution;
     }
+    // Automatic packages nothing needs any more go in the same run (apt's autoremove, done
+    // by every change): after the plan, what the user-installed packages no longer need.
+    std::set<Id> autoremoved;
+    // Removing one may leave others unneeded (a chain of automatic packages): until none is
+    // left, a few rounds at most.
+    for (int round = 0; round < 8; ++round) {
+        std::vector<Id> gone = unneeded_automatic(model, owned.get(), roots, to_remove);
+        std::erase_if(gone, [&](Id p) { return autoremoved.count(p) != 0; });
+        if (gone.empty()) {
+            break;
+        }
+        std::set<Id> all = autoremoved;
+        all.insert(gone.begin(), gone.end());
+        std::set<int> skip;
+        for (const Id p : all) {
+            if (auto it = upgrade_job_at.find(p); it != upgrade_job_at.end()) {
+                skip.insert(it->second);
+            }
+        }
+        solv::QueueOwner again_jobs;
+        for (int k = 0; k + 1 < job.count(); k += 2) {
+            if (skip.count(k) == 0) {
+                again_jobs.push2(job[k], job[k + 1]);
+            }
+        }
+        for (const Id p : all) {
+            again_jobs.push2(SOLVER_ERASE | SOLVER_SOLVABLE | SOLVER_CLEANDEPS, p);
+        }
+        solv::SolverPtr again = make_solver();
+        if (solver_solve(again.get(), again_jobs.get()) != 0) {
+            break; // keep the last solution: an unneeded package left is no failure
+        }
+        owned = std::move(again);
+        autoremoved = std::move(all);
+    }
+    Solver* solver = owned.get();
     resolution.solved = true;
-    Transaction* trans = solver_create_transaction(solver);
+    solv::TransactionPtr transaction(solver_create_transaction(solver));
+    Transaction* trans = transaction.get();
     transaction_order(trans, 0);
     const int mode = SOLVER_TRANSACTION_SHOW_ACTIVE | SOLVER_TRANSACTION_SHOW_ALL |
                      SOLVER_TRANSACTION_SHOW_OBSOLETES | SOLVER_TRANSACTION_OBSOLETE_IS_UPGRADE;
@@ -432,9 +582,11 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
         if (step.action == PlanStep::Action::remove) {
             Id info = 0;
             const int reason = solver_describe_decision(solver, p, &info);
-            step.reason = to_remove.count(p) != 0                   ? "requested"
-                          : reason == SOLVER_REASON_CLEANDEPS_ERASE ? "no longer needed"
-                                                                    : "in the way of the request";
+            step.requested = to_remove.count(p) != 0;
+            step.reason = to_remove.count(p) != 0 ? "requested"
+                          : reason == SOLVER_REASON_CLEANDEPS_ERASE || autoremoved.count(p) != 0
+                              ? "no longer needed"
+                              : "in the way of the request";
         } else {
             pending.emplace_back(resolution.plan.steps.size(), p);
         }
@@ -451,21 +603,22 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                 kept.insert(p).second) {
                 PlanStep step = step_for(model, p, PlanStep::Action::keep);
                 step.reason = "installed already";
+                step.requested = true;
                 resolution.plan.steps.push_back(std::move(step));
             }
         }
     }
     // The resulting installation: the load order of its plugins, and "why" for each package.
-    Queue result;
-    queue_init(&result);
-    solver_get_decisionqueue(solver, &result);
     std::set<Id> chosen;
-    for (int k = 0; k < result.count; ++k) {
-        if (result.elements[k] > 0) {
-            chosen.insert(result.elements[k]);
+    {
+        solv::QueueOwner result;
+        solver_get_decisionqueue(solver, result.get());
+        for (int k = 0; k < result.count(); ++k) {
+            if (result[k] > 0) {
+                chosen.insert(result[k]);
+            }
         }
     }
-    queue_free(&result);
     const ResultGraph graph(model, chosen, roots);
     // libsolv leaves alone what was broken before the request (an installed release whose
     // requirement nothing installed satisfied); say so rather than hide it.
@@ -473,6 +626,9 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
         const SolvableInfo* i = model.info(p);
         if (i == nullptr || !i->installed || i->kind != SolvableInfo::Kind::release) {
             continue;
+        }
+        if (const ReleaseRecord* r = model.record(p); r != nullptr && r->release.external) {
+            continue; // the host environment's own business
         }
         for (const auto& [dep, providers] : model.requirements(p)) {
             if (std::none_of(providers.begin(), providers.end(),
@@ -487,6 +643,7 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     for (const auto& [index, p] : pending) {
         PlanStep& step = resolution.plan.steps[index];
         step.reason = graph.reason(p);
+        step.requested = graph.requested(p);
         if (step.reason.empty()) {
             step.reason = step.action == PlanStep::Action::install
                               ? "needed to satisfy the request"
@@ -509,6 +666,9 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                             i->installed ? "installed already" : "an update of what is installed"));
         }
         resolution.why.emplace_back(i->name, std::move(chain));
+        if (const ReleaseRecord* r = model.record(p); r != nullptr && r->release.external) {
+            continue; // the host environment's, not part of what qplug installs or locks
+        }
         PlanStep member =
             step_for(model, p, i->installed ? PlanStep::Action::keep : PlanStep::Action::install);
         member.reason.clear();
@@ -529,9 +689,6 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                             step.display_name, step.version));
         }
     }
-    transaction_free(trans);
-    solver_free(solver);
-    queue_free(&job);
     return resolution;
 }
 

@@ -12,7 +12,9 @@
 #include <qplug/meta/parser.hpp>
 #include <qplug/solver/checksum.hpp>
 #include <qplug/solver/plugin_release.hpp>
+#include <qplug/solver/python_env.hpp>
 
+#include "../zip_member.hpp"
 #include "sources.hpp"
 
 namespace qplug::solver::sources {
@@ -129,6 +131,19 @@ private:
             sink.warn(fmt::format("{}: {}", zip.string(), w));
         }
         Release& r = p.releases.front();
+        // The plugin's Python requirements, by the requirements.txt convention (qpip).
+        auto requirements = detail::zip_member(zip, [&](std::string_view name) {
+            return name == report->package_name + "/requirements.txt";
+        });
+        if (requirements) {
+            std::vector<std::string> problems;
+            for (auto& d : requirements_txt_dependencies(*requirements, &problems)) {
+                r.dependencies.push_back(std::move(d));
+            }
+            for (auto& w : problems) {
+                sink.warn(fmt::format("{}: {}", zip.string(), w));
+            }
+        }
         r.file_name = zip.filename().string();
         r.download_url = file_url(fs::absolute(zip));
         std::error_code ec;

@@ -15,6 +15,7 @@
 
 #include <qplug/expected.hpp>
 #include <qplug/meta/diagnostic.hpp>
+#include <qplug/solver/download_cache.hpp>
 #include <qplug/solver/fetch.hpp>
 
 namespace qplug::solver {
@@ -70,6 +71,9 @@ struct InstallOptions {
     bool dry_run = false;
     /// How long to wait for another qplug run on the same profile.
     std::chrono::milliseconds lock_wait = std::chrono::seconds(30);
+    /// Where downloads are found and kept (a resolution that read a ZIP already fetched it);
+    /// nullptr: fetched for this run only.
+    DownloadCache* downloads = nullptr;
     /// Download progress: (step index, bytes so far, total or 0 when unknown).
     std::function<void(std::size_t step, std::uint64_t done, std::uint64_t total)> progress;
 };

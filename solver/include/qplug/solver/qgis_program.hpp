@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,10 +15,15 @@ namespace qplug::solver {
 /// gives "3.34.5"), when it is one QGIS's compatibility checks can use.
 std::optional<std::string> qgis_version_from_output(std::string_view output);
 
-/// Runs `qgis --version` (looked up in PATH, no shell, stdin from /dev/null, killed with its
-/// process group after `timeout`) and reads its version. nullopt when there is no qgis
-/// program, it fails, or it prints no version.
+/// The version of the `qgis` program on PATH: its `qgis --version`, run (no shell, stdin
+/// from /dev/null, killed with its process group after `timeout`) when the answer is not in
+/// the cache folder ($XDG_CACHE_HOME/qplug/qgis-version) for the same program file.
+/// nullopt when there is no qgis program, it fails, or it prints no version.
 std::optional<std::string>
 installed_qgis_version(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+/// Runs `program --version` and reads its version (no cache).
+std::optional<std::string> run_qgis_version(const std::filesystem::path& program,
+                                            std::chrono::milliseconds timeout);
 
 } // namespace qplug::solver

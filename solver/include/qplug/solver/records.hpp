@@ -70,6 +70,12 @@ struct Release {
     // Installed releases only:
     std::string path;                ///< the folder it is installed in
     Backend owner = Backend::legacy; ///< the backend that installed it
+    /// Installed to satisfy another package (the target's mark): removed when nothing
+    /// needs it any more. False: requested by name, or installed by something else.
+    bool automatic = false;
+    /// In the target's Python or conda environment but not installed by qplug (QGIS's
+    /// numpy, GDAL's bindings ...): never upgraded, downgraded or removed.
+    bool external = false;
 };
 
 struct Package {

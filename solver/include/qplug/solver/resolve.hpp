@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <string>
@@ -64,6 +65,9 @@ struct PlanStep {
     std::optional<std::uint64_t> size;
     std::int64_t release_id = 0; ///< in the index (0 for an installed-only release)
     std::string reason;          ///< "requested", "needed by X 1.0 (X requires ...)", ...
+    /// A request names it (install, upgrade or remove; or a request to install what is
+    /// installed already, a "keep"): its mark in the target becomes "requested".
+    bool requested = false;
 };
 
 std::string_view action_name(PlanStep::Action action);
@@ -107,10 +111,20 @@ Expected<Resolution> resolve(const std::vector<ReleaseRecord>& available,
 /// (added to `policy.pins`).
 Expected<Resolution> resolve(const Index& index, const std::vector<Request>& requests,
                              Policy policy);
+/// Against an index's repositories and pins, with what a target has installed.
+Expected<Resolution> resolve(const Index& index, const std::vector<ReleaseRecord>& installed,
+                             const std::vector<Request>& requests, Policy policy);
 
 /// The resolution as JSON: {"solved", "plan": {"steps", "load_order", "warnings"}, "why",
 /// "explanation": {"summary", "paths", "solutions", "proof"}} (docs/resolve.md).
 std::string resolution_json(const Resolution& resolution, bool with_proof = false);
+
+/// Reads plugin_dependencies and the QGIS range from a plugin ZIP's metadata.txt as QGIS
+/// does, and its requirements.txt (beside metadata.txt) as pip dependencies. `label` names
+/// the ZIP in messages.
+Expected<std::vector<Dependency>> plugin_dependencies_from_zip(const std::filesystem::path& zip,
+                                                               const std::string& label,
+                                                               std::vector<std::string>* warnings);
 
 /// Fetches a plugin release's ZIP (plugins.xml releases do not say their dependencies) and
 /// reads plugin_dependencies and the QGIS range from its metadata.txt as QGIS does.
