@@ -1,5 +1,5 @@
-// qplug enable|disable NAME... --profile DIR: [PythonPlugins] in the profile's QGIS3.ini, as
-// QGIS's Plugin Manager writes it (docs/install.md, "Enabling plugins in QGIS").
+// qplug enable|disable NAME... [--profile NAME|DIR]: [PythonPlugins] in the profile's QGIS3.ini,
+// as QGIS's Plugin Manager writes it (docs/install.md, "Enabling plugins in QGIS").
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <filesystem>
 #include <iostream>
@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "output.hpp"
+#include "target_options.hpp"
 
 namespace qplug::cli {
 
@@ -21,9 +22,8 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
-struct EnableOptions : CommonOptions {
+struct EnableOptions : CommonOptions, TargetCliOptions {
     std::vector<std::string> names;
-    std::string profile;
     bool dry_run = false;
 };
 
@@ -42,7 +42,17 @@ int report_refused(const std::string& message, const CommonOptions& o) {
 }
 
 int run(const EnableOptions& o, bool enable) {
-    const fs::path profile(o.profile);
+    int code = exit_ok;
+    auto target = open_target(o, o, code);
+    if (!target) {
+        return code;
+    }
+    if (target->kind() != solver::Target::Kind::profile) {
+        return report_refused("a plugins folder has no QGIS settings: a QGIS Server loads every "
+                              "plugin it finds there (give --profile)",
+                              o);
+    }
+    const fs::path profile = target->root();
     std::vector<std::string> missing;
     for (const auto& name : o.names) {
         if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
@@ -58,7 +68,7 @@ int run(const EnableOptions& o, bool enable) {
     if (!missing.empty()) {
         return report_refused(
             fmt::format("not installed in {}: {} (no {}/<name>/metadata.txt); nothing changed",
-                        o.profile, fmt::join(missing, ", "),
+                        target->describe(), fmt::join(missing, ", "),
                         (profile / "python" / "plugins").string()),
             o);
     }
@@ -80,7 +90,7 @@ int run(const EnableOptions& o, bool enable) {
             plugins.push_back(
                 {{"name", p.key}, {"enabled", p.after.starts()}, {"changed", p.changed()}});
         }
-        print_json({{"profile", o.profile},
+        print_json({{"profile", profile.string()},
                     {"settings", report->file.string()},
                     {"dry_run", o.dry_run},
                     {"written", report->written},
@@ -104,9 +114,9 @@ void add_command(CLI::App& app, RunState& state, bool enable) {
         enable ? "enable" : "disable",
         enable ? "Have QGIS start installed plugins ([PythonPlugins] in QGIS3.ini)"
                : "Have QGIS no longer start installed plugins ([PythonPlugins] in QGIS3.ini)");
-    cmd->add_option("NAME", o->names, "Plugin keys: folder names under DIR/python/plugins")
+    cmd->add_option("NAME", o->names, "Plugin keys: folder names under <profile>/python/plugins")
         ->required();
-    cmd->add_option("--profile", o->profile, "The QGIS profile folder")->required();
+    add_target_options(cmd, *o);
     cmd->add_flag("--dry-run", o->dry_run, "Say what would change, write nothing");
     cmd->add_flag("--json", o->json, "Print JSON on stdout");
     cmd->callback([&state, o, enable] { state.exit_code = run(*o, enable); });

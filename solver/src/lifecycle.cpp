@@ -289,18 +289,24 @@ void update_state(TargetState& state, const PlanRun& run) {
 }
 
 /// QGIS enables a plugin it installs (`[PythonPlugins] key=true`); qplug does the same for
-/// the plugins a plan installs or replaces, and removes the entry of those it removes.
+/// the plugins a plan installs, and removes the entry of those it removes.
 Expected<void> update_settings(const Target& target, const PlanRun& run, ChangeReport& report) {
     const auto ini = target.settings_file();
     if (!ini) {
         return {}; // a plugins folder: QGIS Server loads every plugin found there
     }
     std::vector<std::string> enable, disable;
+    // As QGIS 3.22's installer: a fresh install is enabled, an upgrade or a reinstall keeps
+    // the entry as it is (a plugin the user disabled stays disabled), an uninstall removes it.
     for (const auto& s : run.resolution.plan.steps) {
-        if (s.backend != Backend::legacy || s.action == PlanStep::Action::keep) {
+        if (s.backend != Backend::legacy) {
             continue;
         }
-        (s.action == PlanStep::Action::remove ? disable : enable).push_back(s.name);
+        if (s.action == PlanStep::Action::install) {
+            enable.push_back(s.name);
+        } else if (s.action == PlanStep::Action::remove) {
+            disable.push_back(s.name);
+        }
     }
     if (enable.empty() && disable.empty()) {
         return {};

@@ -323,7 +323,12 @@ class EnableCommand(unittest.TestCase):
         shutil.rmtree(self.tmp)
 
     def qplug(self, *args):
-        return subprocess.run([QPLUG, *args], capture_output=True, text=True, timeout=60)
+        # QGIS's default profiles folder inside the test's folder: never the real one.
+        env = dict(os.environ, XDG_DATA_HOME=os.path.join(self.tmp, "data"),
+                   XDG_CACHE_HOME=os.path.join(self.tmp, "cache"))
+        r = subprocess.run([QPLUG, *args], capture_output=True, text=True, timeout=60, env=env)
+        self.assertGreaterEqual(r.returncode, 0, f"died by a signal: {r.stderr}")
+        return r
 
     def test_enable_disable(self):
         r = self.qplug("enable", "alpha", "my plugin", "--profile", self.profile)
@@ -368,7 +373,10 @@ class EnableCommand(unittest.TestCase):
         self.assertIn("nothere", json.loads(r.stdout)["error"]["message"])
         with open(self.ini) as fh:
             self.assertEqual(fh.read(), "[app]\nx=1\n")  # all or nothing
-        self.assertEqual(self.qplug("enable", "alpha").returncode, 2)  # no --profile
+        # No --profile: QGIS's default profile, where alpha is not installed.
+        r = self.qplug("enable", "alpha")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("profile 'default'", r.stderr)
         self.assertEqual(self.qplug("enable", "--profile", self.profile).returncode, 2)
         with open(self.ini, "w") as fh:
             fh.write("[app]\nnot a setting\n")

@@ -12,6 +12,7 @@ seconds. Its HOME and XDG folders point into a scratch folder, so nothing outsid
 written."""
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -61,7 +62,7 @@ class QgisRunError(Exception):
 def run_qgis(profiles_root, profile, plugin_log, timeout=60):
     """Starts `qgis --profiles-path ROOT --profile NAME --nologo --noversioncheck --code ...`
     under `xvfb-run -a` and returns the report (a dict) with "seconds" (wall time of the
-    run) and "output" (the last lines QGIS printed). QPLUG_QGIS_TEST_LOG is set to
+    run), "cpu_seconds" and "output" (the last lines QGIS printed). QPLUG_QGIS_TEST_LOG is set to
     plugin_log for the plugins to append to."""
     scratch = tempfile.mkdtemp(prefix="qplug-qgis-run-")
     try:
@@ -85,6 +86,7 @@ def run_qgis(profiles_root, profile, plugin_log, timeout=60):
                    "--profiles-path", profiles_root, "--profile", profile,
                    "--nologo", "--noversioncheck", "--code", script]
         started = time.monotonic()
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.Popen(command, env=env, cwd=scratch, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 start_new_session=True)  # its own process group
@@ -96,6 +98,8 @@ def run_qgis(profiles_root, profile, plugin_log, timeout=60):
             kill_group(proc)
             output, _ = proc.communicate()
         seconds = time.monotonic() - started
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
         text = output.decode("utf-8", "replace")
         tail = "\n".join(text.splitlines()[-40:])
         if killed:
@@ -109,6 +113,7 @@ def run_qgis(profiles_root, profile, plugin_log, timeout=60):
         if "error" in report:
             raise QgisRunError("the --code script failed inside QGIS:\n" + report["error"])
         report["seconds"] = seconds
+        report["cpu_seconds"] = cpu  # of the processes waited for: xvfb-run and what it reaped
         report["returncode"] = proc.returncode
         report["output"] = tail
         return report
