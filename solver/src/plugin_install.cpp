@@ -741,8 +741,10 @@ Expected<InstallReport> apply_locked(const fs::path& plugins, const std::vector<
     std::vector<std::string> keys;
     for (const auto& step : steps) {
         if (step.key.empty() || !unsafe_key(step.key).empty()) {
-            return failure(fmt::format("'{}' cannot be a plugin folder: {}", step.key,
-                                       step.key.empty() ? "empty" : unsafe_key(step.key)));
+            Error e = failure(fmt::format("'{}' cannot be a plugin folder: {}", step.key,
+                                          step.key.empty() ? "empty" : unsafe_key(step.key)));
+            e.kind = Error::Kind::refused; // what the repository offers, refused: exit 1
+            return e;
         }
         if (std::find(keys.begin(), keys.end(), step.key) != keys.end()) {
             return failure(fmt::format("{} appears twice in the plan", step.key));

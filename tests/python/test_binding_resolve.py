@@ -1,12 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """qplug.resolve through libqplug.so (qplug_resolve), on an index of the bundled plugin ZIPs
-built with the CLI: a plan with its load order, an explanation, bad requests, a missing index."""
+built with the CLI: a plan with its load order, an explanation, bad requests, a missing index;
+the same plan from the CLI, the C ABI and the binding for a target with plugins installed."""
+import ctypes
+import json
 import os
 import subprocess
 import tempfile
 import unittest
 
 import qplug
+from qplug import _lib
+from qplug.resolve import ResolveOptions
 
 CLI = os.environ.get("QPLUG_CLI", "qplug")
 PLUGINS = os.path.join(os.environ.get("QPLUG_BINARY_DIR", "build"), "data", "plugins")
@@ -17,7 +22,10 @@ class ResolveBinding(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
         cls.index = os.path.join(cls.tmp.name, "index.sqlite")
-        env = dict(os.environ, QPLUG_INDEX=cls.index)
+        # QGIS's default profile (no profile given) inside the test's folder, not the user's.
+        os.environ["XDG_DATA_HOME"] = os.path.join(cls.tmp.name, "data")
+        os.environ["XDG_CACHE_HOME"] = os.path.join(cls.tmp.name, "cache")
+        cls.env = env = dict(os.environ, QPLUG_INDEX=cls.index)
         subprocess.run([CLI, "repo", "add", "bundled", PLUGINS, "--kind", "folder"], env=env,
                        check=True, capture_output=True)
         subprocess.run([CLI, "repo", "sync", "--qgis", "3.40.4"], env=env, check=True,
@@ -63,6 +71,73 @@ class ResolveBinding(unittest.TestCase):
         r = qplug.resolve(["Mapillary2QGIS"], qgis="3.40.4", index=self.index)
         self.assertFalse(r.solved)
         self.assertIn("experimental", " ".join(r.causes))
+
+    def cli(self, *args):
+        r = subprocess.run([CLI, *args, "--index", self.index], env=self.env, text=True,
+                           capture_output=True, stdin=subprocess.DEVNULL)
+        self.assertGreaterEqual(r.returncode, 0, f"died by a signal: {r.stderr}")
+        return r
+
+    def c_abi(self, requests, action, profile):
+        """qplug_resolve called as a C program would, then qplug_resolution_to_json."""
+        h = _lib.lib
+        options = ResolveOptions()
+        self.assertEqual(h.qplug_resolve_options_init(ctypes.byref(options), 2), 0)
+        options.qgis_version = b"3.40.4"
+        options.profile = profile.encode()
+        options.python_exe = b"none"
+        encoded = [r.encode() for r in requests]
+        array = (ctypes.c_char_p * len(encoded))(*encoded)
+        handle = ctypes.c_void_p()
+        self.assertEqual(h.qplug_resolve(ctypes.byref(handle), self.index.encode(), action,
+                                         array, len(encoded), ctypes.byref(options)), 0)
+        text = ctypes.c_void_p()
+        try:
+            self.assertEqual(h.qplug_resolution_to_json(ctypes.byref(text), handle), 0)
+            return json.loads(ctypes.string_at(text.value).decode())
+        finally:
+            h.qplug_free(text)
+            h.qplug_resolution_free(handle)
+
+    def test_the_cli_the_c_abi_and_the_binding_plan_alike(self):
+        # A profile with Kart 1.0.0 installed (a dependency of Koordinates, older than the
+        # newest): all three keep or upgrade it the same way, in the same order.
+        profile = os.path.join(self.tmp.name, "three")
+        r = self.cli("install", "Kart==1.0.0", "--profile", profile, "--python-exe", "none",
+                     "--qgis", "3.40.4", "--yes")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for requests, action, verb in ((["Koordinates", "openEO"], 0, "resolve"),
+                                       (["Kart"], 2, None), ([], 1, None)):
+            with self.subTest(requests=requests, action=action):
+                if verb is not None:
+                    r = self.cli(verb, *requests, "--profile", profile, "--python-exe", "none",
+                                 "--qgis", "3.40.4", "--json")
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    from_cli = json.loads(r.stdout)
+                from_c = self.c_abi(requests, action, profile)
+                from_python = qplug.resolve(requests, qgis="3.40.4", index=self.index,
+                                            action=["install", "upgrade", "remove"][action],
+                                            profile=profile, python_exe="none").data
+                self.assertEqual(from_c, from_python)
+                if verb is not None:
+                    for key in ("solved", "plan", "why"):
+                        self.assertEqual(from_cli[key], from_c[key], key)
+                    self.assertTrue(from_cli["solved"])
+
+    def test_removing_a_needed_plugin_is_an_explanation_not_a_crash(self):
+        profile = os.path.join(self.tmp.name, "needed")
+        r = self.cli("install", "Koordinates", "--profile", profile, "--python-exe", "none",
+                     "--qgis", "3.40.4", "--yes")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = qplug.resolve(["Kart"], qgis="3.40.4", index=self.index, action="remove",
+                          profile=profile, python_exe="none")
+        self.assertFalse(r.solved)
+        self.assertIn("Koordinates 2.1.0 (legacy, installed) requires the plugin 'Kart', which "
+                      "you asked to remove", r.causes)
+        self.assertIn("remove Koordinates 2.1.0 (legacy, installed) too", r.solutions)
+        r = self.cli("remove", "Kart", "--profile", profile, "--python-exe", "none", "--qgis",
+                     "3.40.4", "--dry-run")
+        self.assertEqual(r.returncode, 1, r.stderr)
 
     def test_bad_request_and_missing_index(self):
         with self.assertRaises(qplug.ParseError):

@@ -9,6 +9,7 @@
 // another seed.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,9 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include <fmt/format.h>
@@ -28,6 +32,8 @@
 #include <qplug/solver/lifecycle.hpp>
 #include <qplug/solver/qgis_profile_settings.hpp>
 #include <qplug/solver/source.hpp>
+
+#include "plugin_install_hook.hpp"
 
 namespace {
 
@@ -525,6 +531,159 @@ TEST_F(Lifecycle, RandomOperationsOnTwoProfilesKeepEveryInvariant) {
     std::cout << fmt::format("{} steps: {} changed a profile, {} were refused or unsolvable\n",
                              steps, solved, unsolved);
     EXPECT_GT(solved, steps / 5);
+}
+
+// ---------------------------------------------------------------------------------------
+// The findings of the lifecycle issue, one test each, on a small fixed catalog.
+
+/// Plugins by (number, versions, deps): App needs Mid needs Base; Solo alone; A needs
+/// Lib==2.0, B needs Lib==1.0.
+Catalog fixed_catalog() {
+    Catalog c;
+    c.plugins.resize(7);
+    c.plugins[0] = {Release{1, {}, "", false}};       // Plug 0: "Base"
+    c.plugins[1] = {Release{1, {{0, 0}}, "", false}}; // Plug 1 needs Plug 0
+    c.plugins[2] = {Release{1, {{1, 0}}, "", false}}; // Plug 2 needs Plug 1 (the app)
+    c.plugins[3] = {Release{1, {}, "", false}};       // Plug 3: solo
+    c.plugins[4] = {Release{1, {}, "", false}, Release{2, {}, "", false}}; // the lib
+    c.plugins[5] = {Release{1, {{4, 2}}, "", false}};                      // needs Plug 4==2.0
+    c.plugins[6] = {Release{1, {{4, 1}}, "", false}};                      // needs Plug 4==1.0
+    return c;
+}
+
+bool solved(const Expected<ChangeReport>& r) {
+    return r && r->plan.resolution.solved && r->confirmed;
+}
+
+TEST_F(Lifecycle, TwoProfilesOnOneIndexAreIndependent) {
+    const Catalog catalog = fixed_catalog();
+    make_repository(catalog);
+    const Target a = target("A");
+    const Target b = target("B");
+    ASSERT_TRUE(solved(change(a, {"Plug 2"}, Request::Action::install)));
+    // B gets the whole chain: what A has does not count in B.
+    auto in_b = change(b, {"Plug 2"}, Request::Action::install);
+    ASSERT_TRUE(solved(in_b)) << (in_b ? "" : in_b.error().to_string());
+    EXPECT_EQ(in_b->plan.resolution.plan.steps.size(), 3U);
+    EXPECT_EQ(installed_folders(b.plugins_dir()).size(), 3U);
+    EXPECT_EQ(in_b->plan.resolution.plan.load_order,
+              (std::vector<std::string>{"plug_0", "plug_1", "plug_2"}));
+    ASSERT_TRUE(solved(change(b, {"Plug 3"}, Request::Action::install)));
+    // A's load order lists A's plugins only; removing in A leaves B alone.
+    const auto b_before = snapshot(b.root());
+    auto removed = change(a, {"Plug 2"}, Request::Action::remove);
+    ASSERT_TRUE(solved(removed));
+    EXPECT_TRUE(installed_folders(a.plugins_dir()).empty());
+    EXPECT_EQ(snapshot(b.root()), b_before);
+    // Removing in B what only A had installed: not installed there.
+    auto nothing = change(b, {"Plug 5"}, Request::Action::remove);
+    ASSERT_FALSE(nothing);
+    EXPECT_EQ(nothing.error().kind, qplug::Error::Kind::not_found);
+}
+
+TEST_F(Lifecycle, RemovingANeededPluginIsRefusedNamingTheDependent) {
+    make_repository(fixed_catalog());
+    const Target a = target("A");
+    ASSERT_TRUE(solved(change(a, {"Plug 2"}, Request::Action::install)));
+    const auto before = snapshot(a.root());
+    auto r = change(a, {"Plug 1"}, Request::Action::remove);
+    ASSERT_TRUE(r) << r.error().to_string();
+    ASSERT_FALSE(r->plan.resolution.solved);
+    const auto& e = r->plan.resolution.explanation;
+    ASSERT_FALSE(e.summary.empty());
+    EXPECT_NE(e.summary.front().find("Plug 2 1.0"), std::string::npos) << e.summary.front();
+    EXPECT_NE(e.summary.front().find("which you asked to remove"), std::string::npos);
+    EXPECT_TRUE(std::any_of(e.solutions.begin(), e.solutions.end(), [](const std::string& s) {
+        return s.find("remove Plug 2 1.0") != std::string::npos;
+    }));
+    EXPECT_EQ(snapshot(a.root()), before);
+}
+
+TEST_F(Lifecycle, ADependencyAskedForByNameStays) {
+    make_repository(fixed_catalog());
+    const Target a = target("A");
+    ASSERT_TRUE(solved(change(a, {"Plug 1", "Plug 0"}, Request::Action::install)));
+    auto r = change(a, {"Plug 1"}, Request::Action::remove);
+    ASSERT_TRUE(solved(r));
+    EXPECT_EQ(r->plan.resolution.plan.steps.size(), 1U);
+    EXPECT_EQ(installed_folders(a.plugins_dir()).count("plug_0"), 1U);
+    // Marked automatic, it goes at the next run that changes the profile.
+    ASSERT_TRUE(set_marks(a, {"Plug 0"}, Mark::automatic));
+    ASSERT_TRUE(solved(change(a, {"Plug 3"}, Request::Action::install)));
+    EXPECT_EQ(installed_folders(a.plugins_dir()).count("plug_0"), 0U);
+}
+
+TEST_F(Lifecycle, ConcurrentInstallsCannotMakeAStateOneRunRefuses) {
+    // appa needs lib==2.0, appb needs lib==1.0: run at the same time, one must be refused.
+    make_repository(fixed_catalog());
+    const Target a = target("A");
+    int ready[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    const auto run_child = [&](const std::string& name, bool slow) {
+        const pid_t pid = ::fork();
+        if (pid != 0) {
+            return pid;
+        }
+        if (slow) {
+            // Holds the lock from before planning until well after the other run started.
+            detail::set_install_hook([&](std::string_view point, std::string_view) {
+                if (point == "staged") {
+                    const char c = 'x';
+                    (void)!::write(ready[1], &c, 1);
+                    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+                }
+                return true;
+            });
+        }
+        auto r = change(a, {name}, Request::Action::install);
+        ::_exit(!r ? 3 : solved(r) ? 0 : 1);
+    };
+    const pid_t first = run_child("Plug 5", true);
+    char c = 0;
+    ASSERT_EQ(::read(ready[0], &c, 1), 1); // the first run holds the lock and has planned
+    const pid_t second = run_child("Plug 6", false);
+    int s1 = 0, s2 = 0;
+    ASSERT_EQ(::waitpid(first, &s1, 0), first);
+    ASSERT_EQ(::waitpid(second, &s2, 0), second);
+    ::close(ready[0]);
+    ::close(ready[1]);
+    ASSERT_TRUE(WIFEXITED(s1) && WIFEXITED(s2));
+    EXPECT_EQ(WEXITSTATUS(s1), 0);
+    EXPECT_EQ(WEXITSTATUS(s2), 1) << "the second run planned against the old state";
+    const auto folders = installed_folders(a.plugins_dir());
+    EXPECT_EQ(folders.count("plug_5"), 1U);
+    EXPECT_EQ(folders.count("plug_6"), 0U);
+    EXPECT_EQ(folders.at("plug_4").version, "2.0");
+}
+
+TEST_F(Lifecycle, AnyRunRecoversAnUpgradeKilledBetweenItsRenames) {
+    make_repository(fixed_catalog());
+    const Target a = target("A");
+    ASSERT_TRUE(solved(change(a, {"Plug 4==1.0"}, Request::Action::install)));
+    // Without RENAME_EXCHANGE an upgrade is two renames; killed between them, the plugin is
+    // missing until a run recovers it.
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        detail::set_rename_exchange(false);
+        detail::set_install_hook([](std::string_view point, std::string_view) {
+            if (point == "backed-up") {
+                ::raise(SIGKILL);
+            }
+            return true;
+        });
+        auto r = change(a, {"Plug 4"}, Request::Action::upgrade);
+        ::_exit(r ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    ASSERT_FALSE(fs::exists(a.plugins_dir() / "plug_4")) << "the kill came too late";
+    // A run with nothing to do (Plug 4 is installed): it recovers first.
+    auto r = change(a, {"Plug 4"}, Request::Action::install);
+    ASSERT_TRUE(solved(r)) << (r ? "" : r.error().to_string());
+    ASSERT_EQ(r->recovery.areas.size(), 1U);
+    EXPECT_EQ(r->recovery.areas[0].outcome, RecoveryReport::Area::Outcome::rolled_back);
+    EXPECT_EQ(installed_folders(a.plugins_dir()).at("plug_4").version, "1.0");
 }
 
 } // namespace

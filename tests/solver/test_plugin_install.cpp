@@ -506,6 +506,15 @@ TEST_F(PluginInstallRefusal, PlanWithABadKey) {
     expect_refused({step}, "cannot be a plugin folder");
 }
 
+/// QGIS never lists a folder named __pycache__ as a plugin, so qplug could not see it again
+/// (nor remove it): such a key is refused before anything happens.
+TEST_F(PluginInstallRefusal, PycacheIsNoPluginKey) {
+    auto step = upgrade();
+    step.key = "__pycache__";
+    step.action = InstallStep::install;
+    expect_refused({step}, "QGIS never lists a folder of that name");
+}
+
 TEST_F(PluginInstallRefusal, LockHeldElsewhere) {
     install_baseline();
     auto held = ProfileLock::acquire(plugins_, std::chrono::milliseconds(0));

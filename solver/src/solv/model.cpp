@@ -925,12 +925,23 @@ std::string Model::why_unsatisfied(Id dep) const {
     const std::string text = pool_id2str(pool_, get_reldep(pool_, dep)->name);
     const std::string target = text.substr(0, text.find('#'));
     std::vector<std::string> versions;
+    std::vector<std::string> host; // the environment's own, not installed by qplug
     for (const Id p : providers(target)) {
         const SolvableInfo* i = info(p);
+        const ReleaseRecord* r = record(p);
+        if (i != nullptr && i->installed && r != nullptr && r->release.external) {
+            host.push_back(i->version);
+            continue;
+        }
         if (i != nullptr && !i->pin_only &&
             std::find(versions.begin(), versions.end(), i->version) == versions.end()) {
             versions.push_back(i->version);
         }
+    }
+    if (!host.empty() && versions.empty()) {
+        return fmt::format("but the target's Python environment has {} (not installed by qplug, "
+                           "which leaves it as it is) and no repository offers another",
+                           fmt::join(host, ", "));
     }
     const std::size_t colon = target.find(':');
     const std::string name =
