@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -221,6 +222,77 @@ std::map<std::string, Folder> installed_folders(const fs::path& plugins) {
     return out;
 }
 
+/// Whether some installation holds plugin `p` at version `v` while keeping what a plain
+/// install must keep: every installed plugin stays, at its version or newer (an install neither
+/// removes nor downgrades, as libsolv without ALLOW_UNINSTALL/ALLOW_DOWNGRADE), every present
+/// release's plugin dependencies are present (at the pinned version), the target's pins hold,
+/// and no release needing numpy 99 is used.
+/// A plain backtracking search over the small catalog, written here without qplug.
+bool installable(const Catalog& c, int p, int v, const std::map<int, int>& before,
+                 const std::map<int, int>& pins) {
+    const int n = static_cast<int>(c.plugins.size());
+    std::vector<int> chosen(static_cast<std::size_t>(n), 0); // 0: absent, else the version
+    const auto release = [&](int q, int version) -> const Release* {
+        for (const auto& r : c.plugins[static_cast<std::size_t>(q)]) {
+            if (r.version == version) {
+                return &r;
+            }
+        }
+        return nullptr;
+    };
+    // Plugins depend only on lower-numbered ones: decide from the highest down, checking each
+    // choice's dependencies once all of them are decided (at the end).
+    std::function<bool(int)> search = [&](int q) -> bool {
+        if (q < 0) {
+            for (int x = 0; x < n; ++x) {
+                const int xv = chosen[static_cast<std::size_t>(x)];
+                if (xv == 0) {
+                    continue;
+                }
+                for (const auto& [d, pinned] : release(x, xv)->deps) {
+                    const int dv = chosen[static_cast<std::size_t>(d)];
+                    if (dv == 0 || (pinned != 0 && dv != pinned)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+        std::vector<int> options;
+        if (q == p) {
+            options = {v};
+        } else {
+            const auto b = before.find(q);
+            if (b == before.end()) {
+                options.push_back(0);
+            }
+            for (const auto& r : c.plugins[static_cast<std::size_t>(q)]) {
+                if (b == before.end() || r.version >= b->second) {
+                    options.push_back(r.version);
+                }
+            }
+        }
+        for (const int option : options) {
+            if (option != 0) {
+                const Release* r = release(q, option);
+                if (r == nullptr || r->impossible) {
+                    continue;
+                }
+                if (auto pin = pins.find(q); pin != pins.end() && pin->second != option) {
+                    continue;
+                }
+            }
+            chosen[static_cast<std::size_t>(q)] = option;
+            if (search(q - 1)) {
+                return true;
+            }
+        }
+        chosen[static_cast<std::size_t>(q)] = 0;
+        return false;
+    };
+    return search(n - 1);
+}
+
 std::string python_with_numpy() {
     // Debian's interpreter (what QGIS uses) with its numpy; else no environment.
     if (std::system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0) {
@@ -392,6 +464,19 @@ TEST_F(Lifecycle, RandomOperationsOnTwoProfilesKeepEveryInvariant) {
                 }
             }
         }
+        std::map<int, int> versions_before; // plugin -> N of "N.0"
+        for (const auto& [key, f] : folders_before) {
+            versions_before[catalog.plugin_of_name(f.name)] = std::stoi(f.version);
+        }
+        std::map<int, int> pins_before;
+        {
+            auto state = t.load_state();
+            ASSERT_TRUE(state);
+            for (const auto& [pinned, spec] : state->pins) {
+                pins_before[catalog.plugin_of_name(pinned)] = std::stoi(spec.substr(2));
+            }
+        }
+        bool plain_install = false;
         const int p = static_cast<int>(rng() % catalog.plugins.size());
         const auto& releases = catalog.plugins[static_cast<std::size_t>(p)];
         const int v = releases[rng() % releases.size()].version;
@@ -402,6 +487,7 @@ TEST_F(Lifecycle, RandomOperationsOnTwoProfilesKeepEveryInvariant) {
         case 0:
         case 1:
             what = "install " + Catalog::name(p);
+            plain_install = true;
             report = change(t, {Catalog::name(p)}, Request::Action::install);
             break;
         case 2:
@@ -486,6 +572,46 @@ TEST_F(Lifecycle, RandomOperationsOnTwoProfilesKeepEveryInvariant) {
         for (const auto& key : requested_before) {
             if (std::find(named.begin(), named.end(), key) == named.end()) {
                 EXPECT_EQ(folders.count(key), 1U) << key << " was requested and went";
+            }
+        }
+        if (plain_install && changed && versions_before.count(p) == 0) {
+            // A new plugin: the newest release the installation can take was chosen (an
+            // installed one is kept as it is, as pip and dnf do; `upgrade` moves it)...
+            const auto it = folders.find(Catalog::key(p));
+            ASSERT_NE(it, folders.end()) << "installed nothing";
+            const int got = std::stoi(it->second.version);
+            for (const auto& r : catalog.plugins[static_cast<std::size_t>(p)]) {
+                if (r.version > got) {
+                    EXPECT_FALSE(installable(catalog, p, r.version, versions_before, pins_before))
+                        << Catalog::name(p) << " " << Catalog::version(r.version)
+                        << " could have been installed, " << it->second.version << " was";
+                }
+            }
+            // ... and nothing changed that the request did not need: a plugin outside what
+            // P needs (now) keeps its version, or went because it was automatic and unneeded.
+            std::set<std::string> closure{Catalog::key(p)};
+            for (bool grew = true; grew;) {
+                grew = false;
+                for (const auto& key : std::set<std::string>(closure)) {
+                    if (folders.count(key) == 0) {
+                        continue;
+                    }
+                    for (const auto& [dep, pinned] : folders.at(key).deps) {
+                        grew = closure.insert(Catalog::key(catalog.plugin_of_name(dep))).second ||
+                               grew;
+                    }
+                }
+            }
+            for (const auto& [key, f] : folders_before) {
+                if (closure.count(key) != 0) {
+                    continue;
+                }
+                if (folders.count(key) != 0) {
+                    EXPECT_EQ(folders.at(key).version, f.version)
+                        << key << " changed although " << Catalog::name(p) << " does not need it";
+                } else {
+                    EXPECT_EQ(requested_before.count(key), 0U) << key << " went";
+                }
             }
         }
         // QGIS starts what qplug installed: [PythonPlugins] key=true; a removed plugin's
