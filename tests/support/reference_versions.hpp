@@ -61,7 +61,7 @@ inline std::vector<std::string_view> split(std::string_view s, char at) {
 struct Pep440 {
     std::string epoch = "0";
     std::vector<std::string> release;
-    std::string pre_letter; ///< "", "a", "b" or "rc"
+    std::string pre_letter; ///< "", "a", "b" or "rc" (or an odd Unicode spelling, see below)
     std::string pre_number;
     std::optional<std::string> post;
     std::optional<std::string> dev;
@@ -147,17 +147,24 @@ inline std::optional<Pep440> read_pep440_normal_form(std::string_view text) {
         }
         v.release.emplace_back(part);
     }
+    // The pre-release: packaging prints a, b or rc, except for a spelling its case-insensitive
+    // regex accepts but its mapping does not know ("prevıew" with a dotless i stays as it is).
     const std::string_view pre = rest.substr(end);
     if (!pre.empty()) {
-        for (const std::string_view letter : {"rc", "a", "b"}) {
-            if (pre.starts_with(letter) && is_canonical_number(pre.substr(letter.size()))) {
-                v.pre_letter = std::string(letter);
-                v.pre_number = std::string(pre.substr(letter.size()));
-            }
+        std::size_t digits = pre.size();
+        while (digits > 0 && pre[digits - 1] >= '0' && pre[digits - 1] <= '9') {
+            --digits;
         }
-        if (v.pre_letter.empty()) {
+        const std::string_view letter = pre.substr(0, digits);
+        if (letter.empty() || !is_canonical_number(pre.substr(digits)) ||
+            std::any_of(letter.begin(), letter.end(), [](char c) {
+                const auto u = static_cast<unsigned char>(c);
+                return u < 0x80 && !(c >= 'a' && c <= 'z');
+            })) {
             return std::nullopt;
         }
+        v.pre_letter = std::string(letter);
+        v.pre_number = std::string(pre.substr(digits));
     }
     if (v.str() != text) {
         return std::nullopt; // e.g. a '.' where packaging prints none
@@ -200,7 +207,7 @@ inline int compare_pep440(const Pep440& a, const Pep440& b) {
     }
     if (pre_rank(a) == 0) {
         if (int c = sign_of(a.pre_letter.compare(b.pre_letter))) {
-            return c; // "a" < "b" < "rc"
+            return c; // "a" < "b" < "rc": Python compares the strings (code points: UTF-8 order)
         }
         if (int c = compare_numbers(a.pre_number, b.pre_number)) {
             return c;
