@@ -1,7 +1,10 @@
 /* The C ABI as a C99 program sees it: only qplug.h, only libqplug.so.
  * Built with -std=c99 -Wall -Wextra -pedantic -Werror.
+ * Usage: test_c_api QPLUG_CLI BUNDLED_PLUGINS SCRATCH_DIR (the resolution checks build an index
+ * of the bundled plugin ZIPs in SCRATCH_DIR with the qplug program, the only way to fill one).
  * SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <qplug.h>
@@ -105,6 +108,15 @@ static void test_compat(void) {
     CHECK(qplug_compat_check(&result, "3.34.5", "3.22", "3.34", NULL) == QPLUG_OK);
     CHECK(qplug_compat_is_compatible(result) == 1);
     CHECK(strcmp(qplug_compat_reason(result), "") == 0);
+    CHECK(strcmp(qplug_compat_qgis(result), "3.34.5") == 0);
+    CHECK(strcmp(qplug_compat_minimum(result), "3.22") == 0);
+    CHECK(strcmp(qplug_compat_maximum(result), "3.34") == 0);
+    qplug_compat_free(result);
+    /* No maximum: the installer's default, the minimum's major .99. */
+    CHECK(qplug_compat_check(&result, "4.0.0", "3.22", NULL, NULL) == QPLUG_OK);
+    CHECK(qplug_compat_is_compatible(result) == 0);
+    CHECK(strcmp(qplug_compat_maximum(result), "3.99") == 0);
+    CHECK(strstr(qplug_compat_reason(result), "3.99") != NULL);
     qplug_compat_free(result);
 
     options.rules = QPLUG_RULES_LOADER;
@@ -412,7 +424,146 @@ static void test_resolve(void) {
     qplug_resolution_free(NULL);
 }
 
-int main(void) {
+/* Runs a qplug command line (paths are the build's own: no quoting needed); 0 when it exits 0. */
+static int qplug_command(const char *cli, const char *arguments, const char *index) {
+    char line[4096];
+    int n =
+        snprintf(line, sizeof line, "'%s' %s --index '%s' >/dev/null 2>&1", cli, arguments, index);
+    if (n < 0 || (size_t)n >= sizeof line) {
+        return -1;
+    }
+    return system(line);
+}
+
+/* The step of a resolution for a package, or -1. */
+static long step_of(const qplug_resolution *r, const char *name) {
+    size_t i;
+    for (i = 0; i < qplug_resolution_step_count(r); ++i) {
+        if (strcmp(qplug_resolution_step_name(r, i), name) == 0) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+static int ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Resolution against a real index: a plan's steps in order with every field, an explanation's
+ * causes and solutions, upgrade and remove over an installation, and JSON. */
+static void test_resolve_index(const char *cli, const char *plugins, const char *scratch) {
+    char index[1024], profile[1024], arguments[3072];
+    qplug_resolve_options options;
+    qplug_resolution *r = NULL;
+    const char *koordinates[] = {"Koordinates"};
+    const char *rana[] = {"Rana"};
+    const char *kart[] = {"Kart"};
+    char *json = NULL;
+    long kart_step, koordinates_step;
+    size_t i;
+
+    sprintf(index, "%s/index.sqlite", scratch);
+    sprintf(profile, "%s/profile", scratch);
+    sprintf(arguments, "rm -rf '%s' && mkdir -p '%s/python/plugins'", scratch, profile);
+    CHECK(system(arguments) == 0);
+    sprintf(arguments, "repo add bundled '%s' --kind folder", plugins);
+    CHECK(qplug_command(cli, arguments, index) == 0);
+    CHECK(qplug_command(cli, "repo sync --qgis 3.40.4", index) == 0);
+    CHECK(qplug_resolve_options_init(&options, QPLUG_RESOLVE_OPTIONS_VERSION) == QPLUG_OK);
+    options.qgis_version = "3.40.4";
+
+    /* A plan: Kart before Koordinates, which needs it. */
+    CHECK(qplug_resolve(&r, index, QPLUG_ACTION_INSTALL, koordinates, 1, &options) == QPLUG_OK);
+    CHECK(r != NULL && qplug_resolution_solved(r) == 1);
+    CHECK(qplug_resolution_step_count(r) == 2);
+    kart_step = step_of(r, "kart");
+    koordinates_step = step_of(r, "koordinates");
+    CHECK(kart_step == 0 && koordinates_step == 1);
+    if (kart_step == 0 && koordinates_step == 1) {
+        CHECK(strcmp(qplug_resolution_step_action(r, 0), "install") == 0);
+        CHECK(strcmp(qplug_resolution_step_backend(r, 0), "legacy") == 0);
+        CHECK(strcmp(qplug_resolution_step_version(r, 0), "1.0.10") == 0);
+        CHECK(strcmp(qplug_resolution_step_from_version(r, 0), "") == 0);
+        CHECK(ends_with(qplug_resolution_step_download_url(r, 0), "kart.1.0.10.zip"));
+        CHECK(strstr(qplug_resolution_step_reason(r, 0), "Koordinates 2.1.0") != NULL);
+        CHECK(strcmp(qplug_resolution_step_version(r, 1), "2.1.0") == 0);
+        CHECK(strcmp(qplug_resolution_step_reason(r, 1), "requested") == 0);
+    }
+    CHECK(qplug_resolution_step_action(r, 2) == NULL &&
+          qplug_resolution_step_version(r, 2) == NULL);
+    CHECK(qplug_resolution_step_backend(r, 2) == NULL &&
+          qplug_resolution_step_reason(r, 2) == NULL);
+    CHECK(qplug_resolution_step_from_version(r, 2) == NULL);
+    CHECK(qplug_resolution_step_download_url(r, 2) == NULL);
+    CHECK(qplug_resolution_cause_count(r) == 0 && qplug_resolution_solution_count(r) == 0);
+    CHECK(qplug_resolution_cause(r, 0) == NULL && qplug_resolution_solution(r, 0) == NULL);
+    CHECK(qplug_resolution_to_json(&json, r) == QPLUG_OK);
+    CHECK(json != NULL && strstr(json, "\"solved\": true") != NULL);
+    if (json != NULL) {
+        const char *order = strstr(json, "\"load_order\"");
+        const char *first = order != NULL ? strstr(order, "\"kart\"") : NULL;
+        CHECK(first != NULL && strstr(first, "\"koordinates\"") != NULL);
+    }
+    qplug_free(json);
+    json = NULL;
+    qplug_resolution_free(r);
+    r = NULL;
+
+    /* No plan: the explanation's cause names the missing plugin; a solution is offered. */
+    CHECK(qplug_resolve(&r, index, QPLUG_ACTION_INSTALL, rana, 1, &options) == QPLUG_OK);
+    CHECK(r != NULL && qplug_resolution_solved(r) == 0 && qplug_resolution_step_count(r) == 0);
+    CHECK(qplug_resolution_cause_count(r) == 1);
+    CHECK(qplug_resolution_cause(r, 0) != NULL &&
+          strstr(qplug_resolution_cause(r, 0),
+                 "requires the plugin 'Nelen and Schuurmans Dependency Loader' ==1.2.12") != NULL);
+    CHECK(qplug_resolution_cause(r, 1) == NULL);
+    CHECK(qplug_resolution_solution_count(r) >= 1);
+    for (i = 0; i < qplug_resolution_solution_count(r); ++i) {
+        CHECK(qplug_resolution_solution(r, i) != NULL &&
+              qplug_resolution_solution(r, i)[0] != '\0');
+    }
+    CHECK(qplug_resolution_solution(r, qplug_resolution_solution_count(r)) == NULL);
+    CHECK(qplug_resolution_to_json(&json, r) == QPLUG_OK);
+    CHECK(json != NULL && strstr(json, "\"solved\": false") != NULL);
+    qplug_free(json);
+    json = NULL;
+    CHECK(qplug_resolution_to_json(NULL, r) == QPLUG_EINVALID);
+    qplug_resolution_free(r);
+    r = NULL;
+
+    /* Over an installation: Kart 1.0.0 installed, upgraded to 1.0.10, then removed. */
+    sprintf(arguments, "install Kart==1.0.0 --profile '%s' --yes --qgis 3.40.4", profile);
+    CHECK(qplug_command(cli, arguments, index) == 0);
+    CHECK(qplug_resolve(&r, index, QPLUG_ACTION_UPGRADE, NULL, 0, &options) == QPLUG_OK);
+    CHECK(r != NULL && qplug_resolution_solved(r) == 1 && qplug_resolution_step_count(r) == 1);
+    if (r != NULL && qplug_resolution_step_count(r) == 1) {
+        CHECK(strcmp(qplug_resolution_step_action(r, 0), "upgrade") == 0);
+        CHECK(strcmp(qplug_resolution_step_name(r, 0), "kart") == 0);
+        CHECK(strcmp(qplug_resolution_step_from_version(r, 0), "1.0.0") == 0);
+        CHECK(strcmp(qplug_resolution_step_version(r, 0), "1.0.10") == 0);
+    }
+    qplug_resolution_free(r);
+    r = NULL;
+    CHECK(qplug_resolve(&r, index, QPLUG_ACTION_REMOVE, kart, 1, &options) == QPLUG_OK);
+    CHECK(r != NULL && qplug_resolution_solved(r) == 1 && qplug_resolution_step_count(r) == 1);
+    if (r != NULL && qplug_resolution_step_count(r) == 1) {
+        CHECK(strcmp(qplug_resolution_step_action(r, 0), "remove") == 0);
+        CHECK(strcmp(qplug_resolution_step_name(r, 0), "kart") == 0);
+        CHECK(strcmp(qplug_resolution_step_version(r, 0), "1.0.0") == 0);
+        CHECK(strcmp(qplug_resolution_step_reason(r, 0), "requested") == 0);
+    }
+    qplug_resolution_free(r);
+    r = NULL;
+    /* Removing what is not installed is refused. */
+    CHECK(qplug_resolve(&r, index, QPLUG_ACTION_REMOVE, koordinates, 1, &options) != QPLUG_OK);
+    CHECK(r == NULL && strstr(qplug_error_last()->message, "not installed") != NULL);
+    sprintf(arguments, "rm -rf '%s'", scratch);
+    CHECK(system(arguments) == 0);
+}
+
+int main(int argc, char **argv) {
     test_library();
     test_compare();
     test_strings();
@@ -424,6 +575,11 @@ int main(void) {
     test_package();
     test_spec();
     test_resolve();
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s QPLUG_CLI BUNDLED_PLUGINS SCRATCH_DIR\n", argv[0]);
+        return 2;
+    }
+    test_resolve_index(argv[1], argv[2], argv[3]);
     if (failures != 0) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

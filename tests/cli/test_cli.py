@@ -3,34 +3,34 @@
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import unittest
 import zipfile
 
+import exits
+
 QPLUG = os.environ["QPLUG_CLI"]
 
 
-def run(*args, stdin=None):
-    return subprocess.run([QPLUG, *args], input=stdin, capture_output=True, text=True, timeout=60)
+def run(*args, stdin=None, expect=0):
+    """Runs qplug; fails unless it exits with exactly `expect` (never by a signal)."""
+    return exits.run([QPLUG, *args], expect, input=stdin, capture_output=True, text=True,
+                     timeout=60)
 
 
 class Basics(unittest.TestCase):
     def test_version_and_help(self):
-        r = run("--version")
-        self.assertEqual(r.returncode, 0)
+        r = run("--version", expect=0)
         self.assertRegex(r.stdout, r"^qplug \d+\.\d+\.\d+")
-        r = run("--help")
-        self.assertEqual(r.returncode, 0)
+        r = run("--help", expect=0)
         self.assertIn("Exit codes: 0 success; 1 findings", r.stdout)
         self.assertIn("version", r.stdout)
 
     def test_usage_errors_exit_2(self):
-        self.assertEqual(run().returncode, 2)
-        self.assertEqual(run("frobnicate").returncode, 2)
-        self.assertEqual(run("version", "compare", "1.0").returncode, 2)
-        r = run("version", "compare", "--scheme", "semver", "1", "2")
-        self.assertEqual(r.returncode, 2)
+        run(expect=2)
+        run("frobnicate", expect=2)
+        run("version", "compare", "1.0", expect=2)
+        r = run("version", "compare", "--scheme", "semver", "1", "2", expect=2)
         self.assertIn("semver", r.stderr)
 
 
@@ -42,19 +42,16 @@ class Compare(unittest.TestCase):
         self.assertEqual(run("version", "compare", "2.0", "10.0-custom").stdout, ">\n")
 
     def test_json(self):
-        r = run("version", "compare", "--json", "--scheme", "pep440", "1.0a1", "1.0")
-        self.assertEqual(r.returncode, 0)
+        r = run("version", "compare", "--json", "--scheme", "pep440", "1.0a1", "1.0", expect=0)
         self.assertEqual(json.loads(r.stdout),
                          {"scheme": "pep440", "a": "1.0a1", "b": "1.0", "result": "<", "order": -1})
 
     def test_invalid_version_names_input_and_column(self):
-        r = run("version", "compare", "--scheme", "pep440", "1.0+", "1.0")
-        self.assertEqual(r.returncode, 2)
+        r = run("version", "compare", "--scheme", "pep440", "1.0+", "1.0", expect=2)
         self.assertEqual(r.stdout, "")
         self.assertIn("invalid PEP 440 version '1.0+': column 4", r.stderr)
         self.assertIn("    1.0+\n       ^", r.stderr)
-        r = run("version", "compare", "--json", "--scheme", "pep440", "1.0+", "1.0")
-        self.assertEqual(r.returncode, 2)
+        r = run("version", "compare", "--json", "--scheme", "pep440", "1.0+", "1.0", expect=2)
         err = json.loads(r.stdout)["error"]
         self.assertEqual((err["input"], err["column"], err["offset"]), ("1.0+", 4, 3))
 
@@ -69,8 +66,7 @@ class Sort(unittest.TestCase):
         self.assertEqual(json.loads(r.stdout), {"scheme": "qgis", "versions": ["1.10", "1.9"]})
 
     def test_invalid_line(self):
-        r = run("version", "sort", "--scheme", "conda", stdin="1.0\n1..0\n")
-        self.assertEqual(r.returncode, 2)
+        r = run("version", "sort", "--scheme", "conda", stdin="1.0\n1..0\n", expect=2)
         self.assertIn("'1..0'", r.stderr)
 
 
@@ -82,30 +78,25 @@ class NormalizeSatisfiesCompatible(unittest.TestCase):
 
     def test_satisfies(self):
         r = run("version", "satisfies", "--scheme", "pep440", "1.5", ">=1.0,<2")
-        self.assertEqual((r.returncode, r.stdout), (0, "1.5 satisfies >=1.0,<2\n"))
-        r = run("version", "satisfies", "--scheme", "pep440", "2.0a1", ">=1.0")
-        self.assertEqual(r.returncode, 1)
-        self.assertEqual(run("version", "satisfies", "--pre", "--scheme", "pep440", "2.0a1", ">=1.0").returncode, 0)
+        self.assertEqual(r.stdout, "1.5 satisfies >=1.0,<2\n")
+        r = run("version", "satisfies", "--scheme", "pep440", "2.0a1", ">=1.0", expect=1)
+        run("version", "satisfies", "--pre", "--scheme", "pep440", "2.0a1", ">=1.0", expect=0)
         self.assertEqual(run("version", "satisfies", "-q", "1.2", ">=1.0,<2.0").stdout, "")
         r = run("version", "satisfies", "--json", "--scheme", "conda", "1.7.1", "1.7.*|>2")
         self.assertEqual(json.loads(r.stdout)["satisfies"], True)
-        self.assertEqual(run("version", "satisfies", "--scheme", "pep440", "1.0", "=>1").returncode, 2)
+        run("version", "satisfies", "--scheme", "pep440", "1.0", "=>1", expect=2)
 
     def test_compatible(self):
-        r = run("version", "compatible", "--qgis", "3.34.5", "--min", "3.22", "--max", "3.34")
-        self.assertEqual(r.returncode, 0)
+        r = run("version", "compatible", "--qgis", "3.34.5", "--min", "3.22", "--max", "3.34", expect=0)
         self.assertIn("compatible: QGIS 3.34.5", r.stdout)
-        r = run("version", "compatible", "--qgis", "4.0.0", "--min", "3.0")
-        self.assertEqual(r.returncode, 1)
+        r = run("version", "compatible", "--qgis", "4.0.0", "--min", "3.0", expect=1)
         self.assertIn("qgisMaximumVersion 3.99 (the default)", r.stdout)
-        r = run("version", "compatible", "--qgis", "3.34.5", "--min", "3.22beta", "--rules", "loader", "--json")
-        self.assertEqual(r.returncode, 1)
+        r = run("version", "compatible", "--qgis", "3.34.5", "--min", "3.22beta", "--rules", "loader", "--json", expect=1)
         self.assertEqual(json.loads(r.stdout)["rules"], "loader")
-        self.assertEqual(run("version", "compatible", "--qgis", "3.34.5", "--min", "3.22beta").returncode, 0)
-        self.assertEqual(run("version", "compatible", "--qgis", "3.99.0", "--min", "4.0").returncode, 0)
-        self.assertEqual(run("version", "compatible", "--no-dev-bump", "--qgis", "3.99.0", "--min", "4.0").returncode, 1)
-        r = run("version", "compatible", "--qgis", "three", "--min", "3.0")
-        self.assertEqual(r.returncode, 2)
+        run("version", "compatible", "--qgis", "3.34.5", "--min", "3.22beta", expect=0)
+        run("version", "compatible", "--qgis", "3.99.0", "--min", "4.0", expect=0)
+        run("version", "compatible", "--no-dev-bump", "--qgis", "3.99.0", "--min", "4.0", expect=1)
+        r = run("version", "compatible", "--qgis", "three", "--min", "3.0", expect=2)
         self.assertIn("invalid QGIS version 'three'", r.stderr)
 
 
@@ -137,8 +128,7 @@ class TempDir(unittest.TestCase):
 class Meta(TempDir):
     def test_show_prints_general_as_configparser_reads_it(self):
         path = self.write("myplugin/metadata.txt", GOOD)
-        r = run("meta", "show", path)
-        self.assertEqual(r.returncode, 0)
+        r = run("meta", "show", path, expect=0)
         self.assertIn("qgisminimumversion = 3.22\n", r.stdout)  # QGIS lower-cases keys
         self.assertIn("about = Long text\n    second line\n", r.stdout)
         r = run("meta", "show", "--keys", "site", path)
@@ -147,11 +137,10 @@ class Meta(TempDir):
     def test_parse_errors_name_file_line_and_column(self):
         path = self.write("dup.txt", b"[general]\nname=x\nname=y\n")
         for command in ("show", "check"):
-            r = run("meta", command, path)
-            self.assertEqual(r.returncode, 1, command)
+            r = run("meta", command, path, expect=1)
             self.assertIn(path + ":3:1: error: key 'name' appears a second time", r.stdout + r.stderr)
             self.assertIn("[META-PARSE-DUPLICATE-KEY]", r.stdout + r.stderr)
-        r = run("meta", "show", "--json", path)
+        r = run("meta", "show", "--json", path, expect=1)
         out = json.loads(r.stdout)
         self.assertFalse(out["ok"])
         d = out["diagnostics"][0]
@@ -159,51 +148,47 @@ class Meta(TempDir):
 
     def test_lenient_reads_a_bom_and_says_so(self):
         path = self.write("bom.txt", b"\xef\xbb\xbf[general]\nname=x\n")
-        r = run("meta", "show", path)
-        self.assertEqual(r.returncode, 1)
+        r = run("meta", "show", path, expect=1)
         self.assertIn("META-PARSE-BOM", r.stderr)
-        r = run("meta", "show", "--lenient", path)
+        # Read, but configparser itself would not read it: a finding, exit 1.
+        r = run("meta", "show", "--lenient", path, expect=1)
         self.assertEqual(r.stdout, "name = x\n")
         self.assertIn("META-LENIENT-BOM", r.stderr)
 
     def test_check_profiles_and_exit_codes(self):
         good = self.write("good/metadata.txt", GOOD)
         bad = self.write("bad/metadata.txt", GOOD.replace(b"author=Jane", b"author=Jane/Doe"))
-        self.assertEqual(run("meta", "check", good).returncode, 0)
-        self.assertEqual(run("meta", "check", bad).returncode, 0)  # QGIS does not care
-        r = run("meta", "check", "--profile", "site", good, bad)
-        self.assertEqual(r.returncode, 1)
+        run("meta", "check", good, expect=0)
+        run("meta", "check", bad, expect=0)  # QGIS does not care
+        r = run("meta", "check", "--profile", "site", good, bad, expect=1)
         self.assertIn(bad + ":7:8: error:", r.stdout)
         self.assertIn("[META-AUTHOR-SLASH]", r.stdout)
         self.assertIn("2 files checked with the site profile: 1 error", r.stdout)
-        out = json.loads(run("meta", "check", "--json", "--profile", "site", good, bad).stdout)
+        out = json.loads(run("meta", "check", "--json", "--profile", "site", good, bad, expect=1).stdout)
         self.assertEqual([f["valid"] for f in out["files"]], [True, False])
 
     def test_unreadable_files_exit_3_with_the_reason(self):
         good = self.write("good/metadata.txt", GOOD)
-        r = run("meta", "check", good, os.path.join(self.tmp, "missing.txt"), self.tmp)
-        self.assertEqual(r.returncode, 3)
+        r = run("meta", "check", good, os.path.join(self.tmp, "missing.txt"), self.tmp, expect=3)
         self.assertIn("missing.txt: cannot be read: No such file or directory", r.stderr)
         self.assertIn(self.tmp + ": cannot be read: Is a directory", r.stderr)
         self.assertIn("1 file checked with the qgis profile: 0 errors, 0 warnings; 2 files could not be read",
                       r.stdout)
-        r = run("meta", "show", self.tmp)
-        self.assertEqual(r.returncode, 3)
+        r = run("meta", "show", self.tmp, expect=3)
 
     def test_fmt_check_and_in_place(self):
         path = self.write("myplugin/metadata.txt", GOOD)
-        canonical = run("meta", "fmt", path)
-        self.assertEqual(canonical.returncode, 0)
+        canonical = run("meta", "fmt", path, expect=0)
         self.assertTrue(canonical.stdout.startswith("[general]\nname=My Plugin\nqgisMinimumVersion=3.22\n"))
         self.assertIn("homepage=https://example.org\n", canonical.stdout)
-        self.assertEqual(run("meta", "fmt", "--check", path).returncode, 1)
+        run("meta", "fmt", "--check", path, expect=1)
         self.assertEqual(self.read(path), GOOD)  # --check writes nothing
-        self.assertEqual(run("meta", "fmt", "-i", path).returncode, 0)
+        run("meta", "fmt", "-i", path, expect=0)
         self.assertEqual(self.read(path).decode(), canonical.stdout)
-        self.assertEqual(run("meta", "fmt", "--check", path).returncode, 0)
+        run("meta", "fmt", "--check", path, expect=0)
         # A file configparser cannot read is left alone.
         broken = self.write("dup.txt", b"[general]\nname=x\nname=y\n")
-        self.assertEqual(run("meta", "fmt", "-i", broken).returncode, 1)
+        run("meta", "fmt", "-i", broken, expect=1)
         self.assertEqual(self.read(broken), b"[general]\nname=x\nname=y\n")
 
     def test_export_json_and_plugins_xml(self):
@@ -212,8 +197,7 @@ class Meta(TempDir):
         self.assertTrue(out["ok"])
         entry = out["sections"][0]["entries"][0]
         self.assertEqual((entry["key"], entry["value"], entry["line"], entry["column"]), ("name", "My Plugin", 2, 1))
-        r = run("meta", "export", "--format", "plugins-xml", "--download-url", "https://example.org/p.zip", path)
-        self.assertEqual(r.returncode, 0)
+        r = run("meta", "export", "--format", "plugins-xml", "--download-url", "https://example.org/p.zip", path, expect=0)
         self.assertIn('<pyqgis_plugin name="My Plugin" version="1.0">', r.stdout)
         self.assertIn("<qgis_minimum_version>3.22.0</qgis_minimum_version>", r.stdout)
         self.assertIn("<file_name>myplugin.1.0.zip</file_name>", r.stdout)
@@ -239,21 +223,18 @@ class Package(TempDir):
                                      "myplugin/metadata.txt": GOOD, "myplugin/LICENSE": b"GPL"})
         bad = self.zip("bad.zip", {"myplugin/__init__.py": b"x", "myplugin/metadata.txt": GOOD})
         r = run("package", "check", good)
-        self.assertEqual((r.returncode, r.stdout), (0, good + ": valid for the site profile (0 errors, 0 warnings)\n"))
-        r = run("package", "check", bad, good)
-        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stdout, good + ": valid for the site profile (0 errors, 0 warnings)\n")
+        r = run("package", "check", bad, good, expect=1)
         self.assertIn(bad + ": error: myplugin/LICENSE is missing [PKG-NO-LICENSE]", r.stdout)
-        out = json.loads(run("package", "check", "--json", bad, good).stdout)
+        out = json.loads(run("package", "check", "--json", bad, good, expect=1).stdout)
         self.assertEqual([(p["package"], p["valid"]) for p in out["packages"]], [("myplugin", False), ("myplugin", True)])
-        self.assertEqual(run("package", "check", "--profile", "qgis", bad).returncode, 0)
+        run("package", "check", "--profile", "qgis", bad, expect=0)
 
     def test_not_a_zip_and_unreadable(self):
         empty = self.write("empty.zip", b"")
-        r = run("package", "check", empty)
-        self.assertEqual(r.returncode, 1)
+        r = run("package", "check", empty, expect=1)
         self.assertIn("the file is not a ZIP archive: the file is empty [PKG-NOT-ZIP]", r.stdout)
-        r = run("package", "check", self.tmp)
-        self.assertEqual(r.returncode, 3)
+        r = run("package", "check", self.tmp, expect=3)
         self.assertIn("cannot be read: Is a directory", r.stderr)
 
 
@@ -284,18 +265,16 @@ class RepoImportQgis(TempDir):
         self.write("profiles/work/python/plugins/broken/metadata.txt", b"[general]\nname=x\nname=y\n")
         self.write("profiles/work/python/plugins/broken/__init__.py", b"")
 
-    def qplug(self, *args):
-        return run(*args, "--index", self.index)
+    def qplug(self, *args, expect=0):
+        return run(*args, "--index", self.index, expect=expect)
 
     def test_import_then_list_and_sync(self):
-        r = self.qplug("repo", "import-qgis", "--dry-run", self.profile)
-        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.qplug("repo", "import-qgis", "--dry-run", self.profile, expect=0)
         self.assertIn("would add Team repo (legacy, https://team.example.org/plugins.xml?a=1,b=2, disabled)",
                       r.stdout)
         self.assertFalse(os.path.exists(self.index))  # a dry run writes nothing
 
-        r = self.qplug("repo", "import-qgis", self.profile + "/")
-        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.qplug("repo", "import-qgis", self.profile + "/", expect=0)
         self.assertEqual(r.stdout.splitlines(), [
             "added QGIS Official Plugin Repository (legacy, https://plugins.qgis.org/plugins/plugins.xml)",
             "added Team repo (legacy, https://team.example.org/plugins.xml?a=1,b=2, disabled)",
@@ -319,8 +298,7 @@ class RepoImportQgis(TempDir):
 
         # The profile's plugins: read from the profile itself, as QGIS's manager lists them.
         r = self.qplug("list", "--installed", "--json", "--profile", self.profile, "--qgis",
-                       "3.34.0", "--python-exe", "none")
-        self.assertEqual(r.returncode, 0, r.stderr)
+                       "3.34.0", "--python-exe", "none", expect=0)
         self.assertIn("broken: Error reading metadata", r.stderr)
         listing = json.loads(r.stdout)
         by_name = {p["name"]: p for p in listing["installed"]}
@@ -335,13 +313,11 @@ class RepoImportQgis(TempDir):
 
     def test_settings_qgis_cannot_have_written(self):
         self.write("profiles/work/QGIS/QGIS3.ini", QGIS3_INI + b"not a key\r\n")
-        r = self.qplug("repo", "import-qgis", self.profile)
-        self.assertEqual(r.returncode, 1)
+        r = self.qplug("repo", "import-qgis", self.profile, expect=1)
         ini = os.path.join(self.profile, "QGIS", "QGIS3.ini")
         self.assertIn(ini + ":14:1: 'not a key' is neither a section header", r.stderr)
         self.assertFalse(os.path.exists(self.index))
-        r = self.qplug("repo", "import-qgis", os.path.join(self.tmp, "nowhere"))
-        self.assertEqual(r.returncode, 3)
+        r = self.qplug("repo", "import-qgis", os.path.join(self.tmp, "nowhere"), expect=3)
         self.assertIn("is not a folder", r.stderr)
 
 

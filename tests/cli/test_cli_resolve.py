@@ -8,6 +8,8 @@ import subprocess
 import tempfile
 import unittest
 
+import exits
+
 QPLUG = os.environ["QPLUG_CLI"]
 BUNDLED = os.path.join(os.environ.get("QPLUG_BINARY_DIR", "build"), "data", "plugins")
 SNAPSHOT = os.path.join(os.environ.get("QPLUG_SOURCE_DIR", "."), "data", "repositories",
@@ -54,17 +56,13 @@ class ResolveCommands(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.tmp)
 
-    def run_qplug(self, *args, stdin=subprocess.DEVNULL):
-        r = subprocess.run([QPLUG, *args, "--index", self.index], stdin=stdin, env=self.env,
-                           capture_output=True, text=True, timeout=120)
-        self.assertGreaterEqual(r.returncode, 0, f"qplug {' '.join(args)} died by a signal:\n"
-                                f"{r.stderr}")
-        return r
+    def run_qplug(self, *args, expect, stdin=subprocess.DEVNULL):
+        """Runs qplug on the test's index; fails unless it exits with exactly `expect`."""
+        return exits.run([QPLUG, *args, "--index", self.index], expect, stdin=stdin,
+                         env=self.env, capture_output=True, text=True, timeout=120)
 
     def ok(self, *args):
-        r = self.run_qplug(*args)
-        self.assertEqual(r.returncode, 0, f"qplug {' '.join(args)}:\n{r.stdout}\n{r.stderr}")
-        return r
+        return self.run_qplug(*args, expect=0)
 
     def test_plan_text_and_json(self):
         r = self.ok("resolve", "Koordinates", *QGIS)
@@ -81,27 +79,23 @@ class ResolveCommands(unittest.TestCase):
         self.assertEqual(j["plan"]["load_order"], ["kart", "koordinates"])
 
     def test_explanation_and_exit_codes(self):
-        r = self.run_qplug("resolve", "Rana", *QGIS)
-        self.assertEqual(r.returncode, 1)
+        r = self.run_qplug("resolve", "Rana", *QGIS, expect=1)
         self.assertIn("Rana 1.2.18 (legacy) requires the plugin 'Nelen and Schuurmans Dependency "
                       "Loader' ==1.2.12, which no repository offers", r.stderr)
         self.assertIn("What would solve it:", r.stderr)
         self.assertNotIn("nothing provides", r.stderr)  # never libsolv's own strings
-        r = self.run_qplug("resolve", "Rana", "--proof", "--json", *QGIS)
-        self.assertEqual(r.returncode, 1)
+        r = self.run_qplug("resolve", "Rana", "--proof", "--json", *QGIS, expect=1)
         self.assertTrue(json.loads(r.stdout)["explanation"]["proof"])
-        r = self.run_qplug("resolve", "Qgis2threejs", *QGIS)  # needs QGIS 4.0
-        self.assertEqual(r.returncode, 1)
+        r = self.run_qplug("resolve", "Qgis2threejs", *QGIS, expect=1)  # needs QGIS 4.0
         self.assertIn("requires QGIS 4.0 to 4.99, but the target is QGIS 3.40.4", r.stderr)
-        r = self.run_qplug("resolve", "==2", *QGIS)
-        self.assertEqual(r.returncode, 2, r.stderr)
+        r = self.run_qplug("resolve", "==2", *QGIS, expect=2)
         self.assertIn("==2", r.stderr)
 
     def test_why(self):
         r = self.ok("why", "kart", "--for", "Koordinates", *QGIS)
         self.assertIn("Koordinates 2.1.0 (legacy) requires the plugin 'Kart', satisfied by "
                       "Kart 1.0.10 (legacy)", r.stdout)
-        self.assertEqual(self.run_qplug("why", "Nothing", "--for", "Kart", *QGIS).returncode, 1)
+        self.run_qplug("why", "Nothing", "--for", "Kart", *QGIS, expect=1)
 
     def test_pins(self):
         # Pins belong to a target: the profile's, and not another's.
@@ -114,7 +108,7 @@ class ResolveCommands(unittest.TestCase):
         r = self.ok("resolve", "Koordinates", "--profile", other, *QGIS)
         self.assertIn("install   Kart 1.0.10 (legacy, bundled)", r.stdout)
         self.ok("unpin", "Kart", "--profile", self.profile)
-        self.assertEqual(self.run_qplug("unpin", "Kart", "--profile", self.profile).returncode, 1)
+        self.run_qplug("unpin", "Kart", "--profile", self.profile, expect=1)
         self.assertIn("Kart 1.0.10", self.ok("resolve", "Koordinates", "--profile", self.profile,
                                              *QGIS).stdout)
 
@@ -134,18 +128,15 @@ class ResolveCommands(unittest.TestCase):
         data["packages"][0]["version"] = "9.9"
         with open(lock, "w") as fh:
             json.dump(data, fh)
-        r = self.run_qplug("resolve", "--lock-file", lock, "--locked", *QGIS)
-        self.assertEqual(r.returncode, 1)
+        r = self.run_qplug("resolve", "--lock-file", lock, "--locked", *QGIS, expect=1)
         self.assertIn("the lock file needs updating", r.stderr)
-        self.assertEqual(self.run_qplug("resolve", "--lock-file", lock, "--frozen",
-                                        *QGIS).returncode, 1)
+        self.run_qplug("resolve", "--lock-file", lock, "--frozen", *QGIS, expect=1)
         r = self.ok("lock", "--lock-file", lock, *QGIS)
         with open(lock) as fh:
             self.assertNotIn("9.9", fh.read())
         with open(lock, "w") as fh:
             fh.write("{not json")
-        r = self.run_qplug("resolve", "--lock-file", lock, *QGIS)
-        self.assertEqual(r.returncode, 3)
+        r = self.run_qplug("resolve", "--lock-file", lock, *QGIS, expect=3)
         self.assertIn("qplug.lock", r.stderr)
 
     def test_install_dry_run_real_and_remove(self):
@@ -155,8 +146,7 @@ class ResolveCommands(unittest.TestCase):
         self.assertIn("would install kart 1.0.10", r.stdout)
         self.assertEqual(listing(plugins), before)  # not even a lock file
         # Not on a terminal and no --yes: nothing happens.
-        r = self.run_qplug("install", "Koordinates", "--profile", self.profile, *QGIS)
-        self.assertEqual(r.returncode, 2)
+        r = self.run_qplug("install", "Koordinates", "--profile", self.profile, *QGIS, expect=2)
         self.assertFalse(os.path.exists(os.path.join(plugins, "kart")))
         self.ok("install", "Koordinates", "--profile", self.profile, "--yes", *QGIS)
         self.assertTrue(os.path.isfile(os.path.join(plugins, "kart", "metadata.txt")))
@@ -168,8 +158,7 @@ class ResolveCommands(unittest.TestCase):
         self.assertIn("Nothing to do", self.ok("install", "Koordinates", "--profile",
                                                self.profile, "--yes", *QGIS).stdout)
         # A downgrade needs --allow-downgrade.
-        r = self.run_qplug("install", "Kart==1.0.0", "--profile", self.profile, "--yes", *QGIS)
-        self.assertEqual(r.returncode, 1)
+        r = self.run_qplug("install", "Kart==1.0.0", "--profile", self.profile, "--yes", *QGIS, expect=1)
         self.assertIn("--allow-downgrade", r.stderr)
         self.ok("install", "Kart==1.0.0", "--profile", self.profile, "--yes", "--allow-downgrade",
                 *QGIS)
@@ -198,9 +187,8 @@ class ResolveCommands(unittest.TestCase):
         with open(os.path.join(self.plugins, "koordinates.2.1.0.zip"), "ab") as fh:
             fh.write(b"tampered")
         r = self.run_qplug("install", "Koordinates", "--profile", self.profile, "--yes",
-                           "--allow-downgrade", *QGIS)
+                           "--allow-downgrade", *QGIS, expect=1)
         # A package refused (its size or digest) is a finding: exit 1, the plugin named.
-        self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("koordinates 2.1.0", r.stderr.lower())
         self.assertIn("refused", r.stderr)
         self.assertEqual(listing(plugins), before)
@@ -237,8 +225,7 @@ class ResolveCommands(unittest.TestCase):
     def test_offline_refuses_downloads(self):
         # plugins.qgis.org's snapshot (plugins for QGIS 1.x) has http URLs.
         r = self.run_qplug("install", "ARPAT plugin", "--profile", self.profile, "--yes",
-                           "--offline", "--qgis", "1.8.0")
-        self.assertEqual(r.returncode, 3)
+                           "--offline", "--qgis", "1.8.0", expect=3)
         self.assertIn("offline", r.stderr)
         self.assertEqual(sorted(os.listdir(os.path.join(self.profile, "python", "plugins"))),
                          [".qplug.lock"])

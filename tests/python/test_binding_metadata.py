@@ -140,6 +140,10 @@ class MetadataBinding(unittest.TestCase):
         d = rules["META-VERSION-NOT-PEP440"]
         self.assertEqual((d.line, d.column, d.key), (7, 9, "version"))
         self.assertEqual(d.source_line, "version=1.0 beta")
+        self.assertEqual(d.file, "metadata.txt")
+        self.assertTrue(d.hint)  # the spec's advice, as the CLI prints it
+        self.assertEqual(d.hint, next(r["hint"] for r in qplug.metadata_spec()["rules"]
+                                      if r["id"] == "META-VERSION-NOT-PEP440"))
         with self.assertRaises(qplug.NotFoundError):
             doc.validate("nonsense")
 

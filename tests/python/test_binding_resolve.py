@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """qplug.resolve through libqplug.so (qplug_resolve), on an index of the bundled plugin ZIPs
 built with the CLI: a plan with its load order, an explanation, bad requests, a missing index;
-the same plan from the CLI, the C ABI and the binding for a target with plugins installed."""
+the same plan from the CLI, the C ABI and the binding for a target with plugins installed;
+the upgrade and remove actions over a profile where the CLI installed a plugin."""
 import ctypes
 import json
 import os
@@ -9,6 +10,7 @@ import subprocess
 import tempfile
 import unittest
 
+import exits
 import qplug
 from qplug import _lib
 from qplug.resolve import ResolveOptions
@@ -26,10 +28,9 @@ class ResolveBinding(unittest.TestCase):
         os.environ["XDG_DATA_HOME"] = os.path.join(cls.tmp.name, "data")
         os.environ["XDG_CACHE_HOME"] = os.path.join(cls.tmp.name, "cache")
         cls.env = env = dict(os.environ, QPLUG_INDEX=cls.index)
-        subprocess.run([CLI, "repo", "add", "bundled", PLUGINS, "--kind", "folder"], env=env,
-                       check=True, capture_output=True)
-        subprocess.run([CLI, "repo", "sync", "--qgis", "3.40.4"], env=env, check=True,
-                       capture_output=True)
+        exits.run([CLI, "repo", "add", "bundled", PLUGINS, "--kind", "folder"], 0, env=env,
+                  capture_output=True)
+        exits.run([CLI, "repo", "sync", "--qgis", "3.40.4"], 0, env=env, capture_output=True)
 
     @classmethod
     def tearDownClass(cls):
@@ -59,6 +60,12 @@ class ResolveBinding(unittest.TestCase):
     def test_explanation(self):
         r = qplug.resolve(["Rana"], qgis="3.40.4", index=self.index)
         self.assertFalse(r.solved)
+        self.assertFalse(r.data["solved"])
+        self.assertEqual(r.data["explanation"]["summary"], r.causes)
+        # Chains from the request to a cause deeper than the request itself (none here: Rana
+        # is the cause; tests/data/scenarios hold deeper ones).
+        self.assertEqual(r.paths, r.data["explanation"]["paths"])
+        self.assertEqual(r.paths, [])
         self.assertEqual(r.causes, ["Rana 1.2.18 (legacy) requires the plugin 'Nelen and "
                                     "Schuurmans Dependency Loader' ==1.2.12, which no repository "
                                     "offers"])
@@ -144,6 +151,53 @@ class ResolveBinding(unittest.TestCase):
             qplug.resolve(["==1.0"], qgis="3.40.4", index=self.index)
         with self.assertRaises(qplug.Error):
             qplug.resolve(["X"], qgis="3.40.4", index=os.path.join(self.tmp.name, "no", "such"))
+
+
+class InstalledBinding(unittest.TestCase):
+    """Kart 1.0.0 installed (by the CLI) in a profile; the index knows Kart 1.0.10 too."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.index = os.path.join(cls.tmp.name, "index.sqlite")
+        cls.profile = os.path.join(cls.tmp.name, "profile")
+        os.makedirs(os.path.join(cls.profile, "python", "plugins"))
+        for args in (["repo", "add", "bundled", PLUGINS, "--kind", "folder"],
+                     ["repo", "sync", "--qgis", "3.40.4"],
+                     ["install", "Kart==1.0.0", "--profile", cls.profile, "--yes", "--qgis", "3.40.4"]):
+            exits.run([CLI, *args, "--index", cls.index], 0, capture_output=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def steps(self, r):
+        return [(s["action"], s["name"], s.get("from_version", ""), s["version"], s["reason"])
+                for s in r.steps]
+
+    def test_upgrade_everything(self):
+        r = qplug.resolve([], action="upgrade", qgis="3.40.4", index=self.index)
+        self.assertTrue(r.solved)
+        self.assertEqual([s[:4] for s in self.steps(r)], [("upgrade", "kart", "1.0.0", "1.0.10")])
+
+    def test_upgrade_one(self):
+        r = qplug.resolve(["Kart"], action="upgrade", qgis="3.40.4", index=self.index)
+        self.assertEqual([s[:4] for s in self.steps(r)], [("upgrade", "kart", "1.0.0", "1.0.10")])
+
+    def test_remove(self):
+        r = qplug.resolve(["Kart"], action="remove", qgis="3.40.4", index=self.index)
+        self.assertTrue(r.solved)
+        self.assertEqual(self.steps(r), [("remove", "kart", "", "1.0.0", "requested")])
+        self.assertEqual(r.load_order, [])
+
+    def test_remove_what_is_not_installed(self):
+        with self.assertRaises(qplug.Error) as ctx:
+            qplug.resolve(["Koordinates"], action="remove", qgis="3.40.4", index=self.index)
+        self.assertIn("not installed", str(ctx.exception))
+
+    def test_unknown_action(self):
+        with self.assertRaises(ValueError):
+            qplug.resolve(["Kart"], action="purge", qgis="3.40.4", index=self.index)
 
 
 if __name__ == "__main__":

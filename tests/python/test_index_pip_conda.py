@@ -9,11 +9,12 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 import tempfile
 import threading
 import unittest
 import zipfile
+
+import exits
 
 QPLUG = os.environ["QPLUG_CLI"]
 
@@ -197,9 +198,8 @@ class PipAndConda(unittest.TestCase):
         self.index = os.path.join(tempfile.mkdtemp(dir=self.root), "index.sqlite")
 
     def qplug(self, *args, expect=0):
-        r = subprocess.run([QPLUG, *args, "--index", self.index], capture_output=True, text=True, timeout=120)
-        self.assertEqual(r.returncode, expect, (args, r.stdout, r.stderr))
-        return r
+        return exits.run([QPLUG, *args, "--index", self.index], expect, capture_output=True, text=True,
+                         timeout=120)
 
     def rows(self, sql, *params):
         with sqlite3.connect(self.index) as db:

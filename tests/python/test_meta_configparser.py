@@ -5,10 +5,10 @@ fixtures, and thousands of generated files, in both key modes."""
 import glob
 import json
 import os
-import subprocess
 import tempfile
 import unittest
 
+import exits
 import generate_metadata
 import reference_configparser
 
@@ -18,10 +18,10 @@ SCALE = int(os.environ.get("QPLUG_DIFF_SCALE", "1"))
 
 
 def qplug_show(path, mode):
-    r = subprocess.run([QPLUG, "meta", "show", "--json", "--keys", mode, path],
-                       capture_output=True, timeout=60)
+    r = exits.run([QPLUG, "meta", "show", "--json", "--keys", mode, path], None,
+                  capture_output=True, timeout=60)
     out = json.loads(r.stdout)
-    assert r.returncode == (0 if out["ok"] else 1), (path, r.returncode)
+    exits.check_exit(r, 0 if out["ok"] else 1, path)
     return {"ok": out["ok"], "general": out["general"]}
 
 

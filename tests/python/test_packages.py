@@ -6,12 +6,12 @@ import json
 import os
 import shutil
 import struct
-import subprocess
 import tempfile
 import unittest
 import zipfile
 import zlib
 
+import exits
 import site_fixtures
 
 QPLUG = os.environ["QPLUG_CLI"]
@@ -33,10 +33,11 @@ icon=icon.png
 
 
 def check(path, *args):
-    r = subprocess.run([QPLUG, "package", "check", "--json", *args, path], capture_output=True, timeout=120)
+    r = exits.run([QPLUG, "package", "check", "--json", *args, path], None, capture_output=True,
+                  timeout=120)
     out = json.loads(r.stdout)
     package = out["packages"][0]
-    assert r.returncode == (0 if package["valid"] else 1), (path, r.returncode, package)
+    exits.check_exit(r, 0 if package["valid"] else 1, (path, package))
     return package
 
 
@@ -229,7 +230,7 @@ class Attacks(unittest.TestCase):
             with open(os.path.join(src, name), "wb") as fh:
                 fh.write(content)
         path = self.path()
-        subprocess.run(["zip", "-q", "-r", "-P", "secret", path, "test_plugin"], cwd=src, check=True)
+        exits.run(["zip", "-q", "-r", "-P", "secret", path, "test_plugin"], 0, cwd=src)
         p = check(path)
         self.assertIn("test_plugin/__init__.py", entries_of(p, "PKG-ENCRYPTED"))
 
@@ -303,9 +304,245 @@ class Attacks(unittest.TestCase):
                      "PKG-NO-INIT-NOR-METADATA", "PKG-NO-INIT", "PKG-NO-METADATA", "PKG-INIT-METADATA", "PKG-NO-LICENSE",
                      "PKG-LEGACY-INIT", "PKG-SUSPICIOUS-FILE", "PKG-BINARY", "PKG-EXECUTABLE-PY",
                      "PKG-HIDDEN-FILE", "PKG-ICON-MISSING", "PKG-SCREENSHOT"}
-        spec = json.loads(subprocess.run([QPLUG, "meta", "spec", "--json"], capture_output=True, check=True).stdout)
+        spec = json.loads(exits.run([QPLUG, "meta", "spec", "--json"], 0, capture_output=True).stdout)
         self.assertEqual({r["id"] for r in spec["rules"] if r["id"].startswith("PKG-")}, exercised)
 
+
+
+def legacy_init(missing=None):
+    """__init__.py with the metadata functions the site reads when there is no metadata.txt."""
+    pairs = [("name", "Test"), ("description", "d"), ("version", "1.0"), ("qgisMinimumVersion", "3.22"),
+             ("author", "Jane"), ("email", "j@example.org"), ("about", "a"),
+             ("tracker", "https://example.org/t"), ("repository", "https://example.org/r")]
+    return b"".join(b"def %s():\n    return '%s'\n" % (k.encode(), v.encode()) for k, v in pairs if k != missing)
+
+
+def with_metadata(text):
+    b = Builder()
+    b.files[1] = ("test_plugin/metadata.txt", text, 0o644)
+    return b
+
+
+def symlink_zip(path):
+    with zipfile.ZipFile(path, "w") as z:
+        for name, content, mode in Builder().files + [("test_plugin/link", b"/etc/passwd", 0o120777)]:
+            info = zipfile.ZipInfo(name)
+            info.create_system = 3
+            info.external_attr = (mode if mode & 0o170000 else mode | 0o100000) << 16
+            z.writestr(info, content)
+    return path
+
+
+def damaged_zip(path):
+    Builder().add("test_plugin/data.txt", b"hello world " * 100).write(path, zipfile.ZIP_STORED)
+    with open(path, "rb") as fh:
+        data = bytearray(fh.read())
+    data[data.find(b"hello world")] ^= 0xFF
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return path
+
+
+def raw_file(content):
+    def write(path):
+        with open(path, "wb") as fh:
+            fh.write(content)
+        return path
+    return write
+
+
+def encrypted_zip(path):
+    src = path + ".src"
+    os.makedirs(os.path.join(src, "test_plugin"))
+    for name, content, _ in Builder().files:
+        with open(os.path.join(src, name), "wb") as fh:
+            fh.write(content)
+    exits.run(["zip", "-q", "-r", "-P", "secret", os.path.abspath(path), "test_plugin"], 0, cwd=src)
+    return path
+
+
+def file_first(path):
+    b = Builder()
+    b.files.insert(0, ("README.md", b"x", 0o644))
+    return b.write(path)
+
+
+def empty_zip(path):
+    with zipfile.ZipFile(path, "w"):
+        pass
+    return path
+
+
+def many_parts(count, size):
+    b = Builder()
+    for i in range(count):
+        b.add(f"test_plugin/part{i}.txt", b"a" * size)
+    return b
+
+
+def quietly(builder):
+    """Builder.write without Python's warning about duplicate names."""
+    import warnings
+
+    def write(path):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return builder.write(path)
+    return write
+
+
+# For every PKG- rule: inputs that break it, one per branch of its condition, and near misses
+# that must not fire it. An input is (what it shows, a function writing the ZIP to a path,
+# extra arguments of `qplug package check`).
+def rule_table():
+    good = Builder().write
+    t = {
+        "PKG-TOO-BIG": ([("one byte over --max-size", good, ("--max-size", "SIZE-1"))],
+                        [("exactly --max-size", good, ("--max-size", "SIZE"))]),
+        "PKG-NOT-ZIP": ([("text", raw_file(b"this is not a zip file"), ()), ("empty", raw_file(b""), ())],
+                        [("a ZIP", good, ())]),
+        "PKG-CRC": ([("a flipped byte", damaged_zip, ())], [("intact", good, ())]),
+        "PKG-PATH-TRAVERSAL": ([("../ in a path", Builder().add("test_plugin/../../etc/passwd").write, ()),
+                                ("'..' inside a name", Builder().add("test_plugin/a..b.txt").write, ()),
+                                ("'..' last", Builder().add("test_plugin/x..").write, ())],
+                               [("one dot", Builder().add("test_plugin/a.b.txt").write, ())]),
+        "PKG-ABSOLUTE-PATH": ([("leading /", Builder().add("/etc/cron.d/evil").write, ())],
+                              [("relative", Builder().add("test_plugin/etc/cron.d/evil").write, ())]),
+        "PKG-BACKSLASH": ([("a backslash", Builder().add("test_plugin\\evil.py").write, ())],
+                          [("a slash", Builder().add("test_plugin/evil.py").write, ())]),
+        "PKG-DRIVE-LETTER": ([("C:", Builder().add("C:/evil.py").write, ()),
+                              ("c:", Builder().add("c:/evil.py").write, ())],
+                             [("a digit and ':'", Builder().add("1:/evil.py").write, ()),
+                              ("':' later", Builder().add("test_plugin/C:x").write, ())]),
+        "PKG-PYC": ([(".pyc", Builder().add("test_plugin/mod.pyc").write, ())],
+                    [(".py", Builder().add("test_plugin/mod.py").write, ())]),
+        "PKG-FORBIDDEN-DIR": ([(d, Builder().add(f"test_plugin/sub/{d}/x").write, ())
+                               for d in ("__MACOSX", ".git", "__pycache__")],
+                              [(".gitignore", Builder().add("test_plugin/.gitignore", b"*.pyc\n").write, ()),
+                               ("git/", Builder().add("test_plugin/git/x").write, ())]),
+        "PKG-CONTROL-CHAR": ([("BEL", Builder().add("test_plugin/bad\x07name.py").write, ()),
+                              ("DEL", Builder().add("test_plugin/bad\x7fname.py").write, ())],
+                             [("non-ASCII", Builder().add("test_plugin/\u00fcber.py").write, ())]),
+        "PKG-SYMLINK": ([("a symbolic link", symlink_zip, ())], [("files only", good, ())]),
+        "PKG-DUPLICATE-NAME": ([("a name twice", quietly(Builder().add("test_plugin/dup.py").add("test_plugin/dup.py")), ())],
+                               [("names differing in case", Builder().add("test_plugin/Dup.py").add("test_plugin/dup.py").write, ())]),
+        "PKG-CASE-COLLISION": ([("Readme and README", Builder().add("test_plugin/Readme.md").add("test_plugin/README.md").write, ())],
+                               [("the same name twice", quietly(Builder().add("test_plugin/dup.py").add("test_plugin/dup.py")), ())]),
+        "PKG-ZIP-BOMB-RATIO": ([("20 MB of zeros", Builder().add("test_plugin/zeros.txt", b"\0" * 20_000_000).write, ())],
+                               [("900 kB of zeros (small files may compress well)",
+                                 Builder().add("test_plugin/zeros.txt", b"\0" * 900_000).write, ())]),
+        "PKG-ZIP-BOMB-SIZE": ([("540 MB in all", many_parts(60, 9_000_000).write, ())],
+                              [("27 MB in all", many_parts(3, 9_000_000).write, ())]),
+        "PKG-NO-TOP-FOLDER": ([("a file first", file_first, ()), ("no entry at all", empty_zip, ())],
+                              [("a folder first", good, ())]),
+        "PKG-MULTIPLE-TOP-FOLDERS": ([("two folders", Builder().add("other/x.txt").write, ())],
+                                     [("one folder", good, ())]),
+        "PKG-FOLDER-NAME": ([("a digit first", Builder(folder="1plugin").write, ()),
+                             ("one character", Builder(folder="p").write, ())],
+                            [("two letters", Builder(folder="pl").write, ())]),
+        "PKG-FOLDER-NOT-IDENTIFIER": ([("a '-'", Builder(folder="test-plugin").write, ())],
+                                      [("an identifier", good, ())]),
+        "PKG-FOLDER-MISMATCH": ([("another folder before", good, ("--package-name", "other_plugin"))],
+                                [("the same folder", good, ("--package-name", "test_plugin"))]),
+        "PKG-NO-INIT-NOR-METADATA": ([("neither", Builder().drop("metadata.txt").drop("__init__.py").add("test_plugin/x.py").write, ())],
+                                     [("both", good, ())]),
+        "PKG-NO-INIT": ([("no __init__.py", Builder().drop("__init__.py").write, ())], [("both", good, ())]),
+        "PKG-NO-METADATA": ([("no metadata.txt", Builder().drop("metadata.txt").drop("__init__.py")
+                              .add("test_plugin/__init__.py", legacy_init()).write, ())],
+                            [("both", good, ())]),
+        "PKG-INIT-METADATA": ([("a function missing", Builder().drop("metadata.txt").drop("__init__.py")
+                                .add("test_plugin/__init__.py", legacy_init("email")).write, ())],
+                              [("every function", Builder().drop("metadata.txt").drop("__init__.py")
+                                .add("test_plugin/__init__.py", legacy_init()).write, ()),
+                               ("metadata.txt", good, ())]),
+        "PKG-NO-LICENSE": ([("no LICENSE", Builder().drop("LICENSE").write, ())], [("LICENSE", good, ())]),
+        "PKG-LEGACY-INIT": ([("QGIS 1.0 without the functions",
+                              with_metadata(GOOD_METADATA.replace(b"qgisMinimumVersion=3.22", b"qgisMinimumVersion=1.0")).write, ())],
+                            [("QGIS 1.8", with_metadata(GOOD_METADATA.replace(b"qgisMinimumVersion=3.22", b"qgisMinimumVersion=1.8")).write, ())]),
+        "PKG-SUSPICIOUS-FILE": ([(".exe", Builder().add("test_plugin/tool.exe", b"MZ\0\0").write, ()),
+                                 (".sh", Builder().add("test_plugin/run.sh", b"echo\n").write, ())],
+                                [(".txt", Builder().add("test_plugin/tool.txt").write, ())]),
+        "PKG-BINARY": ([("NUL bytes in .bin", Builder().add("test_plugin/blob.bin", b"\0\1\2\3" * 100).write, ())],
+                       [("an image", Builder().add("test_plugin/image.png", b"\x89PNG\0\0\0" * 10).write, ()),
+                        ("text", Builder().add("test_plugin/notes.txt", b"plain text\n").write, ())]),
+        "PKG-EXECUTABLE-PY": ([("mode 755", Builder().add("test_plugin/run.py", b"print()\n", 0o755).write, ())],
+                              [("mode 644", Builder().add("test_plugin/run.py", b"print()\n", 0o644).write, ())]),
+        "PKG-HIDDEN-FILE": ([(".env", Builder().add("test_plugin/.env", b"SECRET=1\n").write, ()),
+                             ("in a hidden folder", Builder().add("test_plugin/.cache/x").write, ())],
+                            [("a dot inside", Builder().add("test_plugin/a.b").write, ())]),
+        "PKG-ICON-MISSING": ([("the icon is not there", Builder().drop("icon.png").write, ())],
+                             [("the icon is there", good, ())]),
+        "PKG-SCREENSHOT": ([("a BMP", with_metadata(GOOD_METADATA + b"screenshot=shot.bmp\n").add("test_plugin/shot.bmp", b"BM").write, ()),
+                            ("over 2 MB", with_metadata(GOOD_METADATA + b"screenshot=shot.png\n")
+                             .add("test_plugin/shot.png", b"\x89PNG" + b"\0" * 2_100_000).write, ())],
+                           [("a PNG that is there", with_metadata(GOOD_METADATA + b"screenshot=shot.png\n")
+                             .add("test_plugin/shot.png", b"\x89PNG\r\n\x1a\n").write, ()),
+                            ("not there (the site ignores it)",
+                             with_metadata(GOOD_METADATA + b"screenshot=shot.png\n").write, ())]),
+    }
+    if shutil.which("zip") is not None:
+        t["PKG-ENCRYPTED"] = ([("a password", encrypted_zip, ())], [("none", good, ())])
+    return t
+
+
+class RuleTable(unittest.TestCase):
+    """Every PKG- rule, under every profile: each trigger fires with the spec's severity where
+    the rule is on and not at all where it is off; no near miss fires anywhere."""
+
+    PROFILES = ("qgis", "site", "strict")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp()
+        spec = json.loads(exits.run([QPLUG, "meta", "spec", "--json"], 0, capture_output=True).stdout)
+        cls.severity = {r["id"]: r["severity"] for r in spec["rules"]}
+        cls.good_size = os.path.getsize(Builder().write(os.path.join(cls.tmp, "good.zip")))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def run_case(self, rule, n, case):
+        what, write, args = case
+        path = write(os.path.join(self.tmp, f"{rule}-{n}.zip"))
+        args = tuple(a.replace("SIZE-1", str(self.good_size - 1)).replace("SIZE", str(self.good_size))
+                     for a in args)
+        found = {}
+        for profile in self.PROFILES:
+            p = check(path, "--profile", profile, *args)
+            found[profile] = {d["severity"] for d in p["diagnostics"] if d["rule"] == rule}
+        os.remove(path)
+        return what, found
+
+    def test_triggers_and_near_misses(self):
+        table = rule_table()
+        fired = 0
+        for rule, (triggers, misses) in table.items():
+            for n, case in enumerate(triggers):
+                what, found = self.run_case(rule, n, case)
+                for profile in self.PROFILES:
+                    expected = self.severity[rule][profile]
+                    with self.subTest(rule=rule, trigger=what, profile=profile):
+                        if expected == "off":
+                            self.assertEqual(found[profile], set(), "off, yet it fired")
+                        else:
+                            fired += 1
+                            self.assertEqual(found[profile], {expected})
+            for n, case in enumerate(misses):
+                what, found = self.run_case(rule, 100 + n, case)
+                for profile in self.PROFILES:
+                    with self.subTest(rule=rule, near_miss=what, profile=profile):
+                        self.assertEqual(found[profile], set(), "a near miss fired")
+        self.assertGreater(fired, 80)
+
+    def test_every_package_rule_is_in_the_table(self):
+        table = rule_table()
+        expected = {r for r in self.severity if r.startswith("PKG-")}
+        if shutil.which("zip") is None:
+            expected.discard("PKG-ENCRYPTED")  # needs the zip program to write one
+        self.assertEqual(set(table), expected)
+        for rule, (triggers, misses) in table.items():
+            self.assertTrue(triggers and misses, rule)
 
 if __name__ == "__main__":
     unittest.main()

@@ -5,10 +5,14 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <grp.h>
 #include <map>
 #include <memory>
 #include <optional>
+#include <pwd.h>
 #include <string>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -348,18 +352,109 @@ TEST_F(InstalledTest, TheSameFolderTwiceIsOnePackageWithTwoReleases) {
     EXPECT_EQ(releases[1].package, "dup");
 }
 
-TEST_F(InstalledTest, UnreadableFolderIsAWarning) {
-    if (::geteuid() == 0) {
-        GTEST_SKIP() << "root reads every folder";
+namespace {
+
+/// Runs `check` without root's right to read every folder: as root (as CI runs), in a forked
+/// child that gives up its privileges for nobody's first (after `dir` is handed to nobody);
+/// otherwise in this process. Returns what `check` returns, or why it could not run.
+std::string run_unprivileged(const fs::path& dir, const std::function<std::string()>& check) {
+    if (::geteuid() != 0) {
+        return check();
     }
+    const passwd* nobody = ::getpwnam("nobody");
+    if (nobody == nullptr) {
+        return "no user 'nobody'";
+    }
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+        if (::lchown(entry.path().c_str(), nobody->pw_uid, nobody->pw_gid) != 0) {
+            return "cannot chown " + entry.path().string();
+        }
+    }
+    if (::chown(dir.c_str(), nobody->pw_uid, nobody->pw_gid) != 0) {
+        return "cannot chown " + dir.string();
+    }
+    int pipe_fds[2];
+    if (::pipe(pipe_fds) != 0) {
+        return "no pipe";
+    }
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(pipe_fds[0]);
+        std::string out;
+        if (::setgroups(0, nullptr) != 0 || ::setgid(nobody->pw_gid) != 0 ||
+            ::setuid(nobody->pw_uid) != 0 || ::setuid(0) == 0) {
+            out = "cannot drop root's privileges";
+        } else {
+            out = check();
+        }
+        const char* p = out.data();
+        std::size_t left = out.size();
+        while (left > 0) {
+            const ssize_t n = ::write(pipe_fds[1], p, left);
+            if (n <= 0) {
+                break;
+            }
+            p += n;
+            left -= static_cast<std::size_t>(n);
+        }
+        ::_exit(0); // no gtest teardown, no atexit handlers in the child
+    }
+    ::close(pipe_fds[1]);
+    std::string out;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) {
+        out.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(pipe_fds[0]);
+    int status = 0;
+    if (pid < 0 || ::waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
+        return "the unprivileged child failed (status " + std::to_string(status) + "): " + out;
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_F(InstalledTest, UnreadableFolderIsAWarning) {
+    // Root reads every folder: as root, the check runs in a child that is nobody.
     plugin("good", metadata("Good", "1.0"));
     plugin("locked", metadata("Locked", "1.0"));
     fs::permissions(plugins_ / "locked", fs::perms::none);
-    add("p");
-    const SyncReport report = sync_ok("p");
+    const fs::path profile = profile_;
+    const fs::path child_index = dir_ / "unprivileged.sqlite";
+    const std::string result = run_unprivileged(dir_, [&]() -> std::string {
+        if (::access((profile / "python" / "plugins" / "locked").c_str(), R_OK) == 0) {
+            return "the locked folder is readable";
+        }
+        auto index = Index::open(child_index);
+        if (!index) {
+            return index.error().to_string();
+        }
+        RepositoryConfig r;
+        r.name = "p";
+        r.kind = "installed";
+        r.url = profile.string();
+        r.options = "{}";
+        if (auto added = index->add_repository(r); !added) {
+            return added.error().to_string();
+        }
+        const auto fetcher = make_fetcher();
+        SyncContext context;
+        context.fetcher = fetcher.get();
+        context.qgis_version = "3.40.0";
+        auto report = sync_repository(*index, SourceRegistry::builtin(), "p", context);
+        if (!report) {
+            return report.error().to_string();
+        }
+        std::string out = has_warning(*report, "locked cannot be read") ? "warned" : "no warning";
+        for (const auto& rec : index->installed()) {
+            out += " " + rec.package;
+        }
+        return out;
+    });
     fs::permissions(plugins_ / "locked", fs::perms::owner_all);
-    EXPECT_TRUE(has_warning(report, "locked cannot be read"));
-    EXPECT_EQ(installed().size(), 1U);
+    EXPECT_EQ(result, "warned good");
 }
 
 TEST_F(InstalledTest, FactoryChecksItsSettings) {

@@ -7,8 +7,8 @@
 // sources' own functions (qplug::test::load_scenario). A failure prints its seed and the
 // scenario JSON: QPLUG_PROPERTY_SEED=<seed> replays one case, QPLUG_PROPERTY_CASES=<n> runs
 // more (or fewer) cases, QPLUG_PROPERTY_ALL=1 shows every failing case (not only the first
-// five), and the JSON can be saved as a scenario file as it is (QPLUG_PROPERTY_SCENARIO=<file>
-// holds such a file against the checker).
+// five), and the JSON can be saved as a scenario file as it is (the tool
+// replay_property_scenario FILE holds such a file against the checker; not a test).
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <cstdint>
@@ -1248,17 +1248,40 @@ TEST(ResolveProperty, SomethingInstalled) {
     run_cases(kFirstSeed + 100000, kDefaultInstalledCases, true);
 }
 
-/// QPLUG_PROPERTY_SCENARIO=<file>: a scenario file (a failure's JSON, edited) held against the
-/// checker in the same way.
-TEST(ResolveProperty, ScenarioFromFile) {
-    const char* path = std::getenv("QPLUG_PROPERTY_SCENARIO");
-    if (path == nullptr) {
-        GTEST_SKIP() << "QPLUG_PROPERTY_SCENARIO is not set";
+#ifdef QPLUG_PROPERTY_REPLAY_TOOL
+/// The replay tool's one test: a scenario file held against the checker.
+class ReplayScenarioFile : public testing::Test {
+public:
+    explicit ReplayScenarioFile(std::string path) : path_(std::move(path)) {}
+    void TestBody() override {
+        std::ifstream in(path_);
+        ASSERT_TRUE(in) << "cannot read " << path_;
+        Stats stats;
+        run_scenario(json::parse(in), "file", stats);
+        std::printf("%s: %s\n", path_.c_str(),
+                    stats.solved > 0 ? "solved, the plan checked" : "unsolvable, confirmed");
     }
-    std::ifstream in(path);
-    ASSERT_TRUE(in) << "cannot read " << path;
-    Stats stats;
-    run_scenario(json::parse(in), "file", stats);
-}
+
+private:
+    std::string path_;
+};
+#endif
 
 } // namespace
+
+#ifdef QPLUG_PROPERTY_REPLAY_TOOL
+/// replay_property_scenario FILE (a tool, not a test; docs/testing.md): a scenario file (a
+/// failing case's JSON as the property test prints it, edited) held against the checker.
+int main(int argc, char** argv) {
+    testing::InitGoogleTest(&argc, argv);
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: %s SCENARIO.json\n", argv[0]);
+        return 2;
+    }
+    const std::string path = argv[1];
+    testing::RegisterTest("Replay", "ScenarioFile", nullptr, nullptr, __FILE__, __LINE__,
+                          [path]() -> testing::Test* { return new ReplayScenarioFile(path); });
+    testing::GTEST_FLAG(filter) = "Replay.ScenarioFile";
+    return RUN_ALL_TESTS();
+}
+#endif
