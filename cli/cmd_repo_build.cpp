@@ -56,8 +56,8 @@ int run_repo_build(RepoBuildOptions o) {
         std::cout << o.output << "/plugins.xml: " << report->listed.size()
                   << (report->listed.size() == 1 ? " release" : " releases") << " listed, "
                   << report->refused.size() << " left out (" << report->read << " ZIPs read, "
-                  << report->reused << " unchanged)" << (report->changed ? "" : ", unchanged")
-                  << '\n';
+                  << report->reused << " unchanged)"
+                  << (report->changed ? "" : "; plugins.xml unchanged") << '\n';
     }
     return report->refused.empty() ? exit_ok : exit_findings;
 }

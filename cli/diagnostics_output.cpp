@@ -307,12 +307,17 @@ void print_github(std::ostream& out, const meta::Diagnostic& d) {
     // A ZIP's entry is not a file of the repository: annotate the ZIP, name the entry.
     std::string file = d.file;
     std::string message = d.message;
+    bool entry = false;
     if (const std::size_t zip = file.find(".zip:"); zip != std::string::npos) {
-        message = file.substr(zip + 5) + ": " + message;
+        // The line is the entry's, not the ZIP's: it goes into the message.
+        message = file.substr(zip + 5) +
+                  (d.line > 0 ? fmt::format(":{}:{}", d.line, d.column) : std::string()) + ": " +
+                  message;
         file.resize(zip + 4);
+        entry = true;
     }
     out << "::" << command << " file=" << escape_property(file);
-    if (d.line > 0) {
+    if (d.line > 0 && !entry) {
         out << ",line=" << d.line << ",col=" << d.column;
     }
     out << ",title=" << escape_property(d.rule) << "::" << escape_data(message);

@@ -699,12 +699,13 @@ u32 unquote(u32v s) {
     }
     u32 out;
     for (std::size_t i = 0; i < bytes.size();) {
-        const std::size_t bad = unicode::find_invalid_utf8(std::string_view(bytes).substr(i));
-        const std::size_t good_end = bad == unicode::npos ? bytes.size() : i + bad;
-        while (i < good_end) {
+        const auto lead = static_cast<unsigned char>(bytes[i]);
+        const std::size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+        if (unicode::find_invalid_utf8(std::string_view(bytes).substr(i, length)) ==
+                unicode::npos &&
+            i + length <= bytes.size()) {
             out.push_back(unicode::decode(bytes, i));
-        }
-        if (i < bytes.size()) {
+        } else {
             out.push_back(0xFFFD); // errors="replace" (one per ill-formed byte, roughly)
             ++i;
         }
@@ -745,6 +746,11 @@ std::string userinfo_refusal(u32v auth) {
 std::string idna_label_problem(std::u32string_view label) {
     if (label.empty()) {
         return "the label is empty";
+    }
+    if (label.size() > 59) {
+        // Its A-label ("xn--", a character per basic code point, at least one per other one)
+        // is longer than 63 whatever else is wrong; this also bounds the work on long values.
+        return "the label is longer than 63 characters once encoded";
     }
     if (!is_nfc(label)) {
         return "the label is not in Unicode normalization form C";
