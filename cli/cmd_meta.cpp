@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <unistd.h>
 
 #include <qplug/meta/model.hpp>
 #include <qplug/meta/parser.hpp>
@@ -12,6 +13,8 @@
 #include <qplug/meta/spec.hpp>
 #include <qplug/meta/validator.hpp>
 
+#include "check_selection.hpp"
+#include "color.hpp"
 #include "commands.hpp"
 #include "diagnostics_output.hpp"
 #include "output.hpp"
@@ -93,13 +96,25 @@ struct CheckOptions : MetaOptions {
     meta::Profile profile = meta::Profile::qgis;
     bool keys_given = false;
     bool check_links = false;
+    CheckOutputOptions output;
 };
 
-int run_check(const CheckOptions& o, const std::vector<std::string>& files) {
+int run_check(CheckOptions o, const std::vector<std::string>& files) {
+    if (o.json) {
+        o.output.format = OutputFormat::json;
+    }
+    const Palette palette{use_color(o.output.color, STDOUT_FILENO)};
+    SelectionFinder selections(o.output);
     json report_files = json::array();
+    std::vector<CheckedInput> checked;
     std::size_t errors = 0, warnings = 0, infos = 0;
     std::size_t unreadable = 0;
     for (const auto& file : files) {
+        auto selection = selections.for_path(file);
+        if (!selection) {
+            std::cerr << "qplug: " << selection.error().to_string() << '\n';
+            return exit_usage;
+        }
         meta::ParseOptions po;
         // Each profile reads the file as its consumer does, unless --keys says otherwise.
         po.keys = o.keys_given ? o.keys
@@ -125,22 +140,35 @@ int run_check(const CheckOptions& o, const std::vector<std::string>& files) {
                 return meta::check_link_with_curl(url, 10);
             };
         }
-        const meta::Diagnostics ds = meta::validate(*doc, vo);
+        meta::Diagnostics ds = meta::validate(*doc, vo);
+        selection->apply(ds);
+        merge_duplicates(ds);
         const std::size_t e = meta::count(ds, meta::Severity::error);
         const std::size_t w = meta::count(ds, meta::Severity::warning);
         errors += e;
         warnings += w;
         infos += meta::count(ds, meta::Severity::info);
-        if (o.json) {
+        switch (o.output.format) {
+        case OutputFormat::json:
             report_files.push_back(
                 {{"file", file}, {"valid", e == 0}, {"diagnostics", diagnostics_json(ds)}});
-        } else {
+            break;
+        case OutputFormat::text:
             for (const auto& d : ds) {
-                print_diagnostic(std::cout, d, false);
+                print_diagnostic(std::cout, d, palette);
             }
+            break;
+        case OutputFormat::github:
+            for (const auto& d : ds) {
+                print_github(std::cout, d);
+            }
+            break;
+        case OutputFormat::sarif:
+            break;
         }
+        checked.push_back({file, std::move(ds)});
     }
-    if (o.json) {
+    if (o.output.format == OutputFormat::json) {
         print_json({{"profile", meta::profile_name(o.profile)},
                     {"valid", errors == 0 && unreadable == 0},
                     {"errors", errors},
@@ -148,12 +176,16 @@ int run_check(const CheckOptions& o, const std::vector<std::string>& files) {
                     {"infos", infos},
                     {"unreadable", unreadable},
                     {"files", report_files}});
+    } else if (o.output.format == OutputFormat::sarif) {
+        print_json(sarif_log(checked, o.profile));
     } else {
-        const std::size_t checked = files.size() - unreadable;
-        std::cout << checked << (checked == 1 ? " file" : " files") << " checked with the "
-                  << meta::profile_name(o.profile) << " profile: " << errors
-                  << (errors == 1 ? " error, " : " errors, ") << warnings
-                  << (warnings == 1 ? " warning" : " warnings");
+        const std::size_t n = files.size() - unreadable;
+        std::cout << n << (n == 1 ? " file" : " files") << " checked with the "
+                  << meta::profile_name(o.profile)
+                  << " profile: " << (errors > 0 ? palette.error() : palette.good()) << errors
+                  << (errors == 1 ? " error" : " errors") << palette.reset() << ", "
+                  << (warnings > 0 ? palette.warning() : "") << warnings
+                  << (warnings == 1 ? " warning" : " warnings") << palette.reset();
         if (infos > 0) {
             std::cout << ", " << infos << " info";
         }
@@ -196,7 +228,15 @@ struct FmtOptions : MetaOptions {
     bool dry_run = false;
 };
 
-int run_fmt(const FmtOptions& o, const std::string& file) {
+/// Formats one file; with several files their JSON objects go to `many` (printed as one array).
+int run_fmt(const FmtOptions& o, const std::string& file, json* many = nullptr) {
+    auto emit = [&](json value) {
+        if (many != nullptr) {
+            many->push_back(std::move(value));
+        } else {
+            print_json(value);
+        }
+    };
     meta::ParseOptions po;
     po.keys = o.keys;
     po.lenient = o.lenient;
@@ -216,7 +256,7 @@ int run_fmt(const FmtOptions& o, const std::string& file) {
     const bool changed = formatted != doc->text;
     if (o.check) {
         if (o.json) {
-            print_json({{"file", file}, {"formatted", !changed}});
+            emit({{"file", file}, {"formatted", !changed}});
         } else if (changed) {
             std::cout << file << ": not in canonical form\n";
         }
@@ -227,16 +267,38 @@ int run_fmt(const FmtOptions& o, const std::string& file) {
             return report_failure(file + ": cannot be written", o);
         }
         if (o.json) {
-            print_json({{"file", file}, {"changed", changed}});
+            emit({{"file", file}, {"changed", changed}});
         }
         return exit_ok;
     }
     if (o.json) {
-        print_json({{"file", file}, {"changed", changed}, {"formatted", formatted}});
+        emit({{"file", file}, {"changed", changed}, {"formatted", formatted}});
     } else {
         std::cout << formatted;
     }
     return exit_ok;
+}
+
+/// fmt over several files (--check or --in-place): the worst exit code wins.
+int run_fmt_files(const FmtOptions& o, const std::vector<std::string>& files) {
+    if (files.size() == 1) {
+        return run_fmt(o, files.front());
+    }
+    if (!o.check && !o.in_place) {
+        std::cerr << "qplug: meta fmt: several files need --check or --in-place\n";
+        return exit_usage;
+    }
+    json many = json::array();
+    int worst = exit_ok;
+    for (const auto& file : files) {
+        const int code = run_fmt(o, file, o.json ? &many : nullptr);
+        worst =
+            code == exit_failure || worst == exit_failure ? exit_failure : std::max(worst, code);
+    }
+    if (o.json) {
+        print_json(many);
+    }
+    return worst;
 }
 
 struct ExportOptions : MetaOptions {
@@ -302,7 +364,15 @@ void register_meta_commands(CLI::App& app, RunState& state) {
         auto* cmd = group->add_subcommand(
             "check", "Check metadata.txt files against a profile; exit 1 when any error");
         cmd->add_option("FILE", *files, "metadata.txt files")->required();
-        add_read_options(cmd, *o);
+        cmd->add_option("--keys", o->keys,
+                        "Read as QGIS desktop does (qgis: keys lower-cased) or as "
+                        "plugins.qgis.org does (site: keys case-sensitive); default: as the "
+                        "profile's consumer reads it")
+            ->transform(CLI::CheckedTransformer(kKeyModes, CLI::ignore_case));
+        cmd->add_flag("--lenient", o->lenient,
+                      "Accept a BOM, Latin-1 text, unindented continuation lines and keys before "
+                      "[general], and report each assumption");
+        add_check_output_options(cmd, o->output, o->json);
         cmd->add_option("--profile", o->profile,
                         "qgis (what QGIS needs, default), site (what plugins.qgis.org enforces), "
                         "strict (site plus good practice)")
@@ -311,22 +381,25 @@ void register_meta_commands(CLI::App& app, RunState& state) {
                       "Check that tracker, repository and homepage answer (HEAD, 10 s timeout)");
         cmd->callback([&state, o, files, cmd] {
             o->keys_given = cmd->count("--keys") > 0;
+            o->output.select_given = cmd->count("--select") > 0;
+            o->output.ignore_given = cmd->count("--ignore") > 0;
             state.exit_code = run_check(*o, *files);
         });
     }
     {
         auto o = std::make_shared<FmtOptions>();
-        auto file = std::make_shared<std::string>();
+        auto files = std::make_shared<std::vector<std::string>>();
         auto* cmd = group->add_subcommand(
             "fmt", "Print metadata.txt in canonical form (keys in the spec's order, one style), "
                    "reading back to the same keys and values");
-        cmd->add_option("FILE", *file, "metadata.txt")->required();
+        cmd->add_option("FILE", *files, "metadata.txt (several with --check or --in-place)")
+            ->required();
         add_read_options(cmd, *o);
         cmd->add_flag("-i,--in-place", o->in_place, "Rewrite the file (atomically)");
         cmd->add_flag("--dry-run", o->dry_run, "With --in-place: print instead of writing");
         cmd->add_flag("--check", o->check,
                       "Exit 1 when the file is not in canonical form; write nothing");
-        cmd->callback([&state, o, file] { state.exit_code = run_fmt(*o, *file); });
+        cmd->callback([&state, o, files] { state.exit_code = run_fmt_files(*o, *files); });
     }
     {
         auto o = std::make_shared<ExportOptions>();

@@ -371,6 +371,7 @@ int run_import_qgis(const ImportOptions& o) {
 void register_repo_commands(CLI::App& app, RunState& state) {
     auto* group = app.add_subcommand("repo", "Configure and sync the repositories of the index");
     group->require_subcommand(1);
+    register_repo_build_command(*group, state);
     {
         auto o = std::make_shared<AddOptions>();
         auto* cmd = group->add_subcommand("add", "Add a repository (then `qplug repo sync`)");

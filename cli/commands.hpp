@@ -15,6 +15,8 @@ void register_version_commands(CLI::App& app, RunState& state);
 void register_meta_commands(CLI::App& app, RunState& state);
 void register_package_commands(CLI::App& app, RunState& state);
 void register_repo_commands(CLI::App& app, RunState& state);
+/// `repo build` (cmd_repo_build.cpp), on the `repo` group.
+void register_repo_build_command(CLI::App& repo, RunState& state);
 void register_query_commands(CLI::App& app, RunState& state);
 void register_resolve_commands(CLI::App& app, RunState& state);
 void register_install_commands(CLI::App& app, RunState& state);

@@ -209,6 +209,15 @@ def qgis_settings_seeds():
     return [k + b"\0" + t for t in texts for k in keys]
 
 
+def site_url_seeds():
+    """The URLs the site-verdict and site-link tests try (tests/python/site_verdict_cases.py)."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+    import site_verdict_cases
+
+    return site_verdict_cases.URLS + ["https://[fe80::1%25eth0]/", "https://u:%C4%81@x/",
+                                      "https://[::1.2.3.999]/", "https://\u2100@github.com/"]
+
+
 def main():
     pep = lines("pep440-order.txt") + [r["input"] for r in jsonl("pep440-normalize.jsonl")]
     pep += load("versions/pep440-invalid.json")
@@ -236,6 +245,7 @@ def main():
     write_files("fuzz_repodata", repodata_seeds())
     write_files("fuzz_plugins_xml", plugins_xml_seeds())
     write_files("fuzz_qgis_settings", qgis_settings_seeds())
+    write("fuzz_site_url", [[u] for u in site_url_seeds()])
 
 
 if __name__ == "__main__":

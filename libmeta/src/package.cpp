@@ -5,11 +5,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
+#include <lzma.h>
 #include <map>
 #include <memory>
 #include <set>
 #include <vector>
+#include <zlib.h>
 
 #include <fmt/format.h>
 #include <zip.h>
@@ -22,6 +27,7 @@
 #include <qplug/unicode.hpp>
 
 #include "file_bytes.hpp"
+#include "site_url.hpp"
 
 namespace qplug::meta {
 
@@ -37,7 +43,100 @@ struct ZipEntry {
     bool symlink = false;
     bool executable = false;
     bool directory = false;
+    std::uint16_t method = 0; ///< compression method
+    std::uint32_t crc = 0;
 };
+
+/// The compression methods Python's zipfile reads (the site and QGIS's installer use it).
+bool python_reads(std::uint16_t method) {
+    return method == ZIP_CM_STORE || method == ZIP_CM_DEFLATE || method == ZIP_CM_BZIP2 ||
+           method == ZIP_CM_LZMA;
+}
+
+std::uint32_t le32(std::string_view b, std::size_t at) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(b[at])) |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 1])) << 8 |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 2])) << 16 |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 3])) << 24;
+}
+
+/// How many bytes come before the archive proper (a self-extractor's stub), as Python's
+/// zipfile finds it: the end-of-central-directory record (_EndRecData: at the very end, else
+/// the last signature in the last 64 KiB), then its position minus the directory's size and
+/// offset. `tail` is the file's last bytes, starting at `tail_start`. 0 for ZIP64 archives
+/// and whatever does not add up.
+std::uint64_t prepended_bytes(std::string_view tail, std::uint64_t tail_start) {
+    constexpr std::size_t kEnd = 22;
+    static constexpr std::string_view kSignature("PK\x05\x06", 4);
+    std::size_t at = std::string_view::npos;
+    if (tail.size() >= kEnd && tail.substr(tail.size() - kEnd, 4) == kSignature &&
+        tail.substr(tail.size() - 2) == std::string_view("\0\0", 2)) {
+        at = tail.size() - kEnd;
+    } else {
+        at = tail.rfind(kSignature);
+        if (at == std::string_view::npos || at + kEnd > tail.size()) {
+            return 0;
+        }
+    }
+    if (at >= 20 && tail.substr(at - 20, 4) == std::string_view("PK\x06\x07", 4)) {
+        return 0; // ZIP64: libzip finds its own way
+    }
+    const std::uint64_t cd_size = le32(tail, at + 12);
+    const std::uint64_t cd_offset = le32(tail, at + 16);
+    const std::uint64_t location = tail_start + at;
+    return location > cd_size + cd_offset ? location - cd_size - cd_offset : 0;
+}
+
+/// ZIP's LZMA (method 14, APPNOTE 5.8.8: a version, the properties' size and the properties,
+/// then raw LZMA1), as Python's zipfile decodes it; at most `limit` bytes of output.
+std::optional<std::string> lzma_inflate(std::string_view data, std::uint64_t limit,
+                                        std::string& out) {
+    if (data.size() < 4) {
+        return std::string("the LZMA header is cut short");
+    }
+    const std::size_t props_size = static_cast<unsigned char>(data[2]) |
+                                   static_cast<std::size_t>(static_cast<unsigned char>(data[3]))
+                                       << 8;
+    if (data.size() < 4 + props_size) {
+        return std::string("the LZMA header is cut short");
+    }
+    lzma_filter filters[2] = {{LZMA_FILTER_LZMA1, nullptr}, {LZMA_VLI_UNKNOWN, nullptr}};
+    if (lzma_properties_decode(&filters[0], nullptr,
+                               reinterpret_cast<const std::uint8_t*>(data.data() + 4),
+                               props_size) != LZMA_OK) {
+        return std::string("bad LZMA properties");
+    }
+    lzma_stream strm = LZMA_STREAM_INIT;
+    const lzma_ret init = lzma_raw_decoder(&strm, filters);
+    std::free(filters[0].options);
+    if (init != LZMA_OK) {
+        return std::string("the LZMA decoder cannot start");
+    }
+    strm.next_in = reinterpret_cast<const std::uint8_t*>(data.data() + 4 + props_size);
+    strm.avail_in = data.size() - 4 - props_size;
+    std::array<std::uint8_t, 65536> buffer{};
+    std::optional<std::string> failure;
+    while (true) {
+        strm.next_out = buffer.data();
+        strm.avail_out = buffer.size();
+        const lzma_ret ret = lzma_code(&strm, LZMA_RUN);
+        const std::size_t got = buffer.size() - strm.avail_out;
+        out.append(reinterpret_cast<const char*>(buffer.data()), got);
+        if (out.size() > limit) {
+            failure = "expands beyond what its header says";
+            break;
+        }
+        if (ret == LZMA_STREAM_END || (ret == LZMA_OK && got == 0 && strm.avail_in == 0)) {
+            break;
+        }
+        if (ret != LZMA_OK) {
+            failure = "the LZMA data is corrupt";
+            break;
+        }
+    }
+    lzma_end(&strm);
+    return failure;
+}
 
 std::string lower_ascii(std::string_view s) {
     std::string out(s);
@@ -133,8 +232,25 @@ const std::set<std::string> kAllowedHidden = {".gitignore", ".gitattributes", ".
                                               ".flake8",    ".bandit",        ".secrets.baseline",
                                               ".pylintrc",  ".editorconfig"};
 
+/// The end of a run of \s (Python's re: str.isspace) starting at `pos` of UTF-8 `line`, and
+/// where its last character starts (== pos when the run is empty).
+std::pair<std::size_t, std::size_t> space_run(std::string_view line, std::size_t pos) {
+    std::size_t last = pos;
+    while (pos < line.size()) {
+        std::size_t next = pos;
+        if (!unicode::is_space(unicode::decode(line, next))) {
+            break;
+        }
+        last = pos;
+        pos = next;
+    }
+    return {pos, last};
+}
+
 /// The plugins website's _read_from_init: (function name, returned string) pairs from
-/// "def f(...):" blocks whose body returns a literal.
+/// "def f(...):" blocks whose body returns a literal, on UTF-8 text. Its two regular
+/// expressions are matched as Python's re does, backtracking included: after a run of two
+/// blanks or more, `\s+` gives its last blank back to the capture when nothing else fits.
 std::vector<std::pair<std::string, std::string>> read_from_init(std::string_view content) {
     std::vector<std::string_view> lines;
     std::size_t start = 0;
@@ -146,59 +262,42 @@ std::vector<std::pair<std::string, std::string>> read_from_init(std::string_view
         }
         start = nl + 1;
     }
-    auto def_name = [](std::string_view line) -> std::optional<std::string> {
-        // re.search(r"def\s+([^\(]+)", line)
-        for (std::size_t p = line.find("def"); p != std::string_view::npos;
-             p = line.find("def", p + 1)) {
-            std::size_t q = p + 3;
-            std::size_t ws = q;
-            while (ws < line.size() && unicode::is_space(static_cast<unsigned char>(line[ws]))) {
-                ++ws;
+    // `word\s+` then a capture of characters up to one of `stops` (at least one), after an
+    // optional quote when `quote` is set: re.search(r"word\s+(...)") on one line.
+    auto search = [](std::string_view line, std::string_view word, std::string_view stops,
+                     bool quote) -> std::optional<std::string> {
+        for (std::size_t p = line.find(word); p != std::string_view::npos;
+             p = line.find(word, p + 1)) {
+            const std::size_t after = p + word.size();
+            const auto [end, last_blank] = space_run(line, after);
+            if (end == after) {
+                continue; // \s+ needs one blank
             }
-            if (ws == q) {
-                continue;
+            std::size_t q = end;
+            if (quote && q < line.size() && (line[q] == '"' || line[q] == '\'')) {
+                ++q;
             }
-            std::size_t end = ws;
-            while (end < line.size() && line[end] != '(') {
-                ++end;
+            std::size_t stop = line.find_first_of(stops, q);
+            stop = stop == std::string_view::npos ? line.size() : stop;
+            if (stop > q) {
+                return std::string(line.substr(q, stop - q));
             }
-            if (end > ws) {
-                return std::string(line.substr(ws, end - ws));
-            }
-        }
-        return std::nullopt;
-    };
-    auto returned = [](std::string_view line) -> std::optional<std::string> {
-        // re.search(r"return\s+[\"']?([^\"']+)[\"']?", line)
-        for (std::size_t p = line.find("return"); p != std::string_view::npos;
-             p = line.find("return", p + 1)) {
-            std::size_t q = p + 6;
-            std::size_t ws = q;
-            while (ws < line.size() && unicode::is_space(static_cast<unsigned char>(line[ws]))) {
-                ++ws;
-            }
-            if (ws == q) {
-                continue;
-            }
-            if (ws < line.size() && (line[ws] == '"' || line[ws] == '\'')) {
-                ++ws;
-            }
-            std::size_t end = ws;
-            while (end < line.size() && line[end] != '"' && line[end] != '\'') {
-                ++end;
-            }
-            if (end > ws) {
-                return std::string(line.substr(ws, end - ws));
+            if (last_blank > after) {
+                // \s+ gives back its last blank, which the capture then takes (and what
+                // follows up to a stop: nothing, or the capture above would have matched)
+                return std::string(line.substr(last_blank, end - last_blank));
             }
         }
         return std::nullopt;
     };
     std::vector<std::pair<std::string, std::string>> metadata;
     for (std::size_t i = 0; i < lines.size(); ++i) {
-        if (auto name = def_name(lines[i])) {
+        // re.search(r"def\s+([^\(]+)", line)
+        if (auto name = search(lines[i], "def", "(", false)) {
             ++i;
             while (i < lines.size() && !lines[i].empty()) {
-                if (auto v = returned(lines[i])) {
+                // re.search(r"return\s+[\"']?([^\"']+)[\"']?", line)
+                if (auto v = search(lines[i], "return", "\"'", true)) {
                     metadata.emplace_back(*name, *v);
                     break;
                 }
@@ -226,9 +325,13 @@ public:
         if (bytes.empty()) {
             return empty_file();
         }
+        const std::size_t tail = std::min<std::size_t>(bytes.size(), 65536 + 22);
+        const std::uint64_t skip = std::min<std::uint64_t>(
+            prepended_bytes(bytes.substr(bytes.size() - tail), bytes.size() - tail), bytes.size());
         zip_error_t error;
         zip_error_init(&error);
-        return open_source(zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error), error);
+        return open_source(
+            zip_source_buffer_create(bytes.data() + skip, bytes.size() - skip, 0, &error), error);
     }
 
     /// A ZIP file, read as libzip needs it (the central directory, then each entry once):
@@ -237,9 +340,23 @@ public:
         if (size == 0) {
             return empty_file();
         }
+        // The archive may follow a stub (a self-extractor): where Python's zipfile starts it.
+        std::uint64_t skip = 0;
+        if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+            const std::uint64_t tail = std::min<std::uint64_t>(size, 65536 + 22);
+            std::string bytes(static_cast<std::size_t>(tail), '\0');
+            if (std::fseek(f, static_cast<long>(size - tail), SEEK_SET) == 0 &&
+                std::fread(bytes.data(), 1, bytes.size(), f) == bytes.size()) {
+                skip = std::min(prepended_bytes(bytes, size - tail), size);
+            }
+            std::fclose(f);
+        }
         zip_error_t error;
         zip_error_init(&error);
-        return open_source(zip_source_file_create(path.c_str(), 0, -1, &error), error);
+        return open_source(
+            zip_source_file_create(path.c_str(), skip,
+                                   skip == 0 ? -1 : static_cast<zip_int64_t>(size - skip), &error),
+            error);
     }
 
 private:
@@ -287,6 +404,8 @@ public:
                 e.compressed = (st.valid & ZIP_STAT_COMP_SIZE) != 0 ? st.comp_size : 0;
                 e.encrypted = (st.valid & ZIP_STAT_ENCRYPTION_METHOD) != 0 &&
                               st.encryption_method != ZIP_EM_NONE;
+                e.method = (st.valid & ZIP_STAT_COMP_METHOD) != 0 ? st.comp_method : 0;
+                e.crc = (st.valid & ZIP_STAT_CRC) != 0 ? st.crc : 0;
             }
             zip_uint8_t opsys = 0;
             zip_uint32_t attributes = 0;
@@ -306,6 +425,13 @@ public:
     /// bytes and stopping after `limit` bytes. Returns the error text when it fails.
     std::optional<std::string> read(zip_uint64_t index, std::size_t keep, std::uint64_t limit,
                                     std::string& head, std::uint64_t& total) const {
+        zip_stat_t st;
+        zip_stat_init(&st);
+        if (zip_stat_index(za_, index, 0, &st) == 0 && (st.valid & ZIP_STAT_COMP_METHOD) != 0 &&
+            st.comp_method == ZIP_CM_LZMA &&
+            zip_compression_method_supported(ZIP_CM_LZMA, 0) == 0) {
+            return read_lzma(index, st, keep, limit, head, total);
+        }
         zip_file_t* f = zip_fopen_index(za_, index, 0);
         if (f == nullptr) {
             return std::string(zip_strerror(za_));
@@ -334,6 +460,65 @@ public:
         }
         zip_fclose(f);
         return failure;
+    }
+
+    /// read() of an LZMA entry, which Debian 12's libzip (1.7) cannot decompress: its raw
+    /// bytes through liblzma, the CRC checked here.
+    std::optional<std::string> read_lzma(zip_uint64_t index, const zip_stat_t& st, std::size_t keep,
+                                         std::uint64_t limit, std::string& head,
+                                         std::uint64_t& total) const {
+        zip_file_t* f = zip_fopen_index(za_, index, ZIP_FL_COMPRESSED);
+        if (f == nullptr) {
+            return std::string(zip_strerror(za_));
+        }
+        std::string raw;
+        std::array<char, 65536> buffer{};
+        std::optional<std::string> failure;
+        while (true) {
+            const zip_int64_t n = zip_fread(f, buffer.data(), buffer.size());
+            if (n < 0) {
+                failure = std::string(zip_file_strerror(f));
+                break;
+            }
+            if (n == 0) {
+                break;
+            }
+            raw.append(buffer.data(), static_cast<std::size_t>(n));
+        }
+        zip_fclose(f);
+        if (failure) {
+            return failure;
+        }
+        std::string out;
+        if (auto why = lzma_inflate(raw, limit, out)) {
+            return why;
+        }
+        total = out.size();
+        head = out.substr(0, keep);
+        if ((st.valid & ZIP_STAT_SIZE) != 0 && out.size() != st.size) {
+            return std::string("expands to another size than its header says");
+        }
+        const auto crc =
+            crc32(0L, reinterpret_cast<const Bytef*>(out.data()), static_cast<uInt>(out.size()));
+        if ((st.valid & ZIP_STAT_CRC) != 0 && crc != st.crc) {
+            return std::string("CRC mismatch");
+        }
+        return std::nullopt;
+    }
+
+    /// The entry's date as libzip gives it (a DOS date read in local time), back to the
+    /// DOS fields read as UTC.
+    std::optional<std::int64_t> entry_time(zip_uint64_t index) const {
+        zip_stat_t st;
+        zip_stat_init(&st);
+        if (zip_stat_index(za_, index, 0, &st) != 0 || (st.valid & ZIP_STAT_MTIME) == 0) {
+            return std::nullopt;
+        }
+        std::tm fields{};
+        if (localtime_r(&st.mtime, &fields) == nullptr) {
+            return std::nullopt;
+        }
+        return static_cast<std::int64_t>(timegm(&fields));
     }
 
 private:
@@ -462,6 +647,11 @@ private:
             const auto& e = entries_[i];
             if (e.directory || e.encrypted) {
                 continue; // testzip would raise on an encrypted entry: PKG-ENCRYPTED says so
+            }
+            if (!python_reads(e.method)) {
+                add("PKG-COMPRESSION", e.name,
+                    {{"entry", e.name}, {"method", std::to_string(e.method)}});
+                continue;
             }
             const bool huge = e.compressed > 0 && e.size >= options_.ratio_min_size &&
                               e.size / e.compressed > options_.max_ratio;
@@ -626,25 +816,74 @@ private:
         }
     }
 
-    /// Without metadata.txt the site reads the metadata from __init__.py's functions and
-    /// rejects the package when a required one is missing.
+    /// Without metadata.txt the site reads the metadata from __init__.py's functions, then runs
+    /// its later checks on them as on metadata.txt's: the required keys, the links, the author.
     void check_init_metadata(const std::string& pkg, const std::string& init) {
-        const std::string missing = missing_init_functions(init, true);
+        const std::string& content = wanted_[init];
+        if (const std::size_t bad = unicode::find_invalid_utf8(content); bad != unicode::npos) {
+            add("PKG-INIT-UTF8", init, {{"entry", init}, {"offset", std::to_string(bad)}});
+            return;
+        }
+        const auto from_init = read_from_init(content);
+        const std::string missing = missing_init_functions(from_init);
         if (!missing.empty()) {
             add("PKG-INIT-METADATA", {}, {{"package", pkg}, {"missing", missing}});
+        }
+        // dict(metadata): the last function of a name wins
+        auto value = [&](std::string_view key) -> std::optional<std::string> {
+            for (auto it = from_init.rbegin(); it != from_init.rend(); ++it) {
+                if (it->first == key) {
+                    return it->second;
+                }
+            }
+            return std::nullopt;
+        };
+        for (const char* key : {"tracker", "repository", "homepage"}) {
+            const auto url = value(key);
+            if (!url) {
+                if (std::string_view(key) == "homepage") {
+                    add_metadata("META-REQ-HOMEPAGE", init, key, {{"key", key}});
+                }
+                continue; // a missing tracker or repository: PKG-INIT-METADATA
+            }
+            if (*url == placeholder(key)) {
+                add_metadata("META-URL-PLACEHOLDER", init, key, {{"key", key}, {"value", *url}});
+            } else if (const UrlParts parts = split_url(*url);
+                       parts.scheme.empty() || parts.netloc.empty()) {
+                add_metadata("META-URL-INVALID", init, key, {{"key", key}, {"value", *url}});
+            } else if (const std::string why = detail::site_url_refusal(*url); !why.empty()) {
+                add_metadata("META-URL-REFUSED", init, key,
+                             {{"key", key}, {"value", *url}, {"reason", why}});
+            } else if (options_.check_link) {
+                if (auto failure = options_.check_link(*url)) {
+                    add_metadata("META-URL-UNREACHABLE", init, key,
+                                 {{"key", key}, {"value", *url}, {"reason", *failure}});
+                }
+            }
+        }
+        if (const auto author = value("author"); author && author->find('/') != std::string::npos) {
+            add_metadata("META-AUTHOR-SLASH", init, "author", {});
+        }
+    }
+
+    /// A metadata rule's finding about a value read from __init__.py.
+    void add_metadata(std::string_view rule, const std::string& entry, std::string_view key,
+                      Args args) {
+        const std::size_t before = report_.diagnostics.size();
+        add(rule, entry, args);
+        if (report_.diagnostics.size() > before) {
+            report_.diagnostics.back().key = std::string(key);
         }
     }
 
     /// The site's required keys that __init__.py does not define as functions, comma-separated.
-    std::string missing_init_functions(const std::string& init, bool has_init) {
-        const auto from_init =
-            has_init ? read_from_init(wanted_[init]) : decltype(read_from_init("")){};
+    static std::string
+    missing_init_functions(const std::vector<std::pair<std::string, std::string>>& from_init) {
         std::string list;
         for (const char* key : {"name", "description", "version", "qgisMinimumVersion", "author",
                                 "email", "about", "tracker", "repository"}) {
-            if (std::none_of(from_init.begin(), from_init.end(), [&](const auto& kv) {
-                    return kv.first == key && !kv.second.empty();
-                })) {
+            if (std::none_of(from_init.begin(), from_init.end(),
+                             [&](const auto& kv) { return kv.first == key; })) {
                 list += (list.empty() ? "" : ", ") + std::string(key);
             }
         }
@@ -670,13 +909,118 @@ private:
                                           cutoff.end())) {
             return;
         }
-        const std::string missing = missing_init_functions(init, has_init);
+        if (has_init) {
+            const std::string& content = wanted_[init];
+            if (const std::size_t bad = unicode::find_invalid_utf8(content); bad != unicode::npos) {
+                add("PKG-INIT-UTF8", init, {{"entry", init}, {"offset", std::to_string(bad)}});
+                return;
+            }
+        }
+        const std::string missing =
+            missing_init_functions(has_init ? read_from_init(wanted_[init])
+                                            : std::vector<std::pair<std::string, std::string>>{});
         if (!missing.empty()) {
             add("PKG-LEGACY-INIT", metadata_name, {{"missing", missing}});
         }
     }
 
+    /// The folder an entry is in because of a component that `is_folder_component` picks
+    /// ("plugin/__pycache__/"), or "" when none does. The last component counts only when the
+    /// entry is itself a folder.
+    template <class Pred>
+    static std::string folder_of(std::string_view entry, Pred is_folder_component) {
+        std::size_t start = 0;
+        while (true) {
+            const std::size_t slash = entry.find('/', start);
+            if (slash == std::string_view::npos) {
+                return {};
+            }
+            if (is_folder_component(entry.substr(start, slash - start))) {
+                return std::string(entry.substr(0, slash + 1));
+            }
+            start = slash + 1;
+        }
+    }
+
+    static bool forbidden_component(std::string_view part) {
+        return part == "__MACOSX" || part == ".git" || part == "__pycache__";
+    }
+
+    /// One finding per folder or per kind of file instead of one per entry: the entries of a
+    /// forbidden folder are one PKG-FORBIDDEN-DIR finding (and not also .pyc, hidden,
+    /// binary ... findings: the folder goes as a whole), a hidden folder one PKG-HIDDEN-FILE
+    /// finding, and each per-entry rule that archives trip in bulk (.pyc files, backslashes,
+    /// binaries ...) one finding per rule (per extension for PKG-SUSPICIOUS-FILE). Rules about
+    /// one entry each (links, duplicates, encryption, CRC, bombs) stay one per entry.
+    void group_entry_findings() {
+        static const std::set<std::string_view> covered_by_folder = {
+            "PKG-PYC",           "PKG-HIDDEN-FILE",   "PKG-BINARY", "PKG-SUSPICIOUS-FILE",
+            "PKG-EXECUTABLE-PY", "PKG-CASE-COLLISION"};
+        static const std::set<std::string_view> per_kind = {"PKG-PYC",
+                                                            "PKG-BINARY",
+                                                            "PKG-EXECUTABLE-PY",
+                                                            "PKG-BACKSLASH",
+                                                            "PKG-DRIVE-LETTER",
+                                                            "PKG-ABSOLUTE-PATH",
+                                                            "PKG-PATH-TRAVERSAL",
+                                                            "PKG-CONTROL-CHAR",
+                                                            "PKG-SUSPICIOUS-FILE"};
+        const std::string prefix = file_ + ":";
+        std::vector<Diagnostic> out;
+        std::map<std::string, std::size_t> groups; // group key -> index in out
+        std::set<std::string> counted;             // group key + entry
+        for (auto& d : report_.diagnostics) {
+            if (!d.rule.starts_with("PKG-") || !d.file.starts_with(prefix)) {
+                out.push_back(std::move(d));
+                continue;
+            }
+            const std::string entry = d.file.substr(prefix.size());
+            const std::string forbidden = folder_of(entry, forbidden_component);
+            if (!forbidden.empty() && covered_by_folder.count(d.rule) > 0) {
+                continue; // PKG-FORBIDDEN-DIR of its folder says it
+            }
+            std::string key;
+            std::string location;
+            if (d.rule == "PKG-FORBIDDEN-DIR") {
+                key = forbidden;
+                location = forbidden;
+            } else if (d.rule == "PKG-HIDDEN-FILE") {
+                key = folder_of(entry, [](std::string_view part) {
+                    return part.size() > 1 && part[0] == '.' && part != ".." &&
+                           kAllowedHidden.count(std::string(part)) == 0;
+                });
+                location = key;
+            } else if (per_kind.count(d.rule) > 0) {
+                key = d.rule == "PKG-SUSPICIOUS-FILE" ? extension(entry) : std::string("*");
+            }
+            if (key.empty()) {
+                out.push_back(std::move(d));
+                continue;
+            }
+            const std::string group = std::string(d.rule) + "\n" + key;
+            if (!counted.insert(group + "\n" + entry).second) {
+                continue; // the same entry again (two forbidden folders in its path)
+            }
+            const auto [it, first] = groups.emplace(group, out.size());
+            if (first) {
+                if (!location.empty()) {
+                    d.file = prefix + location;
+                }
+                out.push_back(std::move(d));
+            } else {
+                ++out[it->second].count;
+            }
+        }
+        for (auto& d : out) {
+            if (d.count > 1) {
+                d.message += fmt::format(" ({} entries)", d.count);
+            }
+        }
+        report_.diagnostics = std::move(out);
+    }
+
     PackageReport finish() {
+        group_entry_findings();
         // The site checks in this order; keep package findings first, then metadata.txt's.
         std::stable_sort(report_.diagnostics.begin(), report_.diagnostics.end(),
                          [](const Diagnostic& a, const Diagnostic& b) {
@@ -693,6 +1037,69 @@ private:
 };
 
 } // namespace
+
+namespace {
+
+Error entry_error(const std::filesystem::path& path, std::string message) {
+    Error e;
+    e.kind = Error::Kind::invalid;
+    e.what = "file";
+    e.input = path.string();
+    e.message = std::move(message);
+    return e;
+}
+
+} // namespace
+
+Expected<std::string> read_package_entry(const std::filesystem::path& path, std::string_view entry,
+                                         std::uint64_t max_size) {
+    auto size = detail::regular_file_size(path);
+    if (!size) {
+        return size.error();
+    }
+    auto opened = ZipArchive::open_file(path, *size);
+    if (auto* why = std::get_if<std::string>(&opened)) {
+        return entry_error(path, "is not a ZIP: " + *why);
+    }
+    const auto& zip = *std::get<std::unique_ptr<ZipArchive>>(opened);
+    const auto entries = zip.entries();
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (entries[i].name != entry) {
+            continue;
+        }
+        if (entries[i].size > max_size) {
+            return entry_error(path, fmt::format("{} is larger than {} bytes", entry, max_size));
+        }
+        std::string content;
+        std::uint64_t total = 0;
+        if (auto failure = zip.read(i, static_cast<std::size_t>(entries[i].size), entries[i].size,
+                                    content, total)) {
+            return entry_error(path, fmt::format("{}: {}", entry, *failure));
+        }
+        return content;
+    }
+    return entry_error(path, fmt::format("has no entry {}", entry));
+}
+
+std::optional<std::int64_t> newest_entry_time(const std::filesystem::path& path) {
+    auto size = detail::regular_file_size(path);
+    if (!size) {
+        return std::nullopt;
+    }
+    auto opened = ZipArchive::open_file(path, *size);
+    if (std::holds_alternative<std::string>(opened)) {
+        return std::nullopt;
+    }
+    const auto& zip = *std::get<std::unique_ptr<ZipArchive>>(opened);
+    std::optional<std::int64_t> newest;
+    const std::size_t n = zip.entries().size();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (const auto t = zip.entry_time(i); t && (!newest || *t > *newest)) {
+            newest = t;
+        }
+    }
+    return newest;
+}
 
 bool PackageReport::valid() const {
     return count(diagnostics, Severity::error) == 0;

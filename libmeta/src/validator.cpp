@@ -16,6 +16,7 @@
 
 #include "bytes.hpp"
 #include "lines.hpp"
+#include "site_url.hpp"
 
 namespace qplug::meta {
 
@@ -455,6 +456,16 @@ private:
                 add("META-AUTHOR-SLASH", &e, true, {});
             }
         }
+        if (t.version) {
+            // The site's PluginVersion.clean_version: version.rsplit(" ")[-1] when a space
+            // follows the first character.
+            const std::string_view stripped = unicode::strip(v);
+            const std::size_t space = stripped.rfind(' ');
+            if (space != std::string_view::npos && space > 0) {
+                add("META-VERSION-SPACE", &e, true,
+                    {{"value", stripped}, {"stored", stripped.substr(space + 1)}});
+            }
+        }
         if (t.version && !is_plain_release(v) && !unicode::strip(v).empty()) {
             if (!version::pep440::Version::is_valid(version::qgis::normalize(v))) {
                 add("META-VERSION-NOT-PEP440", &e, true, {{"value", v}});
@@ -484,6 +495,12 @@ private:
         if (parts.scheme.empty() || parts.netloc.empty()) {
             add("META-URL-INVALID", &e, true, {{"key", e.key}, {"value", v}});
             return;
+        }
+        if (e.key == t.key) { // the key the site checks, as it spells it
+            if (std::string why = detail::site_url_refusal(v); !why.empty()) {
+                add("META-URL-REFUSED", &e, true, {{"key", e.key}, {"value", v}, {"reason", why}});
+                return;
+            }
         }
         if (options_.check_link) {
             if (auto why = options_.check_link(v)) {

@@ -38,6 +38,9 @@ struct Diagnostic {
     std::string message;     ///< what is wrong
     std::string_view hint;   ///< what to do about it (the spec's text, as `rule`)
     std::string source_line; ///< the offending line, for quoting (without its line break)
+    /// How many findings this one stands for: a package check reports the entries of one
+    /// folder, or of one kind, once (its message names the first and says how many).
+    std::size_t count = 1;
 };
 
 using Diagnostics = std::vector<Diagnostic>;

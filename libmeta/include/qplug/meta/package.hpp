@@ -47,4 +47,13 @@ PackageReport check_package(std::string_view zip_bytes, const PackageOptions& op
 Expected<PackageReport> check_package_file(const std::filesystem::path& path,
                                            const PackageOptions& options = {});
 
+/// One entry of a ZIP file (such as the icon a repository publishes), at most `max_size`
+/// bytes; fails when the file cannot be read, the entry is missing, larger or unreadable.
+Expected<std::string> read_package_entry(const std::filesystem::path& path, std::string_view entry,
+                                         std::uint64_t max_size = 2'000'000);
+
+/// The newest date among a ZIP file's entries, seconds since 1970, reading their DOS dates
+/// as UTC; nullopt when the file cannot be read or has no entry.
+std::optional<std::int64_t> newest_entry_time(const std::filesystem::path& path);
+
 } // namespace qplug::meta
