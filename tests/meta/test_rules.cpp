@@ -79,6 +79,18 @@ std::map<std::string, Case> cases() {
     c["META-PARSE-PERCENT"] = qgis(replaced("about", "100% useful"));
     c["META-PARSE-INTERPOLATION-MISSING"] = qgis(replaced("about", "see %(nothing)s"));
     c["META-PARSE-INTERPOLATION-DEPTH"] = qgis(kGood + "a=%(b)s%%\nb=%(a)s%%\n");
+    {
+        // Ten references per level, six levels deep: 15 bytes become 15 MB.
+        std::string bomb = kGood + "l0=lollollollollol\n";
+        for (int i = 1; i <= 6; ++i) {
+            bomb += "l" + std::to_string(i) + "=";
+            for (int k = 0; k < 10; ++k) {
+                bomb += "%(l" + std::to_string(i - 1) + ")s";
+            }
+            bomb += "\n";
+        }
+        c["META-PARSE-INTERPOLATION-SIZE"] = qgis(bomb);
+    }
     c["META-SECTION-NAME"] = qgis("[General]\nname=x\n");
     c["META-LENIENT-BOM"] = Case{"\xEF\xBB\xBF" + kGood, Profile::qgis, KeyMode::qgis, true};
     c["META-LENIENT-LATIN1"] = Case{kGood + "about2=caf\xe9\n", Profile::qgis, KeyMode::qgis, true};
