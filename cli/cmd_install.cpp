@@ -276,7 +276,7 @@ Expected<void> apply_plugins(const InstallOptions& o, solver::Index& index,
         return failure_error("the plan changes QGIS plugins: say which QGIS profile with "
                              "--profile DIR, or add one with `qplug repo import-qgis DIR`");
     }
-    auto fetcher = solver::make_fetcher();
+    auto fetcher = solver::make_fetcher(o.download);
     solver::InstallOptions options;
     options.dry_run = o.dry_run;
     auto report = solver::apply_plugin_steps(fs::path(profile) / "python" / "plugins", todo,

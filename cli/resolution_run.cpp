@@ -103,7 +103,7 @@ Expected<ResolutionRun> run_resolution(solver::Index& index, ResolveOptions& opt
                 continue;
             }
             if (!fetcher) {
-                fetcher = solver::make_fetcher();
+                fetcher = solver::make_fetcher(options.download);
             }
             std::string credentials;
             if (auto repo = index.repository(rec.repository); repo && !repo->credentials.empty()) {

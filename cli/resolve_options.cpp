@@ -42,6 +42,7 @@ solver::Policy ResolveOptions::policy() const {
 
 void add_resolve_options(CLI::App* cmd, ResolveOptions& o, bool with_lock) {
     add_index_options(cmd, o);
+    add_download_options(cmd, o);
     cmd->add_option("--qgis", o.qgis,
                     "Target QGIS version X.Y.Z (default: $QPLUG_QGIS_VERSION, else `qgis "
                     "--version`, else 3.40.0)");

@@ -556,6 +556,8 @@ Expected<void> stage(const InstallStep& step, std::size_t index, const fs::path&
     FetchRequest request;
     request.url = step.download_url;
     request.credentials = step.credentials;
+    request.kind = DocumentKind::archive;
+    request.expected_bytes = step.size.value_or(0); // else the archive limit
     ProgressCallback progress;
     if (options.progress) {
         progress = [&options, index](std::uint64_t done, std::uint64_t total) {

@@ -64,6 +64,8 @@ Expected<std::vector<Dependency>> fetch_plugin_dependencies(const ReleaseRecord&
     FetchRequest request;
     request.url = release.release.download_url;
     request.credentials = credentials;
+    request.kind = DocumentKind::archive;
+    request.expected_bytes = release.release.size.value_or(0); // else the archive limit
     auto response = fetcher.fetch(request);
     if (!response) {
         return std::move(response).error();
