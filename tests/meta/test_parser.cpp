@@ -252,10 +252,10 @@ TEST(MetaParser, InterpolationReportsWhatConfigparserRaisesFirst) {
         text += "l" + std::to_string(i) + "=%(l" + std::to_string(i - 1) + ")s\n";
     }
     const Document doc = parse(text);
-    auto rule = [&](std::string_view key) {
+    auto rule = [&](std::string_view key) -> std::string {
         for (const auto& d : doc.diagnostics) {
             if (d.key == key) {
-                return d.rule;
+                return std::string(d.rule);
             }
         }
         return std::string();

@@ -489,14 +489,15 @@ bool Model::limit_releases_per_name(const std::vector<Request>& requests) {
                           requests[static_cast<std::size_t>(-m - 1)].spec.rfind("==", 0) == 0;
                });
     };
-    // Releases that can never be installed (a requirement nothing provides: a QGIS or Python
-    // range that leaves the target out) change no answer either: out, unless asked for.
+    // Releases that can never be installed (a QGIS or Python range that leaves the target out)
+    // change no answer either: out, unless asked for. (Only the platform is looked at: it is
+    // answered at once, where a package dependency would be matched against its releases.)
     std::unordered_map<Id, bool> provided; // requirement -> whether anything provides it
     auto installable = [&](Id p) {
         const Solvable* s = pool_id2solvable(pool_, p);
         for (const Id* dp = s->repo->idarraydata + s->requires_; s->requires_ != 0 && *dp != 0;
              ++dp) {
-            if (*dp == SOLVABLE_PREREQMARKER) {
+            if (*dp == SOLVABLE_PREREQMARKER || !is_platform_dependency(*dp)) {
                 continue;
             }
             const auto [it, added] = provided.try_emplace(*dp, true);
