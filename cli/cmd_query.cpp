@@ -4,15 +4,16 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 
 #include <fmt/format.h>
 
 #include <qplug/solver/installed_list.hpp>
 #include <qplug/solver/planner.hpp>
+#include <qplug/solver/plugin_offer.hpp>
 #include <qplug/solver/source.hpp>
 #include <qplug/solver/versions.hpp>
-#include <qplug/version/compat.hpp>
 
 #include "commands.hpp"
 #include "index_access.hpp"
@@ -26,9 +27,11 @@ using json = nlohmann::ordered_json;
 
 struct QueryOptions : IndexOptions {
     std::string qgis; ///< "" = the default QGIS version
+    bool allow_deprecated = false;
     /// --qgis, else as resolution detects it ($QPLUG_QGIS_VERSION, `qgis --version`, the
     /// default).
     std::string target_qgis() const { return solver::target_qgis_version(qgis, nullptr); }
+    solver::OfferOptions offer() const { return {target_qgis(), allow_deprecated}; }
 };
 
 json dependency_json(const solver::Dependency& d) {
@@ -77,15 +80,6 @@ json release_json(const solver::ReleaseRecord& rec) {
     }
     j["metadata"] = json::parse(r.metadata_json, nullptr, false);
     return j;
-}
-
-/// Whether QGIS's installer would offer the release to `qgis` (always true for pip and conda).
-bool offered_to(const solver::ReleaseRecord& rec, const std::string& qgis) {
-    if (rec.backend != solver::Backend::legacy) {
-        return true;
-    }
-    auto c = version::compat::check(qgis, rec.release.qgis_minimum, rec.release.qgis_maximum);
-    return c && c->compatible;
 }
 
 int run_search(const QueryOptions& o, const std::string& text) {
@@ -147,19 +141,23 @@ int run_info(const QueryOptions& o, const std::string& name, bool versions) {
         groups[{r.repository, r.package}].push_back(&r);
     }
     const std::string qgis = o.target_qgis();
+    const solver::OfferOptions offer_options = o.offer();
     json packages = json::array();
     for (auto& [key, list] : groups) {
+        // The offer first, in the order the repository lists them (QGIS's merge keeps the
+        // later of equal versions); then oldest first for showing.
+        const solver::Offer offer = solver::qgis_offer(list, offer_options);
+        const solver::ReleaseRecord* stable = offer.stable;
+        const solver::ReleaseRecord* experimental = offer.experimental;
         std::stable_sort(list.begin(), list.end(), [](const auto* a, const auto* b) {
             return solver::version_less(a->backend, a->release.version, b->release.version);
         });
         const solver::ReleaseRecord& newest = *list.back();
-        const solver::ReleaseRecord* stable = nullptr;
-        const solver::ReleaseRecord* experimental = nullptr;
+        std::vector<std::string> deprecated;
         for (const auto* r : list) {
-            if (!offered_to(*r, qgis)) {
-                continue;
+            if (r->release.deprecated) {
+                deprecated.push_back(r->release.version);
             }
-            (r->release.channel == solver::Channel::stable ? stable : experimental) = r;
         }
         if (o.json) {
             json all = json::array();
@@ -176,6 +174,7 @@ int run_info(const QueryOptions& o, const std::string& name, bool versions) {
                                 {"stable", stable ? json(stable->release.version) : json(nullptr)},
                                 {"experimental", experimental ? json(experimental->release.version)
                                                               : json(nullptr)},
+                                {"deprecated", deprecated},
                                 {"releases", all}});
             continue;
         }
@@ -192,7 +191,8 @@ int run_info(const QueryOptions& o, const std::string& name, bool versions) {
                 return;
             }
             const auto& rel = r->release;
-            std::cout << fmt::format("  {}: {}", label, rel.version);
+            std::cout << fmt::format("  {}: {}{}", label, rel.version,
+                                     rel.deprecated ? " (deprecated)" : "");
             if (!rel.qgis_minimum.empty() || !rel.qgis_maximum.empty()) {
                 std::cout << fmt::format(" (QGIS {} to {})", rel.qgis_minimum,
                                          rel.qgis_maximum.empty() ? "default" : rel.qgis_maximum);
@@ -221,15 +221,20 @@ int run_info(const QueryOptions& o, const std::string& name, bool versions) {
         } else {
             show("stable", stable);
             show("experimental", experimental);
+            if (!deprecated.empty() && !o.allow_deprecated) {
+                std::cout << fmt::format("  deprecated, not offered: {} (--allow-deprecated)\n",
+                                         fmt::join(deprecated, ", "));
+            }
         }
         if (versions) {
             std::cout << "  versions:\n";
             for (const auto* r : list) {
                 const auto& rel = r->release;
+                const bool compatible = solver::offered(*r, {qgis, /*allow_deprecated=*/true});
                 std::cout << fmt::format("    {} {}{}{}{}\n", rel.version,
                                          solver::channel_name(rel.channel),
                                          rel.deprecated ? " deprecated" : "",
-                                         offered_to(*r, qgis) ? "" : " (not for QGIS " + qgis + ")",
+                                         compatible ? "" : " (not for QGIS " + qgis + ")",
                                          rel.update_date.empty() ? "" : "  " + rel.update_date);
             }
         }
@@ -244,6 +249,7 @@ struct ListOptions : QueryOptions, TargetCliOptions {
     bool installed = false;
     bool outdated = false;
     bool environment = false;
+    bool versions = false;
 };
 
 int run_list_available(const ListOptions& o) {
@@ -253,32 +259,65 @@ int run_list_available(const ListOptions& o) {
         return code;
     }
     const std::string qgis = o.target_qgis();
+    // What QGIS would offer of each package for the QGIS version (the newest of its
+    // stable and experimental offer): the releases in the order the repository lists them.
+    const std::vector<solver::ReleaseRecord> releases = index->available();
+    std::map<std::pair<std::string_view, std::string_view>,
+             std::vector<const solver::ReleaseRecord*>>
+        by_package;
+    for (const auto& r : releases) {
+        by_package[{r.repository, r.package}].push_back(&r);
+    }
+    const solver::OfferOptions offer_options = o.offer();
     json list = json::array();
     for (const auto& p : index->search("")) {
         if (p.kind == "installed") {
             continue;
         }
-        // The newest release offered to this QGIS (a plugin's QGIS range decides).
-        std::string latest;
-        for (const auto& r : index->releases_named(p.name)) {
-            if (r.repository != p.repository || r.backend != p.backend || !offered_to(r, qgis) ||
-                r.release.deprecated) {
-                continue;
-            }
-            if (latest.empty() || solver::version_less(r.backend, latest, r.release.version)) {
-                latest = r.release.version;
-            }
+        solver::Offer offer;
+        const std::vector<const solver::ReleaseRecord*>* own = nullptr;
+        if (auto it = by_package.find({p.repository, p.name}); it != by_package.end()) {
+            own = &it->second;
+            offer = solver::qgis_offer(it->second, offer_options);
         }
+        // --versions: every release as the repository lists it, and whether QGIS would
+        // list it for the version (compatible; deprecated ones count here).
+        json releases_json = json::array();
+        using Releases = std::span<const solver::ReleaseRecord* const>;
+        for (const auto* r : own != nullptr && o.versions ? Releases(*own) : Releases()) {
+            const bool compatible = solver::offered(*r, {qgis, /*allow_deprecated=*/true});
+            releases_json.push_back({{"version", r->release.version},
+                                     {"channel", solver::channel_name(r->release.channel)},
+                                     {"deprecated", r->release.deprecated},
+                                     {"compatible", compatible}});
+        }
+        const solver::ReleaseRecord* latest = offer.latest();
+        auto version = [](const solver::ReleaseRecord* r) {
+            return r != nullptr ? json(r->release.version) : json(nullptr);
+        };
         if (o.json) {
-            list.push_back({{"name", p.name},
-                            {"display_name", p.display_name},
-                            {"repository", p.repository},
-                            {"backend", solver::backend_name(p.backend)},
-                            {"latest", latest.empty() ? json(nullptr) : json(latest)}});
-        } else {
-            std::cout << fmt::format("{} {} [{}]\n", p.name,
-                                     latest.empty() ? "(none for QGIS " + qgis + ")" : latest,
-                                     p.repository);
+            json j = {{"name", p.name},
+                      {"display_name", p.display_name},
+                      {"repository", p.repository},
+                      {"backend", solver::backend_name(p.backend)},
+                      {"latest", latest != nullptr ? latest->release.version : ""},
+                      {"stable", version(offer.stable)},
+                      {"experimental", version(offer.experimental)}};
+            if (o.versions) {
+                j["releases"] = std::move(releases_json);
+            }
+            list.push_back(std::move(j));
+            continue;
+        }
+        std::cout << fmt::format("{} {} [{}]\n", p.name,
+                                 latest != nullptr ? latest->release.version
+                                                   : "(none for QGIS " + qgis + ")",
+                                 p.repository);
+        for (const auto& r : releases_json) {
+            std::cout << fmt::format(
+                "    {} {}{}{}\n", r["version"].get<std::string>(), r["channel"].get<std::string>(),
+                r["deprecated"].get<bool>() ? " deprecated" : "",
+                r["compatible"].get<bool>() ? "" : " (not for QGIS " + qgis + ")");
         }
     }
     if (o.json) {
@@ -348,7 +387,8 @@ int run_list(const ListOptions& o) {
         const solver::Backend backend = inst.plugin ? solver::Backend::legacy : inst.backend;
         std::optional<solver::ReleaseRecord> newer;
         for (auto& cand : index->releases_named(inst.name)) {
-            if (cand.kind == "installed" || cand.backend != backend || !offered_to(cand, qgis) ||
+            if (cand.kind == "installed" || cand.backend != backend ||
+                !solver::offered(cand, o.offer()) ||
                 (cand.release.channel == solver::Channel::experimental && !inst.experimental)) {
                 continue;
             }
@@ -401,6 +441,8 @@ void register_query_commands(CLI::App& app, RunState& state) {
             ->required();
         cmd->add_flag("--versions", *versions, "List every version");
         cmd->add_option("--qgis", o->qgis, "The QGIS version to judge compatibility for");
+        cmd->add_flag("--allow-deprecated", o->allow_deprecated,
+                      "Offer deprecated releases too (QGIS hides them unless asked)");
         add_index_options(cmd, *o);
         cmd->callback(
             [&state, o, name, versions] { state.exit_code = run_info(*o, *name, *versions); });
@@ -415,7 +457,11 @@ void register_query_commands(CLI::App& app, RunState& state) {
                       "Installed packages with a newer release for the QGIS version");
         cmd->add_flag("--environment", o->environment,
                       "With --installed: also the Python environment's own packages");
+        cmd->add_flag("--versions", o->versions,
+                      "With each package, every release and whether QGIS would list it");
         cmd->add_option("--qgis", o->qgis, "The QGIS version to judge compatibility for");
+        cmd->add_flag("--allow-deprecated", o->allow_deprecated,
+                      "Offer deprecated releases too (QGIS hides them unless asked)");
         add_index_options(cmd, *o);
         add_target_options(cmd, *o);
         cmd->callback([&state, o] { state.exit_code = run_list(*o); });

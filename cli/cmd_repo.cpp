@@ -167,7 +167,7 @@ int run_sync(solver::Index& index, const std::vector<std::string>& names, const 
             }
         }
     }
-    auto fetcher = solver::make_fetcher();
+    auto fetcher = solver::make_fetcher(o.download);
     int code = exit_ok;
     json reports = json::array();
     for (const auto& name : targets) {
@@ -391,6 +391,7 @@ void register_repo_commands(CLI::App& app, RunState& state) {
         cmd->add_flag("--sync", o->sync, "Sync it right away");
         cmd->add_option("--qgis", o->qgis, "With --sync: the QGIS version to ask for");
         add_index_options(cmd, *o);
+        add_download_options(cmd, *o);
         cmd->callback([&state, o] { state.exit_code = run_add(*o); });
     }
     {
@@ -467,6 +468,7 @@ void register_repo_commands(CLI::App& app, RunState& state) {
                             ", as resolve detects it: $QPLUG_QGIS_VERSION, `qgis --version`)");
         cmd->add_flag("--force", *force, "Read even when the ETag says nothing changed");
         add_index_options(cmd, *o);
+        add_download_options(cmd, *o);
         cmd->callback([&state, o, names, qgis, force] {
             int code = exit_ok;
             auto index = open_index(*o, solver::Index::Mode::read_write, code);

@@ -17,6 +17,37 @@ void add_index_options(CLI::App* cmd, IndexOptions& options) {
                     "$XDG_DATA_HOME/qplug/index.sqlite)");
 }
 
+void add_download_options(CLI::App* cmd, IndexOptions& options) {
+    solver::FetchLimits& limits = options.download;
+    cmd->add_option_function<std::string>(
+           "--max-download",
+           [&limits](const std::string& text) {
+               const auto bytes = solver::parse_bytes(text);
+               if (!bytes) {
+                   throw CLI::ValidationError("--max-download",
+                                              "'" + text + "' is not a size (e.g. 200MB, 1GiB)");
+               }
+               limits.set_max_bytes(*bytes);
+           },
+           "The most any download may be, after decompression, e.g. 200MB; 0 for no limit "
+           "(defaults: a plugins.xml or an index page 64 MiB, core metadata 16 MiB, conda "
+           "repodata 1 GiB, a plugin ZIP its advertised size or 25 MB)")
+        ->type_name("SIZE");
+    cmd->add_option("--connect-timeout", limits.connect_timeout_seconds,
+                    "Seconds to wait for a server to accept the connection")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--stall-timeout", limits.stall_seconds,
+                    "A download that receives less than 1 kB a second for this many seconds "
+                    "fails; 0: never")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--download-timeout", limits.timeout_seconds,
+                    "Seconds a download may take in all; 0: no limit")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+}
+
 std::optional<solver::Index> open_index(const IndexOptions& options, solver::Index::Mode mode,
                                         int& exit_code) {
     const std::filesystem::path path = options.index.empty() ? solver::Index::default_path()

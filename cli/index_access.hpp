@@ -15,10 +15,14 @@
 namespace qplug::cli {
 
 struct IndexOptions : CommonOptions {
-    std::string index; ///< --index; "" = $QPLUG_INDEX or the XDG default
+    std::string index;            ///< --index; "" = $QPLUG_INDEX or the XDG default
+    solver::FetchLimits download; ///< --max-download, --stall-timeout ... (commands that fetch)
 };
 
 void add_index_options(CLI::App* cmd, IndexOptions& options);
+/// --max-download, --connect-timeout, --stall-timeout, --download-timeout: the limits of
+/// every download the command makes (docs/index.md, "Download limits").
+void add_download_options(CLI::App* cmd, IndexOptions& options);
 
 /// Opens the index, or reports why not (exit code in `exit_code`).
 std::optional<solver::Index> open_index(const IndexOptions& options, solver::Index::Mode mode,

@@ -1,14 +1,18 @@
 // qplug: the command line over the qplug libraries.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
 #include <exception>
 #include <iostream>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
 #include <qplug.h>
+#include <qplug/solver/index.hpp>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "output.hpp"
 
 int main(int argc, char** argv) {
     using namespace qplug::cli;
@@ -39,6 +43,12 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         app.exit(e);
         return exit_usage;
+    } catch (const qplug::solver::IndexReadError& e) {
+        // A damaged index stops any command at its first read: the message says what to do.
+        CommonOptions o;
+        o.json = std::any_of(argv + 1, argv + argc,
+                             [](const char* a) { return std::string_view(a) == "--json"; });
+        return report_failure(e.what(), o);
     } catch (const std::exception& e) {
         std::cerr << "qplug: internal error: " << e.what() << '\n';
         return exit_failure;

@@ -46,6 +46,7 @@ solver::PlanOptions ResolveOptions::plan_options() const {
     p.lock_file = lock_file;
     p.locked = is_locked();
     p.offline = is_offline();
+    p.download = download;
     return p;
 }
 
@@ -58,6 +59,7 @@ void print_notes(const solver::PlanRun& run) {
 void add_resolve_options(CLI::App* cmd, ResolveOptions& o, bool with_lock) {
     add_index_options(cmd, o);
     add_target_options(cmd, o);
+    add_download_options(cmd, o);
     cmd->add_option("--qgis", o.qgis,
                     "Target QGIS version X.Y.Z (default: $QPLUG_QGIS_VERSION, else `qgis "
                     "--version`, else 3.40.0)");

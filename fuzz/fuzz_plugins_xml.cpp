@@ -1,5 +1,6 @@
 // plugins.xml: any bytes either fail with a position inside the input or give entries with
-// positions inside it (at their '<' unless pugixml converted the encoding); keys hold no '.'.
+// positions inside it (at their '<' unless pugixml converted the encoding), and the position
+// of an XML error after them; keys hold no '.'.
 // (A key may hold '/' when file_name does, as in QGIS: the installer refuses such keys.)
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <qplug/solver/plugins_xml.hpp>
@@ -15,6 +16,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         qplug::fuzz::require(doc.error().offset <= size);
         qplug::fuzz::require(doc.error().line >= 1 && doc.error().line_column >= 1);
         return 0;
+    }
+    if (doc->error) { // the entries before an XML error
+        qplug::fuzz::require(doc->error->offset <= size && !doc->entries.empty());
+        qplug::fuzz::require(doc->error->line >= 1 && doc->error->line_column >= 1);
     }
     for (const auto& e : doc->entries) {
         qplug::fuzz::require(e.line >= 1 && e.column >= 1);

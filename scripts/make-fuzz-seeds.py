@@ -75,7 +75,24 @@ def metadata_seeds():
             blobs.append(open(path, "rb").read())
     for case in load("qgis/derived/configparser_behaviour.json")["cases"]:
         blobs.append(case["text"].encode("utf-8"))
-    return blobs
+    return blobs + hostile_metadata()
+
+
+def hostile_metadata():
+    """Shapes that once took gigabytes or quadratic time (tests/cli/test_hostile.py), small
+    enough for -max_len: a reference fan-out (ten per level, nine levels deep), a chain
+    deeper than configparser follows, references to empty values, many sections, many keys."""
+    head = "[general]\nname=x\nversion=1.0\n"
+    bomb = head + "l0=lollollollollol\n" + "".join(
+        f"l{i}=" + f"%(l{i - 1})s" * 10 + "\n" for i in range(1, 10)) + "about=%(l9)s\n"
+    empty = head + "e0=\n" + "".join(
+        f"e{i}=" + f"%(e{i - 1})s" * 10 + "\n" for i in range(1, 10))
+    chain = head + "c0=x\n" + "".join(f"c{i}=%(c{i - 1})s\n" for i in range(1, 14))
+    defaults = "[DEFAULT]\nd0=ab\n" + "".join(
+        f"d{i}=" + f"%(d{i - 1})s" * 8 + "\n" for i in range(1, 9)) + head + "about=%(d8)s\n"
+    sections = head + "".join(f"[s{i}]\nk=v\n" for i in range(350))
+    keys = head + "".join(f"k{i}=%(k{i - 1})s\n" if i else "k0=v\n" for i in range(250))
+    return [text.encode("utf-8") for text in (bomb, empty, chain, defaults, sections, keys)]
 
 
 def package_seeds():
@@ -189,6 +206,17 @@ def plugins_xml_seeds():
               b'version="2"/></plugins>',
               b'<plugins><pyqgis_plugin name="x" version="1"><experimental>True</experimental>'
               b'<qgis_minimum_version>3.0</qgis_minimum_version></pyqgis_plugin>']
+    # Hostile shapes (tests/cli/test_hostile.py), within -max_len: deep nesting around an
+    # entry and inside its text, an XML error after entries, one plugin's versions many times.
+    entry = (b'<pyqgis_plugin name="D" version="1"><file_name>d.1.zip</file_name>'
+             b'<description>' + b"<b>x" * 150 + b"</b>" * 150 + b'</description></pyqgis_plugin>')
+    blobs += [b"<plugins>" + b"<a>" * 300 + entry + b"</a>" * 300 + b"</plugins>",
+              b'<plugins><pyqgis_plugin name="A" version="1"><file_name>a.1.zip</file_name>'
+              b'</pyqgis_plugin><pyqgis_plugin name="B" version="2"><file_name>b.2.zip'
+              b'</file_name><description>x</descriptoin></pyqgis_plugin></plugins>',
+              b"<plugins>" + b"".join(
+                  b'<pyqgis_plugin name="M" version="1.%d"><file_name>m.zip</file_name>'
+                  b'</pyqgis_plugin>' % (i % 7) for i in range(40)) + b"</plugins>"]
     return blobs
 
 

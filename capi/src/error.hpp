@@ -8,6 +8,7 @@
 
 #include <qplug.h>
 #include <qplug/expected.hpp>
+#include <qplug/solver/index.hpp>
 
 #define QPLUG_API extern "C" __attribute__((visibility("default")))
 
@@ -29,6 +30,8 @@ int guarded(Body&& body) noexcept {
         return body();
     } catch (const std::bad_alloc&) {
         return set_error(QPLUG_ERROR, "out of memory");
+    } catch (const solver::IndexReadError& e) {
+        return set_error(QPLUG_EIO, e.what()); // a damaged or unreadable index
     } catch (const std::exception& e) {
         return set_error(QPLUG_ERROR, std::string("internal error: ") + e.what());
     } catch (...) {

@@ -7,6 +7,8 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <optional>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -94,12 +96,52 @@ struct SectionKeys {
     }
 };
 
+/// Names with a number each (a section's line, its index): searched in place while there are
+/// few, hashed beyond, so that a file with many sections is read in linear time.
+class NameTable {
+public:
+    void clear() {
+        list_.clear();
+        hashed_.clear();
+    }
+    const std::size_t* find(std::string_view name) const {
+        if (!hashed_.empty()) {
+            const auto it = hashed_.find(name);
+            return it == hashed_.end() ? nullptr : &it->second;
+        }
+        for (const auto& [n, number] : list_) {
+            if (n == name) {
+                return &number;
+            }
+        }
+        return nullptr;
+    }
+    void add(std::string_view name, std::size_t number) {
+        if (!hashed_.empty()) {
+            hashed_.emplace(name, number);
+            return;
+        }
+        list_.emplace_back(name, number);
+        if (list_.size() > 8) {
+            hashed_.reserve(64);
+            for (const auto& [n, k] : list_) {
+                hashed_.emplace(n, k);
+            }
+        }
+    }
+
+private:
+    std::vector<std::pair<std::string_view, std::size_t>> list_;
+    std::unordered_map<std::string_view, std::size_t> hashed_;
+};
+
 /// Buffers a parse reuses from the previous one on the same thread (their capacity): most
 /// files are small, and allocating these anew was a good part of reading one.
 struct Scratch {
     std::string joined;
     std::vector<std::string_view> comments;
-    std::vector<std::pair<std::string_view, std::size_t>> seen_sections; ///< name, line
+    NameTable seen_sections;               ///< name -> line of its first header
+    NameTable section_indices;             ///< name -> index in doc.sections
     std::vector<SectionKeys> section_keys; ///< the first doc.sections.size() are in use
 };
 
@@ -108,6 +150,7 @@ Scratch& scratch() {
     s.joined.clear();
     s.comments.clear();
     s.seen_sections.clear();
+    s.section_indices.clear();
     return s;
 }
 
@@ -148,6 +191,7 @@ public:
         if (!doc_.general()) {
             report_missing_general();
         }
+        interpolation_budget_ = detail::InterpolationBudget::for_text(doc_.text.size());
         interpolate_all();
     }
 
@@ -301,14 +345,12 @@ private:
             attach_comments(doc_.sections[*cursect_].comments);
             return;
         }
-        const auto seen = std::find_if(seen_sections_.begin(), seen_sections_.end(),
-                                       [&](const auto& s) { return s.first == name; });
-        if (seen != seen_sections_.end()) {
+        if (const std::size_t* first_line = seen_sections_.find(name)) {
             doc_.ok = false;
             report("META-PARSE-DUPLICATE-SECTION", where, {},
-                   {{"section", std::string(name)}, {"first_line", std::to_string(seen->second)}});
+                   {{"section", std::string(name)}, {"first_line", std::to_string(*first_line)}});
         } else {
-            seen_sections_.emplace_back(name, where.line);
+            seen_sections_.add(name, where.line);
         }
         cursect_ = section_named(name, where);
         sectname_ = name;
@@ -325,21 +367,23 @@ private:
     }
 
     std::size_t section_named(std::string_view name, const Position& where) {
-        for (std::size_t k = 0; k < doc_.sections.size(); ++k) {
-            if (doc_.sections[k].name == name) {
-                return k;
-            }
+        if (const std::size_t* known = section_indices_.find(name)) {
+            return *known;
         }
         if (doc_.sections.capacity() == 0) {
             doc_.sections.reserve(2); // [general], and maybe [DEFAULT]
         }
         doc_.sections.push_back(
             Section{name, where, StorageVector<Entry>(doc_.allocator<Entry>()), {}});
+        section_indices_.add(name, doc_.sections.size() - 1);
         // Most files hold one section: room for an entry per remaining line, up to 64, saves
-        // moving the entries as the vector grows.
-        const std::size_t room =
-            std::min<std::size_t>(64, lines_.size() - std::min(lines_.size(), where.line - 1));
-        doc_.sections.back().entries.reserve(room);
+        // moving the entries as the vector grows. (Only the first two: a file of many
+        // sections would otherwise reserve 64 entries for each.)
+        if (doc_.sections.size() <= 2) {
+            const std::size_t room =
+                std::min<std::size_t>(64, lines_.size() - std::min(lines_.size(), where.line - 1));
+            doc_.sections.back().entries.reserve(room);
+        }
         if (section_keys_.size() < doc_.sections.size()) {
             section_keys_.emplace_back();
         }
@@ -494,31 +538,49 @@ private:
         doc_.diagnostics.push_back(std::move(d));
     }
 
+    /// Looks keys up in a section, then in [DEFAULT] (configparser's ChainMap): hashed, so
+    /// that a file with many keys or references is read in linear time.
+    class KeyLookup {
+    public:
+        KeyLookup(const Section* first, const Section* second) {
+            // As Section::find, then the second section's: the first entry of a name wins.
+            for (const Section* s : {first, second}) {
+                if (s != nullptr) {
+                    for (const Entry& e : s->entries) {
+                        keys_.try_emplace(e.name, &e.raw_value);
+                    }
+                }
+            }
+        }
+        const std::string_view* operator()(const std::string& name) const {
+            const auto it = keys_.find(name);
+            return it == keys_.end() ? nullptr : it->second;
+        }
+
+    private:
+        std::unordered_map<std::string_view, const std::string_view*> keys_;
+    };
+
     void interpolate_all() {
         // Most files hold no '%' at all: one search of the text, not one per value.
         const bool has_percent = doc_.text.find('%') != std::string_view::npos;
         const Section* defaults = doc_.defaults();
         auto optionxform = [this](std::string_view k) { return transform(k); };
         for (auto& section : doc_.sections) {
-            auto lookup = [&](const std::string& name) -> const std::string_view* {
-                if (section.name != "DEFAULT") {
-                    if (const Entry* e = section.find(name)) {
-                        return &e->raw_value;
-                    }
-                }
-                if (defaults != nullptr) {
-                    if (const Entry* e = defaults->find(name)) {
-                        return &e->raw_value;
-                    }
-                }
-                return nullptr;
-            };
+            std::optional<KeyLookup> keys;
+            std::optional<detail::Interpolation> interpolation;
             for (auto& e : section.entries) {
                 if (!has_percent || e.raw_value.find('%') == std::string_view::npos) {
                     e.value = e.raw_value; // nothing to interpolate: most values
                     continue;
                 }
-                auto r = detail::interpolate(e.raw_value, lookup, optionxform);
+                if (!interpolation) {
+                    keys.emplace(section.name != "DEFAULT" ? &section : nullptr, defaults);
+                    interpolation.emplace(
+                        [&keys](const std::string& name) { return (*keys)(name); }, optionxform,
+                        interpolation_budget_);
+                }
+                auto r = interpolation->run(e.raw_value);
                 if (auto* value = std::get_if<std::string>(&r)) {
                     e.value = doc_.keep(*value);
                     continue;
@@ -541,26 +603,21 @@ private:
             return;
         }
         auto optionxform = [this](std::string_view k) { return transform(k); };
-        auto lookup = [&](const std::string& name) -> const std::string_view* {
-            if (const Entry* e = general->find(name)) {
-                return &e->raw_value;
-            }
-            if (const Entry* e = defaults->find(name)) {
-                return &e->raw_value;
-            }
-            return nullptr;
-        };
+        const KeyLookup keys(general, defaults);
+        const KeyLookup own(general, nullptr);
+        detail::Interpolation interpolation([&keys](const std::string& name) { return keys(name); },
+                                            optionxform, interpolation_budget_);
         doc_.inherited_values.resize(defaults->entries.size());
         for (std::size_t k = 0; k < defaults->entries.size(); ++k) {
             const Entry& e = defaults->entries[k];
-            if (general->find(e.name) != nullptr) {
+            if (own(std::string(e.name)) != nullptr) {
                 continue; // [general]'s own key wins; nobody reads this one
             }
             if (e.raw_value.find('%') == std::string_view::npos) {
                 doc_.inherited_values[k] = e.raw_value;
                 continue;
             }
-            auto r = detail::interpolate(e.raw_value, lookup, optionxform);
+            auto r = interpolation.run(e.raw_value);
             if (auto* value = std::get_if<std::string>(&r)) {
                 doc_.inherited_values[k] = doc_.keep(*value);
             } else {
@@ -571,7 +628,10 @@ private:
 
     void report_interpolation(const Entry& e, const detail::InterpolationFailure& f) {
         const Position where = locate(e, f.index);
-        report(f.rule, where, e.key, {{"key", std::string(e.key)}, {"reference", f.reference}});
+        report(f.rule, where, e.key,
+               {{"key", std::string(e.key)},
+                {"reference", f.reference},
+                {"limit", fmt::format("{} bytes", interpolation_budget_.per_value)}});
     }
 
     /// The source position of byte `index` of an entry's joined value.
@@ -604,8 +664,8 @@ private:
     Scratch& scratch_ = scratch();
     std::vector<SectionKeys>& section_keys_ = scratch_.section_keys; ///< by section index
     std::vector<std::string_view>& comments_ = scratch_.comments;    ///< not yet attached
-    std::vector<std::pair<std::string_view, std::size_t>>& seen_sections_ =
-        scratch_.seen_sections; ///< name, line
+    NameTable& seen_sections_ = scratch_.seen_sections;              ///< name -> line
+    NameTable& section_indices_ = scratch_.section_indices;          ///< name -> index
     /// The open entry's value from its second line on (see join_open_value), and the
     /// positions of its lines.
     std::string& joined_ = scratch_.joined;
@@ -618,6 +678,7 @@ private:
     std::size_t used_positions_ = 0;
     std::size_t open_positions_ = 0; ///< where the open entry's positions start
     std::size_t decode_error_ = unicode::npos;
+    detail::InterpolationBudget interpolation_budget_;
     bool missing_header_reported_ = false;
     bool bom_skipped_ = false;
     bool latin1_ = false;

@@ -191,6 +191,8 @@ Expected<DownloadedFile> DownloadCache::get(const Download& d, const ProgressCal
     FetchRequest request;
     request.url = d.url;
     request.credentials = d.credentials;
+    request.kind = DocumentKind::archive;
+    request.expected_bytes = d.size.value_or(0); // else the archive limit
     auto response = fetcher_.fetch(request, progress);
     if (!response) {
         Error e = failure(fmt::format("{}: download of {} failed: {}", shown, file_label,

@@ -22,6 +22,40 @@ Error fetch_error(std::string_view url, std::string message) {
     return failure(fmt::format("{}: {}", redact_url(url), message));
 }
 
+std::string_view kind_name(DocumentKind kind) {
+    switch (kind) {
+    case DocumentKind::plugins_xml:
+        return "a plugins.xml";
+    case DocumentKind::project_page:
+        return "an index page";
+    case DocumentKind::metadata:
+        return "core metadata";
+    case DocumentKind::repodata:
+        return "conda repodata";
+    case DocumentKind::archive:
+        return "a plugin ZIP";
+    case DocumentKind::other:
+        break;
+    }
+    return "a download";
+}
+
+/// The size limit of a request: its expected size, else the kind's limit (0: none).
+std::uint64_t limit_of(const FetchRequest& request, const FetchLimits& limits) {
+    return request.expected_bytes > 0 ? request.expected_bytes : limits.max_bytes(request.kind);
+}
+
+Error too_big(const FetchRequest& request, std::uint64_t limit, std::string_view what) {
+    if (request.expected_bytes > 0) {
+        return fetch_error(request.url, fmt::format("{} than the {} the repository advertises: "
+                                                    "refused",
+                                                    what, format_bytes(limit)));
+    }
+    return fetch_error(request.url,
+                       fmt::format("{} than {}, the limit for {} (--max-download changes it)", what,
+                                   format_bytes(limit), kind_name(request.kind)));
+}
+
 int hex_value(char c) {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -69,7 +103,8 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
 /// Files: the whole file; ETag = "<size>-<mtime ns>" so that an unchanged file is not
 /// re-read by the index.
 Expected<FetchResponse> fetch_file(const FetchRequest& request, const std::string& path,
-                                   const ProgressCallback& progress) {
+                                   const FetchLimits& limits, const ProgressCallback& progress) {
+    const std::uint64_t limit = limit_of(request, limits);
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         return fetch_error(request.url, std::string("cannot be read: ") + std::strerror(errno));
@@ -86,6 +121,11 @@ Expected<FetchResponse> fetch_file(const FetchRequest& request, const std::strin
         r.not_modified = true;
         return r;
     }
+    if (limit > 0 && static_cast<std::uint64_t>(st.st_size) > limit) {
+        return too_big(
+            request, limit,
+            fmt::format("is {}, more", format_bytes(static_cast<std::uint64_t>(st.st_size))));
+    }
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (f == nullptr) {
         return fetch_error(request.url, std::string("cannot be read: ") + std::strerror(errno));
@@ -94,6 +134,10 @@ Expected<FetchResponse> fetch_file(const FetchRequest& request, const std::strin
     char buffer[1 << 16];
     std::size_t n = 0;
     while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) {
+        if (limit > 0 && r.body.size() + n > limit) { // a device, or a file that grew
+            std::fclose(f);
+            return too_big(request, limit, "is larger");
+        }
         r.body.append(buffer, n);
         if (progress) {
             progress(r.body.size(), static_cast<std::uint64_t>(st.st_size));
@@ -112,10 +156,17 @@ struct Transfer {
     std::string etag;
     std::string last_modified;
     const ProgressCallback* progress = nullptr;
+    std::uint64_t limit = 0; ///< bytes of decoded body at most; 0 = none
+    bool too_big = false;
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
+    // libcurl hands over decoded bytes: the limit counts what a gzip body expands to.
+    if (t->limit > 0 && t->body.size() + size * count > t->limit) {
+        t->too_big = true;
+        return 0; // stops the transfer (CURLE_WRITE_ERROR)
+    }
     t->body.append(data, size * count);
     return size * count;
 }
@@ -155,7 +206,7 @@ int on_progress(void* user, curl_off_t total, curl_off_t done, curl_off_t, curl_
 
 class CurlFetcher final : public Fetcher {
 public:
-    CurlFetcher() {
+    explicit CurlFetcher(const FetchLimits& limits) : limits_(limits) {
         static std::once_flag once;
         std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     }
@@ -163,7 +214,7 @@ public:
     Expected<FetchResponse> fetch(const FetchRequest& request,
                                   const ProgressCallback& progress) override {
         if (const std::string path = local_path_of(request.url); !path.empty()) {
-            return fetch_file(request, path, progress);
+            return fetch_file(request, path, limits_, progress);
         }
         if (!starts_with_ci(request.url, "http://") && !starts_with_ci(request.url, "https://")) {
             return fetch_error(request.url, "is neither an http(s) nor a file URL");
@@ -176,6 +227,7 @@ public:
         CURL* h = curl.get();
         Transfer t;
         t.progress = &progress;
+        t.limit = limit_of(request, limits_);
         char error_buffer[CURL_ERROR_SIZE] = {};
         curl_slist* headers = nullptr;
         for (const auto& header : request.headers) {
@@ -198,8 +250,16 @@ public:
         curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(h, CURLOPT_TIMEOUT, request.timeout_seconds);
-        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, request.connect_timeout_seconds);
+        curl_easy_setopt(h, CURLOPT_TIMEOUT, limits_.timeout_seconds);
+        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, limits_.connect_timeout_seconds);
+        if (limits_.stall_seconds > 0) {
+            curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, limits_.stall_bytes_per_second);
+            curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, limits_.stall_seconds);
+        }
+        if (t.limit > 0) {
+            // A Content-Length over the limit fails before the body is read.
+            curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(t.limit));
+        }
         curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); // whatever libcurl can decode
         curl_easy_setopt(h, CURLOPT_USERAGENT, "qplug/" QPLUG_SOLVER_VERSION " (libcurl)");
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, header_list.get());
@@ -219,9 +279,7 @@ public:
         }
         const CURLcode code = curl_easy_perform(h);
         if (code != CURLE_OK) {
-            return fetch_error(request.url, error_buffer[0] != '\0'
-                                                ? std::string(error_buffer)
-                                                : std::string(curl_easy_strerror(code)));
+            return transfer_error(request, code, error_buffer, t);
         }
         FetchResponse r;
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
@@ -245,12 +303,118 @@ public:
         r.last_modified = std::move(t.last_modified);
         return r;
     }
+
+private:
+    /// The failure of a transfer, in words that say which limit stopped it.
+    Error transfer_error(const FetchRequest& request, CURLcode code, const char* error_buffer,
+                         const Transfer& t) const {
+        const std::string curl_says =
+            error_buffer[0] != '\0' ? std::string(error_buffer) : curl_easy_strerror(code);
+        if (t.too_big) {
+            return too_big(request, t.limit, "is larger");
+        }
+        if (code == CURLE_FILESIZE_EXCEEDED) {
+            return too_big(request, t.limit, "is announced (Content-Length) larger");
+        }
+        if (code == CURLE_OPERATION_TIMEDOUT) {
+            if (curl_says.rfind("Operation too slow", 0) == 0) {
+                return fetch_error(
+                    request.url,
+                    fmt::format("the download stalled: less than {} bytes a second for {} s "
+                                "(--stall-timeout changes how long)",
+                                limits_.stall_bytes_per_second, limits_.stall_seconds));
+            }
+            if (curl_says.find("onnect") != std::string::npos) {
+                return fetch_error(request.url,
+                                   fmt::format("no connection within {} s ({}; "
+                                               "--connect-timeout changes it)",
+                                               limits_.connect_timeout_seconds, curl_says));
+            }
+            return fetch_error(request.url, fmt::format("the download took more than {} s ({}; "
+                                                        "--download-timeout changes it)",
+                                                        limits_.timeout_seconds, curl_says));
+        }
+        return fetch_error(request.url, curl_says);
+    }
+
+    FetchLimits limits_;
 };
 
 } // namespace
 
-std::unique_ptr<Fetcher> make_fetcher() {
-    return std::make_unique<CurlFetcher>();
+std::unique_ptr<Fetcher> make_fetcher(const FetchLimits& limits) {
+    return std::make_unique<CurlFetcher>(limits);
+}
+
+std::uint64_t FetchLimits::max_bytes(DocumentKind kind) const {
+    switch (kind) {
+    case DocumentKind::plugins_xml:
+        return plugins_xml;
+    case DocumentKind::project_page:
+        return project_page;
+    case DocumentKind::metadata:
+        return metadata;
+    case DocumentKind::repodata:
+        return repodata;
+    case DocumentKind::archive:
+        return archive;
+    case DocumentKind::other:
+        break;
+    }
+    return other;
+}
+
+void FetchLimits::set_max_bytes(std::uint64_t bytes) {
+    plugins_xml = project_page = metadata = repodata = archive = other = bytes;
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+    constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+    if (bytes >= kMiB && bytes % kMiB == 0) {
+        return bytes >= 1024 * kMiB && bytes % (1024 * kMiB) == 0
+                   ? fmt::format("{} GiB", bytes / (1024 * kMiB))
+                   : fmt::format("{} MiB", bytes / kMiB);
+    }
+    if (bytes >= 1'000'000 && bytes % 1'000'000 == 0) {
+        return fmt::format("{} MB", bytes / 1'000'000);
+    }
+    return fmt::format("{} bytes", bytes);
+}
+
+std::optional<std::uint64_t> parse_bytes(std::string_view text) {
+    while (!text.empty() && text.back() == ' ') {
+        text.remove_suffix(1);
+    }
+    std::size_t digits = 0;
+    std::uint64_t number = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+        if (number > (std::uint64_t{1} << 50)) {
+            return std::nullopt;
+        }
+        number = number * 10 + static_cast<std::uint64_t>(text[digits] - '0');
+        ++digits;
+    }
+    if (digits == 0) {
+        return std::nullopt;
+    }
+    std::string unit;
+    for (char c : text.substr(digits)) {
+        if (c != ' ') {
+            unit.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c);
+        }
+    }
+    if (!unit.empty() && unit.back() == 'B') {
+        unit.pop_back();
+    }
+    static constexpr std::pair<std::string_view, std::uint64_t> kUnits[] = {
+        {"", 1},      {"K", 1000},         {"M", 1000 * 1000},        {"G", 1000 * 1000 * 1000},
+        {"KI", 1024}, {"MI", 1024 * 1024}, {"GI", 1024 * 1024 * 1024}};
+    for (const auto& [name, factor] : kUnits) {
+        if (unit == name) {
+            return number * factor;
+        }
+    }
+    return std::nullopt;
 }
 
 std::string redact_url(std::string_view url) {

@@ -20,6 +20,26 @@ Error invalid(std::string_view what, std::string_view input, std::string_view me
     return failure(fmt::format("{} '{}' {}", what, input, message));
 }
 
+/// PRAGMA user_version, the schema version; an error when the file cannot be read (not a
+/// database, damaged).
+Expected<std::size_t> stored_schema_version(sql::Database& db, const std::string& path) {
+    auto query = db.prepare("PRAGMA user_version");
+    if (!query) {
+        return invalid("index", path, "cannot be read: " + query.error().message);
+    }
+    if (!query->step()) {
+        return invalid("index", path,
+                       fmt::format("cannot be read: {}", sqlite3_errmsg(db.handle())));
+    }
+    return static_cast<std::size_t>(query->integer(0));
+}
+
+Error newer_schema(const std::string& path, std::size_t version) {
+    return invalid("index", path,
+                   fmt::format("was written by a newer qplug (schema {}, this one knows up to {})",
+                               version, schema::migrations().size()));
+}
+
 Expected<void> migrate(sql::Database& db, const std::string& path) {
     const auto steps = schema::migrations();
     for (;;) {
@@ -27,18 +47,13 @@ Expected<void> migrate(sql::Database& db, const std::string& path) {
         if (!tx) {
             return std::move(tx).error();
         }
-        auto version_query = db.prepare("PRAGMA user_version");
-        if (!version_query) {
-            return std::move(version_query).error();
+        auto stored = stored_schema_version(db, path);
+        if (!stored) {
+            return std::move(stored).error();
         }
-        version_query->step();
-        const auto version = static_cast<std::size_t>(version_query->integer(0));
-        version_query->reset();
+        const std::size_t version = *stored;
         if (version > steps.size()) {
-            return invalid("index", path,
-                           fmt::format("was written by a newer qplug (schema {}, this one knows "
-                                       "up to {})",
-                                       version, steps.size()));
+            return newer_schema(path, version);
         }
         if (version == steps.size()) {
             return tx->commit();
@@ -107,18 +122,36 @@ Expected<Index> Index::open(const std::filesystem::path& path, Mode mode) {
     for (const char* pragma : {"PRAGMA busy_timeout = 30000", "PRAGMA foreign_keys = ON",
                                "PRAGMA cache_size = -65536"}) {
         if (auto r = db->exec(pragma); !r) {
-            return std::move(r).error();
+            return std::move(r).error(); // (a damaged file: the message names it)
         }
     }
     if (!read_only) {
         for (const char* pragma : {"PRAGMA page_size = 16384", "PRAGMA journal_mode = WAL",
                                    "PRAGMA synchronous = NORMAL"}) {
             if (auto r = db->exec(pragma); !r) {
-                return std::move(r).error();
+                return std::move(r).error(); // (a damaged file: the message names it)
             }
         }
         if (auto r = migrate(*db, path.string()); !r) {
             return std::move(r).error();
+        }
+    } else {
+        // A reader cannot migrate: it reads the schema this qplug writes, or nothing.
+        auto version = stored_schema_version(*db, path.string());
+        if (!version) {
+            return std::move(version).error();
+        }
+        const std::size_t current = schema::migrations().size();
+        if (*version > current) {
+            return newer_schema(path.string(), *version);
+        }
+        if (*version < current) {
+            return invalid("index", path.string(),
+                           *version == 0
+                               ? std::string("is not a qplug index (no schema version)")
+                               : fmt::format("has schema {}, older than this qplug's {}: a "
+                                             "command that writes (qplug repo sync) updates it",
+                                             *version, current));
         }
     }
     auto impl = std::make_unique<Impl>();
@@ -128,11 +161,11 @@ Expected<Index> Index::open(const std::filesystem::path& path, Mode mode) {
 }
 
 int Index::schema_version() const {
-    auto st = impl_->db.prepare("PRAGMA user_version");
-    if (!st || !st->step()) {
+    auto st = impl_->db.query("PRAGMA user_version");
+    if (!st.next_row("the schema version")) {
         return -1;
     }
-    return static_cast<int>(st->integer(0));
+    return static_cast<int>(st.integer(0));
 }
 
 const std::filesystem::path& Index::path() const {
@@ -199,28 +232,22 @@ Expected<RepositoryConfig> Index::add_repository(RepositoryConfig config) {
 
 std::vector<RepositoryConfig> Index::repositories() const {
     std::vector<RepositoryConfig> out;
-    auto st = impl_->db.prepare(fmt::format(
+    auto st = impl_->db.query(fmt::format(
         "SELECT {} FROM repositories ORDER BY priority DESC, name", kRepositoryColumns));
-    if (!st) {
-        return out;
-    }
-    while (st->step()) {
-        out.push_back(read_repository(*st));
+    while (st.next_row("the repositories")) {
+        out.push_back(read_repository(st));
     }
     return out;
 }
 
 std::optional<RepositoryConfig> Index::repository(std::string_view name) const {
-    auto st = impl_->db.prepare(
+    auto st = impl_->db.query(
         fmt::format("SELECT {} FROM repositories WHERE name = ?", kRepositoryColumns));
-    if (!st) {
+    st.bind(1, name);
+    if (!st.next_row("the repositories")) {
         return std::nullopt;
     }
-    st->bind(1, name);
-    if (!st->step()) {
-        return std::nullopt;
-    }
-    return read_repository(*st);
+    return read_repository(st);
 }
 
 Expected<void> Index::remove_repository(std::string_view name, bool force) {
@@ -276,12 +303,9 @@ Expected<void> Index::record_sync_error(std::string_view name, std::string_view 
 
 std::vector<std::pair<std::string, std::string>> Index::pins() const {
     std::vector<std::pair<std::string, std::string>> out;
-    auto st = impl_->db.prepare("SELECT target, spec FROM pins ORDER BY target");
-    if (!st) {
-        return out;
-    }
-    while (st->step()) {
-        out.emplace_back(st->text(0), st->text(1));
+    auto st = impl_->db.query("SELECT target, spec FROM pins ORDER BY target");
+    while (st.next_row("the pins")) {
+        out.emplace_back(st.text(0), st.text(1));
     }
     return out;
 }

@@ -82,7 +82,7 @@ ReleaseRecord read_release(const sql::Statement& st) {
 }
 
 /// Fills the modules of the records (one query each, by release id).
-void attach_modules(sql::Database& db, std::vector<ReleaseRecord>& records) {
+void attach_modules(const sql::Database& db, std::vector<ReleaseRecord>& records) {
     if (records.empty()) {
         return;
     }
@@ -90,34 +90,28 @@ void attach_modules(sql::Database& db, std::vector<ReleaseRecord>& records) {
     for (auto& r : records) {
         by_id[r.id] = &r;
     }
-    auto mods = db.prepare("SELECT module FROM modules WHERE release_id = ?");
-    if (!mods) {
-        return;
-    }
+    auto mods = db.query("SELECT module FROM modules WHERE release_id = ?");
     for (auto& [id, rec] : by_id) {
-        mods->bind(1, id);
-        while (mods->step()) {
-            rec->release.modules.emplace_back(mods->text(0));
+        mods.bind(1, id);
+        while (mods.next_row("the modules")) {
+            rec->release.modules.emplace_back(mods.text(0));
         }
-        mods->reset();
+        mods.reset();
     }
 }
 
-std::vector<ReleaseRecord> query_releases(sql::Database& db, const std::string& where,
+std::vector<ReleaseRecord> query_releases(const sql::Database& db, const std::string& where,
                                           std::string_view argument) {
     std::vector<ReleaseRecord> out;
-    auto st = db.prepare(
+    auto st = db.query(
         fmt::format("SELECT {} FROM releases r JOIN packages p ON p.id = r.package_id "
                     "JOIN repositories repo ON repo.id = r.repository_id WHERE {} ORDER BY r.id",
                     kReleaseColumns, where));
-    if (!st) {
-        return out;
-    }
     if (!argument.empty()) {
-        st->bind(1, argument);
+        st.bind(1, argument);
     }
-    while (st->step()) {
-        out.push_back(read_release(*st));
+    while (st.next_row("the releases")) {
+        out.push_back(read_release(st));
     }
     attach_modules(db, out);
     return out;
@@ -127,7 +121,7 @@ std::vector<ReleaseRecord> query_releases(sql::Database& db, const std::string& 
 
 std::vector<PackageSummary> Index::search(std::string_view text) const {
     std::vector<PackageSummary> out;
-    auto st = impl_->db.prepare(
+    auto st = impl_->db.query(
         "SELECT p.id, repo.name, repo.kind, repo.backend, p.name, p.display_name, p.summary, "
         "(SELECT group_concat(version, char(31)) FROM releases WHERE package_id = p.id), "
         "(SELECT min(owner) FROM releases WHERE package_id = p.id) "
@@ -135,20 +129,17 @@ std::vector<PackageSummary> Index::search(std::string_view text) const {
         "WHERE repo.enabled AND (?1 = '%%' OR p.name LIKE ?1 ESCAPE '\\' OR p.display_name LIKE "
         "?1 ESCAPE '\\' OR p.summary LIKE ?1 ESCAPE '\\' OR p.keywords LIKE ?1 ESCAPE '\\') "
         "ORDER BY p.display_name COLLATE NOCASE, repo.priority DESC, repo.name");
-    if (!st) {
-        return out;
-    }
-    st->bind(1, like_pattern(text));
-    while (st->step()) {
+    st.bind(1, like_pattern(text));
+    while (st.next_row("the packages")) {
         PackageSummary s;
-        s.id = st->integer(0);
-        s.repository = st->text(1);
-        s.kind = st->text(2);
-        s.backend = backend_of(st->text(3), st->text(8));
-        s.name = st->text(4);
-        s.display_name = st->text(5);
-        s.summary = st->text(6);
-        std::string_view all = st->text(7);
+        s.id = st.integer(0);
+        s.repository = st.text(1);
+        s.kind = st.text(2);
+        s.backend = backend_of(st.text(3), st.text(8));
+        s.name = st.text(4);
+        s.display_name = st.text(5);
+        s.summary = st.text(6);
+        std::string_view all = st.text(7);
         while (!all.empty()) {
             const std::size_t sep = all.find('\x1f');
             s.versions.emplace_back(all.substr(0, sep));
@@ -178,16 +169,13 @@ std::optional<ReleaseRecord> Index::release(std::int64_t id) const {
 
 std::vector<ReleaseRecord> Index::available() const {
     std::vector<ReleaseRecord> out;
-    auto st = impl_->db.prepare(
+    auto st = impl_->db.query(
         fmt::format("SELECT {} FROM releases r JOIN packages p ON p.id = r.package_id "
                     "JOIN repositories repo ON repo.id = r.repository_id "
                     "WHERE repo.enabled AND repo.kind != 'installed' ORDER BY r.id",
                     kReleaseColumns));
-    if (!st) {
-        return out;
-    }
-    while (st->step()) {
-        out.push_back(read_release(*st));
+    while (st.next_row("the releases")) {
+        out.push_back(read_release(st));
     }
     if (out.empty()) {
         return out;
@@ -198,12 +186,10 @@ std::vector<ReleaseRecord> Index::available() const {
                                    [](const ReleaseRecord& r, std::int64_t v) { return r.id < v; });
         return it != out.end() && it->id == id ? &*it : nullptr;
     };
-    auto mods = impl_->db.prepare("SELECT release_id, module FROM modules ORDER BY release_id");
-    if (mods) {
-        while (mods->step()) {
-            if (ReleaseRecord* r = position(mods->integer(0))) {
-                r->release.modules.emplace_back(mods->text(1));
-            }
+    auto mods = impl_->db.query("SELECT release_id, module FROM modules ORDER BY release_id");
+    while (mods.next_row("the modules")) {
+        if (ReleaseRecord* r = position(mods.integer(0))) {
+            r->release.modules.emplace_back(mods.text(1));
         }
     }
     return out;

@@ -84,10 +84,16 @@ public:
             package_ids_.emplace(package.name, package_id);
         }
         ++report_.packages;
+        std::size_t merged = 0;
         for (const Release& r : package.releases) {
-            if (auto result = add_release(package_id, r); !result) {
+            if (auto result = add_release(package_id, r, merged); !result) {
                 return result;
             }
+        }
+        if (merged > 0) {
+            warn(fmt::format("{}: {} release(s) listed more than once with the same version "
+                             "were merged: the last one listed is kept",
+                             package.name, merged));
         }
         return {};
     }
@@ -107,7 +113,9 @@ public:
             "owner, dependencies_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
             "?, ?, ?, ?, ?)");
         auto m = db_.prepare("INSERT OR IGNORE INTO modules (release_id, module) VALUES (?, ?)");
-        for (auto* s : {&p, &u, &r, &m}) {
+        auto dr = db_.prepare("DELETE FROM releases WHERE id = ?");
+        auto dm = db_.prepare("DELETE FROM modules WHERE release_id = ?");
+        for (auto* s : {&p, &u, &r, &m, &dr, &dm}) {
             if (!*s) {
                 return s->error();
             }
@@ -116,6 +124,8 @@ public:
         update_package_ = std::move(*u);
         insert_release_ = std::move(*r);
         insert_module_ = std::move(*m);
+        delete_release_ = std::move(*dr);
+        delete_modules_ = std::move(*dm);
         return {};
     }
 
@@ -143,7 +153,25 @@ private:
         return {};
     }
 
-    Expected<void> add_release(std::int64_t package_id, const Release& r) {
+    /// A release the package already has (same version, channel, build, subdir and folder)
+    /// replaces the earlier one: one release per version, the last one listed winning as in
+    /// QGIS's merge of plugins.xml entries. `merged` counts them.
+    Expected<void> add_release(std::int64_t package_id, const Release& r, std::size_t& merged) {
+        std::string identity =
+            fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", package_id, r.version,
+                        channel_name(r.channel), r.build, r.subdir, r.path);
+        const auto known = release_ids_.find(identity);
+        if (known != release_ids_.end()) {
+            for (auto* st : {&delete_modules_, &delete_release_}) {
+                st->bind(1, known->second);
+                st->step();
+                if (auto done = finish(*st, "merging a release listed twice"); !done) {
+                    return done;
+                }
+            }
+            --report_.releases;
+            ++merged;
+        }
         const std::string dependencies_json = dependencies_to_json(r.dependencies);
         auto& st = insert_release_;
         st.bind(1, repository_id_)
@@ -174,6 +202,11 @@ private:
             return done;
         }
         const std::int64_t release_id = sqlite3_last_insert_rowid(db_.handle());
+        if (known != release_ids_.end()) {
+            known->second = release_id;
+        } else {
+            release_ids_.emplace(std::move(identity), release_id);
+        }
         ++report_.releases;
         report_.dependencies += r.dependencies.size();
         for (const std::string& module : r.modules) {
@@ -198,6 +231,10 @@ private:
     std::unordered_map<std::string, std::int64_t> package_ids_;
     sql::Statement insert_release_;
     sql::Statement insert_module_;
+    sql::Statement delete_release_;
+    sql::Statement delete_modules_;
+    /// "package id, version, channel, build, subdir, path" -> release id, for merging.
+    std::unordered_map<std::string, std::int64_t> release_ids_;
 };
 
 } // namespace

@@ -340,7 +340,7 @@ Expected<ChangeReport> change_target(Index& index, const Target& target,
                                      std::vector<Request> requests, const ChangeOptions& options) {
     ChangeReport report;
     report.dry_run = options.dry_run;
-    auto fetcher = make_fetcher();
+    auto fetcher = make_fetcher(options.plan.download);
     DownloadCache downloads(DownloadCache::default_path(), *fetcher);
     PlanOptions plan_options = options.plan;
     plan_options.downloads = &downloads;

@@ -185,7 +185,7 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
                 continue;
             }
             if (downloads == nullptr) {
-                own_fetcher = make_fetcher();
+                own_fetcher = make_fetcher(options.download);
                 own_cache = std::make_unique<DownloadCache>("", *own_fetcher);
                 downloads = own_cache.get();
             }

@@ -54,19 +54,27 @@ Escaped escape_bare_ampersands(std::string_view bytes) {
     return out;
 }
 
+/// The node after `node` in document order below `root` (its first child, else the next
+/// sibling of it or of the nearest ancestor that has one), or null: a walk without recursion,
+/// so that no nesting depth can exhaust the stack.
+pugi::xml_node next_in_document(const pugi::xml_node& node, const pugi::xml_node& root,
+                                bool enter = true) {
+    if (enter && node.first_child()) {
+        return node.first_child();
+    }
+    for (pugi::xml_node up = node; up && up != root; up = up.parent()) {
+        if (up.next_sibling()) {
+            return up.next_sibling();
+        }
+    }
+    return {};
+}
+
 /// QDomElement::text(): every text and CDATA node below the element, concatenated.
-void append_text(const pugi::xml_node& node, std::string& out) {
-    for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
-        switch (child.type()) {
-        case pugi::node_pcdata:
-        case pugi::node_cdata:
-            out += child.value();
-            break;
-        case pugi::node_element:
-            append_text(child, out);
-            break;
-        default:
-            break;
+void append_text(const pugi::xml_node& element, std::string& out) {
+    for (pugi::xml_node n = element.first_child(); n; n = next_in_document(n, element)) {
+        if (n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata) {
+            out += n.value();
         }
     }
 }
@@ -167,31 +175,42 @@ struct LineIndex {
             }
         }
     }
-    /// 1-based line and column (in code points) of a byte offset.
+    /// 1-based line and column (in code points) of a byte offset. Entries come in document
+    /// order: the count goes on from the previous offset on the same line, so that a file of
+    /// one long line costs its length, not its length times its entries.
     std::pair<std::size_t, std::size_t> at(std::size_t offset) const {
         offset = std::min(offset, text_.size());
         const auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
         const std::size_t line_start = *(it - 1);
-        const std::size_t column =
-            unicode::code_points(text_.substr(line_start), offset - line_start) + 1;
+        std::size_t from = line_start;
+        std::size_t column = 1;
+        if (last_offset_ >= line_start && last_offset_ <= offset) {
+            from = last_offset_;
+            column = last_column_;
+        }
+        column += unicode::code_points(text_.substr(from), offset - from);
+        last_offset_ = offset;
+        last_column_ = column;
         return {static_cast<std::size_t>(it - starts_.begin()), column};
     }
 
 private:
     std::string_view text_;
     std::vector<std::size_t> starts_{0};
+    mutable std::size_t last_offset_ = std::string_view::npos; ///< the last offset asked for
+    mutable std::size_t last_column_ = 1;                      ///< and its column
 };
 
-void collect(const pugi::xml_node& node, std::vector<pugi::xml_node>& out) {
-    for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
-        if (child.type() != pugi::node_element) {
-            continue;
+/// Every <pyqgis_plugin> element in document order, nested ones too (QGIS's
+/// elementsByTagName).
+std::vector<pugi::xml_node> collect(const pugi::xml_node& root) {
+    std::vector<pugi::xml_node> out;
+    for (pugi::xml_node n = root.first_child(); n; n = next_in_document(n, root)) {
+        if (n.type() == pugi::node_element && std::strcmp(n.name(), "pyqgis_plugin") == 0) {
+            out.push_back(n);
         }
-        if (std::strcmp(child.name(), "pyqgis_plugin") == 0) {
-            out.push_back(child); // QGIS's elementsByTagName: nested ones count as well
-        }
-        collect(child, out);
     }
+    return out;
 }
 
 } // namespace
@@ -270,6 +289,7 @@ Expected<Document> parse(std::string_view bytes) {
     const pugi::xml_parse_result result = xml.load_buffer_inplace(
         escaped.text.data(), escaped.text.size(), pugi::parse_default, pugi::encoding_auto);
     const LineIndex lines(bytes);
+    Document doc;
     if (!result) {
         const std::size_t offset = escaped.original_offset(unconverted_offset(
             escaped.text, result.encoding,
@@ -278,11 +298,14 @@ Expected<Document> parse(std::string_view bytes) {
         Error e = file_error("plugins.xml", line, column,
                              fmt::format("not well-formed XML: {}", result.description()));
         e.offset = offset;
-        return e;
+        doc.error = std::move(e);
     }
-    std::vector<pugi::xml_node> nodes;
-    collect(xml, nodes);
-    Document doc;
+    // After an error, pugixml keeps what it built before it, as QDomDocument does: QGIS
+    // reads those entries (an element still open at the error with the children it had).
+    const std::vector<pugi::xml_node> nodes = collect(xml);
+    if (doc.error && nodes.empty()) {
+        return std::move(*doc.error);
+    }
     doc.entries.reserve(nodes.size());
     for (const pugi::xml_node& n : nodes) {
         Entry e;

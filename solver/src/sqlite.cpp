@@ -3,9 +3,37 @@
 
 #include <fmt/format.h>
 
+#include <qplug/solver/index.hpp>
+
 #include "errors.hpp"
 
 namespace qplug::solver::sql {
+
+namespace {
+
+/// The message for a failure of `code` (extended) while `doing`: a damaged file
+/// (SQLITE_CORRUPT, SQLITE_NOTADB) is named as such, with what to do about it.
+std::string failure_message(sqlite3* db, int code, std::string_view doing) {
+    const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
+    const std::string path = file != nullptr && *file != '\0' ? file : "(in memory)";
+    const char* message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
+    const int primary = code & 0xFF;
+    if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
+        return fmt::format(
+            "the index {} is damaged ({}, {}): nothing from it is used. Check it with "
+            "sqlite3 '{}' 'PRAGMA integrity_check'. A sync cannot repair it: move the file "
+            "away, then add and sync the repositories again (`qplug repo list --index "
+            "MOVED-FILE` may still name them)",
+            path, message, doing, path);
+    }
+    return fmt::format("the index {} cannot be read ({}, {})", path, message, doing);
+}
+
+bool damaged(int code) {
+    return (code & 0xFF) == SQLITE_CORRUPT || (code & 0xFF) == SQLITE_NOTADB;
+}
+
+} // namespace
 
 Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
@@ -37,6 +65,9 @@ Expected<Database> Database::open(const std::string& path, bool read_only) {
 }
 
 Error Database::error(std::string_view doing) const {
+    if (db_ != nullptr && damaged(sqlite3_extended_errcode(db_))) {
+        return failure(failure_message(db_, sqlite3_extended_errcode(db_), doing));
+    }
     return failure(
         fmt::format("index: {}: {}", doing, db_ != nullptr ? sqlite3_errmsg(db_) : "no database"));
 }
@@ -44,6 +75,10 @@ Error Database::error(std::string_view doing) const {
 Expected<void> Database::exec(const char* sql) {
     char* message = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+        if (damaged(sqlite3_extended_errcode(db_))) {
+            sqlite3_free(message);
+            return failure(failure_message(db_, sqlite3_extended_errcode(db_), sql));
+        }
         Error e = failure(std::string("index: ") + (message != nullptr ? message : "SQL failed"));
         sqlite3_free(message);
         return e;
@@ -58,6 +93,20 @@ Expected<Statement> Database::prepare(std::string_view sql) {
         return error(fmt::format("preparing '{}'", sql.substr(0, 60)));
     }
     return Statement(st);
+}
+
+Statement Database::query(std::string_view sql) const {
+    sqlite3_stmt* st = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+    if (rc != SQLITE_OK) {
+        throw_read_error(db_, rc, "its schema");
+    }
+    return Statement(st);
+}
+
+void throw_read_error(sqlite3* db, int code, std::string_view reading) {
+    throw IndexReadError(failure_message(db, code, fmt::format("reading {}", reading)));
 }
 
 Statement& Statement::operator=(Statement&& other) noexcept {
@@ -100,6 +149,20 @@ Statement& Statement::bind_null(int index) {
 bool Statement::step() {
     last_ = sqlite3_step(st_);
     return last_ == SQLITE_ROW;
+}
+
+bool Statement::next_row(std::string_view reading) {
+    last_ = sqlite3_step(st_);
+    if (last_ == SQLITE_ROW) {
+        return true;
+    }
+    if (last_ == SQLITE_DONE) {
+        return false;
+    }
+    const int code = last_;
+    sqlite3* db = sqlite3_db_handle(st_);
+    throw_read_error(db, sqlite3_extended_errcode(db) != 0 ? sqlite3_extended_errcode(db) : code,
+                     reading);
 }
 
 Expected<void> Statement::run(const Database& db, std::string_view doing) {

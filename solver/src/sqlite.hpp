@@ -1,5 +1,6 @@
 // A thin RAII layer over the SQLite C API: a connection, prepared statements with typed
-// binds and columns, and errors as qplug::Error. Only the index's .cpp files include it.
+// binds and columns, and errors as qplug::Error (writes) or IndexReadError (reads). Only the
+// index's .cpp files include it.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
@@ -30,6 +31,8 @@ public:
     /// Runs one or more statements without results.
     Expected<void> exec(const char* sql);
     Expected<Statement> prepare(std::string_view sql);
+    /// A statement that reads: prepared, or IndexReadError (a damaged or unreadable index).
+    Statement query(std::string_view sql) const;
 
     /// An Error carrying SQLite's message for the last failure.
     Error error(std::string_view doing) const;
@@ -65,6 +68,9 @@ public:
     /// Steps once: true when a row is available, false when done; SQLITE errors are
     /// reported through ok()/error().
     bool step();
+    /// Steps a reading statement once: true when a row is available, false when every row
+    /// was read; throws IndexReadError when SQLite fails (never a partial result).
+    bool next_row(std::string_view reading);
     /// Runs a statement without results to completion and resets it.
     Expected<void> run(const Database& db, std::string_view doing);
     void reset();
@@ -87,6 +93,10 @@ private:
     sqlite3_stmt* st_ = nullptr;
     int last_ = SQLITE_OK;
 };
+
+/// The IndexReadError of a failed read: a damaged file (SQLITE_CORRUPT, SQLITE_NOTADB) is
+/// named as such, with what to do about it.
+[[noreturn]] void throw_read_error(sqlite3* db, int code, std::string_view reading);
 
 /// BEGIN IMMEDIATE ... COMMIT, rolled back unless committed.
 class Transaction {

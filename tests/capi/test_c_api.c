@@ -473,6 +473,8 @@ static void test_resolve_index(const char *cli, const char *plugins, const char 
     CHECK(qplug_command(cli, "repo sync --qgis 3.40.4", index) == 0);
     CHECK(qplug_resolve_options_init(&options, QPLUG_RESOLVE_OPTIONS_VERSION) == QPLUG_OK);
     options.qgis_version = "3.40.4";
+    options.profile = profile; /* the target: what is installed there counts */
+    options.python_exe = "none";
 
     /* A plan: Kart before Koordinates, which needs it. */
     CHECK(qplug_resolve(&r, index, QPLUG_ACTION_INSTALL, koordinates, 1, &options) == QPLUG_OK);

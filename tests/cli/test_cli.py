@@ -234,8 +234,11 @@ class Package(TempDir):
         empty = self.write("empty.zip", b"")
         r = run("package", "check", empty, expect=1)
         self.assertIn("the file is not a ZIP archive: the file is empty [PKG-NOT-ZIP]", r.stdout)
-        r = run("package", "check", self.tmp, expect=3)
-        self.assertIn("cannot be read: Is a directory", r.stderr)
+        r = run("package", "check", os.path.join(self.tmp, "missing.zip"), expect=3)
+        self.assertIn("missing.zip: cannot be read: No such file or directory", r.stderr)
+        # A folder is a plugin's source folder, checked as the ZIP built from it would be.
+        r = run("package", "check", self.tmp, expect=1)
+        self.assertIn("[PKG-NO-INIT-NOR-METADATA]", r.stdout)
 
 
 # A profile's QGIS3.ini as QGIS on Windows writes it (CRLF, QSettings escapes).

@@ -195,6 +195,100 @@ TEST(MetaParser, InheritedValuesAreReadInGeneralsContext) {
     EXPECT_EQ(broken.diagnostics[0].line, 2u);
 }
 
+namespace {
+
+/// "[general]" with l0 = `base`, and l1 .. l`levels`, each `fanout` references to the one
+/// before: l`levels` expands to fanout^levels copies of base.
+std::string fan_out(const std::string& base, int levels, int fanout) {
+    std::string text = "[general]\nname=x\nl0=" + base + "\n";
+    for (int i = 1; i <= levels; ++i) {
+        text += "l" + std::to_string(i) + "=";
+        for (int k = 0; k < fanout; ++k) {
+            text += "%(l" + std::to_string(i - 1) + ")s";
+        }
+        text += "\n";
+    }
+    return text;
+}
+
+std::vector<std::pair<std::string, std::string>> rules_of(const Document& doc) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& d : doc.diagnostics) {
+        out.emplace_back(d.rule, d.key);
+    }
+    return out;
+}
+
+} // namespace
+
+TEST(MetaParser, InterpolationIsBoundedWhereConfigparserIsNot) {
+    // 15 bytes, ten references per level: l5 is 1.5 MB, l9 15 GB for configparser. Past
+    // 1 MiB (plus the file's size) a key is unreadable, with META-PARSE-INTERPOLATION-SIZE;
+    // what fits is read exactly.
+    const Document doc = parse(fan_out("lollollollollol", 9, 10));
+    EXPECT_TRUE(doc.ok); // configparser reads the file; only get() of those keys fails
+    EXPECT_EQ(doc.get("l4")->size(), 15u * 10'000);
+    EXPECT_EQ(doc.get("l5"), std::nullopt);
+    EXPECT_EQ(doc.get("l9"), std::nullopt);
+    using Rules = std::vector<std::pair<std::string, std::string>>;
+    EXPECT_EQ(rules_of(doc), (Rules{{"META-PARSE-INTERPOLATION-SIZE", "l5"},
+                                    {"META-PARSE-INTERPOLATION-SIZE", "l6"},
+                                    {"META-PARSE-INTERPOLATION-SIZE", "l7"},
+                                    {"META-PARSE-INTERPOLATION-SIZE", "l8"},
+                                    {"META-PARSE-INTERPOLATION-SIZE", "l9"}}));
+    // References to empty values expand to nothing, yet following them is work: 10^9 of them
+    // stop at the limit too.
+    EXPECT_EQ(parse(fan_out("", 9, 10)).get("l9"), std::nullopt);
+    EXPECT_EQ(parse(fan_out("", 3, 10)).get("l3"), "");
+}
+
+TEST(MetaParser, InterpolationReportsWhatConfigparserRaisesFirst) {
+    // configparser raises when it meets the problem, however much it expanded before: a
+    // missing key at the end of a huge expansion is InterpolationMissingOptionError, a
+    // reference eleven levels deep InterpolationDepthError, not the size limit.
+    std::string text = fan_out("lol", 8, 10);
+    text += "late=%(l8)s%(nowhere)s\ndeep=%(l8)s\n";
+    for (int i = 9; i <= 11; ++i) {
+        text += "l" + std::to_string(i) + "=%(l" + std::to_string(i - 1) + ")s\n";
+    }
+    const Document doc = parse(text);
+    auto rule = [&](std::string_view key) -> std::string {
+        for (const auto& d : doc.diagnostics) {
+            if (d.key == key) {
+                return std::string(d.rule);
+            }
+        }
+        return std::string();
+    };
+    EXPECT_EQ(rule("late"), "META-PARSE-INTERPOLATION-MISSING");
+    EXPECT_EQ(rule("deep"), "META-PARSE-INTERPOLATION-SIZE");
+    // (configparser counts the value asked for as depth 1 and stops past 10; l0's value has no
+    // '%', so it is not read at a depth of its own.)
+    EXPECT_EQ(rule("l11"), "META-PARSE-INTERPOLATION-DEPTH"); // l1's value read at depth 11
+    EXPECT_EQ(rule("l10"), "META-PARSE-INTERPOLATION-SIZE");  // at depth 10: allowed, too big
+    EXPECT_EQ(rule("l9"), "META-PARSE-INTERPOLATION-SIZE");
+}
+
+TEST(MetaParser, ManySectionsAndKeysReadInLinearTime) {
+    // 200,000 sections and a section of 100,000 keys that refer to each other: each was
+    // quadratic (a search of the sections per header, of the keys per reference).
+    std::string text = "[general]\nname=x\nk0=v\n";
+    for (int i = 1; i < 100'000; ++i) {
+        text += "k" + std::to_string(i) + "=%(k" + std::to_string(i - 1) + ")s\n";
+    }
+    for (int i = 0; i < 200'000; ++i) {
+        text += "[s" + std::to_string(i) + "]\nk=v\n";
+    }
+    text += "[s12345]\nk=w\n";
+    const Document doc = parse(text);
+    EXPECT_EQ(doc.sections.size(), 200'001u);
+    EXPECT_EQ(doc.get("k9"), "v");
+    EXPECT_EQ(doc.get("k11"), std::nullopt); // deeper than configparser follows
+    ASSERT_FALSE(doc.diagnostics.empty());
+    // Reading's problems come first, then the values' interpolation's.
+    EXPECT_EQ(doc.diagnostics.front().rule, "META-PARSE-DUPLICATE-SECTION");
+}
+
 TEST(MetaParser, CommentsAttachToTheNextEntry) {
     const Document doc = parse("# header\n[general]\n; about the name\nname=x\n# trailing\n");
     using Views = std::vector<std::string_view>;

@@ -139,6 +139,19 @@ std::string interpolation_chain(int levels) {
     return out + "k" + std::to_string(levels) + "=end%%\n";
 }
 
+/// l1 .. l`levels`, each referring ten times to the one before: l0's 15 bytes times 10^levels.
+std::string reference_bomb(int levels) {
+    std::string out = kGood + "l0=lollollollollol\n";
+    for (int i = 1; i <= levels; ++i) {
+        out += "l" + std::to_string(i) + "=";
+        for (int k = 0; k < 10; ++k) {
+            out += "%(l" + std::to_string(i - 1) + ")s";
+        }
+        out += "\n";
+    }
+    return out;
+}
+
 std::string utf8_e_acute(std::size_t n) {
     std::string out;
     for (std::size_t i = 0; i < n; ++i) {
@@ -198,6 +211,10 @@ std::map<std::string, RuleCases> rule_cases() {
     c["META-PARSE-INTERPOLATION-DEPTH"] = {{in("a cycle", kGood + "a=%(b)s%%\nb=%(a)s%%\n"),
                                             in("a chain 11 values deep", interpolation_chain(10))},
                                            {in("a chain 10 values deep", interpolation_chain(9))}};
+    c["META-PARSE-INTERPOLATION-SIZE"] = {
+        {in("ten references per level, six levels deep (15 bytes become 15 MB)",
+            reference_bomb(6))},
+        {in("ten references per level, two levels deep (1.5 kB)", reference_bomb(2))}};
     c["META-SECTION-NAME"] = {
         {in("[General]", "[General]\nname=x\n"), in("[ general ]", "[ general ]\nname=x\n")},
         {in("[generalities]", "[generalities]\nname=x\n"),
@@ -260,6 +277,15 @@ std::map<std::string, RuleCases> rule_cases() {
         {in("a '/'", replaced("author", "Jane/Doe")), in("empty", replaced("author", ""))},
         {in("two authors with a comma", replaced("author", "Jane, John")),
          in("a backslash", replaced("author", "Jane\\Doe"))}};
+    c["META-URL-REFUSED"] = {
+        {in("a scheme requests has no adapter for",
+            replaced("repository", "git+https://github.com/x/y")),
+         in("ssh", replaced("tracker", "ssh://git@github.com/x/y")),
+         in("a host starting with '.'", replaced("homepage", "https://.org/x")),
+         in("a host starting with '*'", replaced("homepage", "https://*.example.org/")),
+         in("a port that is not a number", replaced("repository", "https://github.com:abc/x"))},
+        {in("https", replaced("repository", "https://github.com/x/y")),
+         in("http with a port", replaced("homepage", "http://example.org:8080/x"))}};
     c["META-URL-INVALID"] = {
         {in("a bad scheme", replaced("homepage", "https  ://example.org")),
          in("no host", replaced("homepage", "https:example.org")),
@@ -337,6 +363,10 @@ std::map<std::string, RuleCases> rule_cases() {
                        {in("maximum 4.99", kGood),
                         in("maximum 4.0", replaced("qgisMaximumVersion", "4.0")),
                         in("an empty maximum, minimum 4.0", qgis_range("4.0", ""))}};
+    c["META-VERSION-SPACE"] = {{in("words after the number", replaced("version", "v1.2 beta")),
+                                in("two spaces", replaced("version", "1.0  final"))},
+                               {in("no space", replaced("version", "1.2b1")),
+                                in("a hyphen", replaced("version", "1.2-beta"))}};
     c["META-VERSION-NOT-PEP440"] = {
         {in("words", replaced("version", "1.0 beta")),
          in("a date", replaced("version", "2024-01-xx"))},

@@ -176,23 +176,23 @@ class InstalledBinding(unittest.TestCase):
                 for s in r.steps]
 
     def test_upgrade_everything(self):
-        r = qplug.resolve([], action="upgrade", qgis="3.40.4", index=self.index)
+        r = qplug.resolve([], action="upgrade", qgis="3.40.4", index=self.index, profile=self.profile, python_exe="none")
         self.assertTrue(r.solved)
         self.assertEqual([s[:4] for s in self.steps(r)], [("upgrade", "kart", "1.0.0", "1.0.10")])
 
     def test_upgrade_one(self):
-        r = qplug.resolve(["Kart"], action="upgrade", qgis="3.40.4", index=self.index)
+        r = qplug.resolve(["Kart"], action="upgrade", qgis="3.40.4", index=self.index, profile=self.profile, python_exe="none")
         self.assertEqual([s[:4] for s in self.steps(r)], [("upgrade", "kart", "1.0.0", "1.0.10")])
 
     def test_remove(self):
-        r = qplug.resolve(["Kart"], action="remove", qgis="3.40.4", index=self.index)
+        r = qplug.resolve(["Kart"], action="remove", qgis="3.40.4", index=self.index, profile=self.profile, python_exe="none")
         self.assertTrue(r.solved)
         self.assertEqual(self.steps(r), [("remove", "kart", "", "1.0.0", "requested")])
         self.assertEqual(r.load_order, [])
 
     def test_remove_what_is_not_installed(self):
         with self.assertRaises(qplug.Error) as ctx:
-            qplug.resolve(["Koordinates"], action="remove", qgis="3.40.4", index=self.index)
+            qplug.resolve(["Koordinates"], action="remove", qgis="3.40.4", index=self.index, profile=self.profile, python_exe="none")
         self.assertIn("not installed", str(ctx.exception))
 
     def test_unknown_action(self):

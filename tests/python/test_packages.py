@@ -162,7 +162,8 @@ class Attacks(unittest.TestCase):
         self.expect(Builder().add("test_plugin/mod.pyc"), "PKG-PYC", "test_plugin/mod.pyc")
         for d in ("__MACOSX", ".git", "__pycache__"):
             with self.subTest(dir=d):
-                self.expect(Builder().add(f"test_plugin/sub/{d}/x"), "PKG-FORBIDDEN-DIR", f"test_plugin/sub/{d}/x")
+                # one finding per forbidden folder, naming the folder
+                self.expect(Builder().add(f"test_plugin/sub/{d}/x"), "PKG-FORBIDDEN-DIR", f"test_plugin/sub/{d}/")
         p = check(Builder().add("test_plugin/.gitignore", b"*.pyc\n").write(self.path()))
         self.assertNotIn("PKG-FORBIDDEN-DIR", rules(p))
         self.expect(Builder().add("test_plugin/tool.exe", b"MZ\0\0"), "PKG-SUSPICIOUS-FILE", "test_plugin/tool.exe",
@@ -254,7 +255,8 @@ class Attacks(unittest.TestCase):
         init = b"".join(b"def %s():\n    return '%s'\n" % (k.encode(), v.encode()) for k, v in [
             ("name", "Test"), ("description", "d"), ("version", "1.0"), ("qgisMinimumVersion", "3.22"),
             ("author", "Jane"), ("email", "j@example.org"), ("about", "a"),
-            ("tracker", "https://example.org/t"), ("repository", "https://example.org/r")])
+            ("tracker", "https://example.org/t"), ("repository", "https://example.org/r"),
+            ("homepage", "https://example.org/h")])
         legacy = Builder().drop("metadata.txt").drop("__init__.py").add("test_plugin/__init__.py", init)
         p = check(legacy.write(self.path()))
         self.assertEqual(rules(p, "error"), set())
@@ -306,7 +308,9 @@ class Attacks(unittest.TestCase):
                      "PKG-FOLDER-NAME", "PKG-FOLDER-NOT-IDENTIFIER", "PKG-FOLDER-MISMATCH",
                      "PKG-NO-INIT-NOR-METADATA", "PKG-NO-INIT", "PKG-NO-METADATA", "PKG-INIT-METADATA", "PKG-NO-LICENSE",
                      "PKG-LEGACY-INIT", "PKG-SUSPICIOUS-FILE", "PKG-BINARY", "PKG-EXECUTABLE-PY",
-                     "PKG-HIDDEN-FILE", "PKG-ICON-MISSING", "PKG-SCREENSHOT"}
+                     "PKG-HIDDEN-FILE", "PKG-ICON-MISSING", "PKG-SCREENSHOT",
+                     # in the rule table below and in test_site_rules.py
+                     "PKG-COMPRESSION", "PKG-INIT-UTF8"}
         spec = json.loads(exits.run([QPLUG, "meta", "spec", "--json"], 0, capture_output=True).stdout)
         self.assertEqual({r["id"] for r in spec["rules"] if r["id"].startswith("PKG-")}, exercised)
 
@@ -344,6 +348,43 @@ def damaged_zip(path):
     with open(path, "wb") as fh:
         fh.write(data)
     return path
+
+
+def with_method(method, entry="test_plugin/LICENSE"):
+    """A stored ZIP whose `entry` claims compression `method` (9 Deflate64, 93 Zstandard ...):
+    the method fields of its local header and central directory record rewritten."""
+    def write(path):
+        Builder().write(path, zipfile.ZIP_STORED)
+        with open(path, "rb") as fh:
+            data = bytearray(fh.read())
+        name = entry.encode()
+        for signature, field in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+            at = data.find(signature)
+            while at >= 0:
+                name_at = at + (30 if field == 8 else 46)
+                if data[name_at:name_at + len(name)] == name:
+                    data[at + field:at + field + 2] = method.to_bytes(2, "little")
+                    break
+                at = data.find(signature, at + 4)
+            else:
+                raise AssertionError(f"{entry} not found")
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return path
+    return write
+
+
+INIT_METADATA = "".join(f"def {k}():\n    return '{v}'\n" for k, v in [
+    ("name", "Test"), ("description", "d"), ("version", "1.0"), ("qgisMinimumVersion", "3.22"),
+    ("author", "Jos\u00e9"), ("email", "j@example.org"), ("about", "a"),
+    ("tracker", "https://example.org/t"), ("repository", "https://example.org/r"),
+    ("homepage", "https://example.org/h")])
+
+
+def init_metadata(encoding, with_metadata_txt=False):
+    """A plugin whose __init__.py holds its metadata (as functions), in `encoding`."""
+    b = Builder().drop("__init__.py").add("test_plugin/__init__.py", INIT_METADATA.encode(encoding))
+    return (b if with_metadata_txt else b.drop("metadata.txt")).write
 
 
 def raw_file(content):
@@ -405,6 +446,12 @@ def rule_table():
         "PKG-NOT-ZIP": ([("text", raw_file(b"this is not a zip file"), ()), ("empty", raw_file(b""), ())],
                         [("a ZIP", good, ())]),
         "PKG-CRC": ([("a flipped byte", damaged_zip, ())], [("intact", good, ())]),
+        "PKG-COMPRESSION": ([("Deflate64", with_method(9), ()), ("Zstandard", with_method(93), ())],
+                            [("bzip2, which zipfile reads", lambda path: Builder().write(path, zipfile.ZIP_BZIP2), ()),
+                             ("LZMA", lambda path: Builder().write(path, zipfile.ZIP_LZMA), ())]),
+        "PKG-INIT-UTF8": ([("Latin-1 metadata in __init__.py", init_metadata("latin-1"), ())],
+                          [("UTF-8", init_metadata("utf-8"), ()),
+                           ("Latin-1 beside a metadata.txt", init_metadata("latin-1", True), ())]),
         "PKG-PATH-TRAVERSAL": ([("../ in a path", Builder().add("test_plugin/../../etc/passwd").write, ()),
                                 ("'..' inside a name", Builder().add("test_plugin/a..b.txt").write, ()),
                                 ("'..' last", Builder().add("test_plugin/x..").write, ())],

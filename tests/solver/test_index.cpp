@@ -2,6 +2,7 @@
 // fill rolls back, a reader never waits and never sees half a sync), dependencies learnt later,
 // the migration of dependency rows into their releases.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <cstdio>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -84,6 +85,69 @@ TEST_F(IndexTest, RefusesAnIndexFromANewerQplug) {
     auto again = Index::open(path_);
     ASSERT_FALSE(again);
     EXPECT_NE(again.error().to_string().find("newer qplug"), std::string::npos);
+    // Readers refuse it too (they read the schema this qplug writes, or nothing).
+    auto reader = Index::open(path_, Index::Mode::read_only);
+    ASSERT_FALSE(reader);
+    EXPECT_NE(reader.error().to_string().find("newer qplug (schema 999"), std::string::npos);
+}
+
+TEST_F(IndexTest, ADamagedPageIsAnErrorNeverAPartialResult) {
+    {
+        Index index = open();
+        ASSERT_TRUE(index.add_repository(repo("main")));
+        auto r = index.sync("main", [](SyncSink& sink) -> Expected<Index::SyncResult> {
+            for (int i = 0; i < 3000; ++i) {
+                if (auto a = sink.add(plugin(fmt::format("plugin{}", i),
+                                             fmt::format("Plugin {}", i), {"1.0", "2.0"}));
+                    !a) {
+                    return std::move(a).error();
+                }
+            }
+            return Index::SyncResult{};
+        });
+        ASSERT_TRUE(r) << r.error().to_string();
+    } // closed: the WAL is checkpointed into the file
+    // Overwrite a leaf page of the packages table in the middle.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "SELECT pageno, (SELECT page_size FROM pragma_page_size) FROM "
+                                 "dbstat WHERE name = 'packages' AND pagetype = 'leaf' "
+                                 "ORDER BY pageno",
+                                 -1, &st, nullptr),
+              SQLITE_OK);
+    std::vector<std::int64_t> leaves;
+    std::int64_t page_size = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        leaves.push_back(sqlite3_column_int64(st, 0));
+        page_size = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    ASSERT_GT(leaves.size(), 4u);
+    {
+        std::FILE* f = std::fopen(path_.c_str(), "r+b");
+        ASSERT_NE(f, nullptr);
+        std::fseek(f, static_cast<long>((leaves[leaves.size() / 2] - 1) * page_size), SEEK_SET);
+        const std::string garbage(static_cast<std::size_t>(page_size), '\xff');
+        std::fwrite(garbage.data(), 1, garbage.size(), f);
+        std::fclose(f);
+    }
+    for (const auto mode : {Index::Mode::read_only, Index::Mode::read_write}) {
+        auto index = Index::open(path_, mode);
+        ASSERT_TRUE(index) << index.error().to_string();
+        try {
+            const auto found = index->search("");
+            FAIL() << "search gave " << found.size() << " packages of a damaged index";
+        } catch (const IndexReadError& e) {
+            const std::string message = e.what();
+            EXPECT_NE(message.find(path_.string()), std::string::npos) << message;
+            EXPECT_NE(message.find("is damaged"), std::string::npos) << message;
+            EXPECT_NE(message.find("PRAGMA integrity_check"), std::string::npos) << message;
+        }
+        EXPECT_THROW((void)index->available(), IndexReadError);
+    }
 }
 
 TEST_F(IndexTest, RepositoriesAreConfigured) {

@@ -38,14 +38,68 @@ TEST(PluginsXml, TheOfficialSnapshot) {
     EXPECT_EQ(first.column, 5u);
 }
 
-TEST(PluginsXml, MalformedFilesFailWithLineAndColumn) {
+TEST(PluginsXml, MalformedFilesGiveTheEntriesBeforeTheError) {
+    // QDomDocument keeps what it built before an error, and QGIS reads it: the element open
+    // at the error counts with the children it had (tests/python/
+    // test_qgis_installer_reference.py holds this to QGIS's own code).
     const auto doc = plugins_xml::parse(corpus("BergWerkGIS__VoGIS-Raumplanung__plugins.xml"));
+    ASSERT_TRUE(doc);
+    ASSERT_TRUE(doc->error);
+    EXPECT_EQ(doc->error->line, 23u);
+    EXPECT_GT(doc->error->line_column, 0u);
+    EXPECT_NE(doc->error->message.find("not well-formed"), std::string::npos);
+    ASSERT_EQ(doc->entries.size(), 1u);
+    EXPECT_EQ(doc->entries[0].key(), "vogisraumplanungplot");
+    EXPECT_EQ(doc->entries[0].qgis_maximum_version, "2.99.0");
+
+    const auto open = plugins_xml::parse("<plugins><pyqgis_plugin name=\"A\" version=\"1\">"
+                                         "<file_name>a.1.zip</file_name></plugins>");
+    ASSERT_TRUE(open);
+    ASSERT_TRUE(open->error);
+    ASSERT_EQ(open->entries.size(), 1u);
+    EXPECT_EQ(open->entries[0].key(), "a");
+    const auto after = plugins_xml::parse("<plugins><pyqgis_plugin name=\"A\" version=\"1\"/>"
+                                          "<oops></wrong><pyqgis_plugin name=\"B\" version=\"1\"/>"
+                                          "</plugins>");
+    ASSERT_TRUE(after);
+    ASSERT_EQ(after->entries.size(), 1u); // nothing after the error
+    EXPECT_EQ(after->entries[0].name, "A");
+}
+
+TEST(PluginsXml, MalformedFilesWithoutEntriesFailWithLineAndColumn) {
+    const auto doc = plugins_xml::parse("<html>\n<body><p>Bad gateway</body></html>");
     ASSERT_FALSE(doc);
-    EXPECT_EQ(doc.error().line, 23u);
-    EXPECT_GT(doc.error().line_column, 0u);
+    EXPECT_EQ(doc.error().line, 2u);
     EXPECT_NE(doc.error().message.find("not well-formed"), std::string::npos);
-    EXPECT_FALSE(plugins_xml::parse("<plugins><pyqgis_plugin></plugins>"));
     EXPECT_FALSE(plugins_xml::parse(""));
+}
+
+TEST(PluginsXml, NestingDepthIsNotLimitedByTheStack) {
+    // 100,000 levels crashed a recursive walk; the entry at the bottom and a text nested as
+    // deep are read.
+    constexpr int kDepth = 100'000;
+    std::string text = "<plugins>";
+    for (int i = 0; i < kDepth; ++i) {
+        text += "<a>";
+    }
+    text += "<pyqgis_plugin name=\"Deep\" version=\"1\"><description>";
+    for (int i = 0; i < kDepth; ++i) {
+        text += "<b>x";
+    }
+    for (int i = 0; i < kDepth; ++i) {
+        text += "</b>";
+    }
+    text += "</description><file_name>deep.1.zip</file_name></pyqgis_plugin>";
+    for (int i = 0; i < kDepth; ++i) {
+        text += "</a>";
+    }
+    text += "</plugins>";
+    const auto doc = plugins_xml::parse(text);
+    ASSERT_TRUE(doc) << doc.error().to_string();
+    EXPECT_FALSE(doc->error);
+    ASSERT_EQ(doc->entries.size(), 1u);
+    EXPECT_EQ(doc->entries[0].key(), "deep");
+    EXPECT_EQ(doc->entries[0].description, std::string(kDepth, 'x'));
 }
 
 TEST(PluginsXml, QgisReadingRules) {

@@ -15,6 +15,7 @@
 extern "C" {
 #include <solv/bitmap.h>
 #include <solv/chksum.h>
+#include <solv/evr.h>
 #include <solv/knownid.h>
 #include <solv/pool.h>
 #include <solv/poolarch.h>

@@ -21,6 +21,10 @@ constexpr std::string_view kPlugin = "plugin:";
 constexpr std::string_view kModule = "pymodule:";
 constexpr std::string_view kExact = "exact:";
 constexpr std::string_view kPinNot = "pinnot:";
+/// Releases of one name a resolution considers at most (docs/resolve.md).
+constexpr std::size_t kMaxReleasesPerName = 4096;
+/// Names with fewer releases than this are left as they are (the check costs more).
+constexpr std::size_t kLimitFrom = 64;
 
 /// EVR characters libsolv's testcases and rpm's vercmp take as they are.
 std::string sanitized(std::string_view version) {
@@ -163,14 +167,13 @@ const ReleaseRecord* Model::record(Id p) const {
     if (auto it = records_.find(i->release_id); it != records_.end()) {
         return it->second;
     }
-    for (const auto& r : fetched_) {
-        if (r.id == i->release_id) {
-            return &r;
-        }
+    if (auto it = fetched_ids_.find(i->release_id); it != fetched_ids_.end()) {
+        return it->second;
     }
     if (index_ != nullptr) {
         if (auto r = index_->release(i->release_id)) {
             fetched_.push_back(std::move(*r));
+            fetched_ids_.emplace(i->release_id, &fetched_.back());
             return &fetched_.back();
         }
     }
@@ -373,6 +376,9 @@ void Model::finish(const std::vector<ReleaseRecord>& installed,
     apply_policy(requests);
     pool_addfileprovides(pool_);
     pool_createwhatprovides(pool_);
+    if (limit_releases_per_name(requests)) {
+        pool_createwhatprovides(pool_); // without what was left out
+    }
 }
 
 void Model::apply_policy(const std::vector<Request>& requests) {
@@ -441,6 +447,183 @@ void Model::apply_policy(const std::vector<Request>& requests) {
             }
         }
     }
+}
+
+bool Model::limit_releases_per_name(const std::vector<Request>& requests) {
+    // The available releases of each name with many (installed ones and pins stay).
+    std::unordered_map<Id, std::vector<Id>> by_name;
+    for (const auto& [repoid, channel] : channels_) {
+        const Repo* repo = pool_id2repo(pool_, repoid);
+        for (Id p = repo != nullptr ? repo->start : 0; repo != nullptr && p < repo->end; ++p) {
+            const Solvable* s = pool_id2solvable(pool_, p);
+            if (s->repo == repo && considered(p) && pin_only_.count(p) == 0) {
+                by_name[s->name].push_back(p);
+            }
+        }
+    }
+    std::erase_if(by_name, [](const auto& entry) { return entry.second.size() < kLimitFrom; });
+    if (by_name.empty()) {
+        return false;
+    }
+    bool changed = false;
+    auto leave_out = [&](Id p, bool past_limit) {
+        const auto bit = static_cast<unsigned>(p);
+        pool_->considered->map[bit >> 3] =
+            static_cast<unsigned char>(pool_->considered->map[bit >> 3] & ~(1U << (bit & 7U)));
+        limited_[p] = past_limit;
+        changed = true;
+    };
+    // What the requests match (a request's candidates), and which releases a request names
+    // exactly ("name==version"): those always stay.
+    std::map<Id, std::vector<Id>> matched_by;
+    for (std::size_t k = 0; k < requests.size(); ++k) {
+        for (const Id p : candidates(requests[k])) {
+            matched_by[p].push_back(-static_cast<Id>(k) - 1);
+        }
+    }
+    auto asked_exactly = [&](Id p) {
+        const auto matched = matched_by.find(p);
+        return matched != matched_by.end() &&
+               std::any_of(matched->second.begin(), matched->second.end(), [&](Id m) {
+                   return m < 0 &&
+                          requests[static_cast<std::size_t>(-m - 1)].spec.rfind("==", 0) == 0;
+               });
+    };
+    // Releases that can never be installed (a QGIS or Python range that leaves the target out)
+    // change no answer either: out, unless asked for. (Only the platform is looked at: it is
+    // answered at once, where a package dependency would be matched against its releases.)
+    std::unordered_map<Id, bool> provided; // requirement -> whether anything provides it
+    auto installable = [&](Id p) {
+        const Solvable* s = pool_id2solvable(pool_, p);
+        for (const Id* dp = s->repo->idarraydata + s->requires_; s->requires_ != 0 && *dp != 0;
+             ++dp) {
+            if (*dp == SOLVABLE_PREREQMARKER || !is_platform_dependency(*dp)) {
+                continue;
+            }
+            const auto [it, added] = provided.try_emplace(*dp, true);
+            if (added) {
+                it->second = !whatprovides(pool_, *dp).empty();
+            }
+            if (!it->second) {
+                return false;
+            }
+        }
+        return true;
+    };
+    for (auto& [name, ids] : by_name) {
+        std::erase_if(ids, [&](Id p) {
+            if (installable(p) || asked_exactly(p)) {
+                return false;
+            }
+            leave_out(p, false);
+            return true;
+        });
+    }
+    auto own_dependencies = [&](Id p) {
+        const Solvable* s = pool_id2solvable(pool_, p);
+        std::vector<Id> out{s->repo->repoid};
+        for (const Offset o : {s->requires_, s->conflicts, s->obsoletes, s->recommends, s->suggests,
+                               s->supplements, s->enhances, s->provides}) {
+            for (const Id* dp = s->repo->idarraydata + o; o != 0 && *dp != 0; ++dp) {
+                out.push_back(*dp);
+            }
+            out.push_back(0);
+        }
+        return out;
+    };
+    auto newer = [&](Id a, Id b) {
+        return pool_evrcmp(pool_, pool_id2solvable(pool_, a)->evr, pool_id2solvable(pool_, b)->evr,
+                           EVRCMP_COMPARE) > 0;
+    };
+    // Releases of a name in the same repo with the same dependencies of their own, newest
+    // first: candidates for standing in for one another.
+    std::unordered_map<Id, std::vector<std::vector<Id>>> alike;
+    std::set<Id> targets; // what such releases are named and provide
+    for (auto& [name, ids] : by_name) {
+        std::sort(ids.begin(), ids.end(), newer);
+        std::map<std::vector<Id>, std::vector<Id>> groups;
+        for (const Id p : ids) {
+            groups[own_dependencies(p)].push_back(p);
+        }
+        for (auto& [deps, group] : groups) {
+            if (group.size() < 2) {
+                continue;
+            }
+            const Solvable* s = pool_id2solvable(pool_, group.front());
+            for (const Id* dp = s->repo->idarraydata + s->provides; s->provides != 0 && *dp != 0;
+                 ++dp) {
+                targets.insert(*dp);
+            }
+            alike[name].push_back(std::move(group));
+        }
+    }
+    // What the problem asks of them: every dependency naming one (by its name or anything
+    // it provides), and every request. Two alike releases that each of these treats alike
+    // are interchangeable: the newer one stands for the older.
+    if (!targets.empty()) {
+        std::unordered_map<Id, bool> names_target; // dependency -> whether it is relevant
+        auto relevant = [&](Id dep) {
+            const auto [it, added] = names_target.try_emplace(dep, false);
+            if (added) {
+                Id target = dep;
+                if (is_reldep(dep)) {
+                    std::string_view text = pool_id2str(pool_, get_reldep(pool_, dep)->name);
+                    text = text.substr(0, text.find('#'));
+                    if (text.rfind(kPinNot, 0) == 0) {
+                        text.remove_prefix(kPinNot.size());
+                    } else if (text.rfind(kExact, 0) == 0) {
+                        text.remove_prefix(kExact.size());
+                        text = text.substr(0, text.rfind('@'));
+                    }
+                    target = pool_str2id(pool_, std::string(text).c_str(), 0);
+                }
+                it->second = targets.count(target) != 0;
+            }
+            return it->second;
+        };
+        std::set<Id> deps;
+        for (Id p = 2; p < pool_->nsolvables; ++p) {
+            const Solvable* s = pool_id2solvable(pool_, p);
+            if (s->repo == nullptr) {
+                continue;
+            }
+            for (const Offset o : {s->requires_, s->conflicts, s->obsoletes, s->recommends,
+                                   s->suggests, s->supplements, s->enhances}) {
+                for (const Id* dp = s->repo->idarraydata + o; o != 0 && *dp != 0; ++dp) {
+                    if (*dp != SOLVABLE_PREREQMARKER && relevant(*dp)) {
+                        deps.insert(*dp);
+                    }
+                }
+            }
+        }
+        for (const Id dep : deps) {
+            for (const Id p : whatprovides(pool_, dep)) {
+                matched_by[p].push_back(dep);
+            }
+        }
+    }
+    for (auto& [name, groups] : alike) {
+        for (const auto& group : groups) {
+            std::set<std::vector<Id>> seen;
+            for (const Id p : group) { // newest first
+                std::vector<Id>& matched = matched_by[p];
+                std::sort(matched.begin(), matched.end());
+                if (!seen.insert(matched).second) {
+                    leave_out(p, false);
+                }
+            }
+        }
+    }
+    // Still too many (each different): the newest, and those a request asks for exactly.
+    for (const auto& [name, ids] : by_name) {
+        std::size_t kept = 0;
+        for (const Id p : ids) { // newest first
+            if (considered(p) && ++kept > kMaxReleasesPerName && !asked_exactly(p)) {
+                leave_out(p, true);
+            }
+        }
+    }
+    return changed;
 }
 
 void Model::set_attributes(Repo* repo, Id p, const ReleaseRecord& r) {
@@ -833,12 +1016,13 @@ Id Model::callback(Pool*, void* data, Id name, Id) {
 
 std::vector<Id> Model::candidates(const Request& request) const {
     std::vector<Id> found;
+    std::set<Id> seen; // (a release can be found by its key and by its display name)
     auto add_matching = [&](const std::vector<Id>& ids) {
         for (const Id p : ids) {
             const SolvableInfo* i = info(p);
             if (i != nullptr && i->kind != SolvableInfo::Kind::pin &&
                 (!request.backend || i->backend == *request.backend) && matches(p, request.spec) &&
-                std::find(found.begin(), found.end(), p) == found.end()) {
+                seen.insert(p).second) {
                 found.push_back(p);
             }
         }
@@ -967,6 +1151,7 @@ std::string Model::why_unsatisfied(Id dep) const {
 std::vector<std::pair<std::string, std::string>> Model::excluded(const std::string& name) const {
     // whatprovides leaves out what is not considered: look at those solvables themselves.
     std::vector<std::pair<std::string, std::string>> out;
+    std::set<std::pair<std::string, std::string>> seen;
     if (pool_->considered == nullptr) {
         return out;
     }
@@ -976,6 +1161,10 @@ std::vector<std::pair<std::string, std::string>> Model::excluded(const std::stri
         const Solvable* s = pool_id2solvable(pool_, p);
         if (s->repo == nullptr || considered(p)) {
             continue;
+        }
+        const auto limited = limited_.find(p);
+        if (limited != limited_.end() && !limited->second) {
+            continue; // a newer release like it stands for it
         }
         const SolvableInfo* i = info(p);
         auto channel = channels_.find(s->repo->repoid);
@@ -988,12 +1177,15 @@ std::vector<std::pair<std::string, std::string>> Model::excluded(const std::stri
         if (!named) {
             continue;
         }
-        const std::string why = channel->second.deprecated && !policy_.allow_deprecated
-                                    ? "deprecated"
-                                : channel->second.experimental && !policy_.allow_experimental
-                                    ? "experimental"
-                                    : "updated after " + policy_.exclude_newer;
-        if (std::find(out.begin(), out.end(), std::make_pair(i->version, why)) == out.end()) {
+        const std::string why =
+            limited != limited_.end()
+                ? fmt::format("older than the {} newest, the most a resolution considers",
+                              kMaxReleasesPerName)
+            : channel->second.deprecated && !policy_.allow_deprecated ? "deprecated"
+            : channel->second.experimental && !policy_.allow_experimental
+                ? "experimental"
+                : "updated after " + policy_.exclude_newer;
+        if (seen.insert(std::make_pair(i->version, why)).second) {
             out.emplace_back(i->version, why);
         }
     }

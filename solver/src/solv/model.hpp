@@ -121,6 +121,12 @@ private:
     void add_extra(Repo* repo, Id base, const ReleaseRecord& record, const std::string& extra);
     void set_attributes(Repo* repo, Id p, const ReleaseRecord& record);
     void apply_policy(const std::vector<Request>& requests);
+    /// libsolv relates every two releases of a name (a rule each), so a package with
+    /// thousands of releases costs their square: leaves out releases that cannot change the
+    /// answer (an older one like a newer in everything the problem asks of it), then all but
+    /// the newest kMaxReleasesPerName (docs/resolve.md, "Many releases of one package").
+    /// True when it left anything out.
+    bool limit_releases_per_name(const std::vector<Request>& requests);
     std::string installed_evr(const ReleaseRecord& record,
                               const std::map<Id, std::vector<Id>>& available_by_name) const;
     std::vector<Id> providers_unfiltered(const std::string& solvable_name) const;
@@ -152,6 +158,9 @@ private:
     /// Exact "Name==V" pins of the available releases' plugin dependencies (name, version).
     std::set<std::pair<std::string, std::string>> exact_;
     std::set<Id> pin_only_;
+    /// Releases left out by limit_releases_per_name: true when past the limit (reported by
+    /// excluded()), false when a newer equivalent release stands for it (not reported).
+    std::unordered_map<Id, bool> limited_;
     // Attribute keys of the release solvables (written to and read from .solv files).
     Id key_release_ = 0;
     Id key_version_ = 0;
@@ -163,6 +172,7 @@ private:
     std::unordered_map<std::int64_t, const ReleaseRecord*> records_;
     const Index* index_ = nullptr;
     mutable std::deque<ReleaseRecord> fetched_;
+    mutable std::unordered_map<std::int64_t, const ReleaseRecord*> fetched_ids_; ///< by id
 
     friend class PoolCache;
 };

@@ -426,6 +426,8 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                                           r.name)
                         : why == "deprecated"
                             ? std::string("allow deprecated releases (--allow-deprecated)")
+                        : why.rfind("older than", 0) == 0
+                            ? fmt::format("ask for the version exactly ('{}==VERSION')", r.name)
                             : std::string("allow newer releases (a later --exclude-newer)"));
                 }
             }

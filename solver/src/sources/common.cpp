@@ -32,6 +32,12 @@ Expected<FetchRequest> request_for(const RepositoryConfig& repository, std::stri
                                    const SyncContext& context) {
     FetchRequest request;
     request.url = std::move(url);
+    // What a source of the kind reads first (its size limit); a source that reads another
+    // kind of document says so.
+    request.kind = repository.kind == "legacy"  ? DocumentKind::plugins_xml
+                   : repository.kind == "pip"   ? DocumentKind::project_page
+                   : repository.kind == "conda" ? DocumentKind::repodata
+                                                : DocumentKind::other;
     auto credentials = resolve_credentials(repository.credentials);
     if (!credentials) {
         return std::move(credentials).error();

@@ -80,7 +80,10 @@ Release release_of(const plugins_xml::Entry& e, SyncSink& sink, const std::strin
     } else {
         r.dependencies_known = false; // in the ZIP's metadata.txt
     }
-    if (auto q = qgis_dependency(r.qgis_minimum, r.qgis_maximum)) {
+    // installer_data.xmlDownloaded: an entry without <qgis_minimum_version> has the minimum
+    // "2" (so no QGIS 3 offers it); the maximum then defaults from it.
+    if (auto q = qgis_dependency(r.qgis_minimum.empty() ? std::string_view("2") : r.qgis_minimum,
+                                 r.qgis_maximum)) {
         r.dependencies.push_back(std::move(*q));
     }
     return r;
@@ -121,6 +124,14 @@ public:
             Error e = std::move(document).error();
             e.file = redact_url(url);
             return e;
+        }
+        if (document->error) {
+            // QGIS reads the entries before the error; so does the sync, and says so.
+            Error& e = *document->error;
+            e.file = redact_url(url);
+            sink.warn(fmt::format("{}; the {} plugin version(s) before it are read, as QGIS "
+                                  "reads them",
+                                  e.to_string(), document->entries.size()));
         }
         if (document->entries.empty() &&
             response->body.find("pyqgis_plugin") == std::string::npos) {

@@ -149,6 +149,7 @@ private:
             }
             metadata_request->etag.clear();
             metadata_request->last_modified.clear();
+            metadata_request->kind = DocumentKind::metadata;
             auto body = context.fetcher->fetch(*metadata_request);
             if (!body) {
                 warnings.push_back(body.error().to_string());

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,15 @@
 #include <qplug/solver/records.hpp>
 
 namespace qplug::solver {
+
+/// Thrown by the reading functions of Index when SQLite cannot read the index: a damaged
+/// page, a file that is not a database, an I/O error. A read never returns part of what the
+/// index holds. The message names the file and what to do; the CLI reports it with exit 3,
+/// the C ABI with QPLUG_EIO (docs/index.md, "A damaged index").
+class IndexReadError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
 
 /// A configured repository and the state of its last sync.
 struct RepositoryConfig {
@@ -127,7 +137,7 @@ public:
     Expected<SyncReport> sync(std::string_view repository,
                               const std::function<Expected<SyncResult>(SyncSink&)>& fill);
 
-    // --- reading ----------------------------------------------------------------------
+    // --- reading (each throws IndexReadError when the index cannot be read) -------------
     /// Packages of enabled repositories whose name, display name, summary or tags contain
     /// `text` (case-insensitive); every package when `text` is empty.
     std::vector<PackageSummary> search(std::string_view text) const;

@@ -36,6 +36,8 @@ struct PlanOptions {
     /// Where plugin ZIPs are downloaded to and found again; nullptr: a cache for this plan
     /// only, in memory.
     DownloadCache* downloads = nullptr;
+    /// The limits of every download the plan makes (sizes, timeouts, stalls).
+    FetchLimits download;
 };
 
 struct PlanRun {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,11 +64,17 @@ struct Entry {
 
 struct Document {
     std::vector<Entry> entries; ///< every <pyqgis_plugin> anywhere, in document order
+    /// The first XML error of a document that is not well-formed: `entries` then hold the
+    /// elements read before it, as QGIS's QDomDocument keeps them (an element still open at
+    /// the error counts, with the children it had).
+    std::optional<Error> error;
 };
 
 /// Parses the bytes of a plugins.xml. Like QGIS, replaces every "& " with "&amp; " first
-/// (repositories publish such text). Fails with the line and column of the first XML error;
-/// a well-formed document without any <pyqgis_plugin> yields no entries.
+/// (repositories publish such text). A document with an XML error gives the entries before
+/// it and the error (Document::error); it fails with the error's line and column only when
+/// no entry comes before it. A well-formed document without any <pyqgis_plugin> yields no
+/// entries. Nesting depth is not limited: the tree is walked without recursion.
 Expected<Document> parse(std::string_view bytes);
 
 } // namespace qplug::solver::plugins_xml
