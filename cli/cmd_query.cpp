@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <qplug/solver/installed_list.hpp>
+#include <qplug/solver/pip_project.hpp>
 #include <qplug/solver/planner.hpp>
 #include <qplug/solver/plugin_offer.hpp>
 #include <qplug/solver/source.hpp>
@@ -52,8 +53,13 @@ json dependency_json(const solver::Dependency& d) {
 json release_json(const solver::ReleaseRecord& rec) {
     const solver::Release& r = rec.release;
     json deps = json::array();
+    json extras = json::array(); // a pip release's declared extras (kept among dependencies)
     for (const auto& d : r.dependencies) {
-        deps.push_back(dependency_json(d));
+        if (solver::pip::is_declared_extra(d)) {
+            extras.push_back(d.extra);
+        } else {
+            deps.push_back(dependency_json(d));
+        }
     }
     json j = {{"version", r.version},
               {"channel", solver::channel_name(r.channel)},
@@ -70,6 +76,9 @@ json release_json(const solver::ReleaseRecord& rec) {
               {"dependencies_known", r.dependencies_known},
               {"dependencies", deps},
               {"modules", r.modules}};
+    if (!extras.empty()) {
+        j["extras"] = extras;
+    }
     if (!r.build.empty()) {
         j["build"] = r.build;
         j["subdir"] = r.subdir;
@@ -205,11 +214,17 @@ int run_info(const QueryOptions& o, const std::string& name, bool versions) {
                 std::cout << "    installed in " << rel.path << '\n';
             }
             if (!rel.dependencies_known) {
-                std::cout << "    needs: (read from its ZIP when it is fetched)\n";
+                std::cout << (r->backend == solver::Backend::pip
+                                  ? "    needs: (read from its wheel when a resolution needs it)\n"
+                                  : "    needs: (read from its ZIP when it is fetched)\n");
             }
             for (const auto& d : rel.dependencies) {
                 if (d.kind == solver::DependencyKind::qgis) {
                     continue; // shown above
+                }
+                if (solver::pip::is_declared_extra(d)) {
+                    std::cout << fmt::format("    extra {}\n", d.extra);
+                    continue;
                 }
                 std::cout << fmt::format("    needs {} {}{}\n",
                                          solver::dependency_kind_name(d.kind), d.target,

@@ -23,6 +23,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -379,7 +380,13 @@ private:
                 for (std::size_t j = 0; j < packages_.size(); ++j) {
                     const GenPackage& q = packages_[j];
                     if (j != index && q.backend == Backend::pip) {
-                        deps.push_back(q.key + pip_spec(q) + "; extra == \"fast\"");
+                        deps.push_back(
+                            q.key + pip_spec(q) + "; " +
+                            random_.pick<std::string>(
+                                {"extra == \"fast\"", "extra == \"slow\" or extra == \"fast\"",
+                                 "(extra == \"fast\" or extra == \"slow\") and "
+                                 "python_version >= \"3.8\"",
+                                 "extra == \"slow\""}));
                         break;
                     }
                 }
@@ -472,6 +479,9 @@ private:
         }
         case Backend::pip:
             text += random_.chance(0.5) ? p.name : p.key;
+            if (random_.chance(0.15)) {
+                text += random_.pick<std::string>({"[fast]", "[fast,slow]", "[Slow]"});
+            }
             if (random_.chance(0.35)) {
                 text += pip_spec(p);
             }
@@ -613,6 +623,15 @@ public:
         for (const std::size_t m : members) {
             todo.emplace_back(m, "");
         }
+        for (const auto& [text, by, extra] : request_extras_) {
+            auto present_by =
+                std::find_if(by.begin(), by.end(), [&](std::size_t p) { return present[p] != 0; });
+            if (present_by == by.end()) {
+                return "nothing in the installation satisfies the request " + text + " [" + extra +
+                       "]";
+            }
+            todo.emplace_back(*present_by, extra);
+        }
         while (!todo.empty()) {
             auto node = todo.front();
             todo.pop_front();
@@ -621,7 +640,7 @@ public:
             }
             auto it = nodes_.find(node);
             if (it == nodes_.end()) {
-                return fmt::format("{} has no extra '{}'", label(node.first), node.second);
+                continue; // a release without the extra: pip installs it without (and warns)
             }
             if (installed_[node.first] && broken_nodes_.count(node) != 0) {
                 continue; // kept as it was: libsolv does not repair what the request leaves
@@ -817,10 +836,31 @@ private:
         return out;
     }
 
-    bool declares_extra(std::size_t i, const std::string& extra) const {
-        const auto& deps = universe_[i]->release.dependencies;
-        return std::any_of(deps.begin(), deps.end(),
-                           [&](const Dependency& d) { return pep503(d.extra) == extra; });
+    /// The extras a pip release declares: the index's declarations (a pip dependency with no
+    /// target), else (an index written before) the extras its requirements name.
+    std::set<std::string> extras_of(std::size_t i) const {
+        std::set<std::string> declared, named;
+        for (const Dependency& d : universe_[i]->release.dependencies) {
+            if (d.kind == DependencyKind::pip && !d.extra.empty()) {
+                (d.target.empty() ? declared : named).insert(pep503(d.extra));
+            }
+        }
+        return declared.empty() ? named : declared;
+    }
+
+    /// Who satisfies "name[extra] spec" (extra "" for none), as pip 23: a release of the name
+    /// that meets the spec; one without the extra is taken without it, except an installed
+    /// one (whose extras are not known).
+    std::vector<std::size_t> pip_providers(const std::string& base, const std::string& extra,
+                                           const std::string& spec) const {
+        std::vector<std::size_t> candidates;
+        for (const std::size_t p : pool(Backend::pip)) {
+            if (pep503(universe_[p]->package) == base &&
+                (extra.empty() || !installed_[p] || extras_of(p).count(extra) != 0)) {
+                candidates.push_back(p);
+            }
+        }
+        return pip_choose(candidates, spec);
     }
 
     std::vector<std::size_t> pool(Backend backend) const {
@@ -836,8 +876,9 @@ private:
     void build_nodes(std::size_t i) {
         const ReleaseRecord& r = *universe_[i];
         std::set<std::string> extras{""};
-        for (const auto& d : r.release.dependencies) {
-            extras.insert(d.extra);
+        if (r.backend == Backend::pip) {
+            const auto declared = extras_of(i);
+            extras.insert(declared.begin(), declared.end());
         }
         std::vector<std::pair<std::string, std::vector<std::size_t>>> constrains;
         for (const std::string& extra : extras) {
@@ -863,10 +904,15 @@ private:
                 }
             }
             for (const auto& d : r.release.dependencies) {
-                if (d.extra != extra) {
-                    continue;
+                if (d.kind == DependencyKind::pip && d.target.empty()) {
+                    continue; // an extra's declaration
+                }
+                if (d.markers.empty() && !extra.empty()) {
+                    continue; // (the release's own: it is there when its extra is)
                 }
                 if (!d.markers.empty()) {
+                    // pip 23: the release needs what holds with extra == "", its extra E
+                    // what holds with extra == E.
                     auto marker = version::pep508::Marker::parse(d.markers);
                     if (!marker) {
                         continue;
@@ -904,16 +950,9 @@ private:
                         }
                     }
                     for (const auto& e : wanted) {
-                        std::vector<std::size_t> candidates;
-                        for (const std::size_t p : pool(Backend::pip)) {
-                            if (pep503(universe_[p]->package) == base &&
-                                (e.empty() || declares_extra(p, e))) {
-                                candidates.push_back(p);
-                            }
-                        }
                         node.push_back({fmt::format("{}{} {} (pip)", base,
                                                     e.empty() ? "" : "[" + e + "]", d.spec),
-                                        pip_choose(candidates, d.spec), e});
+                                        pip_providers(base, e, d.spec), e});
                     }
                     break;
                 }
@@ -1028,6 +1067,18 @@ private:
                 }
                 return out;
             };
+            if (!q.extras.empty()) {
+                // "name[a,b]": a pip release of the name, and each extra as a requirement of
+                // the request's own.
+                requests_.emplace_back(q.text, pip_providers(pep503(q.name), "", q.spec));
+                for (const auto& e : q.extras) {
+                    auto by = pip_providers(pep503(q.name), e, q.spec);
+                    if (!by.empty()) { // (else only installed releases: their extras unknown)
+                        request_extras_.emplace_back(q.text, std::move(by), e);
+                    }
+                }
+                continue;
+            }
             std::vector<std::size_t> by = matching(false);
             if (by.empty()) {
                 by = matching(true);
@@ -1051,6 +1102,7 @@ private:
     std::vector<std::vector<std::pair<std::string, std::vector<std::size_t>>>> constrains_;
     std::vector<std::pair<std::string, std::vector<std::size_t>>> pins_;
     std::vector<std::pair<std::string, std::vector<std::size_t>>> requests_;
+    std::vector<std::tuple<std::string, std::vector<std::size_t>, std::string>> request_extras_;
 };
 
 /// Every installation (each package absent or one of its releases, installed ones included),

@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 namespace {
 
 /// Bump when what the cache holds changes meaning.
-constexpr const char* kFormat = "qplug-solv-2";
+constexpr const char* kFormat = "qplug-solv-3"; // 3: pip extras as pip 23 reads markers
 
 std::uint64_t fnv1a(std::string_view text) {
     std::uint64_t h = 14695981039346656037ULL;
