@@ -34,6 +34,8 @@ std::string_view kind_name(DocumentKind kind) {
         return "conda repodata";
     case DocumentKind::archive:
         return "a plugin ZIP";
+    case DocumentKind::wheel:
+        return "a wheel";
     case DocumentKind::other:
         break;
     }
@@ -358,6 +360,8 @@ std::uint64_t FetchLimits::max_bytes(DocumentKind kind) const {
         return repodata;
     case DocumentKind::archive:
         return archive;
+    case DocumentKind::wheel:
+        return wheel;
     case DocumentKind::other:
         break;
     }
@@ -365,7 +369,7 @@ std::uint64_t FetchLimits::max_bytes(DocumentKind kind) const {
 }
 
 void FetchLimits::set_max_bytes(std::uint64_t bytes) {
-    plugins_xml = project_page = metadata = repodata = archive = other = bytes;
+    plugins_xml = project_page = metadata = repodata = archive = wheel = other = bytes;
 }
 
 std::string format_bytes(std::uint64_t bytes) {

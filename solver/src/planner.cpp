@@ -13,6 +13,7 @@
 #include <qplug/solver/source.hpp>
 
 #include "errors.hpp"
+#include "pip_lazy.hpp"
 
 namespace qplug::solver {
 
@@ -25,19 +26,6 @@ bool is_remote(const std::string& url) {
 
 std::string lock_key(Backend backend, const std::string& name) {
     return std::string(backend_name(backend)) + ":" + name;
-}
-
-/// The available releases with the dependencies learnt from ZIPs in this plan.
-std::vector<ReleaseRecord>
-with_learnt(std::vector<ReleaseRecord> available,
-            const std::map<std::int64_t, std::vector<Dependency>>& learnt) {
-    for (auto& r : available) {
-        if (auto it = learnt.find(r.id); it != learnt.end()) {
-            r.release.dependencies = it->second;
-            r.release.dependencies_known = true;
-        }
-    }
-    return available;
 }
 
 } // namespace
@@ -128,8 +116,15 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
     std::unique_ptr<Fetcher> own_fetcher;
     std::unique_ptr<DownloadCache> own_cache;
     DownloadCache* downloads = options.downloads;
-    std::map<std::int64_t, std::vector<Dependency>> learnt; // kept in memory only
-    std::set<std::int64_t> tried;                           // releases whose ZIP was read
+    // What this plan learns that it may not write into the index (record_dependencies).
+    detail::LearntReleases learnt;
+    std::set<std::int64_t> tried; // releases whose ZIP was read
+    // pip indexes are read as resolutions reach their projects (docs/index-sources.md, "pip").
+    const auto repositories = index.repositories();
+    const bool reads_pip = std::any_of(repositories.begin(), repositories.end(),
+                                       [](const auto& r) { return r.enabled && r.kind == "pip"; });
+    std::unique_ptr<Fetcher> pip_fetcher;
+    detail::PipReads pip_reads;
     const auto solve = [&](const Policy& p) -> Expected<Resolution> {
         if (learnt.empty()) {
             return resolve(index, run.installed, requests, p);
@@ -138,9 +133,13 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
         for (auto& pin : index.pins()) {
             with_pins.pins.push_back(std::move(pin));
         }
-        return resolve(with_learnt(index.available(), learnt), run.installed, requests, with_pins);
+        return resolve(learnt.available(index), run.installed, requests, with_pins);
     };
-    for (int round = 0; round < 8; ++round) {
+    // Each round resolves and reads what that resolution showed to be unknown; a plan that
+    // still learns after this many says it may be incomplete.
+    constexpr int kRounds = 32;
+    bool settled = false;
+    for (int round = 0; round < kRounds && !settled; ++round) {
         Policy attempt = policy;
         if (lock) {
             for (const auto& p : lock->packages) {
@@ -161,7 +160,27 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
             }
         }
         run.resolution = std::move(*resolved);
+        if (reads_pip) {
+            // The pip projects and wheels this resolution reached but the plan does not know
+            // (solved or not: a request may name a project not read yet).
+            if (!pip_fetcher) {
+                pip_fetcher = make_fetcher(options.download);
+            }
+            detail::PipReadOptions how;
+            how.fetcher = pip_fetcher.get();
+            how.offline = options.offline;
+            how.record = options.record_dependencies;
+            auto pip_learned = detail::read_reached_pip(index, requests, policy, run.resolution,
+                                                        how, pip_reads, learnt, run.notes);
+            if (!pip_learned) {
+                return std::move(pip_learned).error();
+            }
+            if (*pip_learned) {
+                continue;
+            }
+        }
         if (!run.resolution.solved) {
+            settled = true;
             break;
         }
         // plugins.xml does not give plugin_dependencies: read them from the ZIPs the plan
@@ -219,13 +238,15 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
                     return std::move(r).error();
                 }
             } else {
-                learnt[rec.id] = std::move(*deps);
+                learnt.set_dependencies(rec.id, std::move(*deps));
             }
             learned = true;
         }
-        if (!learned) {
-            break;
-        }
+        settled = !learned;
+    }
+    if (!settled) {
+        run.resolution.plan.warnings.push_back(fmt::format(
+            "still reading dependencies after {} resolutions: this plan may miss some", kRounds));
     }
     if (run.resolution.solved) {
         // The plan's warnings about unknown dependencies are answered by now.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <cstdlib>
 
+#include <fmt/format.h>
+
 #include <qplug/solver/source.hpp>
 
 #include "errors.hpp"
@@ -54,6 +56,46 @@ Expected<SyncReport> sync_repository(Index& index, const SourceRegistry& registr
         return std::move(source).error();
     }
     return index.sync(name, [&](SyncSink& sink) { return (*source)->sync(context, sink); });
+}
+
+Expected<Package> Source::read_project(std::string_view name, const SyncContext& /*context*/,
+                                       std::vector<std::string>& /*warnings*/) {
+    return failure(fmt::format("this kind of repository is read whole at sync, not project by "
+                               "project ('{}')",
+                               name));
+}
+
+Expected<ProjectsRead> read_projects(const Index& index, const SourceRegistry& registry,
+                                     std::string_view repository,
+                                     const std::vector<std::string>& projects,
+                                     const SyncContext& context) {
+    const auto repo = index.repository(repository);
+    if (!repo) {
+        return failure("repository '" + std::string(repository) + "' is not configured");
+    }
+    const SourceType* type = registry.find(repo->kind);
+    if (type == nullptr) {
+        return failure("repository '" + repo->name + "' has the kind '" + repo->kind +
+                       "', which this qplug does not know");
+    }
+    auto source = type->make(*repo);
+    if (!source) {
+        return std::move(source).error();
+    }
+    ProjectsRead read;
+    for (const auto& name : projects) {
+        auto package = (*source)->read_project(name, context, read.warnings);
+        if (!package) {
+            Error e = std::move(package).error();
+            e.message =
+                fmt::format("repository '{}', project '{}': {}", repo->name, name, e.message);
+            return e;
+        }
+        if (!package->releases.empty()) {
+            read.packages.push_back(std::move(*package)); // (nothing read: the listing stays)
+        }
+    }
+    return read;
 }
 
 std::string default_qgis_version() {

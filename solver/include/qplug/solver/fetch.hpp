@@ -23,6 +23,7 @@ enum class DocumentKind {
     metadata,     ///< a wheel's core metadata (PEP 658)
     repodata,     ///< a conda channel's repodata.json
     archive,      ///< a plugin ZIP (its advertised size, when known, is its limit)
+    wheel,        ///< a pip wheel read for its METADATA (its advertised size, when known)
     other,
 };
 
@@ -38,6 +39,8 @@ struct FetchLimits {
     std::uint64_t repodata = std::uint64_t{1} << 30;
     /// A plugin ZIP without an advertised size: plugins.qgis.org's upload limit.
     std::uint64_t archive = 25'000'000;
+    /// A wheel without an advertised size: PyPI's default upload limit.
+    std::uint64_t wheel = std::uint64_t{100} << 20;
     std::uint64_t other = std::uint64_t{64} << 20;
     long connect_timeout_seconds = 30;
     /// A transfer that receives fewer than stall_bytes_per_second on average over

@@ -137,7 +137,16 @@ public:
     Expected<SyncReport> sync(std::string_view repository,
                               const std::function<Expected<SyncResult>(SyncSink&)>& fill);
 
+    /// Replaces some packages of a repository (each one's row and releases, found by name)
+    /// with `packages`, in one transaction, leaving the rest of the repository as it is, and
+    /// bumps its revision: a pip index's projects read when a resolution reaches them.
+    Expected<SyncReport> replace_packages(std::string_view repository,
+                                          const std::vector<Package>& packages);
+
     // --- reading (each throws IndexReadError when the index cannot be read) -------------
+    /// The enabled pip repositories that list a project (by its normalized name) without
+    /// having read it: no release of it is recorded there.
+    std::vector<std::string> listing_unread(std::string_view pip_name) const;
     /// Packages of enabled repositories whose name, display name, summary or tags contain
     /// `text` (case-insensitive); every package when `text` is empty.
     std::vector<PackageSummary> search(std::string_view text) const;

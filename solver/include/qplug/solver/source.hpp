@@ -32,6 +32,11 @@ public:
     /// Reads the repository and hands its packages to the sink. Fails without touching the
     /// index (the sink's transaction is rolled back) when anything cannot be read.
     virtual Expected<Index::SyncResult> sync(const SyncContext& context, SyncSink& sink) = 0;
+    /// Reads one project of a repository whose sync only lists its projects (a pip index):
+    /// the package (an empty one when the repository does not have it), warnings to
+    /// `warnings`. Sources that read everything at sync keep this default, which fails.
+    virtual Expected<Package> read_project(std::string_view name, const SyncContext& context,
+                                           std::vector<std::string>& warnings);
 };
 
 struct SourceType {
@@ -60,6 +65,21 @@ private:
 /// Syncs one repository: its source type from the registry, one transaction in the index.
 Expected<SyncReport> sync_repository(Index& index, const SourceRegistry& registry,
                                      std::string_view name, const SyncContext& context);
+
+/// What read_projects() read: the projects found with at least one release, and warnings.
+struct ProjectsRead {
+    std::vector<Package> packages;
+    std::vector<std::string> warnings;
+};
+
+/// Reads the named projects of one repository (Source::read_project): how a pip index is read
+/// when a resolution reaches its projects (docs/index-sources.md). A project read without any
+/// release is left out (the sync's listing stands). The caller records them
+/// (Index::replace_packages) or keeps them for one plan.
+Expected<ProjectsRead> read_projects(const Index& index, const SourceRegistry& registry,
+                                     std::string_view repository,
+                                     const std::vector<std::string>& projects,
+                                     const SyncContext& context);
 
 /// The QGIS version qplug targets when none is given: $QPLUG_QGIS_VERSION, else the current
 /// long-term release this qplug knows (docs/index.md).
