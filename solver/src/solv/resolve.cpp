@@ -404,6 +404,8 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     bool upgrade_all = false;
     std::set<Id> roots;     // the releases that can satisfy a request
     std::set<Id> to_remove; // the releases a request removes
+    // Where each install request's job is in the queue, with the releases that satisfy it.
+    std::vector<std::pair<int, std::vector<Id>>> install_jobs;
     struct ExtraJob {
         const Request* request;
         std::string extra;
@@ -477,6 +479,9 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                            ? SOLVER_UPDATE | SOLVER_TARGETED | SOLVER_FORCEBEST
                            : SOLVER_INSTALL;
         roots.insert(ids.begin(), ids.end());
+        if (r.action == Request::Action::install) {
+            install_jobs.emplace_back(job.count(), ids);
+        }
         push_one_of(job, pool, ids, how);
         for (const std::string& extra : r.extras) {
             // Each extra of "name[a,b]": its solvable, or a release without it (pip warns).
@@ -490,6 +495,9 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                 continue;
             }
             roots.insert(with_extra.begin(), with_extra.end());
+            if (r.action == Request::Action::install) {
+                install_jobs.emplace_back(job.count(), with_extra); // held as the release is
+            }
             push_one_of(job, pool, with_extra, how);
             extra_jobs.push_back({&r, extra, std::move(with_extra)});
         }
@@ -545,13 +553,14 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, model.qgis_solvable());
     job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, model.python_solvable());
 
+    // First pass: an install gets the newest release that fits, updating what it needs as
+    // needed (as pip does), rather than the newest that leaves everything installed alone.
+    bool focus_best = true;
     const auto make_solver = [&] {
         solv::SolverPtr s(solver_create(pool));
         solver_set_flag(s.get(), SOLVER_FLAG_ALLOW_DOWNGRADE, policy.allow_downgrade ? 1 : 0);
         solver_set_flag(s.get(), SOLVER_FLAG_ALLOW_UNINSTALL, policy.allow_uninstall ? 1 : 0);
-        // An install gets the newest release that fits, updating its dependencies as needed
-        // (as pip does), rather than the newest that leaves everything installed alone.
-        solver_set_flag(s.get(), SOLVER_FLAG_FOCUS_BEST, 1);
+        solver_set_flag(s.get(), SOLVER_FLAG_FOCUS_BEST, focus_best ? 1 : 0);
         solver_set_flag(s.get(), SOLVER_FLAG_BEST_OBEY_POLICY, 1);
         return s;
     };
@@ -559,6 +568,40 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     if (solver_solve(owned.get(), job.get()) != 0) {
         resolution.explanation = solv::explain(owned.get(), model, roots);
         return resolution;
+    }
+    // Second pass: with the requested releases the first pass chose held, nothing else
+    // changes that they do not need (pip's "only-if-needed"): focusing on the best also
+    // upgrades an installed dependency that already fits, and with it whatever pins that
+    // dependency. Not for `upgrade` with no name, which asks to change everything.
+    if (!upgrade_all && !install_jobs.empty()) {
+        solv::QueueOwner held;
+        std::size_t next = 0;
+        for (int k = 0; k + 1 < job.count(); k += 2) {
+            if (next < install_jobs.size() && install_jobs[next].first == k) {
+                Id chosen = 0;
+                for (const Id p : install_jobs[next].second) {
+                    if (solver_get_decisionlevel(owned.get(), p) > 0) {
+                        chosen = p;
+                        break;
+                    }
+                }
+                ++next;
+                if (chosen != 0) {
+                    held.push2(SOLVER_INSTALL | SOLVER_SOLVABLE, chosen);
+                    continue;
+                }
+            }
+            held.push2(job[k], job[k + 1]);
+        }
+        focus_best = false;
+        solv::SolverPtr minimal = make_solver();
+        if (solver_solve(minimal.get(), held.get()) == 0) {
+            owned = std::move(minimal);
+            queue_free(job.get());
+            queue_init_clone(job.get(), held.get());
+        } else {
+            focus_best = true; // cannot happen (the first result is one); keep it
+        }
     }
     // Automatic packages nothing needs any more go in the same run (apt's autoremove, done
     // by every change): after the plan, what the user-installed packages no longer need.
