@@ -12,6 +12,7 @@
 #include <qplug/solver/pip_project.hpp>
 #include <qplug/solver/pypi.hpp>
 #include <qplug/solver/versions.hpp>
+#include <qplug/unicode.hpp>
 #include <qplug/version/pep508.hpp>
 
 #include "errors.hpp"
@@ -557,12 +558,16 @@ void LearntReleases::add_project(const RepositoryConfig& repository, const Packa
 }
 
 std::vector<ReleaseRecord> LearntReleases::over(std::vector<ReleaseRecord> releases) const {
+    // The index's releases of the projects read in this plan give way to what was read.
     if (!replaced_.empty()) {
         releases.erase(std::remove_if(releases.begin(), releases.end(),
                                       [&](const ReleaseRecord& r) {
                                           return replaced_.count({r.repository, r.package}) != 0;
                                       }),
                        releases.end());
+    }
+    for (const auto& r : projects_) {
+        releases.push_back(r);
     }
     for (auto& r : releases) {
         if (auto it = dependencies_.find(r.id); it != dependencies_.end()) {
@@ -577,22 +582,20 @@ std::vector<ReleaseRecord> LearntReleases::over(std::vector<ReleaseRecord> relea
 }
 
 std::vector<ReleaseRecord> LearntReleases::available(const Index& index) const {
-    std::vector<ReleaseRecord> out = over(index.available());
-    for (const auto& r : over(projects_)) {
-        out.push_back(r);
-    }
-    return out;
+    return over(index.available());
 }
 
 std::vector<ReleaseRecord> LearntReleases::releases_named(const Index& index,
                                                           std::string_view name) const {
     std::vector<ReleaseRecord> out = over(index.releases_named(name));
     const std::string key = normalize_pip_name(name);
-    for (const auto& r : over(projects_)) {
-        if (r.package == key) {
-            out.push_back(r);
-        }
-    }
+    out.erase(std::remove_if(out.begin(), out.end(),
+                             [&](const ReleaseRecord& r) {
+                                 return r.id < 0 && r.package != key &&
+                                        unicode::to_lower(r.display_name) !=
+                                            unicode::to_lower(name);
+                             }),
+              out.end());
     return out;
 }
 

@@ -42,6 +42,8 @@ public:
     std::vector<ReleaseRecord> releases_named(const Index& index, std::string_view name) const;
 
 private:
+    /// The index's `releases` with the projects read in place of the index's, and the
+    /// dependencies learnt.
     std::vector<ReleaseRecord> over(std::vector<ReleaseRecord> releases) const;
 
     std::map<std::int64_t,
