@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The pip backend plans what pip plans (issue 12): requests and dependencies with extras,
 markers combining `extra` with anything, an unknown extra, pip indexes read lazily per project,
-dependencies from PEP 658 metadata or from the wheel itself.
+dependencies from PEP 658 metadata or from the wheel itself; the binding (qplug_resolve) reads
+as the CLI does.
 
 The wheels are built here. Each request is resolved by qplug against four repositories of the
 same wheels: a folder, a PEP 691 index on 127.0.0.1 with PEP 658 metadata, the same without
@@ -302,6 +303,9 @@ class PipPlans(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.root = tempfile.mkdtemp()
+        # The default QGIS profile (the target of every plan here) inside the test's folder.
+        os.environ["XDG_DATA_HOME"] = os.path.join(cls.root, "data")
+        os.environ["XDG_CACHE_HOME"] = os.path.join(cls.root, "cache")
         cls.folder = build_indexes(cls.root)
         cls.server = Server(cls.root)
         venv = os.path.join(cls.root, "venv")
@@ -425,6 +429,22 @@ class PipPlans(unittest.TestCase):
         before = len(self.server.served("/files-norange/qx_h"))
         self.plan(index, "qx-a")
         self.assertEqual([n for _, _, n in self.server.served("/files-norange/qx_h")[before:]], [big])
+
+    def test_the_binding_reads_as_the_cli_does(self):
+        # One resolution path (make_plan): qplug_resolve and the binding read the pages and the
+        # wheels a resolution reaches, as `qplug resolve` does.
+        import qplug
+        index = self.fresh(self.server.url("/nometa/simple/"))
+        since = len(self.server.log)
+        r = qplug.resolve("pip:qx-w", qgis="3.40.0", python=platform.python_version(),
+                          platform=sys.platform, index=index)
+        self.assertTrue(r.solved, (r.causes, r.paths))
+        self.assertEqual({(s["name"], s["version"]) for s in r.steps if s["action"] == "install"},
+                         reference("qx-w"))
+        with self.server.lock:
+            ranges = [rng for path, rng, _ in self.server.log[since:] if path.startswith("/files/")]
+        self.assertTrue(ranges and all(ranges), ranges)
+        self.assertEqual(self.plan(index, "qx-w")[0], reference("qx-w"))
 
     def test_offline_reads_nothing_and_says_so(self):
         index = self.fresh(self.server.url("/meta/simple/"))
