@@ -446,6 +446,42 @@ class PipPlans(unittest.TestCase):
         self.assertTrue(ranges and all(ranges), ranges)
         self.assertEqual(self.plan(index, "qx-w")[0], reference("qx-w"))
 
+    def test_an_install_reaches_the_index_through_a_plugin_and_records_what_it_read(self):
+        # A plugin whose requirements.txt names qx-l1 (a chain of four projects on an index
+        # read lazily): the plan reads the chain, the install records it in the index (a run
+        # that changes an installation may write it) and real pip installs it.
+        if self.venv_python is None:
+            self.skipTest("python3 -m venv is not available")
+        work = tempfile.mkdtemp(dir=self.root)
+        venv = os.path.join(work, "venv")
+        shutil.copytree(os.path.dirname(os.path.dirname(self.venv_python)), venv, symlinks=True)
+        zips = os.path.join(work, "zips")
+        os.makedirs(zips)
+        with zipfile.ZipFile(os.path.join(zips, "needs_chain.1.0.zip"), "w") as z:
+            z.writestr("needs_chain/__init__.py", "def classFactory(iface):\n    return None\n")
+            z.writestr("needs_chain/metadata.txt",
+                       "[general]\nname=Needs Chain\nversion=1.0\nqgisMinimumVersion=3.22\n"
+                       "description=d\nabout=a\nauthor=qplug\nemail=q@example.org\n")
+            z.writestr("needs_chain/requirements.txt", "qx-l1>=1\n")
+        index = os.path.join(work, "index.sqlite")
+        self.qplug(index, "repo", "add", "plugins", zips, "--kind", "folder")
+        self.qplug(index, "repo", "add", "wheels", self.server.url("/meta/simple/"), "--kind", "pip")
+        self.qplug(index, "repo", "sync", "--qgis", "3.40.0")
+        target = ["--qgis", "3.40.0", "--profile", os.path.join(work, "profile"),
+                  "--python-exe", os.path.join(venv, "bin", "python")]
+        r = self.qplug(index, "install", "Needs Chain", "--yes", *target)
+        for name in ("qx-l1", "qx-l2", "qx-l3", "qx-l4"):
+            self.assertIn(f"install   {name} 1.0 (pip, wheels)", r.stdout)
+        with sqlite3.connect(index) as db:
+            read = {n for (n,) in db.execute(
+                "SELECT DISTINCT p.name FROM packages p JOIN releases r ON r.package_id = p.id "
+                "JOIN repositories repo ON repo.id = p.repository_id WHERE repo.name = 'wheels'")}
+        self.assertEqual(read, {"qx-l1", "qx-l2", "qx-l3", "qx-l4"})
+        listed = subprocess.run([os.path.join(venv, "bin", "python"), "-m", "pip", "list",
+                                 "--format=json", "--local"], capture_output=True, text=True)
+        self.assertTrue({("qx-l1", "1.0"), ("qx-l4", "1.0")} <=
+                        {(p["name"], p["version"]) for p in json.loads(listed.stdout)}, listed.stdout)
+
     def test_offline_reads_nothing_and_says_so(self):
         index = self.fresh(self.server.url("/meta/simple/"))
         r = self.qplug(index, "resolve", "--json", "--qgis", "3.40.0", "--offline", "pip:qx-a", expect=1)
