@@ -51,7 +51,9 @@ private:
         dependencies_;
     std::vector<ReleaseRecord> projects_;
     std::set<std::pair<std::string, std::string>> replaced_; ///< (repository, package)
-    std::int64_t next_id_ = -1;
+    /// Below 0, as no index release is, and far below the ids a target gives its installed
+    /// releases (-1, -2, ...: target.cpp), which share the resolver's table of records.
+    std::int64_t next_id_ = -(std::int64_t{1} << 40);
 };
 
 /// What one plan has read from pip repositories, so that nothing is read twice.

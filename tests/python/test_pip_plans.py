@@ -354,8 +354,12 @@ class PipPlans(unittest.TestCase):
                        platform.python_version(), "--platform", sys.platform, *extra, "pip:" + request)
         out = json.loads(r.stdout)
         self.assertTrue(out["solved"], (request, out, r.stderr))
-        steps = {(s["name"], s["version"]) for s in out["plan"]["steps"] if s["action"] == "install"}
-        return steps, out["plan"]["warnings"], r.stderr
+        installs = [s for s in out["plan"]["steps"] if s["action"] == "install"]
+        # Each step is the repository's release (its file), whether read at sync or by the plan.
+        self.assertEqual({(s["repository"], os.path.basename(s["download_url"])) for s in installs},
+                         {("wheels", f"{module(s['name'])}-{s['version']}-py3-none-any.whl")
+                          for s in installs}, installs)
+        return {(s["name"], s["version"]) for s in installs}, out["plan"]["warnings"], r.stderr
 
     def sources(self):
         return {"folder": self.folder, "PEP 691 + PEP 658": self.server.url("/meta/simple/"),
