@@ -138,7 +138,17 @@ int run_info(const QueryOptions& o, const std::string& name, bool versions) {
         }
     }
     if (releases.empty()) {
-        std::cerr << "qplug: no package named '" << name << "' in the index\n";
+        const auto listing = index->listing_unread(solver::normalize_pip_name(name));
+        if (listing.empty()) {
+            std::cerr << "qplug: no package named '" << name << "' in the index\n";
+        } else {
+            // A pip index lists it without releases: they are read when a resolution reaches it.
+            std::cerr << fmt::format("qplug: '{}' is listed by the pip repository '{}', whose "
+                                     "projects are read when a resolution reaches them (qplug "
+                                     "resolve 'pip:{}'), or at sync with --option "
+                                     "'projects=[...]'\n",
+                                     name, listing.front(), name);
+        }
         if (o.json) {
             print_json({{"name", name}, {"packages", json::array()}});
         }

@@ -490,6 +490,9 @@ class PipPlans(unittest.TestCase):
         index = self.fresh(self.server.url("/meta/simple/"))
         r = self.qplug(index, "resolve", "--json", "--qgis", "3.40.0", "--offline", "pip:qx-a", expect=1)
         self.assertIn("qx-a of the pip repository 'wheels' not read (offline)", r.stderr)
+        r = self.qplug(index, "info", "qx-a", expect=1)  # listed, not read: info says so
+        self.assertIn("'qx-a' is listed by the pip repository 'wheels', whose projects are read "
+                      "when a resolution reaches them", r.stderr)
         with sqlite3.connect(index) as db:
             self.assertEqual(db.execute("SELECT count(*) FROM releases").fetchone()[0], 0)
 
