@@ -277,6 +277,18 @@ public:
         }
     }
 
+    /// An installed release, for an upgrade of everything: its project, or its plugin.
+    void add_installed(const ReleaseRecord& r) {
+        if (r.release.external) {
+            return; // the environment's own packages: never upgraded (docs/install.md)
+        }
+        if (r.backend == Backend::pip) {
+            add(r.package, {}, "");
+        } else if (r.backend == Backend::legacy) {
+            add_plugin(r.package);
+        }
+    }
+
     void run() {
         while (!todo_.empty() || !plugin_todo_.empty()) {
             if (!plugin_todo_.empty()) {
@@ -600,9 +612,10 @@ std::vector<ReleaseRecord> LearntReleases::releases_named(const Index& index,
 }
 
 Expected<bool> read_reached_pip(Index& index, const std::vector<Request>& requests,
-                                const Policy& policy, const Resolution& resolution,
-                                const PipReadOptions& options, PipReads& reads,
-                                LearntReleases& learnt, std::vector<std::string>& notes) {
+                                const std::vector<ReleaseRecord>& installed, const Policy& policy,
+                                const Resolution& resolution, const PipReadOptions& options,
+                                PipReads& reads, LearntReleases& learnt,
+                                std::vector<std::string>& notes) {
     auto environment = version::pep508::default_environment(policy.python_version, policy.platform);
     if (!environment) {
         return std::move(environment).error();
@@ -615,6 +628,12 @@ Expected<bool> read_reached_pip(Index& index, const std::vector<Request>& reques
         Reach reach(index, learnt, policy, resolution, *environment);
         for (const auto& r : requests) {
             reach.add_request(r);
+            if (r.action == Request::Action::upgrade && r.name.empty()) {
+                // Upgrading everything reaches everything installed (pip install --upgrade).
+                for (const auto& i : installed) {
+                    reach.add_installed(i);
+                }
+            }
         }
         reach.run();
         // Pages of the reached projects that a pip index lists without having read them.

@@ -93,23 +93,25 @@ struct PipReadOptions {
 /// anything was learnt (then resolve again).
 ///
 /// "Reached" follows pip's resolver: from the requests (names any backend may answer, with
-/// their extras and specifiers) and the pip requirements of the plugins they reach (the
-/// resolution's choice, else every release whose dependencies are known), each pip project's
-/// candidates from its newest release that fits every specifier seen for it (final releases
-/// unless only pre-releases fit; Requires-Python; --exclude-newer) down to the release the
-/// resolution chose (only the newest when it chose none), and the requirements of those whose
-/// markers hold for the target (with the extras asked of the project), transitively. Read are
-/// the page of every reached project that an enabled pip repository lists without having read
-/// it (with the PEP 658 metadata it serves), and the METADATA of every reached wheel whose
-/// dependencies are unknown (fetch_wheel_requirements). Both repeat until nothing new is
-/// reached, so one call reads a whole chain of dependencies.
+/// their extras and specifiers; an upgrade of everything names everything `installed` but the
+/// environment's own packages) and the pip requirements of the plugins they reach (the resolution's
+/// choice, else every release whose dependencies are known), each pip project's candidates from its
+/// newest release that fits every specifier seen for it (final releases unless only pre-releases
+/// fit; Requires-Python;
+/// --exclude-newer) down to the release the resolution chose (only the newest when it chose none),
+/// and the requirements of those whose markers hold for the target (with the extras asked of the
+/// project), transitively. Read are the page of every reached project that an enabled pip
+/// repository lists without having read it (with the PEP 658 metadata it serves), and the METADATA
+/// of every reached wheel whose dependencies are unknown (fetch_wheel_requirements). Both repeat
+/// until nothing new is reached, so one call reads a whole chain of dependencies.
 ///
 /// An sdist's dependencies stay unknown (pip builds it to learn them; the plan warns). Fails
 /// when a page or a wheel cannot be fetched or read (a project page answering 404 is a note:
 /// pip finds no candidates there).
 Expected<bool> read_reached_pip(Index& index, const std::vector<Request>& requests,
-                                const Policy& policy, const Resolution& resolution,
-                                const PipReadOptions& options, PipReads& reads,
-                                LearntReleases& learnt, std::vector<std::string>& notes);
+                                const std::vector<ReleaseRecord>& installed, const Policy& policy,
+                                const Resolution& resolution, const PipReadOptions& options,
+                                PipReads& reads, LearntReleases& learnt,
+                                std::vector<std::string>& notes);
 
 } // namespace qplug::solver::detail

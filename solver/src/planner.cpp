@@ -171,8 +171,9 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
             how.fetcher = pip_fetcher.get();
             how.offline = options.offline;
             how.record = options.record_dependencies;
-            auto pip_learned = detail::read_reached_pip(index, requests, policy, run.resolution,
-                                                        how, pip_reads, learnt, run.notes);
+            auto pip_learned =
+                detail::read_reached_pip(index, requests, run.installed, policy, run.resolution,
+                                         how, pip_reads, learnt, run.notes);
             if (!pip_learned) {
                 return std::move(pip_learned).error();
             }

@@ -485,6 +485,18 @@ class PipPlans(unittest.TestCase):
                                  "--format=json", "--local"], capture_output=True, text=True)
         self.assertTrue({("qx-l1", "1.0"), ("qx-l4", "1.0")} <=
                         {(p["name"], p["version"]) for p in json.loads(listed.stdout)}, listed.stdout)
+        # A sync lists the index again (what was read is gone); upgrading everything reads the
+        # projects installed from it again, as `pip install --upgrade` would.
+        self.qplug(index, "repo", "sync", "wheels")
+        with sqlite3.connect(index) as db:
+            self.assertEqual(db.execute("SELECT count(*) FROM releases r JOIN repositories repo ON "
+                                        "repo.id = r.repository_id WHERE repo.name = 'wheels'"
+                                        ).fetchone()[0], 0)
+        since = len(self.server.log)
+        r = self.qplug(index, "upgrade", "--dry-run", *target)
+        self.assertIn("Nothing to do", r.stdout + r.stderr)
+        self.assertEqual(self.pages_served(self.server.url("/meta/simple/"), since),
+                         {"qx-l1", "qx-l2", "qx-l3", "qx-l4"})
 
     def test_offline_reads_nothing_and_says_so(self):
         index = self.fresh(self.server.url("/meta/simple/"))
