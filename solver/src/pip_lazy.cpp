@@ -527,12 +527,12 @@ Expected<WheelRequirements> fetch_wheel_requirements(const ReleaseRecord& releas
     if (!metadata) {
         return failure(what + ": METADATA: " + metadata.error().to_string());
     }
-    if (normalize_pip_name(metadata->name) != release.package ||
-        !same_version(metadata->version, release.release.version)) {
-        return failure(
-            fmt::format("{}: its METADATA is for {} {}", what, metadata->name, metadata->version));
-    }
     WheelRequirements out;
+    if (!pip::metadata_matches(*metadata, release.package, release.release.version)) {
+        out.discarded = fmt::format("Discarding {}: its METADATA is for {} {}, as pip discards it",
+                                    what, metadata->name, metadata->version);
+        return out;
+    }
     out.dependencies = pip::dependencies_from_metadata(*metadata, warnings);
     // The index's Requires-Python (data-requires-python) holds as well as the wheel's.
     for (const auto& d : release.release.dependencies) {
@@ -581,6 +581,7 @@ std::vector<ReleaseRecord> LearntReleases::over(std::vector<ReleaseRecord> relea
     for (const auto& r : projects_) {
         releases.push_back(r);
     }
+    std::erase_if(releases, [&](const ReleaseRecord& r) { return discarded_.count(r.id) != 0; });
     for (auto& r : releases) {
         if (auto it = dependencies_.find(r.id); it != dependencies_.end()) {
             r.release.dependencies = it->second.first;
@@ -705,7 +706,10 @@ Expected<bool> read_reached_pip(Index& index, const std::vector<Request>& reques
             for (auto& w : warnings) {
                 notes.push_back(std::move(w));
             }
-            if (options.record && id > 0) {
+            if (!requirements->discarded.empty()) {
+                notes.push_back(std::move(requirements->discarded));
+                learnt.discard(id);
+            } else if (options.record && id > 0) {
                 if (auto r = index.set_dependencies(id, requirements->dependencies,
                                                     requirements->modules);
                     !r) {

@@ -27,7 +27,7 @@ namespace qplug::solver::detail {
 /// reads the index's releases through them.
 class LearntReleases {
 public:
-    bool empty() const { return dependencies_.empty() && projects_.empty(); }
+    bool empty() const { return dependencies_.empty() && projects_.empty() && discarded_.empty(); }
 
     /// A release's dependencies (and, read from a wheel, its modules).
     void set_dependencies(std::int64_t release_id, std::vector<Dependency> dependencies,
@@ -35,6 +35,10 @@ public:
     /// A project of a repository as read from its page: it stands for what the index has of
     /// that project there. Its releases get ids below 0 (not the index's).
     void add_project(const RepositoryConfig& repository, const Package& package);
+
+    /// A release this plan leaves out: its wheel's METADATA is another project's or
+    /// version's (pip discards such a candidate).
+    void discard(std::int64_t release_id) { discarded_.insert(release_id); }
 
     /// The index's available releases as this plan knows them.
     std::vector<ReleaseRecord> available(const Index& index) const;
@@ -51,6 +55,7 @@ private:
         dependencies_;
     std::vector<ReleaseRecord> projects_;
     std::set<std::pair<std::string, std::string>> replaced_; ///< (repository, package)
+    std::set<std::int64_t> discarded_;
     /// Below 0, as no index release is, and far below the ids a target gives its installed
     /// releases (-1, -2, ...: target.cpp), which share the resolver's table of records.
     std::int64_t next_id_ = -(std::int64_t{1} << 40);
@@ -67,14 +72,17 @@ struct PipReads {
 struct WheelRequirements {
     std::vector<Dependency> dependencies;
     std::vector<std::string> modules;
+    /// Why the release is to be discarded ("" when it is not): its METADATA names another
+    /// project or version, which pip discards ("Discarding ...") rather than fail.
+    std::string discarded;
 };
 
 /// Reads a pip release's METADATA from its wheel: a file: URL from disk; over HTTP the ZIP's
 /// central directory and the METADATA entry by range requests (as pip's lazy wheel does), or
 /// the whole wheel when the server does not answer ranges (its SHA-256 then checked), within
 /// the fetcher's limits. The repository's credentials go only to its own host. Fails when the
-/// wheel cannot be fetched or has no readable METADATA, or when its Name or Version is not the
-/// release's.
+/// wheel cannot be fetched or has no readable METADATA; a METADATA whose Name or Version is
+/// not the release's is `discarded`.
 Expected<WheelRequirements> fetch_wheel_requirements(const ReleaseRecord& release,
                                                      const RepositoryConfig& repository,
                                                      Fetcher& fetcher,

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <qplug/solver/pip_project.hpp>
+#include <qplug/solver/versions.hpp>
 #include <qplug/version/pep508.hpp>
 
 #include "flat_json.hpp"
@@ -76,6 +77,13 @@ std::string version_of(const std::string& filename) {
 }
 
 } // namespace
+
+bool metadata_matches(const pypi::CoreMetadata& metadata, std::string_view project,
+                      std::string_view version) {
+    return normalize_pip_name(metadata.name) == normalize_pip_name(project) &&
+           !version_less(Backend::pip, metadata.version, version) &&
+           !version_less(Backend::pip, version, metadata.version);
+}
 
 Dependency declared_extra(std::string extra) {
     Dependency d;

@@ -102,6 +102,9 @@ WHEELS = [
     ("qx-p", "2.0", [], ["qx-q>=2", "qx-b<2"], None),
     ("qx-q", "1.0", [], [], None),
     ("qx-q", "2.0", [], [], None),
+    # a wheel whose METADATA says another version (LIES): pip discards it, takes 1.0
+    ("qx-bad", "1.0", [], [], None),
+    ("qx-bad", "2.0", [], [], None),
     # listed by the index, never reached: never read
     ("qx-unreached", "1.0", [], [], None),
 ]
@@ -111,8 +114,10 @@ REQUESTS = [
     "qx-a", "qx-a[x]", "qx-a[y]", "qx-a[x,y]", "qx-a[x,nosuch]", "qx-a[empty]", "qx-a[X]",
     "qx-j", "qx-w", "qx-isort[pipfile-deprecated-finder]",
     "qx-isort[requirements-deprecated-finder,colors]", "qx-m[u]", "qx-l1", "qx-r", "qx-p",
-    "qx-p<2", "qx-v[x]",
+    "qx-p<2", "qx-v[x]", "qx-bad",
 ]
+# Releases whose METADATA (in the wheel and PEP 658's file) gives another version.
+LIES = {("qx-bad", "2.0"): "2.1"}
 # pip 23.0.1 compares extras without normalizing them (it warns "does not provide the extra"
 # and installs none of its requirements); qplug follows PEP 685, as pip 23.3 does.
 PEP685 = {"qx-isort[pipfile_deprecated_finder]": {"qx-pip-shims", "qx-pipreqs", "qx-yarg"}}
@@ -131,7 +136,7 @@ def module(name):
 
 
 def metadata(name, version, extras, requires, python):
-    lines = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+    lines = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {LIES.get((name, version), version)}"]
     if python:
         lines.append(f"Requires-Python: {python}")
     lines += [f"Provides-Extra: {e}" for e in extras]
@@ -267,7 +272,8 @@ def reference(request):
     extra == "" or with an extra the project declares and is asked for."""
     releases = {}
     for name, version, extras, requires, python in WHEELS:
-        releases.setdefault(name, []).append((Version(version), extras, requires, python))
+        if (name, version) not in LIES:  # pip discards those
+            releases.setdefault(name, []).append((Version(version), extras, requires, python))
     python = platform.python_version()
     specs, wanted = {}, {}
 

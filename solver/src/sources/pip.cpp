@@ -192,12 +192,21 @@ private:
                                                metadata.error().to_string()));
                 continue;
             }
+            if (!pip::metadata_matches(*metadata, p.name, release.version)) {
+                // pip discards a candidate whose metadata is another project's or version's.
+                warnings.push_back(fmt::format("{}.metadata: discarded, it is for {} {}",
+                                               redact_url(file->url), metadata->name,
+                                               metadata->version));
+                release.version.clear();
+                continue;
+            }
             release.dependencies = pip::dependencies_from_metadata(*metadata, &warnings);
             release.dependencies_known = true;
             if (p.summary.empty()) {
                 p.summary = metadata->summary;
             }
         }
+        std::erase_if(p.releases, [](const Release& r) { return r.version.empty(); });
         return p;
     }
 
@@ -262,6 +271,7 @@ private:
                 }
                 read_wheel(folder / release.file_name, p, release, warnings);
             }
+            std::erase_if(p.releases, [](const Release& r) { return r.version.empty(); });
             for (auto& w : warnings) {
                 sink.warn(std::move(w));
             }
@@ -300,6 +310,12 @@ private:
         if (!metadata) {
             warnings.push_back(
                 fmt::format("{}: METADATA: {}", wheel.string(), metadata.error().to_string()));
+            return;
+        }
+        if (!pip::metadata_matches(*metadata, package.name, release.version)) {
+            warnings.push_back(fmt::format("{}: discarded, its METADATA is for {} {}",
+                                           wheel.string(), metadata->name, metadata->version));
+            release.version.clear(); // (left out by the caller)
             return;
         }
         release.dependencies = pip::dependencies_from_metadata(*metadata, &warnings);

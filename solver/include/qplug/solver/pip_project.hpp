@@ -22,6 +22,12 @@ namespace qplug::solver::pip {
 std::vector<Dependency> dependencies_from_metadata(const pypi::CoreMetadata& metadata,
                                                    std::vector<std::string>* warnings);
 
+/// Whether core metadata is the release's: its Name normalizes to `project` and its Version
+/// equals `version` (PEP 440). pip discards a candidate whose metadata is not (Discarding
+/// ...: MetadataInconsistent), and so does qplug.
+bool metadata_matches(const pypi::CoreMetadata& metadata, std::string_view project,
+                      std::string_view version);
+
 /// An extra a pip release declares (Provides-Extra), kept among its dependencies so that it
 /// travels wherever they do: kind pip, an empty target, the extra's canonical name (PEP 685)
 /// in `extra`. It requires nothing.
