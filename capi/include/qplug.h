@@ -46,6 +46,7 @@ extern "C" {
 #define QPLUG_EINVALID -4  /* a bad argument, or a request that cannot be answered */
 #define QPLUG_EUNSAT -5    /* no solution exists */
 #define QPLUG_EIO -6       /* reading, writing or the network failed */
+#define QPLUG_ECANCELED -7 /* a progress callback asked to stop */
 
 typedef struct qplug_error {
     int code;            /* the QPLUG_E* code of the last failure, QPLUG_OK when none */

@@ -193,7 +193,11 @@ Expected<DownloadedFile> DownloadCache::get(const Download& d, const ProgressCal
     request.credentials = d.credentials;
     request.kind = DocumentKind::archive;
     request.expected_bytes = d.size.value_or(0); // else the archive limit
+    request.cancel = d.cancel;
     auto response = fetcher_.fetch(request, progress);
+    if (!response && response.error().kind == Error::Kind::cancelled) {
+        return cancelled_error(fmt::format("{}: download of {}", shown, file_label));
+    }
     if (!response) {
         Error e = failure(fmt::format("{}: download of {} failed: {}", shown, file_label,
                                       response.error().to_string()));
