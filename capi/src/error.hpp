@@ -10,7 +10,8 @@
 #include <qplug/expected.hpp>
 #include <qplug/solver/index.hpp>
 
-#define QPLUG_API extern "C" __attribute__((visibility("default")))
+// QPLUG_API (qplug.h) marks each definition; the C linkage comes from the declarations in
+// qplug.h, which every source of the library includes.
 
 namespace qplug::capi {
 
