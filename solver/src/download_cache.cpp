@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -209,7 +210,10 @@ Expected<DownloadedFile> DownloadCache::get(const Download& d, const ProgressCal
     if (!kept.empty()) {
         fs::create_directories(kept.parent_path(), ec);
         if (!ec) {
-            target = kept.parent_path() / fmt::format(".part-{}-{}", ::getpid(), by_url_.size());
+            // Unique per process and per download: two caches of one host (two applies at
+            // once) share the folder.
+            static std::atomic<unsigned> parts{0};
+            target = kept.parent_path() / fmt::format(".part-{}-{}", ::getpid(), parts++);
         }
     }
     if (target.empty()) {
