@@ -470,7 +470,10 @@ QPLUG_API int qplug_resolution_apply(qplug_applied** out, const qplug_resolution
             return set_error(QPLUG_EINVALID,
                              "the result differs from the lock file " + resolution->plan.lock_file);
         }
-        if (!same || !report->confirmed) {
+        // (A plan with nothing to do for a target without plugins folder is not confirmed:
+        // nothing was asked for, nothing is done.)
+        const bool nothing_to_do = expected.empty() && changes_of(report->plan.resolution).empty();
+        if (!same || (!report->confirmed && !nothing_to_do)) {
             return set_error(QPLUG_EINVALID, "the index or the target changed since the "
                                              "resolution, whose plan is no longer the one to "
                                              "carry out: nothing changed; resolve again");
