@@ -95,8 +95,8 @@ fs::path DownloadCache::default_path() {
     return fs::path(home != nullptr ? home : "/tmp") / ".cache" / "qplug" / "downloads";
 }
 
-DownloadCache::DownloadCache(fs::path folder, Fetcher& fetcher)
-    : folder_(std::move(folder)), fetcher_(fetcher) {}
+DownloadCache::DownloadCache(fs::path folder, Fetcher& fetcher, bool read_only)
+    : folder_(std::move(folder)), read_only_(read_only), fetcher_(fetcher) {}
 
 DownloadCache::~DownloadCache() {
     if (!scratch_.empty()) {
@@ -167,7 +167,9 @@ Expected<DownloadedFile> DownloadCache::get(const Download& d, const ProgressCal
             by_url_[d.url] = file;
             return file;
         }
-        fs::remove(kept, ec); // damaged: fetched again below
+        if (!read_only_) {
+            fs::remove(kept, ec); // damaged: fetched again below
+        }
     }
     // A local file is used where it is.
     if (const std::string local = local_path_of(d.url); !local.empty()) {
@@ -207,7 +209,7 @@ Expected<DownloadedFile> DownloadCache::get(const Download& d, const ProgressCal
     }
     // Into the cache when the digest is known, else into this process's scratch folder.
     fs::path target;
-    if (!kept.empty()) {
+    if (!kept.empty() && !read_only_) {
         fs::create_directories(kept.parent_path(), ec);
         if (!ec) {
             // Unique per process and per download: two caches of one host (two applies at

@@ -349,10 +349,13 @@ Expected<ChangeReport> change_target(Index& index, const Target& target,
     ChangeReport report;
     report.dry_run = options.dry_run;
     auto fetcher = make_fetcher(options.plan.download);
-    DownloadCache downloads(DownloadCache::default_path(), *fetcher);
+    // A dry run reads the caches and writes none of them (nor the .solv cache, nor the
+    // remembered `qgis --version`): docs/install.md.
+    DownloadCache downloads(DownloadCache::default_path(), *fetcher, options.dry_run);
     PlanOptions plan_options = options.plan;
     plan_options.downloads = &downloads;
     plan_options.cancel = options.cancel;
+    plan_options.policy.write_caches = !options.dry_run;
     plan_options.record_dependencies = !options.dry_run;
     std::error_code ec;
     if (!options.dry_run && !fs::is_directory(target.plugins_dir(), ec)) {

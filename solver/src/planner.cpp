@@ -43,14 +43,15 @@ with_learnt(std::vector<ReleaseRecord> available,
 
 } // namespace
 
-std::string target_qgis_version(const std::string& given, std::vector<std::string>* notes) {
+std::string target_qgis_version(const std::string& given, std::vector<std::string>* notes,
+                                bool remember) {
     if (!given.empty()) {
         return given;
     }
     if (const char* env = std::getenv("QPLUG_QGIS_VERSION"); env != nullptr && *env != '\0') {
         return env;
     }
-    if (auto installed = installed_qgis_version()) {
+    if (auto installed = installed_qgis_version(std::chrono::seconds(10), remember)) {
         if (notes != nullptr) {
             notes->push_back(fmt::format("target QGIS {} (from `qgis --version`)", *installed));
         }
@@ -67,7 +68,7 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
                             const PlanOptions& options) {
     PlanRun run;
     Policy policy = options.policy;
-    run.qgis_version = target_qgis_version(policy.qgis_version, &run.notes);
+    run.qgis_version = target_qgis_version(policy.qgis_version, &run.notes, policy.write_caches);
     policy.qgis_version = run.qgis_version;
 
     // What is installed: the target's own state, or the index's installed sources.

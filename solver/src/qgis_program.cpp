@@ -84,7 +84,8 @@ std::string fingerprint(const fs::path& program) {
 
 } // namespace
 
-std::optional<std::string> installed_qgis_version(std::chrono::milliseconds timeout) {
+std::optional<std::string> installed_qgis_version(std::chrono::milliseconds timeout,
+                                                  bool remember) {
     // `qgis --version` starts Qt and takes about a second: its answer is kept in the cache
     // folder for as long as the program file stays the same.
     const auto program = qgis_on_path();
@@ -102,7 +103,7 @@ std::optional<std::string> installed_qgis_version(std::chrono::milliseconds time
         }
     }
     auto version = run_qgis_version(*program, timeout);
-    if (version && !id.empty()) {
+    if (version && !id.empty() && remember) {
         std::error_code ec;
         fs::create_directories(cache.parent_path(), ec);
         const fs::path temporary = cache.string() + ".tmp";

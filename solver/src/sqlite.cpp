@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sqlite.hpp"
 
+#include <filesystem>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <qplug/solver/index.hpp>
@@ -50,6 +53,23 @@ Database::~Database() {
 
 Expected<Database> Database::open(const std::string& path, bool read_only) {
     sqlite3* db = nullptr;
+    if (read_only) {
+        // A reader of a WAL database leaves its -wal and -shm files behind when it was opened
+        // SQLITE_OPEN_READONLY (it may not delete them). Opened read-write with writes
+        // refused (query_only), the last connection to close removes them and leaves the
+        // index byte for byte as it was; a file this user cannot write is opened read-only.
+        const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+        if (::access(path.c_str(), W_OK) == 0 &&
+            ::access(folder.empty() ? "." : folder.c_str(), W_OK) == 0 &&
+            sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                            nullptr) == SQLITE_OK &&
+            sqlite3_exec(db, "PRAGMA query_only = ON", nullptr, nullptr, nullptr) == SQLITE_OK) {
+            sqlite3_extended_result_codes(db, 1);
+            return Database(db);
+        }
+        sqlite3_close_v2(db);
+        db = nullptr;
+    }
     const int flags =
         (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
         SQLITE_OPEN_NOMUTEX;

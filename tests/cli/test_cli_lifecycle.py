@@ -95,6 +95,44 @@ class PythonPackages(unittest.TestCase):
                            capture_output=True, text=True)
         return {p["name"]: p["version"] for p in json.loads(r.stdout)}
 
+    def tree_digest(self):
+        """sha256 of every file under the test's folder (index, its .solv cache, XDG data and
+        cache folders, profile, venv), by relative path."""
+        import hashlib
+        out = {}
+        for root, _, files in os.walk(self.work):
+            for f in files:
+                path = os.path.join(root, f)
+                if os.path.islink(path):
+                    out[os.path.relpath(path, self.work)] = "-> " + os.readlink(path)
+                    continue
+                with open(path, "rb") as fh:
+                    out[os.path.relpath(path, self.work)] = hashlib.sha256(fh.read()).hexdigest()
+        return out
+
+    def assert_same_tree(self, before, what):
+        after = self.tree_digest()
+        changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+        self.assertEqual(changed, [], f"{what} wrote these files")
+
+    def test_a_dry_run_writes_nothing(self):
+        # Cold: no .solv cache, no download cache, nothing installed; the QGIS version
+        # detected (`qgis --version`, not remembered) in one of the runs.
+        before = self.tree_digest()
+        self.ok("install", "Needs Alpha", "--dry-run", *self.target(), *QGIS)
+        self.ok("install", "pip:qplug-env-gamma", "--dry-run", *self.target())
+        self.assert_same_tree(before, "a dry-run install")
+        # Warm: something installed, caches filled by the real run.
+        self.ok("install", "Needs Alpha", "--yes", *self.target(), *QGIS)
+        before = self.tree_digest()
+        for args in (["remove", "Needs Alpha"], ["upgrade"], ["install", "pip:qplug-env-gamma"],
+                     ["enable", "needs_alpha"], ["disable", "needs_alpha"]):
+            with self.subTest(args=args):
+                target = ["--profile", self.profile] if args[0] in ("enable", "disable") \
+                    else [*self.target(), *QGIS]
+                self.ok(*args, "--dry-run", *target)
+                self.assert_same_tree(before, "qplug " + " ".join(args) + " --dry-run")
+
     def test_a_pip_package_is_read_back(self):
         r = self.ok("install", "pip:qplug-env-gamma", "--yes", *self.target(), *QGIS)
         self.assertIn("install   qplug-env-gamma 1.0 (pip, wheels)", r.stdout)

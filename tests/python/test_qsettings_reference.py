@@ -344,6 +344,7 @@ class EnableCommand(unittest.TestCase):
         self.assertEqual(data["plugins"], [{"name": "alpha", "enabled": False, "changed": True}])
         self.assertEqual(read_settings(self.ini)[0]["PythonPlugins/alpha"], "false")
         r = self.qplug("disable", "alpha", "--profile", self.profile)
+        self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("alpha was already disabled", r.stdout)
 
     def test_waits_for_the_lock_qsettings_holds(self):

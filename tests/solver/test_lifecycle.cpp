@@ -9,6 +9,7 @@
 // another seed.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
+#include <array>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -445,8 +446,25 @@ TEST_F(Lifecycle, RandomOperationsOnTwoProfilesKeepEveryInvariant) {
     std::mt19937 rng(seed);
     const Catalog catalog = make_catalog(rng, python_ != "none");
     make_repository(catalog);
+    if (std::getenv("QPLUG_LIFECYCLE_VERBOSE") != nullptr) {
+        for (std::size_t p = 0; p < catalog.plugins.size(); ++p) {
+            for (const auto& r : catalog.plugins[p]) {
+                std::cout << Catalog::name(static_cast<int>(p)) << " "
+                          << Catalog::version(r.version)
+                          << (r.impossible ? " (needs numpy 99)" : "") << ":";
+                for (const auto& [d, pinned] : r.deps) {
+                    std::cout << " " << Catalog::name(d)
+                              << (pinned != 0 ? "==" + Catalog::version(pinned) : "");
+                }
+                std::cout << '\n';
+            }
+        }
+    }
     const std::vector<Target> profiles = {target("A"), target("B")};
     int solved = 0, unsolved = 0;
+    // The model of what the user disabled with `qplug disable`, per profile: QGIS starts every
+    // other installed plugin; an upgrade keeps a plugin disabled; a removal forgets it.
+    std::array<std::set<std::string>, 2> disabled;
     for (int step = 0; step < steps; ++step) {
         const std::size_t which = rng() % 2;
         const Target& t = profiles[which];
@@ -483,7 +501,7 @@ TEST_F(Lifecycle, RandomOperationsOnTwoProfilesKeepEveryInvariant) {
         std::string what;
         std::vector<std::string> named; // removed by name in this step
         Expected<ChangeReport> report = ChangeReport{};
-        switch (rng() % 7) {
+        switch (rng() % 8) {
         case 0:
         case 1:
             what = "install " + Catalog::name(p);
@@ -514,6 +532,27 @@ TEST_F(Lifecycle, RandomOperationsOnTwoProfilesKeepEveryInvariant) {
             what = "upgrade";
             report = change(t, {}, Request::Action::upgrade);
             break;
+        case 6: {
+            // `qplug disable` / `qplug enable` of an installed plugin.
+            if (folders_before.empty()) {
+                what = "enable of nothing";
+                break;
+            }
+            auto it = folders_before.begin();
+            std::advance(it, static_cast<long>(rng() % folders_before.size()));
+            const bool enable = disabled[which].count(it->first) != 0;
+            what = (enable ? "enable " : "disable ") + it->second.name;
+            auto done = change_python_plugins(t.root(), {it->first},
+                                              enable ? PythonPluginChange::enable
+                                                     : PythonPluginChange::disable);
+            ASSERT_TRUE(done) << done.error().to_string();
+            if (enable) {
+                disabled[which].erase(it->first);
+            } else {
+                disabled[which].insert(it->first);
+            }
+            break;
+        }
         default: {
             // Pins and marks, as `qplug pin` and `qplug mark` record them.
             if (!folders_before.empty() && rng() % 2 == 0) {
@@ -562,8 +601,10 @@ TEST_F(Lifecycle, RandomOperationsOnTwoProfilesKeepEveryInvariant) {
             }
         }
         changed ? ++solved : ++unsolved;
-        if (!changed && what.rfind("mark", 0) != 0 && what.rfind("pin", 0) != 0 &&
-            what.rfind("unpin", 0) != 0) {
+        const bool settings_only = what.rfind("mark", 0) == 0 || what.rfind("pin", 0) == 0 ||
+                                   what.rfind("unpin", 0) == 0 || what.rfind("enable", 0) == 0 ||
+                                   what.rfind("disable", 0) == 0;
+        if (!changed && !settings_only) {
             EXPECT_EQ(snapshot(t.root()), before) << "a refused request changed the profile";
         }
         EXPECT_EQ(snapshot(other.root()), other_before) << "the other profile changed";
@@ -614,12 +655,15 @@ TEST_F(Lifecycle, RandomOperationsOnTwoProfilesKeepEveryInvariant) {
                 }
             }
         }
-        // QGIS starts what qplug installed: [PythonPlugins] key=true; a removed plugin's
-        // entry is gone.
+        // QGIS starts what qplug installed ([PythonPlugins] key=true) unless the user disabled
+        // it (false, kept through upgrades); a removed plugin's entry is gone.
+        std::erase_if(disabled[which], [&](const std::string& key) { return !folders.count(key); });
         const auto settings =
             ini_section(read_file(t.root() / "QGIS" / "QGIS3.ini"), "PythonPlugins");
         for (const auto& [key, f] : folders) {
-            EXPECT_EQ(settings.count(key) != 0 ? settings.at(key) : "", "true") << key;
+            EXPECT_EQ(settings.count(key) != 0 ? settings.at(key) : "",
+                      disabled[which].count(key) != 0 ? "false" : "true")
+                << key;
         }
         for (const auto& [key, value] : settings) {
             EXPECT_EQ(folders.count(key), 1U) << key << " is enabled but not installed";

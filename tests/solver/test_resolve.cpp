@@ -80,7 +80,7 @@ TEST_P(ResolveScenario, GivesTheExpectedPlanOrExplanation) {
     const json& e = s.expect;
     if (e.value("unsolvable", false)) {
         ASSERT_FALSE(r.solved);
-        if (std::getenv("QPLUG_SCENARIO_UPDATE") != nullptr) {
+        if (std::getenv("QPLUG_SCENARIO_UPDATE") != nullptr && e.contains("summary")) {
             // Writes what the explanation says into the scenario, for review in the diff.
             std::ifstream in(GetParam());
             json file = json::parse(in);
@@ -119,10 +119,8 @@ TEST_P(ResolveScenario, GivesTheExpectedPlanOrExplanation) {
         for (const auto& step : r.plan.steps) {
             got.push_back(qplug::test::describe(step));
         }
-        std::vector<std::string> want = strings(e.at("plan"));
-        std::sort(got.begin(), got.end());
-        std::sort(want.begin(), want.end());
-        EXPECT_EQ(got, want);
+        // In the plan's order: what a step needs comes before it.
+        EXPECT_EQ(got, strings(e.at("plan")));
     }
     if (e.contains("load_order")) {
         EXPECT_EQ(r.plan.load_order, strings(e.at("load_order")));

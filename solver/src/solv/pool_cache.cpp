@@ -192,7 +192,7 @@ Expected<std::unique_ptr<Model>> Model::build(const Index& index,
             m->records_[r.id] = &r;
         }
         m->add_available(m->owned_);
-        use.written = PoolCache::write(*m, dir);
+        use.written = policy.write_caches && PoolCache::write(*m, dir);
     } else {
         use.loaded = true;
     }

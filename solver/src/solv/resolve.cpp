@@ -370,6 +370,8 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     bool upgrade_all = false;
     std::set<Id> roots;     // the releases that can satisfy a request
     std::set<Id> to_remove; // the releases a request removes
+    // Where each install request's job is in the queue, with the releases that satisfy it.
+    std::vector<std::pair<int, std::vector<Id>>> install_jobs;
     for (const Request& r : requests) {
         if (r.action == Request::Action::upgrade && r.name.empty()) {
             upgrade_all = true;
@@ -434,6 +436,9 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
             continue;
         }
         roots.insert(ids.begin(), ids.end());
+        if (r.action == Request::Action::install) {
+            install_jobs.emplace_back(job.count(), ids);
+        }
         push_one_of(job, pool, ids,
                     r.action == Request::Action::upgrade
                         ? SOLVER_UPDATE | SOLVER_TARGETED | SOLVER_FORCEBEST
@@ -490,13 +495,14 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, model.qgis_solvable());
     job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, model.python_solvable());
 
+    // First pass: an install gets the newest release that fits, updating what it needs as
+    // needed (as pip does), rather than the newest that leaves everything installed alone.
+    bool focus_best = true;
     const auto make_solver = [&] {
         solv::SolverPtr s(solver_create(pool));
         solver_set_flag(s.get(), SOLVER_FLAG_ALLOW_DOWNGRADE, policy.allow_downgrade ? 1 : 0);
         solver_set_flag(s.get(), SOLVER_FLAG_ALLOW_UNINSTALL, policy.allow_uninstall ? 1 : 0);
-        // An install gets the newest release that fits, updating its dependencies as needed
-        // (as pip does), rather than the newest that leaves everything installed alone.
-        solver_set_flag(s.get(), SOLVER_FLAG_FOCUS_BEST, 1);
+        solver_set_flag(s.get(), SOLVER_FLAG_FOCUS_BEST, focus_best ? 1 : 0);
         solver_set_flag(s.get(), SOLVER_FLAG_BEST_OBEY_POLICY, 1);
         return s;
     };
@@ -504,6 +510,40 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     if (solver_solve(owned.get(), job.get()) != 0) {
         resolution.explanation = solv::explain(owned.get(), model, roots);
         return resolution;
+    }
+    // Second pass: with the requested releases the first pass chose held, nothing else
+    // changes that they do not need (pip's "only-if-needed"): focusing on the best also
+    // upgrades an installed dependency that already fits, and with it whatever pins that
+    // dependency. Not for `upgrade` with no name, which asks to change everything.
+    if (!upgrade_all && !install_jobs.empty()) {
+        solv::QueueOwner held;
+        std::size_t next = 0;
+        for (int k = 0; k + 1 < job.count(); k += 2) {
+            if (next < install_jobs.size() && install_jobs[next].first == k) {
+                Id chosen = 0;
+                for (const Id p : install_jobs[next].second) {
+                    if (solver_get_decisionlevel(owned.get(), p) > 0) {
+                        chosen = p;
+                        break;
+                    }
+                }
+                ++next;
+                if (chosen != 0) {
+                    held.push2(SOLVER_INSTALL | SOLVER_SOLVABLE, chosen);
+                    continue;
+                }
+            }
+            held.push2(job[k], job[k + 1]);
+        }
+        focus_best = false;
+        solv::SolverPtr minimal = make_solver();
+        if (solver_solve(minimal.get(), held.get()) == 0) {
+            owned = std::move(minimal);
+            queue_free(job.get());
+            queue_init_clone(job.get(), held.get());
+        } else {
+            focus_best = true; // cannot happen (the first result is one); keep it
+        }
     }
     // Automatic packages nothing needs any more go in the same run (apt's autoremove, done
     // by every change): after the plan, what the user-installed packages no longer need.

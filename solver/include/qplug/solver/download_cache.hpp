@@ -45,7 +45,9 @@ public:
 
     /// `folder` "" = nothing is kept across runs (a private temporary folder, deleted with
     /// the cache). `fetcher` must outlive the cache.
-    DownloadCache(std::filesystem::path folder, Fetcher& fetcher);
+    /// `read_only` (what a dry run uses): files already kept in `folder` are reused, new
+    /// downloads go to a private temporary folder, nothing in `folder` is written or removed.
+    DownloadCache(std::filesystem::path folder, Fetcher& fetcher, bool read_only = false);
     DownloadCache(const DownloadCache&) = delete;
     DownloadCache& operator=(const DownloadCache&) = delete;
     ~DownloadCache();
@@ -59,6 +61,7 @@ public:
 
 private:
     std::filesystem::path folder_;
+    bool read_only_ = false;        ///< reuse what folder_ holds, write nothing there
     std::filesystem::path scratch_; ///< files of this process (unknown digest)
     Fetcher& fetcher_;
     std::map<std::string, DownloadedFile> by_url_;

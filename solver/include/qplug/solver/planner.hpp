@@ -58,7 +58,9 @@ struct PlanRun {
 /// The QGIS version to resolve for: `given`, else $QPLUG_QGIS_VERSION, else the version of a
 /// `qgis` program on PATH (`qgis --version`), else the default (docs/resolve.md). Says which
 /// in `notes`.
-std::string target_qgis_version(const std::string& given, std::vector<std::string>* notes);
+/// `remember` false: a detected version is not written to the cache.
+std::string target_qgis_version(const std::string& given, std::vector<std::string>* notes,
+                                bool remember = true);
 
 /// Plans `requests` for `target` (nullptr: against the index's installed sources, as
 /// `resolve(const Index&, ...)` does). Fails on bad input, an unreadable target or lock

@@ -19,8 +19,10 @@ std::optional<std::string> qgis_version_from_output(std::string_view output);
 /// from /dev/null, killed with its process group after `timeout`) when the answer is not in
 /// the cache folder ($XDG_CACHE_HOME/qplug/qgis-version) for the same program file.
 /// nullopt when there is no qgis program, it fails, or it prints no version.
+/// `remember` false: the cache is read, not written.
 std::optional<std::string>
-installed_qgis_version(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+installed_qgis_version(std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                       bool remember = true);
 
 /// Runs `program --version` and reads its version (no cache).
 std::optional<std::string> run_qgis_version(const std::filesystem::path& program,

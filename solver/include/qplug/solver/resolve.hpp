@@ -27,6 +27,9 @@ struct Policy {
     bool allow_experimental = false;        ///< experimental plugin releases, globally ...
     std::set<std::string> experimental_for; ///< ... or for these plugins (key or name)
     bool allow_deprecated = false;
+    /// false: caches (the .solv cache beside the index, the remembered `qgis --version`) are
+    /// read but not written (a dry run writes nothing).
+    bool write_caches = true;
     bool allow_downgrade = false; ///< an installed release may be replaced by an older one
     bool allow_uninstall = false; ///< installed releases may be removed to make room
     std::string exclude_newer;    ///< ISO date: releases updated later are left out
