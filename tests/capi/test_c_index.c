@@ -651,8 +651,7 @@ static void test_target(qplug_index *index) {
     qplug_packages_free(installed);
 
     /* Nothing installed, nothing to upgrade: an empty plan applies as nothing done. */
-    CHECK(qplug_index_resolve(&r, index, target, QPLUG_ACTION_UPGRADE, NULL, 0, NULL) ==
-          QPLUG_OK);
+    CHECK(qplug_index_resolve(&r, index, target, QPLUG_ACTION_UPGRADE, NULL, 0, NULL) == QPLUG_OK);
     CHECK(r != NULL && qplug_resolution_solved(r) == 1 && qplug_resolution_step_count(r) == 0);
     CHECK(qplug_resolution_apply(&applied, r, index, target, NULL) == QPLUG_OK);
     CHECK(qplug_applied_count(applied) == 0 && qplug_applied_enabled_count(applied) == 0);
