@@ -252,7 +252,9 @@ Expected<SyncReport> Index::sync(std::string_view repository,
                                  const std::function<Expected<SyncResult>(SyncSink&)>& fill) {
     const auto repo = this->repository(repository);
     if (!repo) {
-        return failure(fmt::format("repository '{}' is not configured", repository));
+        Error e = failure(fmt::format("repository '{}' is not configured", repository));
+        e.kind = Error::Kind::not_found;
+        return e;
     }
     SyncReport report;
     report.repository = repo->name;
@@ -270,7 +272,9 @@ Expected<SyncReport> Index::sync(std::string_view repository,
     auto result = fill(writer);
     if (!result) {
         writer.transaction().reset(); // roll back whatever was written
-        (void)record_sync_error(repository, result.error().to_string());
+        if (result.error().kind != Error::Kind::cancelled) {
+            (void)record_sync_error(repository, result.error().to_string());
+        }
         return std::move(result).error();
     }
     report.not_modified = result->not_modified;

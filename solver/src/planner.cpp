@@ -7,6 +7,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <qplug/solver/planner.hpp>
 #include <qplug/solver/qgis_program.hpp>
@@ -215,6 +216,7 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
             d.hash = rec.release.hash;
             d.size = rec.release.size;
             d.name = fmt::format("{} {}", rec.display_name, rec.release.version);
+            d.cancel = options.cancel;
             if (auto repo = index.repository(rec.repository); repo && !repo->credentials.empty()) {
                 auto c = resolve_credentials(repo->credentials);
                 if (!c) {
@@ -301,6 +303,14 @@ Expected<void> update_lock_file(const PlanOptions& options, const PlanRun& run) 
     lock.requests = run.requests;
     lock.packages = resulting_packages(run.resolution);
     return write_lock_file(options.lock_file, lock);
+}
+
+std::string plan_json(const PlanRun& run, bool with_proof) {
+    auto j = nlohmann::ordered_json::parse(resolution_json(run.resolution, with_proof));
+    j["qgis"] = run.qgis_version;
+    j["python"] = run.python_version;
+    j["platform"] = run.platform;
+    return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 } // namespace qplug::solver

@@ -104,6 +104,7 @@ public:
                 sink.warn(fmt::format("project '{}' is not on the index", wanted));
             }
         }
+        sink.expect(packages.size());
         if (auto r = sink.clear(); !r) {
             return std::move(r).error();
         }
@@ -277,6 +278,7 @@ private:
             }
             packages.push_back(std::move(p));
         }
+        sink.expect(packages.size());
         if (auto r = sink.clear(); !r) {
             return std::move(r).error();
         }

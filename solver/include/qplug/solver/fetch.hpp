@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <qplug/expected.hpp>
+#include <qplug/solver/cancel.hpp>
 
 namespace qplug::solver {
 
@@ -68,6 +69,8 @@ struct FetchRequest {
     /// The size the document is known to have (a ZIP's advertised size): more bytes fail.
     /// 0 = unknown: the fetcher's limit for `kind` applies.
     std::uint64_t expected_bytes = 0;
+    /// Checked while the transfer runs: when raised, the fetch stops with a `cancelled` error.
+    const Cancellation* cancel = nullptr;
 };
 
 struct FetchResponse {

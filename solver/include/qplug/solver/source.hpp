@@ -23,7 +23,13 @@ struct SyncContext {
     /// The QGIS version plugin repositories are asked for (X.Y[.Z]; "?qgis=X.Y").
     std::string qgis_version;
     bool force = false; ///< fetch even when the ETag / Last-Modified says nothing changed
+    /// Bytes fetched (or read, for a folder of ZIPs) so far, and the total (0 when unknown).
     ProgressCallback progress;
+    /// Packages written into the index so far, and how many the source has.
+    ProgressCallback stored;
+    /// Checked between transfer chunks, ZIPs and packages, and before the commit: when raised
+    /// the sync stops with a `cancelled` error and the index stays exactly as it was.
+    const Cancellation* cancel = nullptr;
 };
 
 class Source {
@@ -62,7 +68,9 @@ private:
     std::vector<SourceType> types_;
 };
 
-/// Syncs one repository: its source type from the registry, one transaction in the index.
+/// Syncs one repository: its source type from the registry, one transaction in the index
+/// (readers of the index are not blocked: the transaction begins once the source's contents
+/// are fetched and parsed, and the index is in WAL mode).
 Expected<SyncReport> sync_repository(Index& index, const SourceRegistry& registry,
                                      std::string_view name, const SyncContext& context);
 
