@@ -1,10 +1,11 @@
 // conda version specs, regex and glob specs included: parse and match anything, in linear
 // time (the regex engine cannot backtrack). A spec's printed form reads back and prints the
 // same (it need not match the same: conda prints "**" as "*.*", a glob, while "**" itself is
-// "starts with *"); a single comparison ("<=1.2", ">3a") matches exactly the versions
-// conda's VersionOrder puts on its side (the reference comparator of
-// tests/support/reference_versions.hpp).
-// SPDX-License-Identifier: GPL-2.0-or-later
+// "starts with *"), unless it held a line feed: conda looks for |,()^$ only before the first
+// one, so "\n1|2" is one leaf whose printed (stripped) form "1|2" is a tree; a single comparison
+// ("<=1.2", ">3a") matches exactly the versions conda's VersionOrder puts on its side (the
+// reference comparator of tests/support/reference_versions.hpp). SPDX-License-Identifier:
+// GPL-2.0-or-later
 #include <qplug/version/conda.hpp>
 
 #include "fuzz_input.hpp"
@@ -53,8 +54,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const std::string printed = spec->str();
-    auto again = VersionSpec::parse(printed);
-    require(again.has_value() && again->str() == printed);
+    if (parts[0].find('\n') == std::string_view::npos) {
+        auto again = VersionSpec::parse(printed);
+        require(again.has_value() && again->str() == printed);
+    }
     for (std::string_view v : {parts[1], std::string_view("1.7.1")}) {
         const auto m = spec->match(v);
         if (const auto candidate = Version::parse(v); candidate && m) {
