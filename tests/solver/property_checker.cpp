@@ -1548,6 +1548,20 @@ PlanVerdict Checker::verdict(const Expected<Resolution>& result) const {
     const auto valid = valid_installations(&tried);
     v.searched_too_big = !valid;
     v.valid_installations = valid ? valid->size() : 0;
+    // The installed packages that need what a request removes.
+    for (const long m : installed_state_) {
+        if (m == kAbsent || remove_target_[elements_[static_cast<std::size_t>(m)].group]) {
+            continue;
+        }
+        for (const Requirement& q : nodes_[static_cast<std::size_t>(m)].front().second) {
+            if (std::any_of(q.by.begin(), q.by.end(), [&](std::size_t p) {
+                    return elements_[p].installed && remove_target_[elements_[p].group];
+                })) {
+                v.dependents.push_back(elements_[static_cast<std::size_t>(m)].display);
+                break;
+            }
+        }
+    }
     auto explanation = [&] {
         std::vector<std::string> lines = r.explanation.summary;
         lines.insert(lines.end(), r.explanation.paths.begin(), r.explanation.paths.end());
@@ -1566,19 +1580,7 @@ PlanVerdict Checker::verdict(const Expected<Resolution>& result) const {
             return q.action == RequestModel::Action::remove;
         });
         if (only_removes && valid && valid->empty()) {
-            std::vector<std::string> dependents;
-            for (const long m : installed_state_) {
-                if (m == kAbsent || remove_target_[elements_[static_cast<std::size_t>(m)].group]) {
-                    continue;
-                }
-                for (const Requirement& q : nodes_[static_cast<std::size_t>(m)].front().second) {
-                    if (std::any_of(q.by.begin(), q.by.end(), [&](std::size_t p) {
-                            return elements_[p].installed && remove_target_[elements_[p].group];
-                        })) {
-                        dependents.push_back(elements_[static_cast<std::size_t>(m)].display);
-                    }
-                }
-            }
+            const auto& dependents = v.dependents;
             const std::string text = explanation();
             if (!dependents.empty() &&
                 std::none_of(dependents.begin(), dependents.end(), [&](const std::string& d) {

@@ -108,6 +108,8 @@ constexpr long kAbsent = -1;
 
 struct PlanVerdict {
     std::vector<std::string> problems;
+    /// A remove of a package another installed package needs (the dependents' names).
+    std::vector<std::string> dependents;
     bool searched_too_big = false;
     std::size_t valid_installations = 0;
 };
