@@ -411,30 +411,23 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
                                 "ask the plugin's authors to update its dependencies");
     }
 
-    // Proof: libsolv 0.7.23's decision list for each problem, in qplug's words, in the order
-    // the solver derived it. Not SOLVER_DECISIONLIST_SORTED: 0.7.23's sort compares the "to"
-    // field of two job rules as solvable ids, but a job rule's "to" is the job's flags (an
-    // erase job's 0x40201), so sorting a proof with two such rules reads far outside the pool
-    // and crashes (`qplug remove` of a plugin another installed plugin needs).
+    // Proof: for each problem, the rules libsolv found that cannot all hold together, in
+    // qplug's words. Not libsolv 0.7.23's decision list (solver_get_decisionlist): for some
+    // problems its proof walk calls abort() (an installed release whose requirement was unmet
+    // before, a downgrade refused while uninstalling is allowed: scenario p07), and its
+    // SOLVER_DECISIONLIST_SORTED form reads outside the pool when it compares two erase jobs'
+    // flags as solvable ids (`qplug remove` of a plugin another installed plugin needs, q20).
     for (Id problem = solver_next_problem(solver, 0); problem != 0;
          problem = solver_next_problem(solver, problem)) {
-        QueueOwner q;
-        solver_get_decisionlist(
-            solver, problem, SOLVER_DECISIONLIST_PROBLEM | SOLVER_DECISIONLIST_WITHINFO, q.get());
-        for (int i = 0; i + 7 < q.count(); i += 8) {
-            const Id v = q[i];
-            const int reason = q[i + 1];
-            const auto type = static_cast<SolverRuleinfo>(q[i + 4]);
-            const Id from = q[i + 5];
-            const Id to = q[i + 6];
-            const Id dep = q[i + 7];
-            if (type == SOLVER_RULE_PKG_SAME_NAME && reason != SOLVER_REASON_UNSOLVABLE) {
-                continue; // obvious
-            }
+        QueueOwner rules;
+        solver_findallproblemrules(solver, problem, rules.get());
+        for (int i = 0; i < rules.count(); ++i) {
+            Id from = 0, to = 0, dep = 0;
+            const SolverRuleinfo type = solver_ruleinfo(solver, rules[i], &from, &to, &dep);
             std::string why;
             switch (type & SOLVER_RULE_TYPEMASK) {
             case SOLVER_RULE_JOB:
-                why = "you asked for it";
+                why = "your request (or the target's marks and pins)";
                 break;
             case SOLVER_RULE_PKG:
                 if (type == SOLVER_RULE_PKG_REQUIRES ||
@@ -444,27 +437,25 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
                 } else if (type == SOLVER_RULE_PKG_CONFLICTS) {
                     why = fmt::format("{} conflicts with {}", model.label(from), model.label(to));
                 } else if (type == SOLVER_RULE_PKG_SAME_NAME) {
-                    why = "only one version of a package";
+                    why = fmt::format("only one of {} and {}", model.label(from), model.label(to));
                 } else {
                     why = "a package rule";
                 }
                 break;
             case SOLVER_RULE_UPDATE:
             case SOLVER_RULE_FEATURE:
-                why = "it is installed";
+                why = fmt::format("{} is installed and stays", model.label(from));
                 break;
             case SOLVER_RULE_LEARNT:
-                why = "follows from the above";
+                why = "follows from the others";
                 break;
             default:
                 why = "a solver rule";
             }
-            if (reason == SOLVER_REASON_UNSOLVABLE) {
-                out.proof.push_back("=> impossible: " + why);
-            } else {
-                out.proof.push_back(fmt::format("{} {}: {}", v > 0 ? "chosen" : "ruled out",
-                                                model.label(v > 0 ? v : -v), why));
-            }
+            out.proof.push_back(why);
+        }
+        if (rules.count() > 0) {
+            out.proof.push_back("=> these cannot all hold");
         }
     }
     return out;
