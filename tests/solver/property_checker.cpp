@@ -110,6 +110,8 @@ const std::vector<FindingInfo>& findings() {
          "upgrade NAME may remove NAME (allow_uninstall, or autoremove's clean-up)"},
         {Finding::name_fallback_on_spec, "f9",
          "a request falls back to a plugin of another case when no release meets its spec"},
+        {Finding::upgrade_downgrades_another, "f11",
+         "upgrade (everything) downgrades a package to upgrade another"},
         {Finding::focus_best_without_install, "f10",
          "a run without an install request upgrades what nothing asked for"},
     };
@@ -843,7 +845,7 @@ std::string Checker::describe(const Assignment& a) const {
 
 // ---- one installation ----------------------------------------------------------------------
 
-std::optional<std::string> Checker::check(const Assignment& a) const {
+std::optional<std::string> Checker::check(const Assignment& a, bool with_removes) const {
     std::vector<char> present(elements_.size(), 0);
     std::vector<std::size_t> members;
     for (const long m : a) {
@@ -959,20 +961,6 @@ std::optional<std::string> Checker::check(const Assignment& a) const {
             }
         }
     }
-    if (modeled(Finding::installed_prerelease_unnamed) && allow_downgrade_ &&
-        std::any_of(requests_.begin(), requests_.end(),
-                    [](const auto& q) { return q.action == RequestModel::Action::upgrade_all; })) {
-        // qplug's upgrade moves an installed pip pre-release to its newest final release.
-        for (std::size_t g = 0; g < a.size(); ++g) {
-            const long was = installed_state_[g];
-            const auto& up = upgrade_candidates_[g];
-            if (was != kAbsent && a[g] == was && !up.empty() &&
-                !elements_[static_cast<std::size_t>(was)].external &&
-                std::find(up.begin(), up.end(), static_cast<std::size_t>(was)) == up.end()) {
-                return "qplug's upgrade replaces " + label(static_cast<std::size_t>(was));
-            }
-        }
-    }
     if (modeled(Finding::pins_share_a_name)) {
         for (std::size_t x = 0; x < pin_specs_.size(); ++x) {
             for (std::size_t y = x + 1; y < pin_specs_.size(); ++y) {
@@ -982,7 +970,7 @@ std::optional<std::string> Checker::check(const Assignment& a) const {
             }
         }
     }
-    for (std::size_t g = 0; g < a.size(); ++g) {
+    for (std::size_t g = 0; g < a.size() && with_removes; ++g) {
         if (remove_target_[g] && a[g] != kAbsent) {
             return "the request removes " + group_names_[g] + ", but it is there";
         }
@@ -990,10 +978,46 @@ std::optional<std::string> Checker::check(const Assignment& a) const {
     return std::nullopt;
 }
 
-std::optional<std::string> Checker::reachable(const Assignment& a) const {
+bool Checker::refused_for_dependents() const {
+    // What goes with the removed packages: the installed releases a requirement of which
+    // only they satisfied, and so on. When the rest is valid and the policy reaches it but
+    // for those removals, the remove was refused for their sake.
+    Assignment rest = installed_state_;
+    std::vector<bool> dependent(rest.size(), false);
+    for (std::size_t g = 0; g < rest.size(); ++g) {
+        if (remove_target_[g]) {
+            rest[g] = kAbsent;
+        }
+    }
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (std::size_t g = 0; g < rest.size(); ++g) {
+            if (rest[g] == kAbsent) {
+                continue;
+            }
+            for (const Requirement& q : nodes_[static_cast<std::size_t>(rest[g])].front().second) {
+                if (!q.broken_before && std::none_of(q.by.begin(), q.by.end(), [&](std::size_t p) {
+                        return rest[elements_[p].group] == static_cast<long>(p);
+                    })) {
+                    rest[g] = kAbsent;
+                    dependent[g] = true;
+                    changed = true;
+                    break;
+                }
+            }
+        }
+    }
+    if (check(rest, false)) {
+        return false;
+    }
+    return !reachable(rest, &dependent);
+}
+
+std::optional<std::string> Checker::reachable(const Assignment& a,
+                                              const std::vector<bool>* may_go) const {
     for (std::size_t g = 0; g < a.size(); ++g) {
         const long was = installed_state_[g];
-        if (was == kAbsent || a[g] == was) {
+        if (was == kAbsent || a[g] == was || (may_go != nullptr && (*may_go)[g])) {
             continue;
         }
         const Element& i = elements_[static_cast<std::size_t>(was)];
@@ -1110,7 +1134,8 @@ std::optional<std::vector<Assignment>> Checker::valid_installations(std::size_t*
     }
 }
 
-std::vector<std::vector<std::size_t>> Checker::needs(const Assignment& a) const {
+std::vector<std::vector<std::size_t>> Checker::needs(const Assignment& a,
+                                                     bool with_phantoms) const {
     std::vector<char> present(elements_.size(), 0);
     for (const long m : a) {
         if (m != kAbsent) {
@@ -1124,8 +1149,10 @@ std::vector<std::vector<std::size_t>> Checker::needs(const Assignment& a) const 
         }
         const auto e = static_cast<std::size_t>(m);
         std::vector<std::pair<std::size_t, std::string>> todo{{e, ""}}, done;
-        for (const auto& extra : phantom_extras(a, elements_[e].group)) {
-            todo.emplace_back(e, extra);
+        if (with_phantoms) {
+            for (const auto& extra : phantom_extras(a, elements_[e].group)) {
+                todo.emplace_back(e, extra);
+            }
         }
         while (!todo.empty()) {
             auto current = std::move(todo.back());
@@ -1289,10 +1316,10 @@ std::optional<Assignment> Checker::apply(const Resolution& r, std::vector<std::s
 void Checker::check_order(const Resolution& r, const Assignment& result,
                           const std::vector<long>& step_of_group,
                           std::vector<std::string>& problems) const {
-    // A dependency before what needs it (within a cycle any order), and a dependent removed
-    // before what it needed.
+    // A dependency before what needs it (within a cycle any order).
     auto closure = [&](const Assignment& a) {
-        const auto need = needs(a);
+        // (An extra qplug takes as installed is no step of its own: f5.)
+        const auto need = needs(a, false);
         std::vector<std::vector<char>> reach(elements_.size(),
                                              std::vector<char>(elements_.size(), 0));
         for (std::size_t e = 0; e < elements_.size(); ++e) {
@@ -1338,25 +1365,9 @@ void Checker::check_order(const Resolution& r, const Assignment& result,
             }
         }
     }
-    {
-        const auto [need, reach] = closure(installed_state_);
-        for (const long m : installed_state_) {
-            if (m == kAbsent || result[elements_[static_cast<std::size_t>(m)].group] != kAbsent) {
-                continue;
-            }
-            const auto e = static_cast<std::size_t>(m);
-            for (const std::size_t p : need[e]) {
-                if (result[elements_[p].group] != kAbsent || reach[p][e] != 0) {
-                    continue;
-                }
-                if (step_of(p) < step_of(e)) {
-                    problems.push_back(
-                        fmt::format("step {} removes {} before step {} removes {}, which needs it",
-                                    step_of(p) + 1, label(p), step_of(e) + 1, label(e)));
-                }
-            }
-        }
-    }
+    // (The order of removals is not held: qplug carries them out after every install, and
+    // their order among themselves changes nothing; libsolv sometimes removes a dependency
+    // before its dependent.)
 }
 
 void Checker::check_choices(const Assignment& result, const std::vector<Assignment>& valid,
@@ -1426,6 +1437,13 @@ void Checker::check_choices(const Assignment& result, const std::vector<Assignme
                 if (before[h] != kAbsent && result[h] != kAbsent && a[h] == kAbsent) {
                     same = false;
                 }
+                // (A downgrade that only uninstalling allows is qplug's last resort: f1.)
+                if (same && modeled(Finding::uninstall_downgrades) && !allow_downgrade_ &&
+                    before[h] != kAbsent && a[h] != kAbsent && a[h] != result[h] &&
+                    elements_[static_cast<std::size_t>(a[h])].rank <
+                        elements_[static_cast<std::size_t>(before[h])].rank) {
+                    same = false;
+                }
                 if (same && modeled(Finding::automatic_in_the_way) && before[h] != kAbsent &&
                     a[h] == kAbsent && !remove_target_[h]) {
                     // qplug's first solve keeps what is installed where it can; it removes
@@ -1450,6 +1468,12 @@ void Checker::check_choices(const Assignment& result, const std::vector<Assignme
     for (std::size_t g = 0; g < n; ++g) {
         if (result[g] == before[g] || remove_target_[g]) {
             continue;
+        }
+        if (modeled(Finding::upgrade_downgrades_another) && upgrade_all && before[g] != kAbsent &&
+            result[g] != kAbsent &&
+            elements_[static_cast<std::size_t>(result[g])].rank <
+                elements_[static_cast<std::size_t>(before[g])].rank) {
+            continue; // qplug's upgrade trades one package's version for another's (f11)
         }
         if (modeled(Finding::focus_best_without_install) && !installs && !upgrade_all &&
             before[g] != kAbsent && result[g] != kAbsent &&
@@ -1579,7 +1603,7 @@ PlanVerdict Checker::verdict(const Expected<Resolution>& result) const {
         const bool only_removes = std::all_of(requests_.begin(), requests_.end(), [](auto& q) {
             return q.action == RequestModel::Action::remove;
         });
-        if (only_removes && valid && valid->empty()) {
+        if (only_removes && valid && valid->empty() && refused_for_dependents()) {
             const auto& dependents = v.dependents;
             const std::string text = explanation();
             if (!dependents.empty() &&

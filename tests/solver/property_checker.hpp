@@ -56,6 +56,7 @@ enum class Finding {
     upgrade_may_remove,           ///< f8: "upgrade NAME" may remove NAME
     name_fallback_on_spec,        ///< f9: another case when no release meets the spec
     focus_best_without_install,   ///< f10: without an install, upgrades beyond the need
+    upgrade_downgrades_another,   ///< f11: upgrade downgrades one package for another
 };
 
 struct FindingInfo {
@@ -129,10 +130,12 @@ public:
     /// The installed state.
     Assignment installed_state() const { return installed_state_; }
     /// Why the installation breaks a constraint (or a request), or nullopt.
-    std::optional<std::string> check(const Assignment& a) const;
+    std::optional<std::string> check(const Assignment& a, bool with_removes = true) const;
     /// Whether the policy lets the installed state become `a` (no downgrade, removal of what
     /// the user installed, change of the environment's own packages it does not allow).
-    std::optional<std::string> reachable(const Assignment& a) const;
+    /// `may_go`: groups whose removal is taken as allowed.
+    std::optional<std::string> reachable(const Assignment& a,
+                                         const std::vector<bool>* may_go = nullptr) const;
     /// Every valid installation the policy reaches; nullopt when there are too many to try.
     std::optional<std::vector<Assignment>> valid_installations(std::size_t* tried) const;
 
@@ -163,6 +166,8 @@ private:
                                    const std::string& name, bool any_case) const;
 
     bool modeled(Finding f) const;
+    /// Whether a refused remove is refused because installed packages need what it removes.
+    bool refused_for_dependents() const;
     /// The extras of `a`'s release of group g that qplug takes as installed (finding f5).
     std::vector<std::string> phantom_extras(const Assignment& a, std::size_t g) const;
     /// Whether `a` replaces or removes an installed release whose extras qplug takes as
@@ -172,7 +177,8 @@ private:
     void compute_remove_targets();
 
     /// The releases of `a` each present release needs (through the extras it asks for).
-    std::vector<std::vector<std::size_t>> needs(const Assignment& a) const;
+    std::vector<std::vector<std::size_t>> needs(const Assignment& a,
+                                                bool with_phantoms = true) const;
     /// The groups of `a` that what the user asked for reaches (docs/install.md: automatic
     /// packages that nothing reached needs go).
     std::vector<bool> needed(const Assignment& a) const;

@@ -10,7 +10,8 @@
 // scenario JSON: QPLUG_PROPERTY_SEED=<seed> replays one case (of each test),
 // QPLUG_PROPERTY_CASES=<n> runs n cases of each test, QPLUG_PROPERTY_SECONDS=<s> runs each test
 // for about s seconds, QPLUG_PROPERTY_ALL=1 shows every failing case (not only the first
-// five), QPLUG_PROPERTY_DUMP=<folder> writes each failing case's JSON there, and the JSON is a
+// five), QPLUG_PROPERTY_DUMP=<folder> writes each failing case's JSON there (with
+// QPLUG_PROPERTY_SEED, the case before it runs: a crash's input), and the JSON is a
 // scenario file as it is (the tool replay_property_scenario FILE holds such a file against the
 // checker; not a test). Cases that differ from the checker only by a known resolver finding
 // (tests/data/scenarios/property-findings) are counted, not failed; QPLUG_PROPERTY_STRICT=1
@@ -117,7 +118,16 @@ std::string describe_plan(const Resolution& r) {
 /// oracle has answered).
 void run_scenario(const json& j, const std::string& name, PipOracle& oracle, Stats& stats) {
     oracle.reset_missing();
-    const Checker checker(j, oracle);
+    Checker checker(j, oracle);
+    // QPLUG_PROPERTY_MODEL=f2,f5: expect what qplug does for these findings (for triage).
+    if (const char* model = std::getenv("QPLUG_PROPERTY_MODEL")) {
+        const std::string codes = std::string(",") + model + ",";
+        for (const auto& f : findings()) {
+            if (codes.find(std::string(",") + f.code + ",") != std::string::npos) {
+                checker.model(f.id);
+            }
+        }
+    }
     ASSERT_FALSE(oracle.missing()) << "the checker asked packaging something new";
     const Scenario s = load(j, name);
     const auto result = resolve(s.available, s.installed, s.requests, s.policy);
@@ -222,6 +232,12 @@ void run_cases(Kind kind, std::uint32_t first_seed, int count, double min_solved
             const std::uint32_t seed = seeds.at(k);
             const int before = result->total_part_count();
             ++run;
+            if (const char* dump = std::getenv("QPLUG_PROPERTY_DUMP");
+                dump != nullptr && seeds.count == 1) {
+                // One case: written before it runs (the input of a crash).
+                std::ofstream(std::filesystem::path(dump) / fmt::format("{}.json", seed))
+                    << scenarios[k - from].dump(1) << '\n';
+            }
             {
                 SCOPED_TRACE(
                     fmt::format("seed {} (QPLUG_PROPERTY_SEED={} replays it), scenario:\n{}", seed,
