@@ -112,6 +112,8 @@ const std::vector<FindingInfo>& findings() {
          "a request falls back to a plugin of another case when no release meets its spec"},
         {Finding::upgrade_downgrades_another, "f11",
          "upgrade (everything) downgrades a package to upgrade another"},
+        {Finding::extra_prerelease_fallback, "f12",
+         "the pre-release fallback for a requirement on an extra ignores Requires-Python"},
         {Finding::focus_best_without_install, "f10",
          "a run without an install request upgrades what nothing asked for"},
     };
@@ -378,7 +380,8 @@ bool Checker::python_ok(std::size_t i, PipOracle& oracle) const {
 
 template <class Contains>
 std::vector<std::size_t> Checker::pip_choose(const std::vector<std::size_t>& candidates,
-                                             Contains contains, PipOracle& oracle) const {
+                                             Contains contains, PipOracle& oracle,
+                                             bool ignore_python) const {
     // pip's finder: pre-releases only when the spec names one, or when no final release that
     // the target Python can install satisfies it (solver-design.md section 2).
     std::vector<std::size_t> plain, with_pre;
@@ -389,7 +392,7 @@ std::vector<std::size_t> Checker::pip_choose(const std::vector<std::size_t>& can
         const bool py = python_ok(i, oracle);
         if (ok) {
             plain.push_back(i);
-            installable = installable || py;
+            installable = installable || py || ignore_python;
         }
         if (pre) {
             with_pre.push_back(i);
@@ -519,16 +522,18 @@ void Checker::build_nodes(std::size_t i, PipOracle& oracle) {
                         candidates.push_back(p);
                     }
                 }
-                reqs.push_back({fmt::format("{}{} {} (pip)", r.name,
-                                            want.empty() ? "" : "[" + want + "]", r.specifier),
-                                pip_choose(
-                                    candidates,
-                                    [&](const std::string& v, bool pre) {
-                                        return oracle.requirement_contains(line.get<std::string>(),
-                                                                           v, pre);
-                                    },
-                                    oracle),
-                                want});
+                const auto own_spec = [&](const std::string& v, bool pre) {
+                    return oracle.requirement_contains(line.get<std::string>(), v, pre);
+                };
+                Requirement q{fmt::format("{}{} {} (pip)", r.name,
+                                          want.empty() ? "" : "[" + want + "]", r.specifier),
+                              pip_choose(candidates, own_spec, oracle), want};
+                if (!want.empty()) {
+                    // qplug's fallback looks at the extra's solvable, which has no
+                    // Requires-Python of its own (f12).
+                    q.by_qplug = pip_choose(candidates, own_spec, oracle, true);
+                }
+                reqs.push_back(std::move(q));
             }
             std::vector<Requirement>* target = nullptr;
             if (extra.empty()) {
@@ -743,6 +748,18 @@ bool Checker::modeled(Finding f) const {
 
 void Checker::model(Finding finding) {
     modeled_.push_back(finding);
+    if (finding == Finding::extra_prerelease_fallback) {
+        for (auto& element_nodes : nodes_) {
+            for (auto& [extra, reqs] : element_nodes) {
+                for (Requirement& q : reqs) {
+                    if (q.by_qplug) {
+                        q.by = *q.by_qplug;
+                    }
+                }
+            }
+        }
+        find_already_broken();
+    }
     if (finding == Finding::name_fallback_on_spec) {
         for (auto& q : requests_) {
             q.candidates = q.candidates_qplug;
@@ -934,7 +951,7 @@ std::optional<std::string> Checker::check(const Assignment& a, bool with_removes
         if (q.action == RequestModel::Action::install ||
             q.action == RequestModel::Action::upgrade) {
             if (q.action == RequestModel::Action::upgrade && modeled(Finding::upgrade_may_remove) &&
-                std::all_of(q.named_installed.begin(), q.named_installed.end(),
+                std::any_of(q.named_installed.begin(), q.named_installed.end(),
                             [&](std::size_t i) { return a[elements_[i].group] == kAbsent; })) {
                 continue;
             }
@@ -1188,7 +1205,11 @@ std::vector<bool> Checker::needed(const Assignment& a) const {
     for (const auto& q : requests_) {
         candidates.insert(q.candidates.begin(), q.candidates.end());
     }
-    const auto need = needs(a);
+    // The extras qplug takes as installed (f5) are solvables of their own: what they need
+    // counts only for a package the user installed (they are then the user's too).
+    const auto need = needs(a, false);
+    const auto need_with_extras = needs(a, true);
+    std::vector<bool> users(elements_.size(), false);
     std::vector<bool> reached(elements_.size(), false);
     std::vector<std::size_t> todo;
     for (std::size_t g = 0; g < a.size(); ++g) {
@@ -1206,11 +1227,13 @@ std::vector<bool> Checker::needed(const Assignment& a) const {
             reached[e] = true;
             todo.push_back(e);
         }
+        users[e] = was != kAbsent && (!elements_[static_cast<std::size_t>(was)].automatic ||
+                                      elements_[static_cast<std::size_t>(was)].external);
     }
     while (!todo.empty()) {
         const std::size_t e = todo.back();
         todo.pop_back();
-        for (const std::size_t p : need[e]) {
+        for (const std::size_t p : users[e] ? need_with_extras[e] : need[e]) {
             if (!reached[p]) {
                 reached[p] = true;
                 todo.push_back(p);
@@ -1465,21 +1488,44 @@ void Checker::check_choices(const Assignment& result, const std::vector<Assignme
     const bool installs = std::any_of(requests_.begin(), requests_.end(), [](const auto& q) {
         return q.action == RequestModel::Action::install;
     });
+    // qplug solves as if the automatic packages it removes afterwards stayed (f7): what it
+    // changed for their sake stays changed.
+    bool autoremoved = false;
+    for (std::size_t g = 0; g < n; ++g) {
+        autoremoved =
+            autoremoved || (before[g] != kAbsent && result[g] == kAbsent && !remove_target_[g] &&
+                            elements_[static_cast<std::size_t>(before[g])].automatic);
+    }
+    // Without an install, qplug upgrades what it touches (f10): those upgrades count as asked.
+    if (modeled(Finding::focus_best_without_install) && !installs && !upgrade_all) {
+        for (std::size_t g = 0; g < n; ++g) {
+            if (before[g] != kAbsent && result[g] != kAbsent &&
+                elements_[static_cast<std::size_t>(result[g])].rank >
+                    elements_[static_cast<std::size_t>(before[g])].rank) {
+                fixed[g] = true;
+            }
+        }
+    }
     for (std::size_t g = 0; g < n; ++g) {
         if (result[g] == before[g] || remove_target_[g]) {
             continue;
+        }
+        if (modeled(Finding::automatic_in_the_way) && autoremoved) {
+            continue;
+        }
+        if (modeled(Finding::upgrade_may_remove) && result[g] == kAbsent &&
+            std::any_of(requests_.begin(), requests_.end(), [&](const RequestModel& q) {
+                return q.action == RequestModel::Action::upgrade &&
+                       std::any_of(q.named_installed.begin(), q.named_installed.end(),
+                                   [&](std::size_t i) { return elements_[i].group == g; });
+            })) {
+            continue; // an upgrade that removed a package it names (f8)
         }
         if (modeled(Finding::upgrade_downgrades_another) && upgrade_all && before[g] != kAbsent &&
             result[g] != kAbsent &&
             elements_[static_cast<std::size_t>(result[g])].rank <
                 elements_[static_cast<std::size_t>(before[g])].rank) {
             continue; // qplug's upgrade trades one package's version for another's (f11)
-        }
-        if (modeled(Finding::focus_best_without_install) && !installs && !upgrade_all &&
-            before[g] != kAbsent && result[g] != kAbsent &&
-            elements_[static_cast<std::size_t>(result[g])].rank >
-                elements_[static_cast<std::size_t>(before[g])].rank) {
-            continue; // qplug upgrades what it touches when no install asks (f10)
         }
         if (fixed[g] && !fits_installed[g]) {
             continue; // what a request asked for
@@ -1714,13 +1760,36 @@ PlanVerdict Checker::verdict(const Expected<Resolution>& result) const {
         const auto need = needed(after);
         // qplug removes them in one solve, which fails when one has extras it takes as
         // installed and uninstalling is not allowed (f5): then they all stay.
+        // The same when the extras it takes as installed need one of them (f5), or when an
+        // upgrade removed a package it names (f8: its job fails then).
+        const auto with_phantoms = needs(after);
+        const auto without = needs(after, false);
         bool blocked = false;
         for (std::size_t g = 0; g < after.size(); ++g) {
             const long was = installed_state_[g];
-            blocked = blocked ||
-                      (was != kAbsent && after[g] != kAbsent && !need[g] && !allow_uninstall_ &&
-                       elements_[static_cast<std::size_t>(was)].automatic &&
-                       !phantom_extras(after, g).empty());
+            if (was == kAbsent || after[g] == kAbsent || need[g] || allow_uninstall_ ||
+                !elements_[static_cast<std::size_t>(was)].automatic) {
+                continue;
+            }
+            blocked = blocked || !phantom_extras(after, g).empty();
+            for (const long m : after) {
+                if (m == kAbsent) {
+                    continue;
+                }
+                const auto& a = with_phantoms[static_cast<std::size_t>(m)];
+                const auto& b = without[static_cast<std::size_t>(m)];
+                const auto e = static_cast<std::size_t>(after[g]);
+                blocked = blocked || (std::find(a.begin(), a.end(), e) != a.end() &&
+                                      std::find(b.begin(), b.end(), e) == b.end());
+            }
+        }
+        for (const auto& q : requests_) {
+            blocked =
+                blocked ||
+                (modeled(Finding::upgrade_may_remove) &&
+                 q.action == RequestModel::Action::upgrade &&
+                 std::any_of(q.named_installed.begin(), q.named_installed.end(),
+                             [&](std::size_t i) { return after[elements_[i].group] == kAbsent; }));
         }
         for (std::size_t g = 0; g < after.size(); ++g) {
             const long was = installed_state_[g];

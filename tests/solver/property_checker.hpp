@@ -39,6 +39,8 @@ struct Requirement {
     std::string extra;
     /// Of an installed release: nothing installed satisfied it before the request.
     bool broken_before = false;
+    /// What qplug takes instead (finding f12), when it differs in principle.
+    std::optional<std::vector<std::size_t>> by_qplug = std::nullopt;
 };
 
 /// What the resolver does differently from what docs/install.md and issue 17 ask, found by
@@ -57,6 +59,7 @@ enum class Finding {
     name_fallback_on_spec,        ///< f9: another case when no release meets the spec
     focus_best_without_install,   ///< f10: without an install, upgrades beyond the need
     upgrade_downgrades_another,   ///< f11: upgrade downgrades one package for another
+    extra_prerelease_fallback,    ///< f12: an extra's pre-release fallback skips Requires-Python
 };
 
 struct FindingInfo {
@@ -159,7 +162,8 @@ private:
     /// `contains(version, prereleases)`: the spec's answer (packaging's).
     template <class Contains>
     std::vector<std::size_t> pip_choose(const std::vector<std::size_t>& candidates,
-                                        Contains contains, PipOracle& oracle) const;
+                                        Contains contains, PipOracle& oracle,
+                                        bool ignore_python = false) const;
     bool declares_extra(std::size_t i, const std::string& extra) const;
     bool hopeless(std::size_t i) const;
     std::vector<std::size_t> named(const std::optional<solver::Backend>& backend,
