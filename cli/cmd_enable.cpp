@@ -1,7 +1,6 @@
 // qplug enable|disable NAME... [--profile NAME|DIR]: [PythonPlugins] in the profile's QGIS3.ini,
 // as QGIS's Plugin Manager writes it (docs/install.md, "Enabling plugins in QGIS").
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -9,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include <qplug/solver/qgis_profile_settings.hpp>
+#include <qplug/solver/plugin_enabling.hpp>
 
 #include "commands.hpp"
 #include "output.hpp"
@@ -19,19 +18,10 @@ namespace qplug::cli {
 
 namespace {
 
-namespace fs = std::filesystem;
-using json = nlohmann::ordered_json;
-
 struct EnableOptions : CommonOptions, TargetCliOptions {
     std::vector<std::string> names;
     bool dry_run = false;
 };
-
-/// A plugin QGIS can find in the profile: python/plugins/<name>/ with a metadata.txt.
-bool installed(const fs::path& profile, const std::string& name) {
-    std::error_code ec;
-    return fs::is_regular_file(profile / "python" / "plugins" / name / "metadata.txt", ec);
-}
 
 int report_refused(const std::string& message, const CommonOptions& o) {
     std::cerr << "qplug: " << message << '\n';
@@ -47,56 +37,25 @@ int run(const EnableOptions& o, bool enable) {
     if (!target) {
         return code;
     }
-    if (target->kind() != solver::Target::Kind::profile) {
-        return report_refused("a plugins folder has no QGIS settings: a QGIS Server loads every "
-                              "plugin it finds there (give --profile)",
-                              o);
-    }
-    const fs::path profile = target->root();
-    std::vector<std::string> missing;
-    for (const auto& name : o.names) {
-        if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
-            Error e;
-            e.kind = Error::Kind::invalid;
-            e.message = fmt::format("'{}' is not a plugin folder name", name);
-            return report_invalid(e, o);
-        }
-        if (!installed(profile, name)) {
-            missing.push_back(name);
-        }
-    }
-    if (!missing.empty()) {
-        return report_refused(
-            fmt::format("not installed in {}: {} (no {}/<name>/metadata.txt); nothing changed",
-                        target->describe(), fmt::join(missing, ", "),
-                        (profile / "python" / "plugins").string()),
-            o);
-    }
     solver::SettingsWriteOptions options;
     options.dry_run = o.dry_run;
-    auto report = solver::change_python_plugins(
-        profile, o.names,
-        enable ? solver::PythonPluginChange::enable : solver::PythonPluginChange::disable, options);
+    auto report = solver::enable_plugins(*target, o.names, enable, options);
     if (!report) {
-        // A file QSettings did not write is refused (it says where); anything else is I/O.
-        return report.error().kind == Error::Kind::parse
-                   ? report_refused(report.error().to_string() + "; nothing changed", o)
-                   : report_failure(report.error().to_string(), o);
-    }
-    const std::string verb = enable ? "enable" : "disable";
-    if (o.json) {
-        json plugins = json::array();
-        for (const auto& p : report->plugins) {
-            plugins.push_back(
-                {{"name", p.key}, {"enabled", p.after.starts()}, {"changed", p.changed()}});
+        const Error& e = report.error();
+        switch (e.kind) {
+        case Error::Kind::invalid:
+            return report_invalid(e, o); // a name that is no folder name
+        case Error::Kind::refused:
+            return report_refused(e.to_string(), o);
+        default:
+            return report_failure(e.to_string(), o);
         }
-        print_json({{"profile", profile.string()},
-                    {"settings", report->file.string()},
-                    {"dry_run", o.dry_run},
-                    {"written", report->written},
-                    {"plugins", plugins}});
+    }
+    if (o.json) {
+        std::cout << solver::enabling_json(*target, *report, o.dry_run) << '\n';
         return exit_ok;
     }
+    const std::string verb = enable ? "enable" : "disable";
     for (const auto& p : report->plugins) {
         if (!p.changed()) {
             std::cout << fmt::format("{} was already {}d\n", p.key, verb);

@@ -147,24 +147,7 @@ int run_change(InstallOptions& o, solver::Request::Action action) {
         return exit_usage;
     }
     if (json_output) {
-        json plan = plan_json(run.resolution, o, run);
-        plan["target"] = target->describe();
-        plan["dry_run"] = o.dry_run;
-        json applied = json::array();
-        for (const auto& a : report->applied) {
-            applied.push_back({{"action", solver::action_name(a.action)},
-                               {"backend", solver::backend_name(a.backend)},
-                               {"key", a.name},
-                               {"version", a.version},
-                               {"path", a.path},
-                               {"applied", a.applied},
-                               {"sha256", a.sha256},
-                               {"notes", a.notes}});
-        }
-        plan["applied"] = std::move(applied);
-        plan["enabled"] = report->enabled;
-        plan["disabled"] = report->disabled;
-        print_json(plan);
+        std::cout << solver::change_json(*target, *report, o.proof) << '\n';
         return exit_ok;
     }
     for (const auto& a : report->applied) {

@@ -4,14 +4,15 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <span>
 #include <string>
 
 #include <fmt/format.h>
 
 #include <qplug/solver/installed_list.hpp>
+#include <qplug/solver/pip_project.hpp>
 #include <qplug/solver/planner.hpp>
 #include <qplug/solver/plugin_offer.hpp>
+#include <qplug/solver/queries.hpp>
 #include <qplug/solver/source.hpp>
 #include <qplug/solver/versions.hpp>
 
@@ -34,54 +35,6 @@ struct QueryOptions : IndexOptions {
     solver::OfferOptions offer() const { return {target_qgis(), allow_deprecated}; }
 };
 
-json dependency_json(const solver::Dependency& d) {
-    json j = {
-        {"kind", solver::dependency_kind_name(d.kind)}, {"target", d.target}, {"spec", d.spec}};
-    if (!d.markers.empty()) {
-        j["markers"] = d.markers;
-    }
-    if (!d.extra.empty()) {
-        j["extra"] = d.extra;
-    }
-    if (d.constraint) {
-        j["constraint"] = true;
-    }
-    return j;
-}
-
-json release_json(const solver::ReleaseRecord& rec) {
-    const solver::Release& r = rec.release;
-    json deps = json::array();
-    for (const auto& d : r.dependencies) {
-        deps.push_back(dependency_json(d));
-    }
-    json j = {{"version", r.version},
-              {"channel", solver::channel_name(r.channel)},
-              {"deprecated", r.deprecated},
-              {"trusted", r.trusted},
-              {"qgis_minimum", r.qgis_minimum},
-              {"qgis_maximum", r.qgis_maximum},
-              {"requires_python", r.requires_python},
-              {"download_url", solver::redact_url(r.download_url)},
-              {"file_name", r.file_name},
-              {"size", r.size ? json(*r.size) : json(nullptr)},
-              {"hash", r.hash},
-              {"update_date", r.update_date},
-              {"dependencies_known", r.dependencies_known},
-              {"dependencies", deps},
-              {"modules", r.modules}};
-    if (!r.build.empty()) {
-        j["build"] = r.build;
-        j["subdir"] = r.subdir;
-    }
-    if (!r.path.empty()) {
-        j["path"] = r.path;
-        j["owner"] = solver::backend_name(r.owner);
-    }
-    j["metadata"] = json::parse(r.metadata_json, nullptr, false);
-    return j;
-}
-
 int run_search(const QueryOptions& o, const std::string& text) {
     int code = exit_ok;
     auto index = open_index(o, solver::Index::Mode::read_only, code);
@@ -90,17 +43,7 @@ int run_search(const QueryOptions& o, const std::string& text) {
     }
     const auto found = index->search(text);
     if (o.json) {
-        json list = json::array();
-        for (const auto& p : found) {
-            list.push_back({{"name", p.name},
-                            {"display_name", p.display_name},
-                            {"summary", p.summary},
-                            {"repository", p.repository},
-                            {"backend", solver::backend_name(p.backend)},
-                            {"latest", p.versions.empty() ? "" : p.versions.back()},
-                            {"versions", p.versions}});
-        }
-        print_json({{"query", text}, {"packages", list}});
+        std::cout << solver::search_json(text, found) << '\n';
     } else {
         for (const auto& p : found) {
             const std::string summary = p.summary.substr(0, p.summary.find('\n')).substr(0, 160);
@@ -121,66 +64,34 @@ int run_info(const QueryOptions& o, const std::string& name, bool versions) {
     if (!index) {
         return code;
     }
-    auto releases = index->releases_named(name);
-    std::erase_if(releases, [](const auto& r) { return r.kind == "installed"; });
-    for (auto& r : index->installed()) {
-        if (r.package == name || r.display_name == name) {
-            releases.push_back(std::move(r));
+    const std::string qgis = o.target_qgis();
+    const auto packages = solver::package_info(*index, name, o.offer());
+    if (packages.empty()) {
+        const auto listing = index->listing_unread(solver::normalize_pip_name(name));
+        if (listing.empty()) {
+            std::cerr << "qplug: no package named '" << name << "' in the index\n";
+        } else {
+            // A pip index lists it without releases: they are read when a resolution reaches it.
+            std::cerr << fmt::format("qplug: '{}' is listed by the pip repository '{}', whose "
+                                     "projects are read when a resolution reaches them (qplug "
+                                     "resolve 'pip:{}'), or at sync with --option "
+                                     "'projects=[...]'\n",
+                                     name, listing.front(), name);
         }
-    }
-    if (releases.empty()) {
-        std::cerr << "qplug: no package named '" << name << "' in the index\n";
         if (o.json) {
-            print_json({{"name", name}, {"packages", json::array()}});
+            std::cout << solver::info_json(name, qgis, packages) << '\n';
         }
         return exit_findings;
     }
-    // Group by (repository, package), versions oldest first.
-    std::map<std::pair<std::string, std::string>, std::vector<const solver::ReleaseRecord*>> groups;
-    for (const auto& r : releases) {
-        groups[{r.repository, r.package}].push_back(&r);
+    if (o.json) {
+        std::cout << solver::info_json(name, qgis, packages) << '\n';
+        return exit_ok;
     }
-    const std::string qgis = o.target_qgis();
-    const solver::OfferOptions offer_options = o.offer();
-    json packages = json::array();
-    for (auto& [key, list] : groups) {
-        // The offer first, in the order the repository lists them (QGIS's merge keeps the
-        // later of equal versions); then oldest first for showing.
-        const solver::Offer offer = solver::qgis_offer(list, offer_options);
-        const solver::ReleaseRecord* stable = offer.stable;
-        const solver::ReleaseRecord* experimental = offer.experimental;
-        std::stable_sort(list.begin(), list.end(), [](const auto* a, const auto* b) {
-            return solver::version_less(a->backend, a->release.version, b->release.version);
-        });
-        const solver::ReleaseRecord& newest = *list.back();
-        std::vector<std::string> deprecated;
-        for (const auto* r : list) {
-            if (r->release.deprecated) {
-                deprecated.push_back(r->release.version);
-            }
-        }
-        if (o.json) {
-            json all = json::array();
-            for (const auto* r : list) {
-                all.push_back(release_json(*r));
-            }
-            packages.push_back({{"repository", key.first},
-                                {"kind", newest.kind},
-                                {"backend", solver::backend_name(newest.backend)},
-                                {"name", newest.package},
-                                {"display_name", newest.display_name},
-                                {"summary", newest.summary},
-                                {"qgis", qgis},
-                                {"stable", stable ? json(stable->release.version) : json(nullptr)},
-                                {"experimental", experimental ? json(experimental->release.version)
-                                                              : json(nullptr)},
-                                {"deprecated", deprecated},
-                                {"releases", all}});
-            continue;
-        }
+    for (const auto& info : packages) {
+        const solver::ReleaseRecord& newest = info.newest();
         const std::string_view backend = solver::backend_name(newest.backend);
         std::cout << fmt::format(
-            "{} ({}) in {} [{}]\n", newest.display_name, newest.package, key.first,
+            "{} ({}) in {} [{}]\n", newest.display_name, newest.package, info.repository,
             newest.kind == backend ? newest.kind : newest.kind + ", " + std::string(backend));
         if (!newest.summary.empty()) {
             std::cout << "    " << newest.summary << '\n';
@@ -205,11 +116,17 @@ int run_info(const QueryOptions& o, const std::string& name, bool versions) {
                 std::cout << "    installed in " << rel.path << '\n';
             }
             if (!rel.dependencies_known) {
-                std::cout << "    needs: (read from its ZIP when it is fetched)\n";
+                std::cout << (r->backend == solver::Backend::pip
+                                  ? "    needs: (read from its wheel when a resolution needs it)\n"
+                                  : "    needs: (read from its ZIP when it is fetched)\n");
             }
             for (const auto& d : rel.dependencies) {
                 if (d.kind == solver::DependencyKind::qgis) {
                     continue; // shown above
+                }
+                if (solver::pip::is_declared_extra(d)) {
+                    std::cout << fmt::format("    extra {}\n", d.extra);
+                    continue;
                 }
                 std::cout << fmt::format("    needs {} {}{}\n",
                                          solver::dependency_kind_name(d.kind), d.target,
@@ -219,18 +136,18 @@ int run_info(const QueryOptions& o, const std::string& name, bool versions) {
         if (newest.kind == "installed") {
             show("installed", &newest);
         } else {
-            show("stable", stable);
-            show("experimental", experimental);
-            if (!deprecated.empty() && !o.allow_deprecated) {
+            show("stable", info.stable_release());
+            show("experimental", info.experimental_release());
+            if (!info.deprecated.empty() && !o.allow_deprecated) {
                 std::cout << fmt::format("  deprecated, not offered: {} (--allow-deprecated)\n",
-                                         fmt::join(deprecated, ", "));
+                                         fmt::join(info.deprecated, ", "));
             }
         }
         if (versions) {
             std::cout << "  versions:\n";
-            for (const auto* r : list) {
-                const auto& rel = r->release;
-                const bool compatible = solver::offered(*r, {qgis, /*allow_deprecated=*/true});
+            for (const auto& r : info.releases) {
+                const auto& rel = r.release;
+                const bool compatible = solver::offered(r, {qgis, /*allow_deprecated=*/true});
                 std::cout << fmt::format("    {} {}{}{}{}\n", rel.version,
                                          solver::channel_name(rel.channel),
                                          rel.deprecated ? " deprecated" : "",
@@ -238,9 +155,6 @@ int run_info(const QueryOptions& o, const std::string& name, bool versions) {
                                          rel.update_date.empty() ? "" : "  " + rel.update_date);
             }
         }
-    }
-    if (o.json) {
-        print_json({{"name", name}, {"packages", packages}});
     }
     return exit_ok;
 }
@@ -259,69 +173,21 @@ int run_list_available(const ListOptions& o) {
         return code;
     }
     const std::string qgis = o.target_qgis();
-    // What QGIS would offer of each package for the QGIS version (the newest of its
-    // stable and experimental offer): the releases in the order the repository lists them.
-    const std::vector<solver::ReleaseRecord> releases = index->available();
-    std::map<std::pair<std::string_view, std::string_view>,
-             std::vector<const solver::ReleaseRecord*>>
-        by_package;
-    for (const auto& r : releases) {
-        by_package[{r.repository, r.package}].push_back(&r);
-    }
-    const solver::OfferOptions offer_options = o.offer();
-    json list = json::array();
-    for (const auto& p : index->search("")) {
-        if (p.kind == "installed") {
-            continue;
-        }
-        solver::Offer offer;
-        const std::vector<const solver::ReleaseRecord*>* own = nullptr;
-        if (auto it = by_package.find({p.repository, p.name}); it != by_package.end()) {
-            own = &it->second;
-            offer = solver::qgis_offer(it->second, offer_options);
-        }
-        // --versions: every release as the repository lists it, and whether QGIS would
-        // list it for the version (compatible; deprecated ones count here).
-        json releases_json = json::array();
-        using Releases = std::span<const solver::ReleaseRecord* const>;
-        for (const auto* r : own != nullptr && o.versions ? Releases(*own) : Releases()) {
-            const bool compatible = solver::offered(*r, {qgis, /*allow_deprecated=*/true});
-            releases_json.push_back({{"version", r->release.version},
-                                     {"channel", solver::channel_name(r->release.channel)},
-                                     {"deprecated", r->release.deprecated},
-                                     {"compatible", compatible}});
-        }
-        const solver::ReleaseRecord* latest = offer.latest();
-        auto version = [](const solver::ReleaseRecord* r) {
-            return r != nullptr ? json(r->release.version) : json(nullptr);
-        };
-        if (o.json) {
-            json j = {{"name", p.name},
-                      {"display_name", p.display_name},
-                      {"repository", p.repository},
-                      {"backend", solver::backend_name(p.backend)},
-                      {"latest", latest != nullptr ? latest->release.version : ""},
-                      {"stable", version(offer.stable)},
-                      {"experimental", version(offer.experimental)}};
-            if (o.versions) {
-                j["releases"] = std::move(releases_json);
-            }
-            list.push_back(std::move(j));
-            continue;
-        }
-        std::cout << fmt::format("{} {} [{}]\n", p.name,
-                                 latest != nullptr ? latest->release.version
-                                                   : "(none for QGIS " + qgis + ")",
-                                 p.repository);
-        for (const auto& r : releases_json) {
-            std::cout << fmt::format(
-                "    {} {}{}{}\n", r["version"].get<std::string>(), r["channel"].get<std::string>(),
-                r["deprecated"].get<bool>() ? " deprecated" : "",
-                r["compatible"].get<bool>() ? "" : " (not for QGIS " + qgis + ")");
-        }
-    }
+    const auto list = solver::list_available(*index, o.offer(), o.versions);
     if (o.json) {
-        print_json({{"qgis", qgis}, {"packages", list}});
+        std::cout << solver::available_json(qgis, list, o.versions) << '\n';
+        return exit_ok;
+    }
+    for (const auto& a : list) {
+        const std::string latest = a.latest();
+        std::cout << fmt::format("{} {} [{}]\n", a.package.name,
+                                 !latest.empty() ? latest : "(none for QGIS " + qgis + ")",
+                                 a.package.repository);
+        for (const auto& r : a.releases) {
+            std::cout << fmt::format("    {} {}{}{}\n", r.version, solver::channel_name(r.channel),
+                                     r.deprecated ? " deprecated" : "",
+                                     r.compatible ? "" : " (not for QGIS " + qgis + ")");
+        }
     }
     return exit_ok;
 }

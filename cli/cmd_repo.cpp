@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include <qplug/solver/planner.hpp>
 #include <qplug/solver/qgis_settings.hpp>
+#include <qplug/solver/repositories.hpp>
 #include <qplug/solver/source.hpp>
 
 #include "commands.hpp"
@@ -52,43 +52,19 @@ std::optional<std::string> options_json(const std::vector<std::string>& pairs, s
     return object.dump();
 }
 
-json repository_json(const solver::RepositoryConfig& r) {
-    return {{"name", r.name},
-            {"kind", r.kind},
-            {"url", solver::redact_url(r.url)},
-            {"priority", r.priority},
-            {"enabled", r.enabled},
-            {"protected", r.is_protected},
-            {"credentials", r.credentials},
-            {"options", json::parse(r.options, nullptr, false)},
-            {"last_sync", r.last_sync},
-            {"last_error", r.last_error},
-            {"revision", r.revision},
-            {"etag", r.etag}};
+/// One repository as `repo add --json` prints it (the library's shape).
+json repository_object(const solver::RepositoryConfig& r) {
+    return json::parse(solver::repository_json(r));
 }
 
 int run_sync(solver::Index& index, const std::vector<std::string>& names, const IndexOptions& o,
              const std::string& qgis, bool force);
 
 int run_add(const AddOptions& o) {
-    const auto& registry = solver::SourceRegistry::builtin();
-    const solver::SourceType* type = registry.find(o.kind);
-    if (type == nullptr) {
-        std::string known;
-        for (const auto& t : registry.types()) {
-            known += (known.empty() ? "" : ", ") + t.tag;
-        }
-        return report_failure(fmt::format("unknown kind '{}' (known: {})", o.kind, known), o);
-    }
     solver::RepositoryConfig config;
     config.name = o.name;
     config.kind = o.kind;
-    config.backend = type->backend;
     config.url = o.url;
-    if (const std::string path = solver::local_path_of(o.url); !path.empty()) {
-        std::error_code ec;
-        config.url = std::filesystem::absolute(path, ec).string(); // independent of the cwd
-    }
     config.priority = o.priority;
     config.enabled = !o.disabled;
     config.is_protected = o.is_protected;
@@ -99,16 +75,17 @@ int run_add(const AddOptions& o) {
         return report_failure(fmt::format("--option '{}' is not KEY=VALUE", bad), o);
     }
     config.options = *options;
-    // Let the source type check its settings before anything is stored.
-    if (auto source = type->make(config); !source) {
-        return report_failure(source.error().to_string(), o);
+    // The kind's settings are checked before the index is opened (or created).
+    if (auto checked = solver::check_repository(solver::SourceRegistry::builtin(), config);
+        !checked) {
+        return report_failure(checked.error().to_string(), o);
     }
     int code = exit_ok;
     auto index = open_index(o, solver::Index::Mode::read_write, code);
     if (!index) {
         return code;
     }
-    auto added = index->add_repository(config);
+    auto added = solver::add_repository(*index, solver::SourceRegistry::builtin(), config);
     if (!added) {
         return report_failure(added.error().to_string(), o);
     }
@@ -116,7 +93,7 @@ int run_add(const AddOptions& o) {
         return run_sync(*index, {o.name}, o, o.qgis, false);
     }
     if (o.json) {
-        print_json(repository_json(*added));
+        std::cout << solver::repository_json(*added) << '\n';
     } else {
         std::cout << fmt::format("added {} ({}, {}); run `qplug repo sync {}` to read it\n",
                                  added->name, added->kind, solver::redact_url(added->url),
@@ -133,11 +110,7 @@ int run_list(const IndexOptions& o) {
     }
     const auto repos = index->repositories();
     if (o.json) {
-        json list = json::array();
-        for (const auto& r : repos) {
-            list.push_back(repository_json(r));
-        }
-        print_json({{"repositories", list}});
+        std::cout << solver::repositories_json(repos) << '\n';
         return exit_ok;
     }
     if (repos.empty()) {
@@ -159,52 +132,51 @@ int run_list(const IndexOptions& o) {
 
 int run_sync(solver::Index& index, const std::vector<std::string>& names, const IndexOptions& o,
              const std::string& qgis, bool force) {
-    std::vector<std::string> targets = names;
-    if (targets.empty()) {
-        for (const auto& r : index.repositories()) {
-            if (r.enabled) {
-                targets.push_back(r.name);
-            }
+    solver::SyncOptions options;
+    options.qgis_version = qgis;
+    options.force = force;
+    options.download = o.download;
+    solver::ProgressCallback shown; // the repository being fetched, on a terminal
+    std::string showing;
+    options.progress = [&](std::string_view name, solver::SyncPhase phase, std::uint64_t done,
+                           std::uint64_t total) {
+        if (phase != solver::SyncPhase::fetch) {
+            return;
         }
-    }
-    auto fetcher = solver::make_fetcher(o.download);
+        if (name != showing) {
+            showing = std::string(name);
+            shown = terminal_progress("syncing " + showing);
+        }
+        if (shown) {
+            shown(done, total);
+        }
+    };
     int code = exit_ok;
-    json reports = json::array();
-    for (const auto& name : targets) {
-        solver::SyncContext context;
-        context.fetcher = fetcher.get();
-        // The QGIS resolution will plan for: servers give what suits it (?qgis=X.Y).
-        context.qgis_version = solver::target_qgis_version(qgis, nullptr);
-        context.force = force;
-        context.progress = terminal_progress("syncing " + name);
-        auto report =
-            solver::sync_repository(index, solver::SourceRegistry::builtin(), name, context);
+    options.finished = [&](const solver::SyncOutcome& outcome) {
         finish_progress();
-        if (!report) {
-            std::cerr << "qplug: " << name << ": " << report.error().to_string() << '\n';
-            code = std::max(code, exit_code_for(report.error()));
-            reports.push_back({{"repository", name}, {"error", report.error().to_string()}});
-            continue;
+        const std::string& name = outcome.repository;
+        if (outcome.error) {
+            std::cerr << "qplug: " << name << ": " << outcome.error->to_string() << '\n';
+            code = std::max(code, exit_code_for(*outcome.error));
+            return;
         }
-        for (const auto& w : report->warnings) {
+        const solver::SyncReport& report = *outcome.report;
+        for (const auto& w : report.warnings) {
             std::cerr << "qplug: " << name << ": warning: " << w << '\n';
         }
         if (o.json) {
-            reports.push_back({{"repository", name},
-                               {"not_modified", report->not_modified},
-                               {"packages", report->packages},
-                               {"releases", report->releases},
-                               {"dependencies", report->dependencies},
-                               {"warnings", report->warnings}});
-        } else if (report->not_modified) {
+            return;
+        }
+        if (report.not_modified) {
             std::cout << fmt::format("{}: up to date\n", name);
         } else {
             std::cout << fmt::format("{}: {} packages, {} releases, {} dependencies\n", name,
-                                     report->packages, report->releases, report->dependencies);
+                                     report.packages, report.releases, report.dependencies);
         }
-    }
+    };
+    const auto outcomes = solver::sync_repositories(index, names, options);
     if (o.json) {
-        print_json({{"synced", reports}});
+        std::cout << solver::sync_json(outcomes) << '\n';
     }
     return code;
 }
@@ -285,8 +257,8 @@ int run_import_qgis(const ImportOptions& o) {
         lines.push_back(fmt::format("skipped {}: {}", name, reason));
     };
     const auto add = [&](const solver::RepositoryConfig& config) -> std::optional<int> {
-        const solver::SourceType* type = solver::SourceRegistry::builtin().find(config.kind);
-        if (auto source = type->make(config); !source) {
+        if (auto source = solver::check_repository(solver::SourceRegistry::builtin(), config);
+            !source) {
             return report_failure(source.error().to_string(), o);
         }
         if (index && !o.dry_run) {
@@ -294,7 +266,7 @@ int run_import_qgis(const ImportOptions& o) {
                 return report_failure(r.error().to_string(), o);
             }
         }
-        added.push_back(repository_json(config));
+        added.push_back(repository_object(config));
         lines.push_back(fmt::format("{} {} ({}, {}{})", verb, config.name, config.kind,
                                     solver::redact_url(config.url),
                                     config.enabled ? "" : ", disabled"));

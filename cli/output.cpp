@@ -12,23 +12,7 @@ void print_json(const nlohmann::ordered_json& value) {
 }
 
 nlohmann::ordered_json error_json(const Error& error) {
-    const char* kind = "invalid";
-    switch (error.kind) {
-    case Error::Kind::parse:
-        kind = "parse";
-        break;
-    case Error::Kind::not_found:
-        kind = "not_found";
-        break;
-    case Error::Kind::io:
-        kind = "io";
-        break;
-    case Error::Kind::refused:
-        kind = "refused";
-        break;
-    case Error::Kind::invalid:
-        break;
-    }
+    const std::string_view kind = error_kind_name(error.kind);
     return {{"kind", kind},           {"what", error.what},       {"input", error.input},
             {"offset", error.offset}, {"column", error.column()}, {"message", error.message}};
 }

@@ -124,11 +124,8 @@ std::string step_line(const solver::PlanStep& s) {
 
 nlohmann::ordered_json plan_json(const solver::Resolution& r, const ResolveOptions& o,
                                  const solver::PlanRun& run) {
-    auto j = nlohmann::ordered_json::parse(solver::resolution_json(r, o.proof));
-    j["qgis"] = run.qgis_version;
-    j["python"] = run.python_version;
-    j["platform"] = run.platform;
-    return j;
+    (void)r; // (always run.resolution)
+    return nlohmann::ordered_json::parse(solver::plan_json(run, o.proof));
 }
 
 int print_resolution(const solver::Resolution& r, const ResolveOptions& o,

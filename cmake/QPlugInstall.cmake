@@ -21,3 +21,33 @@ file(RELATIVE_PATH QPLUG_PC_RELATIVE_PREFIX
   /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 configure_file(${PROJECT_SOURCE_DIR}/capi/qplug.pc.in ${PROJECT_BINARY_DIR}/qplug.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/qplug.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# The Python binding, for the system Python (/usr/bin/python3 where there is one): into
+# lib/python3/dist-packages under /usr (Debian's place for packaged modules), else into
+# lib/pythonX.Y/dist-packages (on Debian's sys.path for /usr/local). A generated _installed.py
+# says where libqplug.so.N is, relative to the package, so that `import qplug` finds it
+# without QPLUG_LIBRARY and the installed tree can move.
+if(EXISTS /usr/bin/python3)
+  set(_qplug_system_python /usr/bin/python3)
+else()
+  set(_qplug_system_python ${Python3_EXECUTABLE})
+endif()
+execute_process(COMMAND ${_qplug_system_python} -c
+  "import sys; print('%d.%d' % sys.version_info[:2])"
+  OUTPUT_VARIABLE _qplug_python_version OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+  set(_qplug_python_dir lib/python3/dist-packages)
+else()
+  set(_qplug_python_dir lib/python${_qplug_python_version}/dist-packages)
+endif()
+set(QPLUG_PYTHON_INSTALL_DIR ${_qplug_python_dir} CACHE STRING
+  "Where `cmake --install` puts the Python binding, relative to the prefix")
+file(RELATIVE_PATH QPLUG_LIBRARY_RELATIVE /prefix/${QPLUG_PYTHON_INSTALL_DIR}/qplug
+  /prefix/${CMAKE_INSTALL_LIBDIR}/libqplug.so.${QPLUG_SOVERSION})
+configure_file(${PROJECT_SOURCE_DIR}/bindings/python/_installed.py.in
+  ${PROJECT_BINARY_DIR}/bindings/python/_installed.py @ONLY)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/bindings/python/qplug
+  DESTINATION ${QPLUG_PYTHON_INSTALL_DIR}
+  FILES_MATCHING PATTERN "*.py" PATTERN "__pycache__" EXCLUDE)
+install(FILES ${PROJECT_BINARY_DIR}/bindings/python/_installed.py
+  DESTINATION ${QPLUG_PYTHON_INSTALL_DIR}/qplug)

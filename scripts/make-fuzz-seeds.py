@@ -118,6 +118,32 @@ def package_seeds():
             zipped([(n.replace("p/", "q-x/"), c) for n, c in good]), b"PK\x05\x06" + b"\0" * 18]
 
 
+def zip_range_seeds():
+    """Wheels (deflated, stored, with a comment, many entries), their last bytes only, and
+    damaged end records, for fuzz/fuzz_zip_range.cpp."""
+    import io
+    import zipfile
+
+    def wheel(compression, comment=b"", count=3):
+        buf = io.BytesIO()
+        files = [(f"pkg/m{k}.py", f"x = {k}\n" * 20) for k in range(count)]
+        files += [("pkg-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n"
+                   "Requires-Dist: a; extra == \"x\"\n\n"),
+                  ("pkg-1.0.dist-info/top_level.txt", "pkg\n")]
+        with zipfile.ZipFile(buf, "w", compression) as z:
+            for name, content in files:
+                z.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), content,
+                           compress_type=compression)
+            z.comment = comment
+        return buf.getvalue()
+
+    blobs = [wheel(zipfile.ZIP_DEFLATED), wheel(zipfile.ZIP_STORED), wheel(zipfile.ZIP_DEFLATED, b"c" * 300),
+             wheel(zipfile.ZIP_DEFLATED, count=200)]
+    blobs += [b[-700:] for b in blobs]  # a tail: the offsets point before it
+    blobs += [blobs[0][:-3], blobs[0][:-22] + b"PK\x05\x06" + b"\xff" * 18, b"PK\x05\x06" + b"\0" * 18]
+    return blobs
+
+
 def pep508_seeds():
     """The differential test's vectors, Requires-Dist spellings, and generated requirements
     and markers (tests/python/generate_pep508.py)."""
@@ -274,6 +300,7 @@ def main():
     write_files("fuzz_plugins_xml", plugins_xml_seeds())
     write_files("fuzz_qgis_settings", qgis_settings_seeds())
     write("fuzz_site_url", [[u] for u in site_url_seeds()])
+    write_files("fuzz_zip_range", zip_range_seeds())
 
 
 if __name__ == "__main__":

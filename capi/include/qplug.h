@@ -10,7 +10,9 @@
  *  - Memory the caller receives through an out-parameter is released with that type's _free
  *    (buffers with qplug_free); every _free accepts NULL. Strings owned by a handle live as
  *    long as the handle.
- *  - Option structs start with `unsigned version` and have an _init() function.
+ *  - Option structs start with `unsigned version` and have an _init() function and a
+ *    QPLUG_X_OPTIONS_INIT macro.
+ *  - Thread safety: see "Threads" below and docs/capi.md.
  *  - Published signatures never change; new behaviour comes as _v2.
  *
  * The part between QPLUG_CDEF_BEGIN and QPLUG_CDEF_END holds only declarations and integer
@@ -21,8 +23,21 @@
 
 #include <stddef.h>
 
+/* QPLUG_API marks what libqplug exports: the library's definitions carry it. The
+ * declarations below get the same default visibility from a pragma, so that the region
+ * between QPLUG_CDEF_BEGIN and QPLUG_CDEF_END stays plain C that cffi parses as it stands. */
+#if defined(__GNUC__) || defined(__clang__)
+#define QPLUG_API __attribute__((visibility("default")))
+#else
+#define QPLUG_API
+#endif
+
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility push(default)
 #endif
 
 #define QPLUG_VERSION_STRING "0.1.0"
@@ -46,6 +61,7 @@ extern "C" {
 #define QPLUG_EINVALID -4  /* a bad argument, or a request that cannot be answered */
 #define QPLUG_EUNSAT -5    /* no solution exists */
 #define QPLUG_EIO -6       /* reading, writing or the network failed */
+#define QPLUG_ECANCELED -7 /* a progress callback asked to stop */
 
 typedef struct qplug_error {
     int code;            /* the QPLUG_E* code of the last failure, QPLUG_OK when none */
@@ -307,13 +323,282 @@ const char *qplug_resolution_solution(const qplug_resolution *resolution, size_t
  * (docs/resolve.md); free with qplug_free. */
 int qplug_resolution_to_json(char **out, const qplug_resolution *resolution);
 void qplug_resolution_free(qplug_resolution *resolution);
+/* Getters a plugin manager shows (they live as long as the handle; NULL past the end). */
+const char *qplug_resolution_step_display_name(const qplug_resolution *resolution, size_t index);
+/* 1 when the user asked for the step's package, 0 when it comes in for another one. */
+int qplug_resolution_step_requested(const qplug_resolution *resolution, size_t index);
+/* The order QGIS may start the plugins in (each after those it needs). */
+size_t qplug_resolution_load_order_count(const qplug_resolution *resolution);
+const char *qplug_resolution_load_order(const qplug_resolution *resolution, size_t index);
+/* The QGIS version, Python version and platform the plan was made for. */
+const char *qplug_resolution_qgis_version(const qplug_resolution *resolution);
+const char *qplug_resolution_python_version(const qplug_resolution *resolution);
+const char *qplug_resolution_platform(const qplug_resolution *resolution);
+
+/* ---- Progress and cancellation -------------------------------------------------------- */
+
+#define QPLUG_PHASE_FETCH 0    /* sync: bytes of a repository's document (or ZIPs) read */
+#define QPLUG_PHASE_STORE 1    /* sync: packages written into the index */
+#define QPLUG_PHASE_DOWNLOAD 2 /* apply: bytes of a package's download */
+#define QPLUG_PHASE_STEP 3     /* apply: steps of the plan carried out */
+
+typedef struct qplug_progress {
+    int phase;                /* QPLUG_PHASE_* */
+    const char *name;         /* the repository (sync) or the package (apply) */
+    unsigned long long done;  /* bytes, packages or steps so far */
+    unsigned long long total; /* 0 when unknown */
+} qplug_progress;
+
+/* Called on the thread that runs the sync or apply, with user_data as given; a non-zero
+ * return asks the operation to stop (it then fails with QPLUG_ECANCELED and leaves the index
+ * or the plugin folders as they were; docs/capi.md). The progress struct lives for the call. */
+typedef int (*qplug_progress_fn)(void *user_data, const qplug_progress *progress);
+
+/* ---- The index ------------------------------------------------------------------------ */
+
+#define QPLUG_INDEX_READ_WRITE 0 /* created (with its folder) when missing */
+#define QPLUG_INDEX_READ_ONLY 1  /* QPLUG_ENOTFOUND when missing; nothing is ever written */
+
+typedef struct qplug_index qplug_index;
+
+/* Opens the index database at path (NULL: $QPLUG_INDEX, else the per-user default). A handle
+ * may be used from any thread; calls on one handle are serialized, except that a sync, a
+ * resolution and an apply work on connections of their own (docs/capi.md, "Threads"). */
+int qplug_index_open(qplug_index **out, const char *path, int mode);
+const char *qplug_index_path(const qplug_index *index);
+/* Closes the handle (NULL is fine). No call on it may be running. */
+void qplug_index_close(qplug_index *index);
+
+/* ---- Repositories --------------------------------------------------------------------- */
+
+#define QPLUG_REPOSITORY_OPTIONS_VERSION 1
+
+typedef struct qplug_repository_options {
+    unsigned version;         /* QPLUG_REPOSITORY_OPTIONS_VERSION */
+    int priority;             /* higher wins between repositories (default 0) */
+    int disabled;             /* non-zero: added disabled */
+    int is_protected;         /* non-zero: remove refuses it unless forced */
+    const char *credentials;  /* "env:VARIABLE" (user:password), "netrc", or NULL */
+    const char *options_json; /* the kind's settings as a JSON object, or NULL */
+} qplug_repository_options;
+
+int qplug_repository_options_init(qplug_repository_options *options, unsigned version);
+
+/* A list of repositories as `qplug repo list` shows them. */
+typedef struct qplug_repositories qplug_repositories;
+
+/* Adds a repository of kind ("legacy", "folder", "pip", "conda", "installed"; NULL:
+ * "legacy") after its kind has checked the URL and settings. *out (out may be NULL) gets the
+ * repository as `qplug repo add --json` prints it; free with qplug_free. QPLUG_ENOTFOUND for an
+ * unknown kind, QPLUG_EINVALID for a bad setting or a name already taken. */
+int qplug_index_add_repository(char **out, qplug_index *index, const char *name, const char *url,
+                               const char *kind, const qplug_repository_options *options);
+/* Removes a repository and what it brought (a protected one only with force). */
+int qplug_index_remove_repository(qplug_index *index, const char *name, int force);
+/* Enables (enabled non-zero) or disables a repository. */
+int qplug_index_enable_repository(qplug_index *index, const char *name, int enabled);
+int qplug_index_repositories(qplug_repositories **out, qplug_index *index);
+size_t qplug_repositories_count(const qplug_repositories *repositories);
+const char *qplug_repositories_name(const qplug_repositories *repositories, size_t index);
+const char *qplug_repositories_kind(const qplug_repositories *repositories, size_t index);
+const char *qplug_repositories_url(const qplug_repositories *repositories, size_t index);
+int qplug_repositories_enabled(const qplug_repositories *repositories, size_t index);
+const char *qplug_repositories_last_sync(const qplug_repositories *repositories, size_t index);
+const char *qplug_repositories_last_error(const qplug_repositories *repositories, size_t index);
+/* {"repositories": [...]}: `qplug repo list --json`; free with qplug_free. */
+int qplug_repositories_to_json(char **out, const qplug_repositories *repositories);
+void qplug_repositories_free(qplug_repositories *repositories);
+
+/* ---- Sync ----------------------------------------------------------------------------- */
+
+#define QPLUG_SYNC_OPTIONS_VERSION 1
+
+typedef struct qplug_sync_options {
+    unsigned version;           /* QPLUG_SYNC_OPTIONS_VERSION */
+    const char *qgis_version;   /* asked of plugin repositories; NULL: as resolution detects it */
+    int force;                  /* non-zero: read even when the ETag says nothing changed */
+    qplug_progress_fn progress; /* NULL: none */
+    void *user_data;            /* passed to progress */
+} qplug_sync_options;
+
+int qplug_sync_options_init(qplug_sync_options *options, unsigned version);
+
+typedef struct qplug_sync qplug_sync;
+
+/* Syncs the named repositories (count 0: every enabled one), each in its own transaction, as
+ * `qplug repo sync` does: readers of the index (other handles, other threads, other
+ * processes) are never blocked longer than SQLite's commit. QPLUG_OK once every repository was
+ * tried, whether or not each sync succeeded (see qplug_sync_error); QPLUG_ECANCELED when the
+ * progress callback asked to stop: the repository being synced then keeps exactly its
+ * previous contents (those synced before it keep their new ones; the message names them).
+ * QPLUG_EINVALID on a read-only handle. */
+int qplug_index_sync(qplug_sync **out, qplug_index *index, const char *const *names, size_t count,
+                     const qplug_sync_options *options);
+size_t qplug_sync_count(const qplug_sync *sync);
+const char *qplug_sync_repository(const qplug_sync *sync, size_t index);
+/* NULL when the repository synced, else why not. */
+const char *qplug_sync_error(const qplug_sync *sync, size_t index);
+int qplug_sync_not_modified(const qplug_sync *sync, size_t index);
+size_t qplug_sync_packages(const qplug_sync *sync, size_t index);
+size_t qplug_sync_releases(const qplug_sync *sync, size_t index);
+/* {"synced": [...]}: `qplug repo sync --json`; free with qplug_free. */
+int qplug_sync_to_json(char **out, const qplug_sync *sync);
+void qplug_sync_free(qplug_sync *sync);
+
+/* ---- Queries -------------------------------------------------------------------------- */
+
+/* A list of packages: found by a search, available for a QGIS version, or installed in a
+ * target. What a list does not have is "" (or -1 for qplug_packages_enabled). */
+typedef struct qplug_packages qplug_packages;
+
+/* Packages whose name, display name, summary or tags contain text (case-insensitive; "" for
+ * all): `qplug search TEXT`. An empty list is not a failure. */
+int qplug_index_search(qplug_packages **out, qplug_index *index, const char *text);
+/* Every package of the enabled repositories with what QGIS offers of it for qgis_version
+ * (NULL: as resolution detects it): `qplug list`. */
+int qplug_index_available(qplug_packages **out, qplug_index *index, const char *qgis_version);
+/* One package by key or display name, every repository's releases: *out = `qplug info NAME
+ * --json` (free with qplug_free). QPLUG_ENOTFOUND when no repository has it. */
+int qplug_index_info(char **out, qplug_index *index, const char *name, const char *qgis_version);
+
+size_t qplug_packages_count(const qplug_packages *packages);
+const char *qplug_packages_name(const qplug_packages *packages, size_t index); /* the key */
+const char *qplug_packages_display_name(const qplug_packages *packages, size_t index);
+/* The installed version; for a search or list the newest version offered ("" when none). */
+const char *qplug_packages_version(const qplug_packages *packages, size_t index);
+const char *qplug_packages_backend(const qplug_packages *packages, size_t index);
+const char *qplug_packages_repository(const qplug_packages *packages, size_t index);
+const char *qplug_packages_summary(const qplug_packages *packages, size_t index);
+/* Installed plugins of a profile: 1 when QGIS starts it, 0 when not; -1 otherwise. */
+int qplug_packages_enabled(const qplug_packages *packages, size_t index);
+/* The list as the CLI's --json prints it (search, list, or list --installed); qplug_free. */
+int qplug_packages_to_json(char **out, const qplug_packages *packages);
+void qplug_packages_free(qplug_packages *packages);
+
+/* ---- Targets -------------------------------------------------------------------------- */
+
+#define QPLUG_TARGET_PROFILE 0     /* a QGIS profile folder: python/plugins and QGIS/QGIS3.ini */
+#define QPLUG_TARGET_PLUGINS_DIR 1 /* a plain plugins folder (a QGIS Server's) */
+
+#define QPLUG_TARGET_OPTIONS_VERSION 1
+
+typedef struct qplug_target_options {
+    unsigned version;          /* QPLUG_TARGET_OPTIONS_VERSION */
+    const char *profile;       /* a profile folder, or a name under profiles_path; NULL (and
+                                  plugins_dir NULL): QGIS's default profile */
+    const char *profiles_path; /* the folder that holds profiles/; NULL: QGIS's default */
+    const char *plugins_dir;   /* a plain plugins folder instead of a profile */
+    const char *python_exe;    /* the environment's interpreter; NULL: beside `qgis`, else
+                                  python3; "none": no Python environment */
+    const char *conda_prefix;  /* a conda environment that counts as installed, or NULL */
+} qplug_target_options;
+
+int qplug_target_options_init(qplug_target_options *options, unsigned version);
+
+typedef struct qplug_target qplug_target;
+
+/* Finds the target (a profile name through profiles.ini, as QGIS does); its folders need
+ * not exist yet. A handle may be used from any thread; calls on one target are serialized
+ * (an apply holds its target until it is done). */
+int qplug_target_open(qplug_target **out, const qplug_target_options *options);
+int qplug_target_kind(const qplug_target *target);         /* QPLUG_TARGET_*, -1 for NULL */
+const char *qplug_target_root(const qplug_target *target); /* profile or plugins folder */
+const char *qplug_target_plugins_dir(const qplug_target *target);
+const char *qplug_target_describe(const qplug_target *target); /* "profile 'x' (/path)" */
+void qplug_target_free(qplug_target *target);
+/* What is installed: `qplug list --installed` (environment non-zero: --environment) for
+ * qgis_version (NULL: as resolution detects it). */
+int qplug_target_installed(qplug_packages **out, qplug_target *target, const char *qgis_version,
+                           int environment);
+/* Enables (enable non-zero) or disables installed plugins (folder names) in the profile's
+ * QGIS3.ini as QGIS's Plugin Manager does, in one rewrite. *out (out may be NULL) = `qplug
+ * enable|disable --json`, free with qplug_free. QPLUG_EINVALID for a plugins-folder target,
+ * a plugin that is not installed (nothing is written) or a name that is no folder name. */
+int qplug_target_enable(char **out, qplug_target *target, const char *const *names, size_t count,
+                        int enable);
+
+/* ---- Resolving and applying with handles -------------------------------------------- */
+
+/* As qplug_resolve, against an open index and target (target NULL: the target the options
+ * name). The handle remembers the requests and options, for qplug_resolution_apply. */
+int qplug_index_resolve(qplug_resolution **out, qplug_index *index, qplug_target *target,
+                        int action, const char *const *requests, size_t count,
+                        const qplug_resolve_options *options);
+
+#define QPLUG_APPLY_OPTIONS_VERSION 1
+
+typedef struct qplug_apply_options {
+    unsigned version;             /* QPLUG_APPLY_OPTIONS_VERSION */
+    int dry_run;                  /* download, verify and check everything; change nothing */
+    qplug_progress_fn progress;   /* NULL: none */
+    void *user_data;              /* passed to progress */
+    const char *log_file;         /* where pip's and conda's output goes; NULL: nowhere */
+    const char *conda_executable; /* conda, mamba or micromamba; NULL: "conda" */
+    int break_system_packages;    /* non-zero: pip may change an externally managed Python */
+    int lock_wait_ms;             /* how long to wait for another run on the target; 0: 30 s */
+} qplug_apply_options;
+
+int qplug_apply_options_init(qplug_apply_options *options, unsigned version);
+
+typedef struct qplug_applied qplug_applied;
+
+/* Carries out a resolution made by qplug_index_resolve on the same index and target, as
+ * `qplug install|upgrade|remove` does (under the target's lock: recovery of an interrupted
+ * run, the plan made again and compared, pip and conda, plugin folders swapped atomically,
+ * marks, QGIS3.ini, the lock file of the options). QPLUG_EUNSAT when the resolution has no
+ * solution, QPLUG_EINVALID when the index or the target changed since and the plan is no
+ * longer the same (resolve again), QPLUG_ECANCELED when the progress callback asked to stop
+ * (the plugin folders are then as they were), QPLUG_EIO for a failed download or step. */
+int qplug_resolution_apply(qplug_applied **out, const qplug_resolution *resolution,
+                           qplug_index *index, qplug_target *target,
+                           const qplug_apply_options *options);
+size_t qplug_applied_count(const qplug_applied *applied);
+const char *qplug_applied_action(const qplug_applied *applied, size_t index);
+const char *qplug_applied_backend(const qplug_applied *applied, size_t index);
+const char *qplug_applied_name(const qplug_applied *applied, size_t index);
+const char *qplug_applied_version(const qplug_applied *applied, size_t index);
+const char *qplug_applied_path(const qplug_applied *applied, size_t index); /* plugin folder */
+int qplug_applied_done(const qplug_applied *applied, size_t index);         /* 0 in a dry run */
+/* The plugins enabled in QGIS3.ini by the run. */
+size_t qplug_applied_enabled_count(const qplug_applied *applied);
+const char *qplug_applied_enabled(const qplug_applied *applied, size_t index);
+/* `qplug install --json` (plan, "target", "dry_run", "applied", "enabled", "disabled"). */
+int qplug_applied_to_json(char **out, const qplug_applied *applied);
+void qplug_applied_free(qplug_applied *applied);
+
+/* ---- Lock files ----------------------------------------------------------------------- */
+
+/* Writes the lock file of a solved resolution (requests, QGIS, Python, every package with
+ * its version, URL and hash), atomically: `qplug lock`. QPLUG_EUNSAT when not solved. */
+int qplug_resolution_write_lock(const qplug_resolution *resolution, const char *path);
+/* Reads a lock file: *out = its contents as JSON (free with qplug_free). QPLUG_EIO when it
+ * cannot be read, QPLUG_EINVALID when it is not a lock file this library reads. */
+int qplug_lock_file_read(char **out, const char *path);
 
 /* QPLUG_CDEF_END */
+
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC visibility pop
+#endif
 
 #define QPLUG_VERSION_CHECK(major, minor, patch)                                                   \
     (QPLUG_VERSION_NUMBER >= ((major)*10000 + (minor)*100 + (patch)))
 #define QPLUG_COMPAT_OPTIONS_INIT                                                                  \
     { QPLUG_COMPAT_OPTIONS_VERSION, QPLUG_RULES_INSTALLER, 1, 0 }
+#define QPLUG_PARSE_OPTIONS_INIT                                                                   \
+    { QPLUG_PARSE_OPTIONS_VERSION, QPLUG_KEYS_QGIS, 0, NULL }
+#define QPLUG_VALIDATE_OPTIONS_INIT                                                                \
+    { QPLUG_VALIDATE_OPTIONS_VERSION, QPLUG_PROFILE_QGIS, 0, NULL }
+#define QPLUG_PACKAGE_OPTIONS_INIT                                                                 \
+    { QPLUG_PACKAGE_OPTIONS_VERSION, QPLUG_PROFILE_SITE, 0, NULL, 0, 0 }
+#define QPLUG_REPOSITORY_OPTIONS_INIT                                                              \
+    { QPLUG_REPOSITORY_OPTIONS_VERSION, 0, 0, 0, NULL, NULL }
+#define QPLUG_SYNC_OPTIONS_INIT                                                                    \
+    { QPLUG_SYNC_OPTIONS_VERSION, NULL, 0, NULL, NULL }
+#define QPLUG_TARGET_OPTIONS_INIT                                                                  \
+    { QPLUG_TARGET_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL }
+#define QPLUG_APPLY_OPTIONS_INIT                                                                   \
+    { QPLUG_APPLY_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, 0, 0 }
 #define QPLUG_RESOLVE_OPTIONS_INIT                                                                 \
     {                                                                                              \
         QPLUG_RESOLVE_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, \

@@ -36,25 +36,30 @@ int set_error(int code, std::string message, std::size_t offset) noexcept {
     return code;
 }
 
+int error_code(Error::Kind kind) noexcept {
+    switch (kind) {
+    case Error::Kind::parse:
+        return QPLUG_EPARSE;
+    case Error::Kind::not_found:
+        return QPLUG_ENOTFOUND;
+    case Error::Kind::io:
+        return QPLUG_EIO;
+    case Error::Kind::invalid:
+    case Error::Kind::refused:
+        return QPLUG_EINVALID;
+    case Error::Kind::unsat:
+        return QPLUG_EUNSAT;
+    case Error::Kind::cancelled:
+        return QPLUG_ECANCELED;
+    case Error::Kind::internal:
+        return QPLUG_ERROR;
+    }
+    return QPLUG_ERROR;
+}
+
 int set_error(const Error& error) noexcept {
     try {
-        int code = QPLUG_EINVALID;
-        switch (error.kind) {
-        case Error::Kind::parse:
-            code = QPLUG_EPARSE;
-            break;
-        case Error::Kind::not_found:
-            code = QPLUG_ENOTFOUND;
-            break;
-        case Error::Kind::io:
-            code = QPLUG_EIO;
-            break;
-        case Error::Kind::invalid:
-        case Error::Kind::refused:
-            code = QPLUG_EINVALID;
-            break;
-        }
-        return set_error(code, error.to_string(), error.offset);
+        return set_error(error_code(error.kind), error.to_string(), error.offset);
     } catch (...) {
         return set_error(QPLUG_ERROR, "out of memory");
     }
@@ -80,6 +85,8 @@ QPLUG_API const char* qplug_strerror(int code) {
         return "no solution exists";
     case QPLUG_EIO:
         return "input/output error";
+    case QPLUG_ECANCELED:
+        return "cancelled";
     default:
         return "error";
     }

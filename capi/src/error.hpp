@@ -10,7 +10,8 @@
 #include <qplug/expected.hpp>
 #include <qplug/solver/index.hpp>
 
-#define QPLUG_API extern "C" __attribute__((visibility("default")))
+// QPLUG_API (qplug.h) marks each definition; the C linkage comes from the declarations in
+// qplug.h, which every source of the library includes.
 
 namespace qplug::capi {
 
@@ -18,7 +19,10 @@ namespace qplug::capi {
 void clear_error() noexcept;
 /// Records a failure and returns its code.
 int set_error(int code, std::string message, std::size_t offset = 0) noexcept;
-/// Maps a library Error onto QPLUG_EPARSE / QPLUG_EINVALID.
+/// The C ABI's code for a kind of library Error: the one place where the taxonomy meets the
+/// codes (docs/capi.md, "Errors").
+int error_code(Error::Kind kind) noexcept;
+/// Records a library Error with its kind's code.
 int set_error(const Error& error) noexcept;
 
 /// Runs `body` (returning int) with the error cleared first and every exception turned into

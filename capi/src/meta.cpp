@@ -179,14 +179,18 @@ QPLUG_API int qplug_document_has(const qplug_document* document, const char* key
     if (document == nullptr || key == nullptr) {
         return 0;
     }
-    const meta::Entry* e = document->document.find(key);
-    if (e == nullptr) {
-        return 0;
-    }
-    for (const auto& name : document->keys) {
-        if (name == e->name) {
-            return 1;
+    try {
+        const meta::Entry* e = document->document.find(key); // (may allocate)
+        if (e == nullptr) {
+            return 0;
         }
+        for (const auto& name : document->keys) {
+            if (name == e->name) {
+                return 1;
+            }
+        }
+    } catch (...) {
+        set_error(QPLUG_ERROR, "out of memory");
     }
     return 0;
 }
@@ -196,14 +200,18 @@ QPLUG_API const char* qplug_document_get(const qplug_document* document, const c
     if (document == nullptr || key == nullptr) {
         return nullptr;
     }
-    const meta::Entry* e = document->document.find(key);
-    if (e == nullptr) {
-        return nullptr;
-    }
-    for (size_t i = 0; i < document->keys.size(); ++i) {
-        if (document->keys[i] == e->name) {
-            return document->readable[i] ? document->values[i].c_str() : nullptr;
+    try {
+        const meta::Entry* e = document->document.find(key); // (may allocate)
+        if (e == nullptr) {
+            return nullptr;
         }
+        for (size_t i = 0; i < document->keys.size(); ++i) {
+            if (document->keys[i] == e->name) {
+                return document->readable[i] ? document->values[i].c_str() : nullptr;
+            }
+        }
+    } catch (...) {
+        set_error(QPLUG_ERROR, "out of memory");
     }
     return nullptr;
 }
@@ -538,6 +546,11 @@ QPLUG_API void qplug_diagnostics_free(qplug_diagnostics* diagnostics) {
 
 QPLUG_API const char* qplug_metadata_spec_json(void) {
     capi::clear_error();
-    static const std::string spec = meta::spec_json();
-    return spec.c_str();
+    try {
+        static const std::string spec = meta::spec_json(); // (a throw retries next time)
+        return spec.c_str();
+    } catch (...) {
+        set_error(QPLUG_ERROR, "out of memory");
+        return "{}";
+    }
 }

@@ -24,4 +24,26 @@ std::string Error::to_string() const {
     return fmt::format("invalid {} '{}': column {}: {}", what, input, column(), message);
 }
 
+std::string_view error_kind_name(Error::Kind kind) noexcept {
+    switch (kind) {
+    case Error::Kind::parse:
+        return "parse";
+    case Error::Kind::invalid:
+        return "invalid";
+    case Error::Kind::not_found:
+        return "not_found";
+    case Error::Kind::io:
+        return "io";
+    case Error::Kind::refused:
+        return "refused";
+    case Error::Kind::unsat:
+        return "unsat";
+    case Error::Kind::internal:
+        return "internal";
+    case Error::Kind::cancelled:
+        return "cancelled";
+    }
+    return "invalid";
+}
+
 } // namespace qplug

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -195,7 +196,11 @@ Expected<DownloadedFile> DownloadCache::get(const Download& d, const ProgressCal
     request.credentials = d.credentials;
     request.kind = DocumentKind::archive;
     request.expected_bytes = d.size.value_or(0); // else the archive limit
+    request.cancel = d.cancel;
     auto response = fetcher_.fetch(request, progress);
+    if (!response && response.error().kind == Error::Kind::cancelled) {
+        return cancelled_error(fmt::format("{}: download of {}", shown, file_label));
+    }
     if (!response) {
         Error e = failure(fmt::format("{}: download of {} failed: {}", shown, file_label,
                                       response.error().to_string()));
@@ -207,7 +212,10 @@ Expected<DownloadedFile> DownloadCache::get(const Download& d, const ProgressCal
     if (!kept.empty() && !read_only_) {
         fs::create_directories(kept.parent_path(), ec);
         if (!ec) {
-            target = kept.parent_path() / fmt::format(".part-{}-{}", ::getpid(), by_url_.size());
+            // Unique per process and per download: two caches of one host (two applies at
+            // once) share the folder.
+            static std::atomic<unsigned> parts{0};
+            target = kept.parent_path() / fmt::format(".part-{}-{}", ::getpid(), parts++);
         }
     }
     if (target.empty()) {

@@ -19,7 +19,9 @@ namespace qplug::solver {
 namespace {
 
 Error fetch_error(std::string_view url, std::string message) {
-    return failure(fmt::format("{}: {}", redact_url(url), message));
+    Error e = failure(fmt::format("{}: {}", redact_url(url), message));
+    e.kind = Error::Kind::io;
+    return e;
 }
 
 std::string_view kind_name(DocumentKind kind) {
@@ -34,6 +36,8 @@ std::string_view kind_name(DocumentKind kind) {
         return "conda repodata";
     case DocumentKind::archive:
         return "a plugin ZIP";
+    case DocumentKind::wheel:
+        return "a wheel";
     case DocumentKind::other:
         break;
     }
@@ -112,6 +116,9 @@ Expected<FetchResponse> fetch_file(const FetchRequest& request, const std::strin
     if (S_ISDIR(st.st_mode)) {
         return fetch_error(request.url, "cannot be read: Is a directory");
     }
+    if (cancelled(request.cancel)) {
+        return cancelled_error(redact_url(request.url));
+    }
     FetchResponse r;
     r.status = 200;
     r.final_url = request.url;
@@ -142,6 +149,10 @@ Expected<FetchResponse> fetch_file(const FetchRequest& request, const std::strin
         if (progress) {
             progress(r.body.size(), static_cast<std::uint64_t>(st.st_size));
         }
+        if (cancelled(request.cancel)) {
+            std::fclose(f);
+            return cancelled_error(redact_url(request.url));
+        }
     }
     const bool failed = std::ferror(f) != 0;
     std::fclose(f);
@@ -158,6 +169,7 @@ struct Transfer {
     const ProgressCallback* progress = nullptr;
     std::uint64_t limit = 0; ///< bytes of decoded body at most; 0 = none
     bool too_big = false;
+    const Cancellation* cancel = nullptr;
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
@@ -201,7 +213,7 @@ int on_progress(void* user, curl_off_t total, curl_off_t done, curl_off_t, curl_
     if (t->progress != nullptr && *t->progress) {
         (*t->progress)(static_cast<std::uint64_t>(done), static_cast<std::uint64_t>(total));
     }
-    return 0;
+    return cancelled(t->cancel) ? 1 : 0; // non-zero: libcurl aborts the transfer
 }
 
 class CurlFetcher final : public Fetcher {
@@ -228,6 +240,7 @@ public:
         Transfer t;
         t.progress = &progress;
         t.limit = limit_of(request, limits_);
+        t.cancel = request.cancel;
         char error_buffer[CURL_ERROR_SIZE] = {};
         curl_slist* headers = nullptr;
         for (const auto& header : request.headers) {
@@ -278,6 +291,9 @@ public:
             curl_easy_setopt(h, CURLOPT_NETRC, CURL_NETRC_OPTIONAL);
         }
         const CURLcode code = curl_easy_perform(h);
+        if (code == CURLE_ABORTED_BY_CALLBACK && cancelled(request.cancel)) {
+            return cancelled_error(redact_url(request.url));
+        }
         if (code != CURLE_OK) {
             return transfer_error(request, code, error_buffer, t);
         }
@@ -358,6 +374,8 @@ std::uint64_t FetchLimits::max_bytes(DocumentKind kind) const {
         return repodata;
     case DocumentKind::archive:
         return archive;
+    case DocumentKind::wheel:
+        return wheel;
     case DocumentKind::other:
         break;
     }
@@ -365,7 +383,7 @@ std::uint64_t FetchLimits::max_bytes(DocumentKind kind) const {
 }
 
 void FetchLimits::set_max_bytes(std::uint64_t bytes) {
-    plugins_xml = project_page = metadata = repodata = archive = other = bytes;
+    plugins_xml = project_page = metadata = repodata = archive = wheel = other = bytes;
 }
 
 std::string format_bytes(std::uint64_t bytes) {

@@ -16,8 +16,15 @@ namespace qplug::solver {
 
 namespace {
 
-Error invalid(std::string_view what, std::string_view input, std::string_view message) {
-    return failure(fmt::format("{} '{}' {}", what, input, message));
+Error invalid(std::string_view what, std::string_view input, std::string_view message,
+              Error::Kind kind = Error::Kind::invalid) {
+    Error e = failure(fmt::format("{} '{}' {}", what, input, message));
+    e.kind = kind;
+    return e;
+}
+
+Error not_configured(std::string_view name) {
+    return invalid("repository", name, "is not configured", Error::Kind::not_found);
 }
 
 /// PRAGMA user_version, the schema version; an error when the file cannot be read (not a
@@ -105,11 +112,13 @@ Expected<Index> Index::open(const std::filesystem::path& path, Mode mode) {
         std::filesystem::create_directories(path.parent_path(), ec);
         if (ec) {
             return invalid("index", path.string(),
-                           fmt::format("cannot create its folder: {}", ec.message()));
+                           fmt::format("cannot create its folder: {}", ec.message()),
+                           Error::Kind::io);
         }
     }
     if (read_only && !std::filesystem::exists(path)) {
-        return invalid("index", path.string(), "does not exist (add a repository first)");
+        return invalid("index", path.string(), "does not exist (add a repository first)",
+                       Error::Kind::not_found);
     }
     auto db = sql::Database::open(path.string(), read_only);
     if (!db) {
@@ -253,7 +262,7 @@ std::optional<RepositoryConfig> Index::repository(std::string_view name) const {
 Expected<void> Index::remove_repository(std::string_view name, bool force) {
     const auto repo = repository(name);
     if (!repo) {
-        return invalid("repository", std::string(name), "is not configured");
+        return not_configured(name);
     }
     if (repo->is_protected && !force) {
         return invalid("repository", std::string(name), "is protected (remove it with --force)");
@@ -286,7 +295,7 @@ Expected<void> Index::set_enabled(std::string_view name, bool enabled) {
         return r;
     }
     if (sqlite3_changes(impl_->db.handle()) == 0) {
-        return invalid("repository", std::string(name), "is not configured");
+        return not_configured(name);
     }
     return {};
 }
@@ -331,7 +340,7 @@ Expected<void> Index::remove_pin(std::string_view target) {
         return r;
     }
     if (sqlite3_changes(impl_->db.handle()) == 0) {
-        return invalid("pin", std::string(target), "is not pinned");
+        return invalid("pin", std::string(target), "is not pinned", Error::Kind::not_found);
     }
     return {};
 }

@@ -199,4 +199,18 @@ std::vector<ReleaseRecord> Index::installed() const {
     return query_releases(impl_->db, "repo.kind = 'installed' AND repo.enabled", {});
 }
 
+std::vector<std::string> Index::listing_unread(std::string_view pip_name) const {
+    std::vector<std::string> out;
+    auto st = impl_->db.query(
+        "SELECT repo.name FROM packages p JOIN repositories repo ON repo.id = p.repository_id "
+        "WHERE p.name = ?1 COLLATE NOCASE AND repo.enabled AND repo.kind = 'pip' AND NOT EXISTS "
+        "(SELECT 1 FROM releases r WHERE r.package_id = p.id) ORDER BY repo.priority DESC, "
+        "repo.name");
+    st.bind(1, pip_name);
+    while (st.next_row("the pip listings")) {
+        out.emplace_back(st.text(0));
+    }
+    return out;
+}
+
 } // namespace qplug::solver

@@ -131,6 +131,15 @@ public:
 
     std::optional<sql::Transaction>& transaction() { return transaction_; }
 
+    /// For replace_packages(): a transaction that adds to the repository without clearing it.
+    Expected<void> begin_partial() {
+        if (auto r = ensure_transaction(); !r) {
+            return r;
+        }
+        cleared_ = true;
+        return {};
+    }
+
 private:
     Expected<void> ensure_transaction() {
         if (transaction_) {
@@ -243,7 +252,9 @@ Expected<SyncReport> Index::sync(std::string_view repository,
                                  const std::function<Expected<SyncResult>(SyncSink&)>& fill) {
     const auto repo = this->repository(repository);
     if (!repo) {
-        return failure(fmt::format("repository '{}' is not configured", repository));
+        Error e = failure(fmt::format("repository '{}' is not configured", repository));
+        e.kind = Error::Kind::not_found;
+        return e;
     }
     SyncReport report;
     report.repository = repo->name;
@@ -261,7 +272,9 @@ Expected<SyncReport> Index::sync(std::string_view repository,
     auto result = fill(writer);
     if (!result) {
         writer.transaction().reset(); // roll back whatever was written
-        (void)record_sync_error(repository, result.error().to_string());
+        if (result.error().kind != Error::Kind::cancelled) {
+            (void)record_sync_error(repository, result.error().to_string());
+        }
         return std::move(result).error();
     }
     report.not_modified = result->not_modified;
@@ -349,6 +362,59 @@ Expected<void> Index::set_dependencies(std::int64_t release_id,
         }
     }
     return tx->commit();
+}
+
+Expected<SyncReport> Index::replace_packages(std::string_view repository,
+                                             const std::vector<Package>& packages) {
+    const auto repo = this->repository(repository);
+    if (!repo) {
+        return failure(fmt::format("repository '{}' is not configured", repository));
+    }
+    SyncReport report;
+    report.repository = repo->name;
+    Writer writer(impl_->db, *impl_, repo->id, report);
+    if (auto r = writer.prepare(); !r) {
+        return std::move(r).error();
+    }
+    if (auto r = writer.begin_partial(); !r) {
+        return std::move(r).error();
+    }
+    for (const char* sql :
+         {"DELETE FROM modules WHERE release_id IN (SELECT r.id FROM releases r JOIN packages p "
+          "ON p.id = r.package_id WHERE p.repository_id = ?1 AND p.name = ?2)",
+          "DELETE FROM releases WHERE package_id IN (SELECT id FROM packages WHERE "
+          "repository_id = ?1 AND name = ?2)",
+          "DELETE FROM packages WHERE repository_id = ?1 AND name = ?2"}) {
+        auto st = impl_->db.prepare(sql);
+        if (!st) {
+            return std::move(st).error();
+        }
+        for (const Package& p : packages) {
+            st->bind(1, repo->id).bind(2, p.name);
+            if (auto r = st->run(impl_->db, "replacing a package"); !r) {
+                return std::move(r).error();
+            }
+        }
+    }
+    for (const Package& p : packages) {
+        if (auto r = writer.add(p); !r) {
+            return std::move(r).error();
+        }
+    }
+    // The repository's contents changed: its revision says so (the .solv cache is keyed by it).
+    auto bump = impl_->db.prepare("UPDATE repositories SET revision = revision + 1 WHERE id = ?");
+    if (!bump) {
+        return std::move(bump).error();
+    }
+    bump->bind(1, repo->id);
+    if (auto r = bump->run(impl_->db, "updating the revision"); !r) {
+        return std::move(r).error();
+    }
+    if (auto r = writer.transaction()->commit(); !r) {
+        return std::move(r).error();
+    }
+    writer.transaction().reset();
+    return report;
 }
 
 } // namespace qplug::solver

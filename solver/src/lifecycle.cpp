@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <qplug/solver/env_install.hpp>
 #include <qplug/solver/lifecycle.hpp>
@@ -199,6 +200,7 @@ public:
         install.dry_run = options_.dry_run;
         install.lock_wait = options_.lock_wait;
         install.downloads = &downloads;
+        install.cancel = options_.cancel;
         if (options_.progress) {
             install.progress = [&](std::size_t i, std::uint64_t done, std::uint64_t total) {
                 options_.progress(todo[i].key, done, total);
@@ -226,6 +228,8 @@ public:
     }
 
     const std::vector<AppliedStep>& done() const { return done_; }
+    /// How many steps of the plan change something (for step progress).
+    void expect(std::size_t total) { total_ = total; }
 
 private:
     void record(const PlanStep& s, std::string path, std::string sha256,
@@ -241,6 +245,9 @@ private:
         a.notes = std::move(notes);
         done_.push_back(std::move(a));
         report_.applied.push_back(done_.back());
+        if (options_.step_done) {
+            options_.step_done(done_.back(), done_.size(), total_);
+        }
     }
 
     Index& index_;
@@ -248,6 +255,7 @@ private:
     const ChangeOptions& options_;
     ChangeReport& report_;
     std::vector<AppliedStep> done_;
+    std::size_t total_ = 0;
 };
 
 /// The marks and environment packages after a plan: requested names become requested, what
@@ -346,6 +354,7 @@ Expected<ChangeReport> change_target(Index& index, const Target& target,
     DownloadCache downloads(DownloadCache::default_path(), *fetcher, options.dry_run);
     PlanOptions plan_options = options.plan;
     plan_options.downloads = &downloads;
+    plan_options.cancel = options.cancel;
     plan_options.policy.write_caches = !options.dry_run;
     plan_options.record_dependencies = !options.dry_run;
     std::error_code ec;
@@ -394,6 +403,7 @@ Expected<ChangeReport> change_target(Index& index, const Target& target,
     report.confirmed = true;
     const auto& steps = report.plan.resolution.plan.steps;
     Applier apply(index, target, options, report);
+    apply.expect(static_cast<std::size_t>(std::count_if(steps.begin(), steps.end(), changes)));
     // Python packages before the plugins that import them; removals the other way round.
     for (const auto& step : std::vector<std::function<Expected<void>()>>{
              [&] { return apply.conda_packages(steps, false); },
@@ -401,7 +411,10 @@ Expected<ChangeReport> change_target(Index& index, const Target& target,
              [&] { return apply.plugins(steps, lock ? &*lock : nullptr, downloads); },
              [&] { return apply.python_packages(steps, true); },
              [&] { return apply.conda_packages(steps, true); }}) {
-        if (auto r = step(); !r) {
+        auto r = cancelled(options.cancel)
+                     ? Expected<void>(cancelled_error("changing " + target.describe()))
+                     : step();
+        if (!r) {
             Error e = std::move(r).error();
             if (!apply.done().empty() && !options.dry_run) {
                 std::vector<std::string> done;
@@ -431,6 +444,28 @@ Expected<ChangeReport> change_target(Index& index, const Target& target,
         return std::move(l).error();
     }
     return report;
+}
+
+std::string change_json(const Target& target, const ChangeReport& report, bool with_proof) {
+    using json = nlohmann::ordered_json;
+    json plan = json::parse(plan_json(report.plan, with_proof));
+    plan["target"] = target.describe();
+    plan["dry_run"] = report.dry_run;
+    json applied = json::array();
+    for (const auto& a : report.applied) {
+        applied.push_back({{"action", action_name(a.action)},
+                           {"backend", backend_name(a.backend)},
+                           {"key", a.name},
+                           {"version", a.version},
+                           {"path", a.path},
+                           {"applied", a.applied},
+                           {"sha256", a.sha256},
+                           {"notes", a.notes}});
+    }
+    plan["applied"] = std::move(applied);
+    plan["enabled"] = report.enabled;
+    plan["disabled"] = report.disabled;
+    return plan.dump(2, ' ', false, json::error_handler_t::replace);
 }
 
 Expected<void> set_marks(const Target& target, const std::vector<std::string>& names, Mark mark) {

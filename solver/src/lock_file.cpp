@@ -76,7 +76,7 @@ Error io_error(const std::string& path, std::string message) {
 
 } // namespace
 
-Expected<void> write_lock_file(const std::string& path, const LockFile& lock) {
+std::string lock_file_json(const LockFile& lock) {
     json packages = json::array();
     for (const auto& p : lock.packages) {
         packages.push_back({{"backend", backend_name(p.backend)},
@@ -94,11 +94,15 @@ Expected<void> write_lock_file(const std::string& path, const LockFile& lock) {
                     {"platform", lock.platform},
                     {"requests", lock.requests},
                     {"packages", packages}};
+    return j.dump(2);
+}
+
+Expected<void> write_lock_file(const std::string& path, const LockFile& lock) {
     // Written beside and renamed into place: a reader never sees half a lock file.
     const std::string temporary = path + ".tmp";
     {
         std::ofstream out(temporary, std::ios::trunc);
-        out << j.dump(2) << '\n';
+        out << lock_file_json(lock) << '\n';
         if (!out) {
             return io_error(path, "cannot be written");
         }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <qplug/solver/pip_project.hpp>
+#include <qplug/solver/versions.hpp>
 #include <qplug/version/pep508.hpp>
 
 #include "flat_json.hpp"
@@ -77,6 +78,39 @@ std::string version_of(const std::string& filename) {
 
 } // namespace
 
+bool metadata_matches(const pypi::CoreMetadata& metadata, std::string_view project,
+                      std::string_view version) {
+    return normalize_pip_name(metadata.name) == normalize_pip_name(project) &&
+           !version_less(Backend::pip, metadata.version, version) &&
+           !version_less(Backend::pip, version, metadata.version);
+}
+
+Dependency declared_extra(std::string extra) {
+    Dependency d;
+    d.kind = DependencyKind::pip;
+    d.extra = std::move(extra);
+    return d;
+}
+
+bool is_declared_extra(const Dependency& dependency) {
+    return dependency.kind == DependencyKind::pip && dependency.target.empty() &&
+           !dependency.extra.empty();
+}
+
+std::vector<std::string> release_extras(const Release& release) {
+    std::set<std::string> declared;
+    std::set<std::string> gating;
+    for (const auto& d : release.dependencies) {
+        if (is_declared_extra(d)) {
+            declared.insert(d.extra);
+        } else if (d.kind == DependencyKind::pip && !d.extra.empty()) {
+            gating.insert(normalize_pip_name(d.extra));
+        }
+    }
+    const auto& extras = declared.empty() ? gating : declared;
+    return {extras.begin(), extras.end()};
+}
+
 std::string guessed_module(std::string_view project) {
     std::string m = normalize_pip_name(project);
     std::replace(m.begin(), m.end(), '-', '_');
@@ -125,6 +159,13 @@ std::vector<std::string> wheel_modules(const std::vector<std::string>& entries,
 std::vector<Dependency> dependencies_from_metadata(const pypi::CoreMetadata& metadata,
                                                    std::vector<std::string>* warnings) {
     std::vector<Dependency> out;
+    // The extras the release declares (Provides-Extra): an extra it does not declare is one
+    // pip ignores, with a warning. Canonical names (PEP 685), each once.
+    std::set<std::string> declared;
+    for (const auto& e : metadata.provides_extra) {
+        declared.insert(normalize_pip_name(e));
+    }
+    declared.erase("");
     for (const auto& line : metadata.requires_dist) {
         auto req = version::pep508::parse_requirement(line);
         if (!req) {
@@ -149,8 +190,14 @@ std::vector<Dependency> dependencies_from_metadata(const pypi::CoreMetadata& met
         if (req->marker) {
             d.markers = req->marker->to_string();
             d.extra = gating_extra(*req->marker);
+            if (declared.count(d.extra) == 0) {
+                d.extra.clear(); // (an index without declarations reads `extra` as declared)
+            }
         }
         out.push_back(std::move(d));
+    }
+    for (const auto& name : declared) {
+        out.push_back(declared_extra(name));
     }
     if (!metadata.requires_python.empty()) {
         out.push_back({DependencyKind::python, "python", metadata.requires_python, "", "", false});

@@ -7,12 +7,14 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <qplug/solver/planner.hpp>
 #include <qplug/solver/qgis_program.hpp>
 #include <qplug/solver/source.hpp>
 
 #include "errors.hpp"
+#include "pip_lazy.hpp"
 
 namespace qplug::solver {
 
@@ -25,19 +27,6 @@ bool is_remote(const std::string& url) {
 
 std::string lock_key(Backend backend, const std::string& name) {
     return std::string(backend_name(backend)) + ":" + name;
-}
-
-/// The available releases with the dependencies learnt from ZIPs in this plan.
-std::vector<ReleaseRecord>
-with_learnt(std::vector<ReleaseRecord> available,
-            const std::map<std::int64_t, std::vector<Dependency>>& learnt) {
-    for (auto& r : available) {
-        if (auto it = learnt.find(r.id); it != learnt.end()) {
-            r.release.dependencies = it->second;
-            r.release.dependencies_known = true;
-        }
-    }
-    return available;
 }
 
 } // namespace
@@ -129,8 +118,15 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
     std::unique_ptr<Fetcher> own_fetcher;
     std::unique_ptr<DownloadCache> own_cache;
     DownloadCache* downloads = options.downloads;
-    std::map<std::int64_t, std::vector<Dependency>> learnt; // kept in memory only
-    std::set<std::int64_t> tried;                           // releases whose ZIP was read
+    // What this plan learns that it may not write into the index (record_dependencies).
+    detail::LearntReleases learnt;
+    std::set<std::int64_t> tried; // releases whose ZIP was read
+    // pip indexes are read as resolutions reach their projects (docs/index-sources.md, "pip").
+    const auto repositories = index.repositories();
+    const bool reads_pip = std::any_of(repositories.begin(), repositories.end(),
+                                       [](const auto& r) { return r.enabled && r.kind == "pip"; });
+    std::unique_ptr<Fetcher> pip_fetcher;
+    detail::PipReads pip_reads;
     const auto solve = [&](const Policy& p) -> Expected<Resolution> {
         if (learnt.empty()) {
             return resolve(index, run.installed, requests, p);
@@ -139,9 +135,13 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
         for (auto& pin : index.pins()) {
             with_pins.pins.push_back(std::move(pin));
         }
-        return resolve(with_learnt(index.available(), learnt), run.installed, requests, with_pins);
+        return resolve(learnt.available(index), run.installed, requests, with_pins);
     };
-    for (int round = 0; round < 8; ++round) {
+    // Each round resolves and reads what that resolution showed to be unknown; a plan that
+    // still learns after this many says it may be incomplete.
+    constexpr int kRounds = 32;
+    bool settled = false;
+    for (int round = 0; round < kRounds && !settled; ++round) {
         Policy attempt = policy;
         if (lock) {
             for (const auto& p : lock->packages) {
@@ -162,7 +162,28 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
             }
         }
         run.resolution = std::move(*resolved);
+        if (reads_pip) {
+            // The pip projects and wheels this resolution reached but the plan does not know
+            // (solved or not: a request may name a project not read yet).
+            if (!pip_fetcher) {
+                pip_fetcher = make_fetcher(options.download);
+            }
+            detail::PipReadOptions how;
+            how.fetcher = pip_fetcher.get();
+            how.offline = options.offline;
+            how.record = options.record_dependencies;
+            auto pip_learned =
+                detail::read_reached_pip(index, requests, run.installed, policy, run.resolution,
+                                         how, pip_reads, learnt, run.notes);
+            if (!pip_learned) {
+                return std::move(pip_learned).error();
+            }
+            if (*pip_learned) {
+                continue;
+            }
+        }
         if (!run.resolution.solved) {
+            settled = true;
             break;
         }
         // plugins.xml does not give plugin_dependencies: read them from the ZIPs the plan
@@ -195,6 +216,7 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
             d.hash = rec.release.hash;
             d.size = rec.release.size;
             d.name = fmt::format("{} {}", rec.display_name, rec.release.version);
+            d.cancel = options.cancel;
             if (auto repo = index.repository(rec.repository); repo && !repo->credentials.empty()) {
                 auto c = resolve_credentials(repo->credentials);
                 if (!c) {
@@ -220,13 +242,15 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
                     return std::move(r).error();
                 }
             } else {
-                learnt[rec.id] = std::move(*deps);
+                learnt.set_dependencies(rec.id, std::move(*deps));
             }
             learned = true;
         }
-        if (!learned) {
-            break;
-        }
+        settled = !learned;
+    }
+    if (!settled) {
+        run.resolution.plan.warnings.push_back(fmt::format(
+            "still reading dependencies after {} resolutions: this plan may miss some", kRounds));
     }
     if (run.resolution.solved) {
         // The plan's warnings about unknown dependencies are answered by now.
@@ -279,6 +303,14 @@ Expected<void> update_lock_file(const PlanOptions& options, const PlanRun& run) 
     lock.requests = run.requests;
     lock.packages = resulting_packages(run.resolution);
     return write_lock_file(options.lock_file, lock);
+}
+
+std::string plan_json(const PlanRun& run, bool with_proof) {
+    auto j = nlohmann::ordered_json::parse(resolution_json(run.resolution, with_proof));
+    j["qgis"] = run.qgis_version;
+    j["python"] = run.python_version;
+    j["platform"] = run.platform;
+    return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 } // namespace qplug::solver

@@ -599,6 +599,7 @@ Expected<void> stage(const InstallStep& step, std::size_t index, const fs::path&
     download.size = step.size;
     download.name = name;
     download.file_name = step.file_name;
+    download.cancel = options.cancel;
     ProgressCallback progress;
     if (options.progress) {
         progress = [&options, index](std::uint64_t done, std::uint64_t total) {
@@ -795,12 +796,19 @@ Expected<InstallReport> apply_locked(const fs::path& plugins, const std::vector<
             }
         }
         report.steps.push_back(std::move(r));
+        if (cancelled(options.cancel)) {
+            return cancelled_error("installing plugins"); // the guard deletes the area
+        }
     }
     if (auto h = hook("staged"); !h) {
         return std::move(h).error();
     }
     if (options.dry_run) {
         return report; // the guard deletes the area
+    }
+    // The last point where stopping leaves the plugins folder untouched.
+    if (cancelled(options.cancel)) {
+        return cancelled_error("installing plugins");
     }
 
     // 2. The swap: each rename announced in the journal first.

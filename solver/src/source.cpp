@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
 #include <cstdlib>
+
+#include <fmt/format.h>
 
 #include <qplug/solver/source.hpp>
 
@@ -38,11 +41,57 @@ const SourceRegistry& SourceRegistry::builtin() {
     return registry;
 }
 
+namespace {
+
+/// Passes a source's packages on to the index, counting them for progress and stopping at a
+/// cancel.
+class WatchedSink final : public SyncSink {
+public:
+    WatchedSink(SyncSink& inner, const SyncContext& context, std::string name)
+        : inner_(inner), context_(context), name_(std::move(name)) {}
+
+    void expect(std::size_t packages) override {
+        expected_ = packages;
+        inner_.expect(packages);
+    }
+    Expected<void> clear() override {
+        if (cancelled(context_.cancel)) {
+            return cancelled_error("syncing " + name_);
+        }
+        return inner_.clear();
+    }
+    Expected<void> add(const Package& package) override {
+        if (cancelled(context_.cancel)) {
+            return cancelled_error("syncing " + name_);
+        }
+        if (auto r = inner_.add(package); !r) {
+            return r;
+        }
+        ++stored_;
+        if (context_.stored) {
+            context_.stored(stored_, std::max(expected_, stored_));
+        }
+        return {};
+    }
+    void warn(std::string message) override { inner_.warn(std::move(message)); }
+
+private:
+    SyncSink& inner_;
+    const SyncContext& context_;
+    std::string name_;
+    std::uint64_t expected_ = 0;
+    std::uint64_t stored_ = 0;
+};
+
+} // namespace
+
 Expected<SyncReport> sync_repository(Index& index, const SourceRegistry& registry,
                                      std::string_view name, const SyncContext& context) {
     const auto repo = index.repository(name);
     if (!repo) {
-        return failure("repository '" + std::string(name) + "' is not configured");
+        Error e = failure("repository '" + std::string(name) + "' is not configured");
+        e.kind = Error::Kind::not_found;
+        return e;
     }
     const SourceType* type = registry.find(repo->kind);
     if (type == nullptr) {
@@ -53,7 +102,54 @@ Expected<SyncReport> sync_repository(Index& index, const SourceRegistry& registr
     if (!source) {
         return std::move(source).error();
     }
-    return index.sync(name, [&](SyncSink& sink) { return (*source)->sync(context, sink); });
+    return index.sync(name, [&](SyncSink& sink) -> Expected<Index::SyncResult> {
+        WatchedSink watched(sink, context, repo->name);
+        auto result = (*source)->sync(context, watched);
+        if (result && cancelled(context.cancel)) {
+            return cancelled_error("syncing " + repo->name); // rolled back before the commit
+        }
+        return result;
+    });
+}
+
+Expected<Package> Source::read_project(std::string_view name, const SyncContext& /*context*/,
+                                       std::vector<std::string>& /*warnings*/) {
+    return failure(fmt::format("this kind of repository is read whole at sync, not project by "
+                               "project ('{}')",
+                               name));
+}
+
+Expected<ProjectsRead> read_projects(const Index& index, const SourceRegistry& registry,
+                                     std::string_view repository,
+                                     const std::vector<std::string>& projects,
+                                     const SyncContext& context) {
+    const auto repo = index.repository(repository);
+    if (!repo) {
+        return failure("repository '" + std::string(repository) + "' is not configured");
+    }
+    const SourceType* type = registry.find(repo->kind);
+    if (type == nullptr) {
+        return failure("repository '" + repo->name + "' has the kind '" + repo->kind +
+                       "', which this qplug does not know");
+    }
+    auto source = type->make(*repo);
+    if (!source) {
+        return std::move(source).error();
+    }
+    ProjectsRead read;
+    for (const auto& name : projects) {
+        auto package = (*source)->read_project(name, context, read.warnings);
+        if (!package) {
+            Error e = std::move(package).error();
+            e.message =
+                fmt::format("repository '{}', project '{}': {}", repo->name, name, e.message);
+            return e;
+        }
+        if (!package->releases.empty()) {
+            read.packages.push_back(std::move(*package)); // (nothing read: the listing stays)
+        }
+    }
+    return read;
 }
 
 std::string default_qgis_version() {

@@ -77,6 +77,7 @@ Expected<Database> Database::open(const std::string& path, bool read_only) {
     if (rc != SQLITE_OK) {
         Error e = failure(fmt::format("index {} cannot be opened: {}", path,
                                       db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+        e.kind = Error::Kind::io;
         sqlite3_close_v2(db);
         return e;
     }
@@ -86,10 +87,14 @@ Expected<Database> Database::open(const std::string& path, bool read_only) {
 
 Error Database::error(std::string_view doing) const {
     if (db_ != nullptr && damaged(sqlite3_extended_errcode(db_))) {
-        return failure(failure_message(db_, sqlite3_extended_errcode(db_), doing));
+        Error e = failure(failure_message(db_, sqlite3_extended_errcode(db_), doing));
+        e.kind = Error::Kind::io;
+        return e;
     }
-    return failure(
+    Error e = failure(
         fmt::format("index: {}: {}", doing, db_ != nullptr ? sqlite3_errmsg(db_) : "no database"));
+    e.kind = Error::Kind::io; // the database file, its lock or the disk
+    return e;
 }
 
 Expected<void> Database::exec(const char* sql) {
@@ -97,9 +102,12 @@ Expected<void> Database::exec(const char* sql) {
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
         if (damaged(sqlite3_extended_errcode(db_))) {
             sqlite3_free(message);
-            return failure(failure_message(db_, sqlite3_extended_errcode(db_), sql));
+            Error e = failure(failure_message(db_, sqlite3_extended_errcode(db_), sql));
+            e.kind = Error::Kind::io;
+            return e;
         }
         Error e = failure(std::string("index: ") + (message != nullptr ? message : "SQL failed"));
+        e.kind = Error::Kind::io;
         sqlite3_free(message);
         return e;
     }

@@ -223,6 +223,9 @@ class HostileInput(Bounded, unittest.TestCase):
             expected = {"many": "24.999", "many==3.5": "3.5", "many<10": "9.999"}[request]
             self.assertEqual([(s["name"], s["version"]) for s in plan], [("many", expected)])
 
+    @unittest.skipIf(SANITIZED, "under ASan, realloc always copies, and libsolv grows its rule "
+                     "queues by realloc: 4,096 releases of one name take minutes there (2 s in "
+                     "the release build, which holds the bounds)")
     def test_6000_different_releases_of_one_plugin(self):
         # 4,900 QGIS ranges: few releases stand for another, so the newest 4096 are
         # considered (docs/resolve.md, "Many releases of one package").

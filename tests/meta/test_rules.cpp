@@ -356,6 +356,7 @@ std::map<std::string, RuleCases> rule_cases() {
                              in("a lower major", replaced("qgisMaximumVersion", "2.18")),
                              in("a lower patch", qgis_range("3.22.5", "3.22.1"))},
                             {in("the same", replaced("qgisMaximumVersion", "3.22")),
+                             in("the same three numbers", qgis_range("3.22.5", "3.22.5")),
                              in("X.Y as maximum means X.Y.99", qgis_range("3.22.5", "3.22")),
                              in("no maximum", without("qgisMaximumVersion"))}};
     c["META-QGIS4"] = {{in("no maximum, minimum 3.x", without("qgisMaximumVersion")),

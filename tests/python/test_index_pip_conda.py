@@ -219,6 +219,9 @@ class PipAndConda(unittest.TestCase):
             ("pip", "idna", "<4,>=2.5", "", "", 0),
             ("pip", "pysocks", "!=1.5.7,>=1.5.6", 'extra == "socks"', "socks", 0),
             ("pip", "urllib3", "<3,>=1.21.1", "", "", 0),
+            # the extras it declares (Provides-Extra): docs/index.md
+            ("pip", "", "", "", "socks", 0),
+            ("pip", "", "", "", "use-chardet-on-py3", 0),
             ("python", "python", ">=3.7", "", "", 0)]))
         self.assertEqual(self.deps("shapely", "2.0.2"), sorted([
             ("pip", "numpy", ">=1.14", 'python_version < "3.13"', "", 0),

@@ -59,17 +59,19 @@ class QgisRunError(Exception):
         self.killed, self.pgid = killed, pgid
 
 
-def run_qgis(profiles_root, profile, plugin_log, timeout=60):
+def run_qgis(profiles_root, profile, plugin_log, timeout=60, code=CODE, env_extra=None):
     """Starts `qgis --profiles-path ROOT --profile NAME --nologo --noversioncheck --code ...`
     under `xvfb-run -a` and returns the report (a dict) with "seconds" (wall time of the
     run), "cpu_seconds" and "output" (the last lines QGIS printed). QPLUG_QGIS_TEST_LOG is set to
-    plugin_log for the plugins to append to."""
+    plugin_log for the plugins to append to. `code` is the script QGIS runs (it writes the
+    report to $QPLUG_QGIS_REPORT and quits); `env_extra` adds variables (None values remove
+    them)."""
     scratch = tempfile.mkdtemp(prefix="qplug-qgis-run-")
     try:
         script = os.path.join(scratch, "record.py")
         report_path = os.path.join(scratch, "report.json")
         with open(script, "w", encoding="utf-8") as fh:
-            fh.write(CODE)
+            fh.write(code)
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("QT_", "QGIS_", "PYQGIS_", "XDG_")) and k != "DISPLAY"}
         home = os.path.join(scratch, "home")
@@ -82,6 +84,11 @@ def run_qgis(profiles_root, profile, plugin_log, timeout=60):
                     "XDG_DATA_HOME": os.path.join(home, ".local", "share"),
                     "QPLUG_QGIS_REPORT": report_path, "QPLUG_QGIS_TEST_LOG": plugin_log,
                     "PYTHONDONTWRITEBYTECODE": "1"})
+        for key, value in (env_extra or {}).items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
         command = ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", "qgis",
                    "--profiles-path", profiles_root, "--profile", profile,
                    "--nologo", "--noversioncheck", "--code", script]

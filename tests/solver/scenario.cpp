@@ -75,6 +75,19 @@ ReleaseRecord pip_release(const json& j) {
     if (j.contains("requires_dist")) {
         metadata.requires_dist = j.at("requires_dist").get<std::vector<std::string>>();
     }
+    if (j.contains("provides_extra")) {
+        metadata.provides_extra = j.at("provides_extra").get<std::vector<std::string>>();
+    } else {
+        // As every wheel builder writes it: each extra named by a marker is declared.
+        for (const auto& line : metadata.requires_dist) {
+            for (std::size_t at = line.find("extra == \""); at != std::string::npos;
+                 at = line.find("extra == \"", at + 1)) {
+                const std::size_t start = at + 10;
+                metadata.provides_extra.push_back(
+                    line.substr(start, line.find('"', start) - start));
+            }
+        }
+    }
     std::vector<std::string> warnings;
     ReleaseRecord r;
     r.package = normalize_pip_name(metadata.name);

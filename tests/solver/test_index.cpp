@@ -2,6 +2,7 @@
 // fill rolls back, a reader never waits and never sees half a sync), dependencies learnt later,
 // the migration of dependency rows into their releases.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -359,4 +360,56 @@ TEST_F(IndexTest, MigratesDependencyRowsIntoTheirReleases) {
     sqlite3_close(db);
     EXPECT_EQ(rows, (std::vector<std::string>{"1 0 pip first 0", "1 1 pip second 0",
                                               "1 2 conda c\"q 1"}));
+}
+
+TEST_F(IndexTest, ReplacingPackagesLeavesTheRestOfTheRepository) {
+    // A pip index's listing, then one project read when a resolution reaches it.
+    Index index = open();
+    RepositoryConfig pip = repo("pypi");
+    pip.kind = "pip";
+    pip.backend = Backend::pip;
+    pip.url = "https://pypi.example.org/simple/";
+    ASSERT_TRUE(index.add_repository(pip));
+    ASSERT_TRUE(index.add_repository(repo("plugins")));
+    ASSERT_TRUE(index.sync("pypi", [](SyncSink& sink) -> Expected<Index::SyncResult> {
+        for (const char* name : {"alpha", "beta"}) {
+            Package listed;
+            listed.name = name;
+            if (auto r = sink.add(listed); !r) {
+                return std::move(r).error();
+            }
+        }
+        return Index::SyncResult{};
+    }));
+    ASSERT_TRUE(index.sync("plugins", [&](SyncSink& sink) -> Expected<Index::SyncResult> {
+        if (auto r = sink.add(plugin("alpha", "Alpha", {"1.0"})); !r) {
+            return std::move(r).error();
+        }
+        return Index::SyncResult{};
+    }));
+    EXPECT_EQ(index.listing_unread("alpha"), std::vector<std::string>{"pypi"});
+    EXPECT_EQ(index.listing_unread("beta"), std::vector<std::string>{"pypi"});
+    const std::int64_t revision = index.repository("pypi")->revision;
+
+    Package alpha = plugin("alpha", "alpha", {"1.0", "2.0"});
+    for (auto& r : alpha.releases) {
+        r.dependencies = {{DependencyKind::pip, "beta", ">=1", "", "", false}};
+    }
+    auto report = index.replace_packages("pypi", {alpha});
+    ASSERT_TRUE(report) << report.error().to_string();
+    EXPECT_EQ(report->releases, 2u);
+    EXPECT_EQ(index.repository("pypi")->revision, revision + 1); // the .solv cache's key
+    EXPECT_TRUE(index.listing_unread("alpha").empty());
+    EXPECT_EQ(index.listing_unread("beta"), std::vector<std::string>{"pypi"});
+    EXPECT_EQ(index.releases_named("alpha").size(), 3u); // two of pypi, one plugin
+    // Read again: replaced, not added to.
+    ASSERT_TRUE(index.replace_packages("pypi", {plugin("alpha", "alpha", {"3.0"})}));
+    std::vector<std::string> versions;
+    for (const auto& r : index.releases_named("alpha")) {
+        versions.push_back(r.repository + " " + r.release.version);
+    }
+    std::sort(versions.begin(), versions.end());
+    EXPECT_EQ(versions, (std::vector<std::string>{"plugins 1.0", "pypi 3.0"}));
+    EXPECT_EQ(index.search("").size(), 3u); // alpha twice, beta
+    EXPECT_FALSE(index.replace_packages("nowhere", {alpha}));
 }

@@ -25,22 +25,32 @@ Metadata::
     >>> [d.rule for d in doc.validate(profile="site")][:2]
     ['META-REQ-QGISMINIMUMVERSION', 'META-REQ-DESCRIPTION']
     >>> report = qplug.check_package("plugin.zip")          # doctest: +SKIP
+
+The plugin manager (docs/python.md)::
+
+    >>> index = qplug.Index()                                 # doctest: +SKIP
+    >>> index.add_repository("local", "/srv/zips", kind="folder")  # doctest: +SKIP
+    >>> index.sync(progress=print)                            # doctest: +SKIP
+    >>> target = qplug.Target(profile="default")              # doctest: +SKIP
+    >>> index.resolve(["Koordinates"], target=target).apply()  # doctest: +SKIP
 """
 import ctypes
 
 from . import _lib
-from .errors import (Error, InvalidError, IOError_, NotFoundError, ParseError,
-                     UnsatisfiableError, from_code)
+from .errors import (CancelledError, Error, InvalidError, IOError_, NotFoundError,
+                     ParseError, UnsatisfiableError, from_code)
 
 from .metadata import (Diagnostic, Document, PackageReport, check_package, metadata_spec,  # noqa: E402
                        parse_metadata, parse_metadata_file)
 from .resolve import Resolution, resolve  # noqa: E402
+from .manager import Index, Progress, SyncError, Target, read_lock_file  # noqa: E402
 
 __all__ = ["compare", "sort_key", "sorted", "normalize", "satisfies", "is_valid", "compatible",
            "Compatibility", "Error", "ParseError", "InvalidError", "NotFoundError",
            "UnsatisfiableError", "library_version", "SCHEMES", "parse_metadata",
            "parse_metadata_file", "check_package", "metadata_spec", "Document", "Diagnostic",
-           "PackageReport", "resolve", "Resolution"]
+           "PackageReport", "resolve", "Resolution", "Index", "Target", "Progress", "SyncError",
+           "CancelledError", "IOError_", "read_lock_file"]
 
 _lib_handle = _lib.lib
 SCHEMES = {"qgis": 0, "qgis-classic": 1, "pep440": 2, "conda": 3}

@@ -38,6 +38,12 @@ def _candidates():
     if env:
         yield env
     here = os.path.dirname(os.path.abspath(__file__))
+    # `cmake --install` writes where it put the library, relative to this folder.
+    try:
+        from ._installed import LIBRARY_RELATIVE
+        yield os.path.normpath(os.path.join(here, LIBRARY_RELATIVE))
+    except ImportError:
+        pass
     for name in ("libqplug.so.0", "libqplug.so"):
         path = os.path.join(here, name)
         if os.path.exists(path):

@@ -39,8 +39,14 @@ class IOError_(Error, OSError):
     code = -6
 
 
+class CancelledError(Error):
+    """A progress callback asked to stop (QPLUG_ECANCELED): what was being changed is as it
+    was."""
+    code = -7
+
+
 _BY_CODE = {cls.code: cls for cls in (ParseError, InvalidError, NotFoundError, UnsatisfiableError,
-                                      IOError_)}
+                                      IOError_, CancelledError)}
 
 
 def from_code(code, message, offset=0):

@@ -4,7 +4,7 @@ import ctypes
 import json
 
 from . import _lib
-from .errors import UnsatisfiableError, from_code
+from .errors import InvalidError, UnsatisfiableError, from_code
 
 _h = _lib.lib
 ACTIONS = {"install": 0, "upgrade": 1, "remove": 2}
@@ -28,6 +28,9 @@ for _name, (_args, _res) in {
                            ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t,
                            ctypes.POINTER(ResolveOptions)], ctypes.c_int),
         "qplug_resolution_solved": ([ctypes.c_void_p], ctypes.c_int),
+        "qplug_index_resolve": ([ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p, ctypes.c_void_p,
+                                 ctypes.c_int, ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t,
+                                 ctypes.POINTER(ResolveOptions)], ctypes.c_int),
         "qplug_resolution_to_json": ([ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p], ctypes.c_int),
         "qplug_resolution_free": ([ctypes.c_void_p], None)}.items():
     _fn = getattr(_h, _name)
@@ -45,10 +48,14 @@ class Resolution:
     """What qplug_resolve found: `solved`, the plan's `steps` (dicts with action, backend,
     name, display_name, version, from_version, download_url, reason ...), `load_order`,
     `why` (name -> chain of requirements), and when not solved `causes`, `paths`,
-    `solutions` and `proof` (docs/resolve.md)."""
+    `solutions` and `proof` (docs/resolve.md). `data` is `qplug resolve --json --proof`.
+    One made by Index.resolve() can be applied (apply()) and locked (write_lock())."""
 
-    def __init__(self, data):
+    def __init__(self, data, handle=None, index=None, target=None):
         self.data = data
+        self._handle = handle
+        self._index = index    # kept alive with the resolution: apply() needs both
+        self._target = target
         self.solved = data["solved"]
         self.steps = data["plan"]["steps"]
         self.load_order = data["plan"]["load_order"]
@@ -63,6 +70,32 @@ class Resolution:
     def __bool__(self):
         return self.solved
 
+    def __del__(self):
+        handle, self._handle = getattr(self, "_handle", None), None
+        if handle is not None:
+            _h.qplug_resolution_free(handle)
+
+    def _applicable(self):
+        if self._handle is None:
+            raise InvalidError("only a resolution made by Index.resolve() can be applied")
+
+    def apply(self, progress=None, dry_run=False, log_file=None):
+        """Carries the plan out in its target, as `qplug install|upgrade|remove` does: under
+        the target's lock the plan is made again and must be the same (else InvalidError:
+        resolve again), pip and conda run, plugin folders are swapped atomically, the plugins
+        installed are enabled in the profile. progress(qplug.Progress) is called with
+        "download" (bytes) and "step" reports; a true return value stops before the plugin
+        folders change (CancelledError). Returns `qplug install --json` (with "applied",
+        "enabled"). UnsatisfiableError when there is no plan."""
+        self._applicable()
+        from .manager import _apply
+        return _apply(self, progress, dry_run, log_file)
+
+    def write_lock(self, path):
+        """Writes the lock file of the plan (requests, versions, URLs, hashes) to `path`."""
+        self._applicable()
+        _check(_h.qplug_resolution_write_lock(self._handle, str(path).encode("utf-8")))
+
     def raise_if_unsolved(self):
         """Raises UnsatisfiableError with the root causes when there is no solution."""
         if not self.solved:
@@ -76,20 +109,9 @@ class Resolution:
         return "<Resolution unsolved: " + "; ".join(self.causes) + ">"
 
 
-def resolve(requests, qgis=None, index=None, action="install", python=None, platform=None,
-            allow_experimental=False, allow_deprecated=False, allow_downgrade=False,
-            allow_uninstall=False, exclude_newer=None, profile=None, profiles_path=None,
-            plugins_dir=None, python_exe=None, lock_file=None, offline=False):
-    """Resolves requests ("Name", "Name==1.2", "pip:numpy>=1.26", ...) against the index at
-    `index` (default: $QPLUG_INDEX or the per-user index) for a target: a QGIS `profile`
-    (a folder, or a name under `profiles_path`; default: QGIS's default profile) or a
-    `plugins_dir`, with the Python environment of `python_exe` ("none" for none), exactly as
-    `qplug resolve` does. Returns a Resolution; bad requests raise ParseError, an unreadable
-    index IOError_."""
-    if isinstance(requests, str):
-        requests = [requests]
-    if action not in ACTIONS:
-        raise ValueError(f"action must be one of {sorted(ACTIONS)}")
+def _options(qgis, python, platform, allow_experimental, allow_deprecated, allow_downgrade,
+             allow_uninstall, exclude_newer, profile, profiles_path, plugins_dir, python_exe,
+             lock_file, offline):
     options = ResolveOptions()
     _check(_h.qplug_resolve_options_init(ctypes.byref(options), 2))
     enc = lambda s: None if s is None else str(s).encode()  # noqa: E731
@@ -107,18 +129,73 @@ def resolve(requests, qgis=None, index=None, action="install", python=None, plat
     options.python_exe = enc(python_exe)
     options.lock_file = enc(lock_file)
     options.offline = int(bool(offline))
+    return options
+
+
+def _requests(requests, action):
+    if isinstance(requests, str):
+        requests = [requests]
+    if action not in ACTIONS:
+        raise ValueError(f"action must be one of {sorted(ACTIONS)}")
     encoded = [r.encode() for r in requests]
-    array = (ctypes.c_char_p * max(1, len(encoded)))(*encoded)
-    handle = ctypes.c_void_p()
-    _check(_h.qplug_resolve(ctypes.byref(handle), enc(index), ACTIONS[action], array,
-                            len(encoded), ctypes.byref(options)))
+    return (ctypes.c_char_p * max(1, len(encoded)))(*encoded), len(encoded)
+
+
+def _json_of(handle):
+    text = ctypes.c_void_p()
+    _check(_h.qplug_resolution_to_json(ctypes.byref(text), handle))
     try:
-        text = ctypes.c_void_p()
-        _check(_h.qplug_resolution_to_json(ctypes.byref(text), handle))
-        try:
-            data = json.loads(ctypes.string_at(text.value).decode())
-        finally:
-            _h.qplug_free(text)
+        return json.loads(ctypes.string_at(text.value).decode())
+    finally:
+        _h.qplug_free(text)
+
+
+def _resolve_with_handles(index, target, requests, qgis, action, policy):
+    """Index.resolve(): qplug_index_resolve over the index's and the target's handles."""
+    known = {"python", "platform", "allow_experimental", "allow_deprecated", "allow_downgrade",
+             "allow_uninstall", "exclude_newer", "lock_file", "offline"}
+    unknown = sorted(set(policy) - known)
+    if unknown:
+        raise TypeError(f"resolve() got unexpected keyword arguments {unknown}")
+    array, count = _requests(requests, action)
+    options = _options(qgis, policy.get("python"), policy.get("platform"),
+                       policy.get("allow_experimental"), policy.get("allow_deprecated"),
+                       policy.get("allow_downgrade"), policy.get("allow_uninstall"),
+                       policy.get("exclude_newer"), None, None, None, None,
+                       policy.get("lock_file"), policy.get("offline"))
+    if target is None:
+        from .manager import Target
+        target = Target()
+    handle = ctypes.c_void_p()
+    _check(_h.qplug_index_resolve(ctypes.byref(handle), index._live(), target._live(),
+                                  ACTIONS[action], array, count, ctypes.byref(options)))
+    try:
+        data = _json_of(handle)
+    except BaseException:
+        _h.qplug_resolution_free(handle)
+        raise
+    return Resolution(data, handle, index, target)
+
+
+def resolve(requests, qgis=None, index=None, action="install", python=None, platform=None,
+            allow_experimental=False, allow_deprecated=False, allow_downgrade=False,
+            allow_uninstall=False, exclude_newer=None, profile=None, profiles_path=None,
+            plugins_dir=None, python_exe=None, lock_file=None, offline=False):
+    """Resolves requests ("Name", "Name==1.2", "pip:numpy>=1.26", ...) against the index at
+    `index` (default: $QPLUG_INDEX or the per-user index) for a target: a QGIS `profile`
+    (a folder, or a name under `profiles_path`; default: QGIS's default profile) or a
+    `plugins_dir`, with the Python environment of `python_exe` ("none" for none), exactly as
+    `qplug resolve` does. Returns a Resolution; bad requests raise ParseError, an unreadable
+    index IOError_."""
+    array, count = _requests(requests, action)
+    options = _options(qgis, python, platform, allow_experimental, allow_deprecated,
+                       allow_downgrade, allow_uninstall, exclude_newer, profile, profiles_path,
+                       plugins_dir, python_exe, lock_file, offline)
+    handle = ctypes.c_void_p()
+    _check(_h.qplug_resolve(ctypes.byref(handle), None if index is None else str(index).encode(),
+                            ACTIONS[action], array, count, ctypes.byref(options)))
+    try:
+        data = _json_of(handle)
     finally:
         _h.qplug_resolution_free(handle)
     return Resolution(data)

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -20,6 +21,9 @@ struct Error {
         not_found, ///< what the request names does not exist (QPLUG_ENOTFOUND)
         io,        ///< a file, the network or a program failed (QPLUG_EIO, exit 3)
         refused,   ///< content checked and refused: a package check, a size or digest (exit 1)
+        unsat,     ///< a request no installation satisfies (QPLUG_EUNSAT, exit 1)
+        internal,  ///< a bug or an exhausted resource (QPLUG_ERROR, exit 3)
+        cancelled, ///< the caller asked to stop (a progress callback said so: QPLUG_ECANCELED)
     };
     Kind kind = Kind::parse;
     std::string what;       ///< e.g. "PEP 440 version"
@@ -38,6 +42,10 @@ struct Error {
     /// else is set.
     std::string to_string() const;
 };
+
+/// "parse", "invalid", "not_found", "io", "refused", "unsat", "internal", "cancelled": the
+/// kind as the CLI's and the C ABI's JSON name it.
+std::string_view error_kind_name(Error::Kind kind) noexcept;
 
 template <class T>
 class [[nodiscard]] Expected {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <qplug/solver/pip_project.hpp>
 #include <qplug/solver/versions.hpp>
 #include <qplug/unicode.hpp>
 #include <qplug/version/compat.hpp>
@@ -664,15 +665,11 @@ void Model::add_release(Repo* repo, const ReleaseRecord& r, const std::string& e
     }
     add_requirements(repo, s, r, "");
     set_attributes(repo, p, r);
-    // pip extras: one solvable per extra, requiring this very release.
-    std::set<std::string> extras;
-    for (const auto& d : r.release.dependencies) {
-        if (!d.extra.empty()) {
-            extras.insert(d.extra);
+    // pip extras: one solvable per extra the release has, requiring this very release.
+    if (r.backend == Backend::pip) {
+        for (const auto& e : pip::release_extras(r.release)) {
+            add_extra(repo, p, r, e);
         }
-    }
-    for (const auto& e : extras) {
-        add_extra(repo, p, r, e);
     }
 }
 
@@ -695,19 +692,33 @@ void Model::add_extra(Repo* repo, Id base, const ReleaseRecord& r, const std::st
     set_attributes(repo, p, r);
 }
 
+bool Model::applies(const Dependency& d, const std::string& only_extra) const {
+    // As pip 23 (its importlib metadata backend, PEP 685 names): the release itself needs
+    // what has no marker or a marker that holds with extra == ""; its extra E needs what holds
+    // with extra == E, whatever else the marker combines that with ("or", parentheses). What
+    // the release needs anyway is left out of the extra (which requires the release).
+    if (pip::is_declared_extra(d)) {
+        return false;
+    }
+    if (d.markers.empty()) {
+        return only_extra.empty() || d.kind == DependencyKind::python;
+    }
+    auto marker = version::pep508::Marker::parse(d.markers);
+    auto holds = [&](const std::string& extra) {
+        auto ok = marker ? marker->evaluate(environment_, extra) : Expected<bool>(marker.error());
+        return ok && *ok; // an error counts as false, as pip does
+    };
+    if (only_extra.empty()) {
+        return holds("");
+    }
+    return d.markers.find("extra") != std::string::npos && holds(only_extra) && !holds("");
+}
+
 void Model::add_requirements(Repo* repo, Solvable* s, const ReleaseRecord& r,
                              const std::string& only_extra) {
     for (const auto& d : r.release.dependencies) {
-        if (d.extra != only_extra) {
+        if (!applies(d, only_extra)) {
             continue;
-        }
-        if (!d.markers.empty()) {
-            auto marker = version::pep508::Marker::parse(d.markers);
-            auto holds = marker ? marker->evaluate(environment_, only_extra)
-                                : Expected<bool>(marker.error());
-            if (!holds || !*holds) {
-                continue; // not for this environment (an error counts as false, as pip does)
-            }
         }
         std::vector<std::string> deps;
         switch (d.kind) {
@@ -956,27 +967,71 @@ Id Model::answer(Id name_id) const {
         }
         return finish();
     }
-    const std::vector<Id> candidates = providers(target);
+    for (const Id p : matching(target, spec)) {
+        q.push(p);
+    }
+    return finish();
+}
+
+std::vector<Id> Model::matching(const std::string& target, const std::string& spec) const {
+    const bool pip = target.rfind("pip:", 0) == 0;
+    const std::vector<Id> candidates =
+        pip && target.back() == ']' ? extra_providers(target) : providers(target);
+    std::vector<Id> out;
     for (const Id p : candidates) {
         if (matches(p, spec)) {
-            q.push(p);
+            out.push_back(p);
         }
     }
-    if (target.rfind("pip:", 0) == 0 && !any_installable(*q)) {
+    if (pip && std::none_of(out.begin(), out.end(), [&](Id p) { return python_ok(p); })) {
         // pip takes pre-releases when no final release that the target Python can install
         // satisfies the requirement.
         for (const Id p : candidates) {
             const SolvableInfo* i = info(p);
-            if (i == nullptr) {
+            if (i == nullptr || std::find(out.begin(), out.end(), p) != out.end()) {
                 continue;
             }
             auto ok = version::satisfies(version::Scheme::pep440, i->version, spec, true);
             if (ok && *ok) {
-                q.push(p);
+                out.push_back(p);
             }
         }
     }
-    return finish();
+    return out;
+}
+
+std::vector<Id> Model::extra_providers(const std::string& target) const {
+    // "pip:name[extra]": the releases' solvables for that extra, and, as pip 23 takes them
+    // with a warning, the releases that do not have the extra at all (an installed release's
+    // extras are not known: it is not one of those).
+    std::vector<Id> out = providers(target);
+    std::set<std::pair<Repo*, Id>> with_extra;
+    for (const Id p : providers_unfiltered(target)) {
+        const Solvable* s = pool_id2solvable(pool_, p);
+        with_extra.emplace(s->repo, s->evr);
+    }
+    for (const Id p : providers(target.substr(0, target.rfind('[')))) {
+        const Solvable* s = pool_id2solvable(pool_, p);
+        const SolvableInfo* i = info(p);
+        if (i != nullptr && i->kind == SolvableInfo::Kind::release && !i->installed &&
+            with_extra.count({s->repo, s->evr}) == 0) {
+            out.push_back(p);
+        }
+    }
+    return out;
+}
+
+std::optional<std::string> Model::requested_extra(Id dep) const {
+    if (!is_reldep(dep)) {
+        return std::nullopt;
+    }
+    const std::string_view text = pool_id2str(pool_, get_reldep(pool_, dep)->name);
+    const std::string_view target = text.substr(0, text.find('#'));
+    if (target.rfind("pip:", 0) != 0 || target.empty() || target.back() != ']') {
+        return std::nullopt;
+    }
+    const std::size_t bracket = target.rfind('[');
+    return decode_name(target.substr(bracket + 1, target.size() - bracket - 2));
 }
 
 bool Model::python_ok(Id p) const {
@@ -1001,15 +1056,6 @@ bool Model::python_ok(Id p) const {
     return true;
 }
 
-bool Model::any_installable(const Queue& q) const {
-    for (int k = 0; k < q.count; ++k) {
-        if (python_ok(q.elements[k])) {
-            return true;
-        }
-    }
-    return false;
-}
-
 Id Model::callback(Pool*, void* data, Id name, Id) {
     return static_cast<const Model*>(data)->answer(name);
 }
@@ -1027,13 +1073,15 @@ std::vector<Id> Model::candidates(const Request& request) const {
             }
         }
     };
+    if (!request.extras.empty() && !request.backend) {
+        Request pip = request; // only pip releases have extras
+        pip.backend = Backend::pip;
+        return candidates(pip);
+    }
     const std::string& n = request.name;
     add_matching(providers(solvable_name(Backend::legacy, n)));
     add_matching(providers(std::string(kPlugin) + encode_name(n)));
     add_matching(providers(solvable_name(Backend::pip, normalize_pip_name(n))));
-    if (n.find('[') != std::string::npos) {
-        add_matching(providers(solvable_name(Backend::pip, n)));
-    }
     add_matching(providers(solvable_name(Backend::conda, unicode::to_lower(n))));
     const bool pip_final_installable = std::any_of(found.begin(), found.end(), [&](Id p) {
         const SolvableInfo* i = info(p);
@@ -1074,6 +1122,12 @@ std::vector<Id> Model::candidates(const Request& request) const {
     }
     std::sort(found.begin(), found.end());
     return found;
+}
+
+std::vector<Id> Model::extra_candidates(const Request& request, const std::string& extra) const {
+    return matching(solvable_name(Backend::pip, normalize_pip_name(request.name) + "[" +
+                                                    normalize_pip_name(extra) + "]"),
+                    request.spec);
 }
 
 std::vector<Id> Model::installed_named(const Request& request) const {

@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -86,6 +87,11 @@ public:
 
     /// The solvables a request can be satisfied with (its backend's matcher on the spec).
     std::vector<Id> candidates(const Request& request) const;
+    /// The solvables that satisfy one extra of a pip request ("name[extra]" with its spec):
+    /// the extra's solvables, and releases without that extra (pip takes them and warns).
+    std::vector<Id> extra_candidates(const Request& request, const std::string& extra) const;
+    /// The extra a dependency asks for ("pip:name[extra]#spec"), or nullopt.
+    std::optional<std::string> requested_extra(Id dep) const;
     /// Installed solvables a request names (for upgrade and remove).
     std::vector<Id> installed_named(const Request& request) const;
 
@@ -139,9 +145,14 @@ private:
     static Id callback(Pool* pool, void* data, Id name, Id evr);
     std::vector<Id> providers(const std::string& solvable_name) const;
     bool matches(Id p, const std::string& spec) const;
+    /// The solvables of a namespace target that satisfy the spec (pip's pre-release rule).
+    std::vector<Id> matching(const std::string& target, const std::string& spec) const;
+    /// "pip:name[extra]": that extra's solvables and the releases without the extra.
+    std::vector<Id> extra_providers(const std::string& target) const;
+    /// Whether a release (only_extra "") or its extra needs a dependency (markers evaluated).
+    bool applies(const Dependency& dependency, const std::string& only_extra) const;
     /// Whether the release's Requires-Python admits the target Python.
     bool python_ok(Id p) const;
-    bool any_installable(const Queue& q) const;
     std::string evr_for(const std::string& solvable_name, const std::string& version) const;
 
     Pool* pool_ = nullptr;

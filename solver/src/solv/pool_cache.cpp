@@ -3,6 +3,7 @@
 // pool depends on, beside the index. Written whole into a temporary folder and renamed into
 // place, so that a reader sees a complete cache or none.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -27,7 +28,7 @@ namespace fs = std::filesystem;
 namespace {
 
 /// Bump when what the cache holds changes meaning.
-constexpr const char* kFormat = "qplug-solv-2";
+constexpr const char* kFormat = "qplug-solv-3"; // 3: pip extras as pip 23 reads markers
 
 std::uint64_t fnv1a(std::string_view text) {
     std::uint64_t h = 14695981039346656037ULL;
@@ -114,8 +115,11 @@ public:
         std::error_code ec;
         const fs::path parent = dir.parent_path();
         fs::create_directories(parent, ec);
-        const fs::path tmp = parent / fmt::format("tmp-{}-{}", dir.filename().string(),
-                                                  static_cast<long>(::getpid()));
+        // Unique per process and per write: two threads of a host (two resolutions on one
+        // index) must not share a temporary folder.
+        static std::atomic<unsigned> writes{0};
+        const fs::path tmp = parent / fmt::format("tmp-{}-{}-{}", dir.filename().string(),
+                                                  static_cast<long>(::getpid()), writes++);
         fs::remove_all(tmp, ec);
         if (!fs::create_directory(tmp, ec)) {
             return false;

@@ -11,6 +11,7 @@
 
 #include <qplug/solver/resolve.hpp>
 #include <qplug/unicode.hpp>
+#include <qplug/version/pep508.hpp>
 
 #include "../errors.hpp"
 #include "explain.hpp"
@@ -34,6 +35,34 @@ std::string_view action_name(PlanStep::Action action) {
     return "?";
 }
 
+namespace {
+
+/// "name[a, b]" -> name "name", extras {a, b} (canonical, each once), read as a PEP 508
+/// requirement (packaging's grammar). The error when the name has brackets but is not that.
+std::optional<Error> split_extras(Request& r) {
+    if (r.name.find_first_of("[]") == std::string::npos) {
+        return std::nullopt;
+    }
+    auto requirement = version::pep508::parse_requirement(r.name);
+    if (!requirement || !requirement->url.empty() || !requirement->specifier.empty() ||
+        requirement->marker) {
+        Error e;
+        e.what = "request";
+        e.input = r.text;
+        e.message = "'" + r.name + "' is not a pip name with extras (name[extra,...])";
+        return e;
+    }
+    std::set<std::string> extras;
+    for (const auto& extra : requirement->extras) {
+        extras.insert(normalize_pip_name(extra));
+    }
+    r.extras.assign(extras.begin(), extras.end());
+    r.name = requirement->name;
+    return std::nullopt;
+}
+
+} // namespace
+
 Expected<Request> parse_request(std::string_view text, Request::Action action) {
     Request r;
     r.action = action;
@@ -56,6 +85,11 @@ Expected<Request> parse_request(std::string_view text, Request::Action action) {
     r.name = std::string(unicode::strip(rest.substr(0, cut)));
     if (cut != std::string_view::npos) {
         r.spec = std::string(unicode::strip(rest.substr(cut)));
+    }
+    if (!r.backend || *r.backend == Backend::pip) {
+        if (auto failed = split_extras(r); failed && r.backend) {
+            return std::move(*failed);
+        }
     }
     if (r.name.empty() && !(action == Request::Action::upgrade && r.spec.empty())) {
         Error e;
@@ -372,6 +406,12 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     std::set<Id> to_remove; // the releases a request removes
     // Where each install request's job is in the queue, with the releases that satisfy it.
     std::vector<std::pair<int, std::vector<Id>>> install_jobs;
+    struct ExtraJob {
+        const Request* request;
+        std::string extra;
+        std::vector<Id> candidates;
+    };
+    std::vector<ExtraJob> extra_jobs; // the extras of pip requests
     for (const Request& r : requests) {
         if (r.action == Request::Action::upgrade && r.name.empty()) {
             upgrade_all = true;
@@ -435,14 +475,32 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
             }
             continue;
         }
+        const Id how = r.action == Request::Action::upgrade
+                           ? SOLVER_UPDATE | SOLVER_TARGETED | SOLVER_FORCEBEST
+                           : SOLVER_INSTALL;
         roots.insert(ids.begin(), ids.end());
         if (r.action == Request::Action::install) {
             install_jobs.emplace_back(job.count(), ids);
         }
-        push_one_of(job, pool, ids,
-                    r.action == Request::Action::upgrade
-                        ? SOLVER_UPDATE | SOLVER_TARGETED | SOLVER_FORCEBEST
-                        : SOLVER_INSTALL);
+        push_one_of(job, pool, ids, how);
+        for (const std::string& extra : r.extras) {
+            // Each extra of "name[a,b]": its solvable, or a release without it (pip warns).
+            auto with_extra = model.extra_candidates(r, extra);
+            if (with_extra.empty()) {
+                // Only installed releases: the installed source does not read their extras.
+                resolution.plan.warnings.push_back(fmt::format(
+                    "'{}': the extra '{}' is not checked: only an installed {} is offered, and "
+                    "the extras of installed distributions are not known",
+                    r.text, extra, r.name));
+                continue;
+            }
+            roots.insert(with_extra.begin(), with_extra.end());
+            if (r.action == Request::Action::install) {
+                install_jobs.emplace_back(job.count(), with_extra); // held as the release is
+            }
+            push_one_of(job, pool, with_extra, how);
+            extra_jobs.push_back({&r, extra, std::move(with_extra)});
+        }
     }
     if (!resolution.explanation.summary.empty()) {
         return resolution; // a request that names nothing installable
@@ -682,6 +740,39 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
             }
         }
     }
+    // pip 23 takes a release that does not have an extra it is asked for, and warns.
+    std::set<std::string> said;
+    auto lacks = [&](Id p, const std::string& extra, const std::string& asked) {
+        const SolvableInfo* i = model.info(p);
+        const ReleaseRecord* r = model.record(p);
+        if (i == nullptr || i->kind != SolvableInfo::Kind::release ||
+            (r != nullptr && !r->release.dependencies_known)) {
+            return; // an extra, or a release whose extras are not known (said below)
+        }
+        std::string w = fmt::format("{} does not provide the extra '{}' ({}): it is installed "
+                                    "without it, as pip does",
+                                    model.label(p), extra, asked);
+        if (said.insert(w).second) {
+            resolution.plan.warnings.push_back(std::move(w));
+        }
+    };
+    for (const auto& j : extra_jobs) {
+        for (const Id p : j.candidates) {
+            if (chosen.count(p) != 0) {
+                lacks(p, j.extra, "you asked for '" + j.request->text + "'");
+            }
+        }
+    }
+    for (const Id p : chosen) {
+        for (const auto& [dep, providers] : model.requirements(p)) {
+            const auto extra = model.requested_extra(dep);
+            for (const Id q : extra ? providers : std::vector<Id>{}) {
+                if (chosen.count(q) != 0) {
+                    lacks(q, *extra, model.label(p) + " asks for it");
+                }
+            }
+        }
+    }
     for (const auto& [index, p] : pending) {
         PlanStep& step = resolution.plan.steps[index];
         step.reason = graph.reason(p);
@@ -724,11 +815,22 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     for (const auto& [index, p] : pending) {
         const PlanStep& step = resolution.plan.steps[index];
         const ReleaseRecord* r = model.record(p);
-        if (step.release_id != 0 && r != nullptr && !r->release.dependencies_known) {
+        if (step.release_id == 0 || r == nullptr || r->release.dependencies_known) {
+            continue;
+        }
+        if (step.backend == Backend::legacy) {
             resolution.plan.warnings.push_back(
                 fmt::format("{} {}: its plugin_dependencies are read from its ZIP when it is "
                             "fetched; installing resolves again then",
                             step.display_name, step.version));
+        } else if (step.backend == Backend::pip) {
+            // Never silently empty: a plan without a release's requirements may be wrong.
+            resolution.plan.warnings.push_back(fmt::format(
+                "{} {} (pip): its dependencies are not known ({}), so this plan may miss some",
+                step.display_name, step.version,
+                r->release.file_name.ends_with(".whl")
+                    ? "its wheel's METADATA was not read"
+                    : "a source distribution: pip builds it to learn them"));
         }
     }
     return resolution;

@@ -44,6 +44,7 @@ Expected<FetchRequest> request_for(const RepositoryConfig& repository, std::stri
     }
     request.credentials = std::move(*credentials);
     request.use_netrc = repository.credentials == "netrc";
+    request.cancel = context.cancel;
     if (!context.force) {
         request.etag = repository.etag;
         request.last_modified = repository.last_modified;

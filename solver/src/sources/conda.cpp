@@ -134,6 +134,7 @@ public:
         for (auto& w : warnings) {
             sink.warn(std::move(w));
         }
+        sink.expect(packages.size());
         if (auto r = sink.clear(); !r) {
             return std::move(r).error();
         }

@@ -65,8 +65,10 @@ public:
         std::sort(zips.begin(), zips.end());
         // The folder's "ETag": every file's name, size and time; unchanged means not modified.
         Hasher listing(DigestAlgorithm::sha256);
+        std::uint64_t total_bytes = 0;
         for (const auto& z : zips) {
             const auto size = fs::file_size(z, ec);
+            total_bytes += ec ? 0 : size;
             const auto time = fs::last_write_time(z, ec).time_since_epoch().count();
             listing.add(fmt::format("{}\n{}\n{}\n", z.filename().string(), size, time));
         }
@@ -78,8 +80,18 @@ public:
         }
         std::vector<Package> packages;
         std::map<std::string, std::size_t> by_key;
+        std::uint64_t read_bytes = 0;
         for (const auto& z : zips) {
+            // Reading the ZIPs is this source's "fetch": progress in bytes, a cancel between them.
+            if (cancelled(context.cancel)) {
+                return cancelled_error(folder_.string());
+            }
+            const auto size = fs::file_size(z, ec);
             auto package = read_zip(z, sink);
+            read_bytes += ec ? 0 : size;
+            if (context.progress) {
+                context.progress(read_bytes, total_bytes);
+            }
             if (!package) {
                 continue;
             }
@@ -94,6 +106,7 @@ public:
                 p.releases.push_back(std::move(package->releases.front()));
             }
         }
+        sink.expect(packages.size());
         if (auto r = sink.clear(); !r) {
             return std::move(r).error();
         }

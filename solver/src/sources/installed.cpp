@@ -52,6 +52,7 @@ public:
         }
         const auto scan =
             detail::scan_installed(scan_config, [&](std::string w) { sink.warn(std::move(w)); });
+        sink.expect(scan.packages.size());
         if (auto r = sink.clear(); !r) {
             return std::move(r).error();
         }

@@ -176,6 +176,7 @@ public:
             sink.warn(
                 fmt::format("{} disabled plugin version(s) left out, as QGIS does", disabled));
         }
+        sink.expect(packages.size());
         if (auto r = sink.clear(); !r) {
             return std::move(r).error();
         }

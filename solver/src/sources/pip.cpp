@@ -2,7 +2,7 @@
 // wheels. A sync reads the root listing (every project, no releases yet); the projects named in
 // the option "projects" (or all with "all_projects": true) are read whole: their page, and the
 // core metadata of each release where the index serves it (PEP 658). The rest is read when a
-// request reaches it (docs/index-sources.md).
+// resolution reaches it (read_project, called by pip_lazy.cpp; docs/index-sources.md).
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <filesystem>
@@ -83,7 +83,11 @@ public:
                 continue;
             }
             if (config_.all_projects || config_.projects.count(key) != 0) {
-                auto project = read_project(key, context, sink);
+                std::vector<std::string> warnings;
+                auto project = read_page(key, context, warnings);
+                for (auto& w : warnings) {
+                    sink.warn(std::move(w));
+                }
                 if (!project) {
                     return std::move(project).error();
                 }
@@ -100,6 +104,7 @@ public:
                 sink.warn(fmt::format("project '{}' is not on the index", wanted));
             }
         }
+        sink.expect(packages.size());
         if (auto r = sink.clear(); !r) {
             return std::move(r).error();
         }
@@ -111,9 +116,30 @@ public:
         return result;
     }
 
+    Expected<Package> read_project(std::string_view name, const SyncContext& context,
+                                   std::vector<std::string>& warnings) override {
+        const std::string key = normalize_pip_name(name);
+        if (!local_path_of(repository_.url).empty()) {
+            Package p; // a folder is read whole at sync: what it lacks, it does not have
+            p.name = key;
+            return p;
+        }
+        auto page = read_page(key, context, warnings);
+        if (!page && page.error().message.find("HTTP 404") != std::string::npos) {
+            // Listed, but no page: pip finds no candidates there, and says so.
+            warnings.push_back(page.error().to_string());
+            Package p;
+            p.name = key;
+            return p;
+        }
+        return page;
+    }
+
 private:
-    Expected<Package> read_project(const std::string& key, const SyncContext& context,
-                                   SyncSink& sink) {
+    /// A project's page, and the core metadata of each release where the index serves it
+    /// (PEP 658); the other releases' dependencies stay unknown until their wheel is read.
+    Expected<Package> read_page(const std::string& key, const SyncContext& context,
+                                std::vector<std::string>& warnings) {
         const std::string url = repository_.url + key + "/";
         auto request = request_for(repository_, url, context);
         if (!request) {
@@ -134,7 +160,6 @@ private:
             e.message = redact_url(url) + ": " + e.message;
             return e;
         }
-        std::vector<std::string> warnings;
         Package p = pip::package_from_page(*page, &warnings);
         for (auto& release : p.releases) {
             const auto file =
@@ -168,15 +193,21 @@ private:
                                                metadata.error().to_string()));
                 continue;
             }
+            if (!pip::metadata_matches(*metadata, p.name, release.version)) {
+                // pip discards a candidate whose metadata is another project's or version's.
+                warnings.push_back(fmt::format("{}.metadata: discarded, it is for {} {}",
+                                               redact_url(file->url), metadata->name,
+                                               metadata->version));
+                release.version.clear();
+                continue;
+            }
             release.dependencies = pip::dependencies_from_metadata(*metadata, &warnings);
             release.dependencies_known = true;
             if (p.summary.empty()) {
                 p.summary = metadata->summary;
             }
         }
-        for (auto& w : warnings) {
-            sink.warn(std::move(w));
-        }
+        std::erase_if(p.releases, [](const Release& r) { return r.version.empty(); });
         return p;
     }
 
@@ -241,11 +272,13 @@ private:
                 }
                 read_wheel(folder / release.file_name, p, release, warnings);
             }
+            std::erase_if(p.releases, [](const Release& r) { return r.version.empty(); });
             for (auto& w : warnings) {
                 sink.warn(std::move(w));
             }
             packages.push_back(std::move(p));
         }
+        sink.expect(packages.size());
         if (auto r = sink.clear(); !r) {
             return std::move(r).error();
         }
@@ -281,6 +314,12 @@ private:
                 fmt::format("{}: METADATA: {}", wheel.string(), metadata.error().to_string()));
             return;
         }
+        if (!pip::metadata_matches(*metadata, package.name, release.version)) {
+            warnings.push_back(fmt::format("{}: discarded, its METADATA is for {} {}",
+                                           wheel.string(), metadata->name, metadata->version));
+            release.version.clear(); // (left out by the caller)
+            return;
+        }
         release.dependencies = pip::dependencies_from_metadata(*metadata, &warnings);
         release.dependencies_known = true;
         auto top_level = detail::zip_member(wheel, [](std::string_view name) {
@@ -305,8 +344,9 @@ private:
 SourceType pip_type() {
     SourceType t;
     t.tag = "pip";
-    t.summary = "a pip index (PEP 691 JSON / PEP 503 HTML) or a folder of wheels; options: "
-                "projects=[...] to read whole at sync, all_projects=true";
+    t.summary = "a pip index (PEP 691 JSON / PEP 503 HTML), read project by project as "
+                "resolutions reach them, or a folder of wheels; options: projects=[...] or "
+                "all_projects=true to read in advance";
     t.backend = Backend::pip;
     t.make = [](const RepositoryConfig& repository) -> Expected<std::unique_ptr<Source>> {
         auto options = read_options(repository);

@@ -15,6 +15,7 @@
 #include <string>
 
 #include <qplug/expected.hpp>
+#include <qplug/solver/cancel.hpp>
 #include <qplug/solver/fetch.hpp>
 
 namespace qplug::solver {
@@ -26,6 +27,8 @@ struct Download {
     std::optional<std::uint64_t> size; ///< checked when known
     std::string name;                  ///< names the download in messages ("kart 1.0.10")
     std::string file_name;             ///< as published ("kart.1.0.10.zip"); "" = the URL's
+    /// Stops the transfer when raised (the partial file is not kept).
+    const Cancellation* cancel = nullptr;
 };
 
 struct DownloadedFile {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <qplug/expected.hpp>
+#include <qplug/solver/cancel.hpp>
 
 namespace qplug::solver {
 
@@ -23,6 +24,7 @@ enum class DocumentKind {
     metadata,     ///< a wheel's core metadata (PEP 658)
     repodata,     ///< a conda channel's repodata.json
     archive,      ///< a plugin ZIP (its advertised size, when known, is its limit)
+    wheel,        ///< a pip wheel read for its METADATA (its advertised size, when known)
     other,
 };
 
@@ -38,6 +40,8 @@ struct FetchLimits {
     std::uint64_t repodata = std::uint64_t{1} << 30;
     /// A plugin ZIP without an advertised size: plugins.qgis.org's upload limit.
     std::uint64_t archive = 25'000'000;
+    /// A wheel without an advertised size: PyPI's default upload limit.
+    std::uint64_t wheel = std::uint64_t{100} << 20;
     std::uint64_t other = std::uint64_t{64} << 20;
     long connect_timeout_seconds = 30;
     /// A transfer that receives fewer than stall_bytes_per_second on average over
@@ -65,6 +69,8 @@ struct FetchRequest {
     /// The size the document is known to have (a ZIP's advertised size): more bytes fail.
     /// 0 = unknown: the fetcher's limit for `kind` applies.
     std::uint64_t expected_bytes = 0;
+    /// Checked while the transfer runs: when raised, the fetch stops with a `cancelled` error.
+    const Cancellation* cancel = nullptr;
 };
 
 struct FetchResponse {

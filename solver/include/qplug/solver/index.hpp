@@ -92,6 +92,8 @@ struct SyncReport {
 class SyncSink {
 public:
     virtual ~SyncSink() = default;
+    /// How many packages are about to be added (for progress); sources call it before clear().
+    virtual void expect(std::size_t packages) { (void)packages; }
     /// Drops what the repository had: called once the new contents are known to be good.
     virtual Expected<void> clear() = 0;
     virtual Expected<void> add(const Package& package) = 0;
@@ -127,8 +129,9 @@ public:
     Expected<void> record_sync_error(std::string_view name, std::string_view message);
 
     /// One sync as one transaction: `fill` gets a sink; when it fails, or the process dies,
-    /// the repository keeps its previous contents. `etag`/`last_modified` are stored on
-    /// success.
+    /// the repository keeps its previous contents (a failure is recorded as its last error, a
+    /// cancellation is not: then nothing in the index changed). `etag`/`last_modified` are
+    /// stored on success.
     struct SyncResult {
         bool not_modified = false;
         std::string etag;
@@ -137,7 +140,16 @@ public:
     Expected<SyncReport> sync(std::string_view repository,
                               const std::function<Expected<SyncResult>(SyncSink&)>& fill);
 
+    /// Replaces some packages of a repository (each one's row and releases, found by name)
+    /// with `packages`, in one transaction, leaving the rest of the repository as it is, and
+    /// bumps its revision: a pip index's projects read when a resolution reaches them.
+    Expected<SyncReport> replace_packages(std::string_view repository,
+                                          const std::vector<Package>& packages);
+
     // --- reading (each throws IndexReadError when the index cannot be read) -------------
+    /// The enabled pip repositories that list a project (by its normalized name) without
+    /// having read it: no release of it is recorded there.
+    std::vector<std::string> listing_unread(std::string_view pip_name) const;
     /// Packages of enabled repositories whose name, display name, summary or tags contain
     /// `text` (case-insensitive); every package when `text` is empty.
     std::vector<PackageSummary> search(std::string_view text) const;

@@ -14,12 +14,25 @@
 #include <vector>
 
 #include <qplug/expected.hpp>
+#include <qplug/solver/cancel.hpp>
 #include <qplug/solver/index.hpp>
 #include <qplug/solver/planner.hpp>
 #include <qplug/solver/plugin_install.hpp>
 #include <qplug/solver/target.hpp>
 
 namespace qplug::solver {
+
+/// One step carried out (or, in a dry run, checked).
+struct AppliedStep {
+    PlanStep::Action action = PlanStep::Action::install;
+    Backend backend = Backend::legacy;
+    std::string name;
+    std::string version;
+    std::string path;   ///< the plugin folder, for plugins
+    std::string sha256; ///< of the download, for plugins
+    bool applied = false;
+    std::vector<std::string> notes;
+};
 
 struct ChangeOptions {
     PlanOptions plan;
@@ -38,18 +51,14 @@ struct ChangeOptions {
     std::function<bool(const PlanRun&)> confirm;
     /// Download progress: (what, bytes so far, total or 0 when unknown).
     std::function<void(std::string_view what, std::uint64_t done, std::uint64_t total)> progress;
-};
-
-/// One step carried out (or, in a dry run, checked).
-struct AppliedStep {
-    PlanStep::Action action = PlanStep::Action::install;
-    Backend backend = Backend::legacy;
-    std::string name;
-    std::string version;
-    std::string path;   ///< the plugin folder, for plugins
-    std::string sha256; ///< of the download, for plugins
-    bool applied = false;
-    std::vector<std::string> notes;
+    /// Called as steps are carried out: (the step, how many are done, how many change
+    /// something in all).
+    std::function<void(const AppliedStep& step, std::size_t done, std::size_t total)> step_done;
+    /// Stops the run: while planning (a ZIP being fetched), while plugins are downloaded and
+    /// staged, and between the conda, pip and plugin steps. Plugin folders are then as they
+    /// were; pip's and conda's changes made before the stop are named in the error (kind
+    /// `cancelled`). Once the plugin folders are being swapped the swap completes.
+    const Cancellation* cancel = nullptr;
 };
 
 struct ChangeReport {
@@ -69,6 +78,11 @@ struct ChangeReport {
 /// unsolvable request is a report whose plan is not solved.
 Expected<ChangeReport> change_target(Index& index, const Target& target,
                                      std::vector<Request> requests, const ChangeOptions& options);
+
+/// `qplug install|upgrade|remove --json`: plan_json() of the run with "target", "dry_run",
+/// "applied": [{"action", "backend", "key", "version", "path", "applied", "sha256",
+/// "notes"}], "enabled" and "disabled" (docs/install.md).
+std::string change_json(const Target& target, const ChangeReport& report, bool with_proof);
 
 /// Sets the mark of installed packages (`qplug mark`): fails naming a package that is not
 /// installed in the target.

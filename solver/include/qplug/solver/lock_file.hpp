@@ -32,6 +32,9 @@ struct LockFile {
 };
 
 Expected<LockFile> read_lock_file(const std::string& path);
+/// The lock file's text (a JSON object: lock_version, generated_by, qgis, python, platform,
+/// requests, packages).
+std::string lock_file_json(const LockFile& lock);
 /// Written beside and renamed into place: a reader never sees half a lock file.
 Expected<void> write_lock_file(const std::string& path, const LockFile& lock);
 /// The packages of the installation a resolution leads to (what a lock file records).

@@ -38,6 +38,8 @@ struct PlanOptions {
     DownloadCache* downloads = nullptr;
     /// The limits of every download the plan makes (sizes, timeouts, stalls).
     FetchLimits download;
+    /// Stops the plan (a ZIP being fetched for its dependencies) with a `cancelled` error.
+    const Cancellation* cancel = nullptr;
 };
 
 struct PlanRun {
@@ -69,5 +71,9 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
 
 /// Writes the lock file of a solved run (not with `locked`).
 Expected<void> update_lock_file(const PlanOptions& options, const PlanRun& run);
+
+/// The run as `qplug resolve --json` prints it: resolution_json() with "qgis", "python" and
+/// "platform" added (the explanation's "proof" only `with_proof`, as --proof).
+std::string plan_json(const PlanRun& run, bool with_proof);
 
 } // namespace qplug::solver

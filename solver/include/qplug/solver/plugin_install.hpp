@@ -76,6 +76,10 @@ struct InstallOptions {
     DownloadCache* downloads = nullptr;
     /// Download progress: (step index, bytes so far, total or 0 when unknown).
     std::function<void(std::size_t step, std::uint64_t done, std::uint64_t total)> progress;
+    /// Checked during downloads, after each staged step and once more before the swap (the
+    /// commit point): when raised, the run stops with a `cancelled` error and the plugins
+    /// folder is as it was. Once the swap has begun the run completes.
+    const Cancellation* cancel = nullptr;
 };
 
 /// What happened to one step (or would happen, in a dry run).

@@ -46,11 +46,16 @@ struct Request {
     std::string name;               ///< key or plugin name; "" with upgrade: everything
     std::string spec;               ///< in the backend's syntax: "==1.2", ">=1,<2", "1.2.*"
     std::string text;               ///< as written
+    /// pip extras ("name[a,b]"), canonical (PEP 685), each once; only pip releases match a
+    /// request with extras.
+    std::vector<std::string> extras = {};
 };
 
 /// "Name", "Name==1.2" (as QGIS writes pins), "name>=1,<2", "pip:name>=1", "conda:name 1.2.*",
-/// "legacy:Plugin Name==2.0". The name ends at the first of "=<>!~ " not inside the name of
-/// a plugin with spaces: a plugin name may contain spaces, so a spec starts at an operator.
+/// "legacy:Plugin Name==2.0", "pip:name[a,b]>=1". The name ends at the first of "=<>!~ " not
+/// inside the name of a plugin with spaces: a plugin name may contain spaces, so a spec starts
+/// at an operator. A name that is a PEP 508 name followed by "[extras]" asks for pip extras
+/// (not with "legacy:" or "conda:"); with "pip:" the extras must be PEP 508 names.
 Expected<Request> parse_request(std::string_view text, Request::Action action);
 
 struct PlanStep {
