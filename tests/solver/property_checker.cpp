@@ -112,8 +112,8 @@ const std::vector<FindingInfo>& findings() {
          "a request falls back to a plugin of another case when no release meets its spec"},
         {Finding::upgrade_downgrades_another, "f11",
          "upgrade (everything) downgrades a package to upgrade another"},
-        {Finding::extra_prerelease_fallback, "f12",
-         "the pre-release fallback for a requirement on an extra ignores Requires-Python"},
+        {Finding::extra_reinstalls, "f13",
+         "NAME[extra] reinstalls an installed release that does not declare the extra"},
         {Finding::focus_best_without_install, "f10",
          "a run without an install request upgrades what nothing asked for"},
     };
@@ -214,6 +214,31 @@ void Checker::read_elements(const json& s) {
     for (const auto& r : s.value("installed", json::array())) {
         add(r, *backend_named(r.at("backend").get<std::string>()), true);
     }
+    // A pip release's extras: its Provides-Extra, else (as the scenario format has it, and as
+    // every wheel builder writes them) those its markers name as extra == "...".
+    declared_extras_.assign(elements_.size(), {});
+    for (std::size_t i = 0; i < elements_.size(); ++i) {
+        const json& j = elements_[i].source;
+        if (elements_[i].backend != Backend::pip) {
+            continue;
+        }
+        std::set<std::string> extras;
+        if (j.contains("provides_extra")) {
+            for (const auto& x : j.at("provides_extra")) {
+                extras.insert(pep503(x.get<std::string>()));
+            }
+        } else {
+            for (const auto& item : j.value("requires_dist", json::array())) {
+                const std::string line = item.get<std::string>();
+                for (std::size_t at = line.find("extra == \""); at != std::string::npos;
+                     at = line.find("extra == \"", at + 1)) {
+                    const std::size_t start = at + 10;
+                    extras.insert(pep503(line.substr(start, line.find('"', start) - start)));
+                }
+            }
+        }
+        declared_extras_[i].assign(extras.begin(), extras.end());
+    }
     // Requests, read as docs/resolve.md writes them: "[backend:]name[spec]"; for conda a
     // blank also ends the name.
     for (const auto& item : s.at("requests")) {
@@ -239,6 +264,24 @@ void Checker::read_elements(const json& s) {
         }
         q.name = strip(rest.substr(0, cut));
         q.spec = cut == std::string::npos ? "" : strip(rest.substr(cut));
+        // "name[a, b]": pip extras (PEP 508), names compared as PEP 685 says.
+        if (const std::size_t bracket = q.name.find('[');
+            bracket != std::string::npos && q.name.back() == ']') {
+            const std::string list = q.name.substr(bracket + 1, q.name.size() - bracket - 2);
+            std::size_t start = 0;
+            while (start <= list.size()) {
+                const std::size_t comma = std::min(list.find(',', start), list.size());
+                const std::string extra = pep503(strip(list.substr(start, comma - start)));
+                if (!extra.empty()) {
+                    q.extras.push_back(extra);
+                }
+                start = comma + 1;
+            }
+            q.name = strip(q.name.substr(0, bracket));
+            if (!q.backend) {
+                q.backend = Backend::pip; // only pip releases have extras
+            }
+        }
         if (q.action == RequestModel::Action::upgrade && q.name.empty()) {
             q.action = RequestModel::Action::upgrade_all;
         }
@@ -380,8 +423,7 @@ bool Checker::python_ok(std::size_t i, PipOracle& oracle) const {
 
 template <class Contains>
 std::vector<std::size_t> Checker::pip_choose(const std::vector<std::size_t>& candidates,
-                                             Contains contains, PipOracle& oracle,
-                                             bool ignore_python) const {
+                                             Contains contains, PipOracle& oracle) const {
     // pip's finder: pre-releases only when the spec names one, or when no final release that
     // the target Python can install satisfies it (solver-design.md section 2).
     std::vector<std::size_t> plain, with_pre;
@@ -392,7 +434,7 @@ std::vector<std::size_t> Checker::pip_choose(const std::vector<std::size_t>& can
         const bool py = python_ok(i, oracle);
         if (ok) {
             plain.push_back(i);
-            installable = installable || py || ignore_python;
+            installable = installable || py;
         }
         if (pre) {
             with_pre.push_back(i);
@@ -401,13 +443,9 @@ std::vector<std::size_t> Checker::pip_choose(const std::vector<std::size_t>& can
     return installable ? plain : with_pre;
 }
 
-bool Checker::declares_extra(std::size_t i, const std::string& extra) const {
-    for (const auto& [name, reqs] : nodes_[i]) {
-        if (name == extra) {
-            return true;
-        }
-    }
-    return false;
+bool Checker::declares(std::size_t i, const std::string& extra) const {
+    const auto& declared = declared_extras_[i];
+    return std::find(declared.begin(), declared.end(), extra) != declared.end();
 }
 
 const std::vector<Requirement>* Checker::node(std::size_t i, const std::string& extra) const {
@@ -479,23 +517,29 @@ void Checker::build_nodes(std::size_t i, PipOracle& oracle) {
         if (!python_ok(i, oracle)) {
             base().push_back({"Python " + e.requires_python, {}, ""});
         }
-        for (const auto& line : e.source.value("requires_dist", json::array())) {
-            const PipRequirement r = oracle.requirement(line.get<std::string>(), python_, "linux");
+        // Its extras (declared, else named by its markers) are nodes of their own, even empty.
+        for (const auto& extra : declared_extras_[i]) {
+            nodes.emplace_back(extra, std::vector<Requirement>{});
+        }
+        for (const auto& item : e.source.value("requires_dist", json::array())) {
+            const std::string line = item.get<std::string>();
+            const PipRequirement r = oracle.requirement(line);
+            // As pip 23: the release needs what holds with extra == "", its extra E what
+            // holds with extra == E and not without.
+            std::vector<std::string> belongs;
+            if (oracle.applies(line, python_, "linux", "")) {
+                belongs.emplace_back();
+            } else {
+                for (const auto& extra : declared_extras_[i]) {
+                    if (oracle.applies(line, python_, "linux", extra)) {
+                        belongs.push_back(extra);
+                    }
+                }
+            }
             if (!r.error.empty()) {
                 continue; // a placeholder (the scenario reader rejects an invalid line)
             }
-            // The extra it belongs to: the one its marker names ("" when none).
-            const std::string extra = r.marker_extras.empty() ? "" : r.marker_extras.front();
-            const std::size_t at =
-                extra.empty() ? 0
-                              : static_cast<std::size_t>(std::find(r.marker_extras.begin(),
-                                                                   r.marker_extras.end(), extra) -
-                                                         r.marker_extras.begin()) +
-                                    1;
-            if (at >= r.applies.size() || !r.applies[at]) {
-                if (!extra.empty() && !node(i, extra)) {
-                    nodes.emplace_back(extra, std::vector<Requirement>{});
-                }
+            if (belongs.empty()) {
                 continue; // not for this environment
             }
             std::vector<std::string> wanted = r.extras;
@@ -504,48 +548,28 @@ void Checker::build_nodes(std::size_t i, PipOracle& oracle) {
             }
             std::vector<Requirement> reqs;
             for (const auto& want : wanted) {
-                std::vector<std::size_t> candidates;
+                // name[E]: the releases that declare E, and (taken without it, as pip does)
+                // those that do not. qplug does not take an installed one that does not
+                // (f13: it does not know an installed release's extras).
+                std::vector<std::size_t> candidates, qplug;
                 for (const std::size_t p : pool(Backend::pip, r.name)) {
-                    // An extra is there only for the releases that declare it (built below
-                    // for the earlier elements; declared_extra() reads the JSON).
-                    bool declares = want.empty();
-                    for (const auto& l :
-                         elements_[p].source.value("requires_dist", json::array())) {
-                        const std::string s = l.get<std::string>();
-                        if (!declares && s.find("extra") != std::string::npos) {
-                            const PipRequirement lr = oracle.requirement(s, python_, "linux");
-                            declares = std::find(lr.marker_extras.begin(), lr.marker_extras.end(),
-                                                 want) != lr.marker_extras.end();
-                        }
-                    }
-                    if (declares) {
-                        candidates.push_back(p);
+                    candidates.push_back(p);
+                    if (want.empty() || !elements_[p].installed || declares(p, want)) {
+                        qplug.push_back(p);
                     }
                 }
                 const auto own_spec = [&](const std::string& v, bool pre) {
-                    return oracle.requirement_contains(line.get<std::string>(), v, pre);
+                    return oracle.requirement_contains(line, v, pre);
                 };
                 Requirement q{fmt::format("{}{} {} (pip)", r.name,
                                           want.empty() ? "" : "[" + want + "]", r.specifier),
                               pip_choose(candidates, own_spec, oracle), want};
-                if (!want.empty()) {
-                    // qplug's fallback looks at the extra's solvable, which has no
-                    // Requires-Python of its own (f12).
-                    q.by_qplug = pip_choose(candidates, own_spec, oracle, true);
-                }
+                q.by_qplug = pip_choose(qplug, own_spec, oracle);
                 reqs.push_back(std::move(q));
             }
-            std::vector<Requirement>* target = nullptr;
-            if (extra.empty()) {
-                target = &base();
-            } else {
-                if (!node(i, extra)) {
-                    nodes.emplace_back(extra, std::vector<Requirement>{});
-                }
-                target = const_cast<std::vector<Requirement>*>(node(i, extra));
-            }
-            for (auto& q : reqs) {
-                target->push_back(std::move(q));
+            for (const auto& extra : belongs) {
+                auto* target = const_cast<std::vector<Requirement>*>(node(i, extra));
+                target->insert(target->end(), reqs.begin(), reqs.end());
             }
         }
         break;
@@ -714,6 +738,22 @@ void Checker::build_requests(PipOracle& oracle) {
             return out;
         };
         q.candidates = satisfying(all);
+        // Each extra asked for: a release of the name that declares it, or (taken without it)
+        // one that does not; for qplug not an installed one that does not (f13).
+        for (const auto& extra : q.extras) {
+            std::vector<std::size_t> with, qplug;
+            for (const std::size_t i : all) {
+                if (elements_[i].backend != Backend::pip) {
+                    continue;
+                }
+                with.push_back(i);
+                if (!elements_[i].installed || declares(i, extra)) {
+                    qplug.push_back(i);
+                }
+            }
+            q.extra_providers.emplace_back(extra, satisfying(with));
+            q.extra_providers_qplug.emplace_back(extra, satisfying(qplug));
+        }
         // qplug falls back to another case when no release of the name meets the spec (f9).
         q.candidates_qplug = satisfying(exact);
         if (q.candidates_qplug.empty()) {
@@ -748,7 +788,7 @@ bool Checker::modeled(Finding f) const {
 
 void Checker::model(Finding finding) {
     modeled_.push_back(finding);
-    if (finding == Finding::extra_prerelease_fallback) {
+    if (finding == Finding::extra_reinstalls) {
         for (auto& element_nodes : nodes_) {
             for (auto& [extra, reqs] : element_nodes) {
                 for (Requirement& q : reqs) {
@@ -757,6 +797,9 @@ void Checker::model(Finding finding) {
                     }
                 }
             }
+        }
+        for (auto& q : requests_) {
+            q.extra_providers = q.extra_providers_qplug;
         }
         find_already_broken();
     }
@@ -884,6 +927,21 @@ std::optional<std::string> Checker::check(const Assignment& a, bool with_removes
             todo.emplace_back(m, extra);
         }
     }
+    // A request's extras are requirements of the request's own.
+    for (const auto& q : requests_) {
+        for (const auto& [extra, by] : q.extra_providers) {
+            if (by.empty()) {
+                continue; // only installed releases: their extras are not known
+            }
+            const auto present_by =
+                std::find_if(by.begin(), by.end(), [&](std::size_t p) { return present[p] != 0; });
+            if (present_by == by.end()) {
+                return "nothing in the installation satisfies the request " + q.text + " [" +
+                       extra + "]";
+            }
+            todo.emplace_back(*present_by, extra);
+        }
+    }
     while (!todo.empty()) {
         auto current = std::move(todo.back());
         todo.pop_back();
@@ -894,7 +952,7 @@ std::optional<std::string> Checker::check(const Assignment& a, bool with_removes
         const auto& [i, extra] = current;
         const std::vector<Requirement>* reqs = node(i, extra);
         if (reqs == nullptr) {
-            return fmt::format("{} has no extra '{}'", label(i), extra);
+            continue; // a release without the extra: pip takes it without (and warns)
         }
         for (const Requirement& q : *reqs) {
             if (q.broken_before) {
@@ -1065,7 +1123,8 @@ std::optional<std::string> Checker::reachable(const Assignment& a,
             continue;
         }
         const Element& e = elements_[static_cast<std::size_t>(a[g])];
-        if (e.rank == i.rank) {
+        if (e.rank == i.rank &&
+            !(e.backend == Backend::pip && modeled(Finding::extra_reinstalls))) {
             return label(static_cast<std::size_t>(a[g])) + " replaces the same version of " +
                    label(static_cast<std::size_t>(was));
         }
@@ -1106,7 +1165,9 @@ std::optional<std::vector<Assignment>> Checker::valid_installations(std::size_t*
         const long was = installed_state_[e.group];
         if (was != kAbsent) {
             const Element& w = elements_[static_cast<std::size_t>(was)];
-            if (w.external || remove_target_[e.group] || e.rank == w.rank ||
+            const bool reinstall = e.rank == w.rank && !(e.backend == Backend::pip &&
+                                                         modeled(Finding::extra_reinstalls));
+            if (w.external || remove_target_[e.group] || reinstall ||
                 (e.rank < w.rank && !allow_downgrade_ &&
                  !(allow_uninstall_ && modeled(Finding::uninstall_downgrades)))) {
                 continue;
@@ -1200,6 +1261,38 @@ std::vector<std::vector<std::size_t>> Checker::needs(const Assignment& a,
     return out;
 }
 
+std::vector<std::size_t> Checker::node_needs(const Assignment& a, std::size_t e,
+                                             const std::string& extra) const {
+    std::vector<std::size_t> out;
+    std::vector<std::pair<std::size_t, std::string>> todo{{e, extra}}, done;
+    while (!todo.empty()) {
+        auto current = std::move(todo.back());
+        todo.pop_back();
+        if (std::find(done.begin(), done.end(), current) != done.end()) {
+            continue;
+        }
+        done.push_back(current);
+        const std::vector<Requirement>* reqs = node(current.first, current.second);
+        if (reqs == nullptr) {
+            continue;
+        }
+        for (const Requirement& q : *reqs) {
+            for (const std::size_t p : q.by) {
+                if (a[elements_[p].group] != static_cast<long>(p)) {
+                    continue;
+                }
+                if (std::find(out.begin(), out.end(), p) == out.end()) {
+                    out.push_back(p);
+                }
+                if (!q.extra.empty()) {
+                    todo.emplace_back(p, q.extra);
+                }
+            }
+        }
+    }
+    return out;
+}
+
 std::vector<bool> Checker::needed(const Assignment& a) const {
     std::set<std::size_t> candidates;
     for (const auto& q : requests_) {
@@ -1229,6 +1322,22 @@ std::vector<bool> Checker::needed(const Assignment& a) const {
         }
         users[e] = was != kAbsent && (!elements_[static_cast<std::size_t>(was)].automatic ||
                                       elements_[static_cast<std::size_t>(was)].external);
+    }
+    // The extras a request asks for are the request's own: what they need is reached too.
+    for (const auto& q : requests_) {
+        for (const auto& [extra, by] : q.extra_providers) {
+            for (const std::size_t p : by) {
+                if (a[elements_[p].group] != static_cast<long>(p)) {
+                    continue;
+                }
+                for (const std::size_t r : node_needs(a, p, extra)) {
+                    if (!reached[r]) {
+                        reached[r] = true;
+                        todo.push_back(r);
+                    }
+                }
+            }
+        }
     }
     while (!todo.empty()) {
         const std::size_t e = todo.back();

@@ -39,7 +39,7 @@ struct Requirement {
     std::string extra;
     /// Of an installed release: nothing installed satisfied it before the request.
     bool broken_before = false;
-    /// What qplug takes instead (finding f12), when it differs in principle.
+    /// What qplug takes instead (finding f13), when it differs in principle.
     std::optional<std::vector<std::size_t>> by_qplug = std::nullopt;
 };
 
@@ -59,7 +59,7 @@ enum class Finding {
     name_fallback_on_spec,        ///< f9: another case when no release meets the spec
     focus_best_without_install,   ///< f10: without an install, upgrades beyond the need
     upgrade_downgrades_another,   ///< f11: upgrade downgrades one package for another
-    extra_prerelease_fallback,    ///< f12: an extra's pre-release fallback skips Requires-Python
+    extra_reinstalls,             ///< f13: NAME[extra] reinstalls what is installed
 };
 
 struct FindingInfo {
@@ -98,7 +98,11 @@ struct RequestModel {
     std::optional<solver::Backend> backend;
     std::string name;
     std::string spec;
-    std::vector<std::size_t> candidates;       ///< install, upgrade: what satisfies it
+    std::vector<std::string> extras;     ///< "name[a,b]": pip extras, canonical names
+    std::vector<std::size_t> candidates; ///< install, upgrade: what satisfies it
+    /// Per extra asked for: the releases that give it (or are taken without it).
+    std::vector<std::pair<std::string, std::vector<std::size_t>>> extra_providers;
+    std::vector<std::pair<std::string, std::vector<std::size_t>>> extra_providers_qplug; ///< f13
     std::vector<std::size_t> candidates_qplug; ///< what qplug takes (finding f9)
     std::vector<std::size_t> best;             ///< the newest candidates of each package
     std::vector<std::size_t> named_installed;  ///< the installed releases of that name
@@ -162,9 +166,9 @@ private:
     /// `contains(version, prereleases)`: the spec's answer (packaging's).
     template <class Contains>
     std::vector<std::size_t> pip_choose(const std::vector<std::size_t>& candidates,
-                                        Contains contains, PipOracle& oracle,
-                                        bool ignore_python = false) const;
-    bool declares_extra(std::size_t i, const std::string& extra) const;
+                                        Contains contains, PipOracle& oracle) const;
+    /// Whether pip release i declares the extra (Provides-Extra, or its markers').
+    bool declares(std::size_t i, const std::string& extra) const;
     bool hopeless(std::size_t i) const;
     std::vector<std::size_t> named(const std::optional<solver::Backend>& backend,
                                    const std::string& name, bool any_case) const;
@@ -183,6 +187,9 @@ private:
     /// The releases of `a` each present release needs (through the extras it asks for).
     std::vector<std::vector<std::size_t>> needs(const Assignment& a,
                                                 bool with_phantoms = true) const;
+    /// What node (e, extra) needs in `a`, through the extras it asks for.
+    std::vector<std::size_t> node_needs(const Assignment& a, std::size_t e,
+                                        const std::string& extra) const;
     /// The groups of `a` that what the user asked for reaches (docs/install.md: automatic
     /// packages that nothing reached needs go).
     std::vector<bool> needed(const Assignment& a) const;
@@ -206,6 +213,7 @@ private:
     std::vector<std::string> group_names_;
     Assignment installed_state_;
     std::vector<RequestModel> requests_;
+    std::vector<std::vector<std::string>> declared_extras_;    ///< pip releases' extras
     std::vector<bool> remove_target_;                          ///< per group
     std::vector<std::vector<std::size_t>> upgrade_candidates_; ///< per group
     /// (element, extra) -> requirements; index: nodes_[i] is a list of (extra, reqs).

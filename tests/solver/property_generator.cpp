@@ -349,7 +349,14 @@ private:
                 for (std::size_t j = 0; j < packages_.size(); ++j) {
                     const GenPackage& q = packages_[j];
                     if (j != index && q.backend == Backend::pip) {
-                        deps.push_back(q.key + pip_spec(q) + "; extra == \"fast\"");
+                        // Markers that combine extras (pip 23 reads each extra's own).
+                        deps.push_back(
+                            q.key + pip_spec(q) + "; " +
+                            random_.pick<std::string>(
+                                {"extra == \"fast\"", "extra == \"slow\" or extra == \"fast\"",
+                                 "(extra == \"fast\" or extra == \"slow\") and "
+                                 "python_version >= \"3.8\"",
+                                 "extra == \"slow\""}));
                         break;
                     }
                 }
@@ -552,6 +559,13 @@ private:
 
     std::string request_text(const GenPackage& p) {
         std::string text = name_text(p);
+        if (p.backend == Backend::pip && random_.chance(0.15)) {
+            // Extras of the request's own (PEP 685 names: "Slow" is "slow").
+            if (text.rfind("pip:", 0) != 0) {
+                text = "pip:" + text;
+            }
+            text += random_.pick<std::string>({"[fast]", "[fast,slow]", "[Slow]"});
+        }
         if (!random_.chance(0.35)) {
             return text;
         }

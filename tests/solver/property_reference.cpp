@@ -43,21 +43,30 @@ bool PipOracle::contains(const std::string& version, const std::string& spec, bo
     return it->second.value_or(false);
 }
 
-PipRequirement PipOracle::requirement(const std::string& line, const std::string& python,
-                                      const std::string& platform) {
+PipRequirement PipOracle::requirement(const std::string& line) {
     ++asked_;
-    environments_.emplace(python, platform);
     Line& l = lines_[line];
-    const auto found = l.applies.find({python, platform});
-    if (!l.parsed || found == l.applies.end()) {
+    if (!l.parsed) {
         missing_ = true;
         PipRequirement placeholder;
         placeholder.error = "not answered yet";
         return placeholder;
     }
-    PipRequirement out = *l.parsed;
-    out.applies = found->second;
-    return out;
+    return *l.parsed;
+}
+
+bool PipOracle::applies(const std::string& line, const std::string& python,
+                        const std::string& platform, const std::string& extra) {
+    ++asked_;
+    environments_.emplace(python, platform);
+    extras_.insert(extra);
+    Line& l = lines_[line];
+    const auto found = l.applies.find({python, platform, extra});
+    if (found == l.applies.end()) {
+        missing_ = true;
+        return false;
+    }
+    return found->second;
 }
 
 bool PipOracle::requirement_contains(const std::string& line, const std::string& version,
@@ -122,8 +131,11 @@ void PipOracle::answer() {
     std::vector<std::string> lines;
     for (const auto& [line, l] : lines_) {
         bool complete = l.parsed.has_value();
-        for (const auto& env : environments_) {
-            complete = complete && l.applies.count(env) != 0;
+        for (const auto& [python, platform] : environments_) {
+            for (const auto& extra : extras_) {
+                complete = complete && (l.applies.count({python, platform, extra}) != 0 ||
+                                        !l.parsed->error.empty());
+            }
         }
         for (const auto& v : versions_) {
             complete = complete && (l.contains.count(v) != 0 || !l.parsed->error.empty());
@@ -140,6 +152,13 @@ void PipOracle::answer() {
         env_list.push_back(json::array({python, platform}));
     }
     questions["environments"] = env_list;
+    std::vector<std::string> extras;
+    for (const auto& e : extras_) {
+        if (!e.empty()) {
+            extras.push_back(e);
+        }
+    }
+    questions["extras"] = extras;
 
     const json answers = ask_python(questions);
     const auto& ranks = answers.at("ranks");
@@ -159,16 +178,17 @@ void PipOracle::answer() {
         PipRequirement r;
         if (a.contains("error")) {
             r.error = a.at("error").get<std::string>();
-            for (const auto& env : envs) {
-                l.applies[env] = {};
-            }
         } else {
             r.name = a.at("name").get<std::string>();
             r.extras = a.at("extras").get<std::vector<std::string>>();
             r.specifier = a.at("specifier").get<std::string>();
             r.marker_extras = a.at("marker_extras").get<std::vector<std::string>>();
             for (std::size_t e = 0; e < envs.size(); ++e) {
-                l.applies[envs[e]] = a.at("applies").at(e).get<std::vector<bool>>();
+                const auto holds = a.at("applies").at(e).get<std::vector<bool>>();
+                l.applies[{envs[e].first, envs[e].second, ""}] = holds.at(0);
+                for (std::size_t x = 0; x < extras.size(); ++x) {
+                    l.applies[{envs[e].first, envs[e].second, extras[x]}] = holds.at(x + 1);
+                }
             }
             for (std::size_t k = 0; k < versions.size(); ++k) {
                 const json& c = a.at("contains").at(k);

@@ -14,16 +14,13 @@
 
 namespace qplug::test::property {
 
-/// A Requires-Dist line as packaging reads it, and where its marker holds.
+/// A Requires-Dist line as packaging reads it.
 struct PipRequirement {
     std::string error; ///< not "" when packaging rejects the line
     std::string name;  ///< canonicalize_name
     std::vector<std::string> extras;
     std::string specifier;
-    /// The extras the marker compares `extra` with ("" first): whether the marker holds for
-    /// the environment asked about with `extra` set to each.
-    std::vector<std::string> marker_extras;
-    std::vector<bool> applies;
+    std::vector<std::string> marker_extras; ///< the extras the marker compares `extra` with
 };
 
 /// pip's answers. Questions are collected first (answers are placeholders then and
@@ -35,9 +32,12 @@ public:
     int rank(const std::string& version);
     /// SpecifierSet(spec).contains(version, prereleases): prereleases None, or True.
     bool contains(const std::string& version, const std::string& spec, bool prereleases);
-    /// The line read by packaging, its marker evaluated for the target Python and platform.
-    PipRequirement requirement(const std::string& line, const std::string& python,
-                               const std::string& platform);
+    /// The line read by packaging.
+    PipRequirement requirement(const std::string& line);
+    /// Whether the line's marker holds for the target Python and platform with `extra` (""
+    /// for none, else a canonical extra name); a line without a marker always holds.
+    bool applies(const std::string& line, const std::string& python, const std::string& platform,
+                 const std::string& extra);
     /// Whether the line's own specifier admits `version` (answered with the line, for every
     /// version asked about, so that no second round is needed).
     bool requirement_contains(const std::string& line, const std::string& version,
@@ -56,13 +56,14 @@ private:
     std::map<std::tuple<std::string, std::string, bool>, std::optional<bool>> contains_;
     struct Line {
         std::optional<PipRequirement> parsed;
-        /// (python, platform) -> whether the marker holds, per extra
-        std::map<std::pair<std::string, std::string>, std::vector<bool>> applies;
+        /// (python, platform, extra) -> whether the marker holds
+        std::map<std::tuple<std::string, std::string, std::string>, bool> applies;
         /// version -> (contains with prereleases None, with True)
         std::map<std::string, std::pair<bool, bool>> contains;
     };
     std::map<std::string, Line> lines_;
     std::set<std::pair<std::string, std::string>> environments_;
+    std::set<std::string> extras_{""};
     bool missing_ = false;
     bool ranks_stale_ = false;
     std::size_t asked_ = 0;

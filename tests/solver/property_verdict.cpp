@@ -84,7 +84,9 @@ std::optional<Assignment> Checker::apply(const Resolution& r, std::vector<std::s
                                    ", but installed is " + old.version);
             }
             const bool up = step.action == PlanStep::Action::upgrade;
-            if (up ? t.rank <= old.rank : t.rank >= old.rank) {
+            const bool reinstall = up && t.rank == old.rank && t.backend == Backend::pip &&
+                                   modeled(Finding::extra_reinstalls);
+            if (!reinstall && (up ? t.rank <= old.rank : t.rank >= old.rank)) {
                 problems.push_back(fmt::format("{}: {} is not {} than {}", what, t.version,
                                                up ? "newer" : "older", old.version));
             }
@@ -428,7 +430,11 @@ PlanVerdict Checker::verdict(const Expected<Resolution>& result) const {
             const std::string text = explanation();
             if (!dependents.empty() &&
                 std::none_of(dependents.begin(), dependents.end(), [&](const std::string& d) {
-                    return text.find(d) != std::string::npos;
+                    // By its name, or by its key (a pip release's extra: "lib-d[slow]").
+                    const auto at = std::find_if(elements_.begin(), elements_.end(),
+                                                 [&](const Element& e) { return e.display == d; });
+                    return text.find(d) != std::string::npos ||
+                           (at != elements_.end() && text.find(at->key) != std::string::npos);
                 })) {
                 problems.push_back(fmt::format("the remove is refused, but the explanation names "
                                                "none of the packages that need it ({}):\n{}",

@@ -8,13 +8,14 @@ stdout, the answers in the order of the questions.
   {"versions": ["1.0", ...],                      the order of pip versions
    "contains": [["1.0", ">=1,<2", null], ...],    SpecifierSet(spec).contains(v, prereleases)
    "requirements": ["name[x]>=1; marker", ...],   Requirement(line) and its marker ...
-   "environments": [["3.11", "linux"], ...]}      ... evaluated for each target Python/platform
+   "environments": [["3.11", "linux"], ...],      ... evaluated for each target Python/platform
+   "extras": ["fast", ...]}                       ... with extra == "" and each of these
 
   {"ranks": [0, 1, ...],          per version: its place among the distinct versions (equal
                                   versions share one; -1 for an invalid version)
    "contains": [true, ...],       null when the version or the specifier is invalid
    "requirements": [{"name", "extras", "specifier", "marker_extras",
-                     "applies": [[for "" and each marker extra: bool], per environment],
+                     "applies": [[for "" and each of "extras": bool], per environment],
                      "contains": [[prereleases None, True], per version of "versions"]}
                     or {"error": "..."}]}
 
@@ -67,7 +68,7 @@ def evaluate(marker, env, extra):
         return False
 
 
-def requirement(line, environments, versions):
+def requirement(line, environments, versions, asked_extras):
     try:
         req = Requirement(line)
     except InvalidRequirement as e:
@@ -78,11 +79,10 @@ def requirement(line, environments, versions):
               "contains": [[contains(v, str(req.specifier), None),
                             contains(v, str(req.specifier), True)] for v in versions]}
     if req.marker is None:
-        answer["applies"] = [[True] for _ in environments]
+        answer["applies"] = [[True] * (1 + len(asked_extras)) for _ in environments]
         return answer
-    mentioned = sorted(set(marker_extras(req.marker._markers)))
-    answer["marker_extras"] = mentioned
-    answer["applies"] = [[evaluate(req.marker, env, extra) for extra in [""] + mentioned]
+    answer["marker_extras"] = sorted(set(marker_extras(req.marker._markers)))
+    answer["applies"] = [[evaluate(req.marker, env, extra) for extra in [""] + asked_extras]
                          for env in environments]
     return answer
 
@@ -113,7 +113,8 @@ def main():
     versions = questions.get("versions", [])
     json.dump({"ranks": ranks(versions),
                "contains": [contains(v, s, p) for v, s, p in questions.get("contains", [])],
-               "requirements": [requirement(line, environments, versions)
+               "requirements": [requirement(line, environments, versions,
+                                            questions.get("extras", []))
                                 for line in questions.get("requirements", [])]},
               sys.stdout)
 
