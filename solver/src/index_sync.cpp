@@ -9,6 +9,7 @@
 #include "dependency_json.hpp"
 #include "errors.hpp"
 #include "index_impl.hpp"
+#include "system_text.hpp"
 
 namespace qplug::solver {
 

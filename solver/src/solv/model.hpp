@@ -153,7 +153,6 @@ private:
     bool applies(const Dependency& dependency, const std::string& only_extra) const;
     /// Whether the release's Requires-Python admits the target Python.
     bool python_ok(Id p) const;
-    std::string evr_for(const std::string& solvable_name, const std::string& version) const;
 
     Pool* pool_ = nullptr;
     Policy policy_;
