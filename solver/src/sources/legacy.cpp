@@ -133,8 +133,9 @@ public:
                                   "reads them",
                                   e.to_string(), document->entries.size()));
         }
-        if (document->entries.empty() &&
-            response->body.find("pyqgis_plugin") == std::string::npos) {
+        const bool names_plugins = response->body.find("pyqgis_plugin") != std::string::npos;
+        std::string().swap(response->body); // its memory serves what follows
+        if (document->entries.empty() && !names_plugins) {
             // QGIS: "Server response is 200 OK, but doesn't contain plugin metadata".
             sink.warn(fmt::format("{}: the answer holds no plugin metadata", redact_url(url)));
         }
@@ -176,6 +177,7 @@ public:
             sink.warn(
                 fmt::format("{} disabled plugin version(s) left out, as QGIS does", disabled));
         }
+        std::vector<plugins_xml::Entry>().swap(document->entries); // likewise
         sink.expect(packages.size());
         if (auto r = sink.clear(); !r) {
             return std::move(r).error();
