@@ -247,7 +247,9 @@ void register_resolve_commands(CLI::App& app, RunState& state) {
     {
         auto o = std::make_shared<ResolveOptions>();
         auto* cmd = app.add_subcommand(
-            "resolve", "Plan the installation of plugins and packages (changes nothing)");
+            "resolve", "Plan the installation of plugins and packages (installs nothing and "
+                       "leaves the index as it is; plugin ZIPs it reads for their dependencies "
+                       "go to the download cache, the pool to the .solv cache)");
         cmd->add_option("REQUEST", o->requests,
                         "'Name', 'Name==1.2', 'pip:numpy>=1.26', 'conda:gdal 3.8.*' ... "
                         "(default with --lock-file: the lock file's requests)");
