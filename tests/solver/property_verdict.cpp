@@ -201,14 +201,6 @@ void Checker::check_choices(const Assignment& result, const std::vector<Assignme
                 elements_[static_cast<std::size_t>(before[g])].rank) {
             fixed[g] = true;
         }
-        // qplug moves an installed pip pre-release to the newest final release (f4).
-        const auto& up = upgrade_candidates_[g];
-        if (upgrade_all && modeled(Finding::installed_prerelease_unnamed) && before[g] != kAbsent &&
-            result[g] != kAbsent &&
-            std::find(up.begin(), up.end(), static_cast<std::size_t>(before[g])) == up.end() &&
-            std::find(up.begin(), up.end(), static_cast<std::size_t>(result[g])) != up.end()) {
-            fixed[g] = true;
-        }
     }
     // Each requested package: the newest release any valid installation allows with the
     // other requests' choices as they are, and without removing what the plan keeps.
@@ -234,13 +226,6 @@ void Checker::check_choices(const Assignment& result, const std::vector<Assignme
             for (std::size_t h = 0; h < n && same; ++h) {
                 same = h == g || !fixed[h] || a[h] == result[h];
                 if (before[h] != kAbsent && result[h] != kAbsent && a[h] == kAbsent) {
-                    same = false;
-                }
-                // (A downgrade that only uninstalling allows is qplug's last resort: f1.)
-                if (same && modeled(Finding::uninstall_downgrades) && !allow_downgrade_ &&
-                    before[h] != kAbsent && a[h] != kAbsent && a[h] != result[h] &&
-                    elements_[static_cast<std::size_t>(a[h])].rank <
-                        elements_[static_cast<std::size_t>(before[h])].rank) {
                     same = false;
                 }
                 if (same && modeled(Finding::automatic_in_the_way) && before[h] != kAbsent &&
@@ -390,6 +375,19 @@ PlanVerdict Checker::verdict(const Expected<Resolution>& result) const {
         return v;
     }
     const Resolution& r = *result;
+    // "upgrade NAME" of what is not installed is refused, saying so (as a remove of it is).
+    for (const auto& q : requests_) {
+        if (q.action != RequestModel::Action::upgrade || !q.named_installed.empty()) {
+            continue;
+        }
+        const std::string said = fmt::format("{}", fmt::join(r.explanation.summary, "\n"));
+        if (r.solved || said.find("not installed") == std::string::npos) {
+            problems.push_back("the request " + q.text +
+                               " upgrades what is not installed, yet resolve did not refuse "
+                               "it saying so");
+        }
+        return v;
+    }
     std::size_t tried = 0;
     const auto valid = valid_installations(&tried);
     v.searched_too_big = !valid;

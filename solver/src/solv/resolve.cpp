@@ -430,6 +430,14 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
             }
             continue;
         }
+        if (r.action == Request::Action::upgrade && model.installed_named(r).empty()) {
+            // libsolv would take an update of nothing installed as done: say so instead.
+            resolution.explanation.summary.push_back(
+                fmt::format("'{}' is not installed, so there is nothing to upgrade", r.text));
+            resolution.explanation.solutions.push_back(
+                fmt::format("install it (qplug install '{}')", r.name));
+            continue;
+        }
         const auto ids = model.candidates(r);
         if (ids.empty()) {
             // G3: libsolv would take an install job without providers as done. Say it here.
@@ -475,9 +483,8 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
             }
             continue;
         }
-        const Id how = r.action == Request::Action::upgrade
-                           ? SOLVER_UPDATE | SOLVER_TARGETED | SOLVER_FORCEBEST
-                           : SOLVER_INSTALL;
+        const Id how =
+            r.action == Request::Action::upgrade ? SOLVER_UPDATE | SOLVER_TARGETED : SOLVER_INSTALL;
         roots.insert(ids.begin(), ids.end());
         if (r.action == Request::Action::install) {
             install_jobs.emplace_back(job.count(), ids);
@@ -546,6 +553,26 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                 job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, p);
             } else if (!r->release.automatic) {
                 job.push2(SOLVER_USERINSTALLED | SOLVER_SOLVABLE, p);
+            }
+        }
+    }
+    // Uninstalling allowed does not allow downgrading: libsolv would erase an installed
+    // release and install an older one as new. Keep the older releases out instead.
+    if (policy.allow_uninstall && !policy.allow_downgrade) {
+        const Repo* system = pool->installed;
+        for (Id p = system->start; p < system->end; ++p) {
+            const Solvable* installed = pool_id2solvable(pool, p);
+            const SolvableInfo* i = installed->repo == system ? model.info(p) : nullptr;
+            if (i == nullptr || i->kind != SolvableInfo::Kind::release) {
+                continue;
+            }
+            Id* q = pool_whatprovides_ptr(pool, installed->name);
+            for (; q != nullptr && *q != 0; ++q) {
+                const Solvable* other = pool_id2solvable(pool, *q);
+                if (other->repo != system && other->name == installed->name &&
+                    pool_evrcmp(pool, other->evr, installed->evr, EVRCMP_COMPARE) < 0) {
+                    job.push2(SOLVER_ERASE | SOLVER_SOLVABLE, *q);
+                }
             }
         }
     }
