@@ -98,16 +98,12 @@ const std::vector<FindingInfo>& findings() {
         {Finding::installed_extras, "f5", "installed pip releases' extras count as installed"},
         {Finding::automatic_in_the_way, "f7",
          "an automatic package nothing needs blocks the solve"},
-        {Finding::upgrade_may_remove, "f8",
-         "upgrade NAME may remove NAME (allow_uninstall, or autoremove's clean-up)"},
         {Finding::name_fallback_on_spec, "f9",
          "a request falls back to a plugin of another case when no release meets its spec"},
         {Finding::upgrade_downgrades_another, "f11",
          "upgrade (everything) downgrades a package to upgrade another"},
         {Finding::extra_reinstalls, "f13",
          "NAME[extra] reinstalls an installed release that does not declare the extra"},
-        {Finding::focus_best_without_install, "f10",
-         "a run without an install request upgrades what nothing asked for"},
     };
     return all;
 }
@@ -982,11 +978,6 @@ std::optional<std::string> Checker::check(const Assignment& a, bool with_removes
     for (const auto& q : requests_) {
         if (q.action == RequestModel::Action::install ||
             q.action == RequestModel::Action::upgrade) {
-            if (q.action == RequestModel::Action::upgrade && modeled(Finding::upgrade_may_remove) &&
-                std::any_of(q.named_installed.begin(), q.named_installed.end(),
-                            [&](std::size_t i) { return a[elements_[i].group] == kAbsent; })) {
-                continue;
-            }
             const auto& by = q.candidates;
             if (std::none_of(by.begin(), by.end(),
                              [&](std::size_t p) { return present[p] != 0; })) {

@@ -50,9 +50,7 @@ struct Requirement {
 enum class Finding {
     installed_extras,           ///< f5: installed pip releases' extras count as installed
     automatic_in_the_way,       ///< f7: an unneeded automatic package blocks the solve
-    upgrade_may_remove,         ///< f8: "upgrade NAME" may remove NAME
     name_fallback_on_spec,      ///< f9: another case when no release meets the spec
-    focus_best_without_install, ///< f10: without an install, upgrades beyond the need
     upgrade_downgrades_another, ///< f11: upgrade downgrades one package for another
     extra_reinstalls,           ///< f13: NAME[extra] reinstalls what is installed
 };

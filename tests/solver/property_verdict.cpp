@@ -246,9 +246,6 @@ void Checker::check_choices(const Assignment& result, const std::vector<Assignme
         }
     }
     // Nothing changes that no request needs.
-    const bool installs = std::any_of(requests_.begin(), requests_.end(), [](const auto& q) {
-        return q.action == RequestModel::Action::install;
-    });
     // qplug solves as if the automatic packages it removes afterwards stayed (f7): what it
     // changed for their sake stays changed.
     bool autoremoved = false;
@@ -257,30 +254,12 @@ void Checker::check_choices(const Assignment& result, const std::vector<Assignme
             autoremoved || (before[g] != kAbsent && result[g] == kAbsent && !remove_target_[g] &&
                             elements_[static_cast<std::size_t>(before[g])].automatic);
     }
-    // Without an install, qplug upgrades what it touches (f10): those upgrades count as asked.
-    if (modeled(Finding::focus_best_without_install) && !installs && !upgrade_all) {
-        for (std::size_t g = 0; g < n; ++g) {
-            if (before[g] != kAbsent && result[g] != kAbsent &&
-                elements_[static_cast<std::size_t>(result[g])].rank >
-                    elements_[static_cast<std::size_t>(before[g])].rank) {
-                fixed[g] = true;
-            }
-        }
-    }
     for (std::size_t g = 0; g < n; ++g) {
         if (result[g] == before[g] || remove_target_[g]) {
             continue;
         }
         if (modeled(Finding::automatic_in_the_way) && autoremoved) {
             continue;
-        }
-        if (modeled(Finding::upgrade_may_remove) && result[g] == kAbsent &&
-            std::any_of(requests_.begin(), requests_.end(), [&](const RequestModel& q) {
-                return q.action == RequestModel::Action::upgrade &&
-                       std::any_of(q.named_installed.begin(), q.named_installed.end(),
-                                   [&](std::size_t i) { return elements_[i].group == g; });
-            })) {
-            continue; // an upgrade that removed a package it names (f8)
         }
         if (modeled(Finding::upgrade_downgrades_another) && upgrade_all && before[g] != kAbsent &&
             result[g] != kAbsent &&
@@ -560,14 +539,6 @@ PlanVerdict Checker::verdict(const Expected<Resolution>& result) const {
                 blocked = blocked || (std::find(a.begin(), a.end(), e) != a.end() &&
                                       std::find(b.begin(), b.end(), e) == b.end());
             }
-        }
-        for (const auto& q : requests_) {
-            blocked =
-                blocked ||
-                (modeled(Finding::upgrade_may_remove) &&
-                 q.action == RequestModel::Action::upgrade &&
-                 std::any_of(q.named_installed.begin(), q.named_installed.end(),
-                             [&](std::size_t i) { return after[elements_[i].group] == kAbsent; }));
         }
         for (std::size_t g = 0; g < after.size(); ++g) {
             const long was = installed_state_[g];

@@ -490,6 +490,14 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
             install_jobs.emplace_back(job.count(), ids);
         }
         push_one_of(job, pool, ids, how);
+        if (r.action == Request::Action::upgrade) {
+            // What an upgrade names stays: libsolv may otherwise erase it when uninstalling
+            // is allowed, and autoremove's clean-up may take it with an unneeded dependent.
+            push_one_of(job, pool, ids, SOLVER_INSTALL);
+            for (const Id p : model.installed_named(r)) {
+                job.push2(SOLVER_USERINSTALLED | SOLVER_SOLVABLE, p);
+            }
+        }
         for (const std::string& extra : r.extras) {
             // Each extra of "name[a,b]": its solvable, or a release without it (pip warns).
             auto with_extra = model.extra_candidates(r, extra);
@@ -582,7 +590,9 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
 
     // First pass: an install gets the newest release that fits, updating what it needs as
     // needed (as pip does), rather than the newest that leaves everything installed alone.
-    bool focus_best = true;
+    // A run without an install (remove, upgrade NAME, pins) changes only what it must: no
+    // focus on the best, which would upgrade what nothing asked for.
+    bool focus_best = upgrade_all || !install_jobs.empty();
     const auto make_solver = [&] {
         solv::SolverPtr s(solver_create(pool));
         solver_set_flag(s.get(), SOLVER_FLAG_ALLOW_DOWNGRADE, policy.allow_downgrade ? 1 : 0);
