@@ -593,9 +593,13 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     // A run without an install (remove, upgrade NAME, pins) changes only what it must: no
     // focus on the best, which would upgrade what nothing asked for.
     bool focus_best = upgrade_all || !install_jobs.empty();
+    // `upgrade` (everything) downgrades only what must be: libsolv, allowed to, would
+    // downgrade one package so that another can be upgraded. Without downgrades first.
+    bool avoid_downgrades = upgrade_all && policy.allow_downgrade;
     const auto make_solver = [&] {
         solv::SolverPtr s(solver_create(pool));
-        solver_set_flag(s.get(), SOLVER_FLAG_ALLOW_DOWNGRADE, policy.allow_downgrade ? 1 : 0);
+        solver_set_flag(s.get(), SOLVER_FLAG_ALLOW_DOWNGRADE,
+                        policy.allow_downgrade && !avoid_downgrades ? 1 : 0);
         solver_set_flag(s.get(), SOLVER_FLAG_ALLOW_UNINSTALL, policy.allow_uninstall ? 1 : 0);
         solver_set_flag(s.get(), SOLVER_FLAG_FOCUS_BEST, focus_best ? 1 : 0);
         solver_set_flag(s.get(), SOLVER_FLAG_BEST_OBEY_POLICY, 1);
@@ -603,8 +607,16 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     };
     solv::SolverPtr owned = make_solver();
     if (solver_solve(owned.get(), job.get()) != 0) {
-        resolution.explanation = solv::explain(owned.get(), model, roots);
-        return resolution;
+        if (!avoid_downgrades) {
+            resolution.explanation = solv::explain(owned.get(), model, roots);
+            return resolution;
+        }
+        avoid_downgrades = false; // something needs one (a pin): as the policy allows
+        owned = make_solver();
+        if (solver_solve(owned.get(), job.get()) != 0) {
+            resolution.explanation = solv::explain(owned.get(), model, roots);
+            return resolution;
+        }
     }
     // Second pass: with the requested releases the first pass chose held, nothing else
     // changes that they do not need (pip's "only-if-needed"): focusing on the best also
