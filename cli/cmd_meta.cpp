@@ -12,6 +12,7 @@
 #include <qplug/meta/serialize.hpp>
 #include <qplug/meta/spec.hpp>
 #include <qplug/meta/validator.hpp>
+#include <qplug/solver/link_check.hpp>
 
 #include "check_selection.hpp"
 #include "color.hpp"
@@ -137,7 +138,7 @@ int run_check(CheckOptions o, const std::vector<std::string>& files) {
         };
         if (o.check_links) {
             vo.check_link = [](std::string_view url) {
-                return meta::check_link_with_curl(url, 10);
+                return solver::check_link_with_curl(url, 10);
             };
         }
         meta::Diagnostics ds = meta::validate(*doc, vo);

@@ -12,6 +12,7 @@
 #include <qplug/meta/package_build.hpp>
 #include <qplug/meta/validator.hpp>
 #include <qplug/solver/checksum.hpp>
+#include <qplug/solver/link_check.hpp>
 
 #include "check_selection.hpp"
 #include "color.hpp"
@@ -107,7 +108,7 @@ struct PackageCommandOptions : CommonOptions {
 meta::PackageOptions package_options(const PackageCommandOptions& o) {
     meta::PackageOptions po = o.package;
     if (o.check_links) {
-        po.check_link = [](std::string_view url) { return meta::check_link_with_curl(url, 10); };
+        po.check_link = [](std::string_view url) { return solver::check_link_with_curl(url, 10); };
     }
     return po;
 }

@@ -12,6 +12,7 @@
 #include <qplug/meta/serialize.hpp>
 #include <qplug/meta/spec.hpp>
 #include <qplug/meta/validator.hpp>
+#include <qplug/solver/link_check.hpp>
 
 #include "error.hpp"
 #include "strings.hpp"
@@ -305,7 +306,7 @@ QPLUG_API int qplug_metadata_validate(qplug_diagnostics** out, const qplug_docum
             vo.profile = *profile;
             if (options->check_links != 0) {
                 vo.check_link = [](std::string_view url) {
-                    return meta::check_link_with_curl(url, 10);
+                    return solver::check_link_with_curl(url, 10);
                 };
             }
             if (options->plugin_dir != nullptr) {
@@ -357,7 +358,7 @@ int package_options(const qplug_package_options* options, meta::PackageOptions& 
         po.expected_package_name = options->expected_package_name;
     }
     if (options->check_links != 0) {
-        po.check_link = [](std::string_view url) { return meta::check_link_with_curl(url, 10); };
+        po.check_link = [](std::string_view url) { return solver::check_link_with_curl(url, 10); };
     }
     if (options->max_size != 0) {
         po.max_size = options->max_size;

@@ -12,6 +12,7 @@
 
 #include <qplug/solver/fetch.hpp>
 
+#include "curl_global.hpp"
 #include "errors.hpp"
 #include "url.hpp"
 
@@ -192,8 +193,7 @@ int on_progress(void* user, curl_off_t total, curl_off_t done, curl_off_t, curl_
 class CurlFetcher final : public Fetcher {
 public:
     explicit CurlFetcher(const FetchLimits& limits) : limits_(limits) {
-        static std::once_flag once;
-        std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+        detail::curl_global_once();
     }
 
     Expected<FetchResponse> fetch(const FetchRequest& request,
@@ -461,6 +461,11 @@ Expected<std::string> resolve_credentials(std::string_view reference) {
         return std::string(value);
     }
     return failure(fmt::format("credentials '{}' must be env:VARIABLE or netrc", reference));
+}
+
+void detail::curl_global_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 } // namespace qplug::solver

@@ -32,8 +32,6 @@ struct UrlParts {
 };
 UrlParts split_url(std::string_view url);
 
-/// Checks a URL as plugins.qgis.org does (HEAD, a browser User-Agent, redirects followed,
-/// status < 400; SSL errors retried without verification) with libcurl.
-std::optional<std::string> check_link_with_curl(std::string_view url, long timeout_seconds = 10);
+// The link check with libcurl: qplug::solver::check_link_with_curl (qplug/solver/link_check.hpp).
 
 } // namespace qplug::meta

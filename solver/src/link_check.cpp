@@ -7,16 +7,13 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
-#include <qplug/meta/validator.hpp>
+#include <qplug/solver/link_check.hpp>
 
-namespace qplug::meta {
+#include "curl_global.hpp"
+
+namespace qplug::solver {
 
 namespace {
-
-void global_init() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct Attempt {
     CURLcode code = CURLE_OK;
@@ -56,7 +53,7 @@ Attempt head(const std::string& url, long timeout_seconds, bool verify) {
 } // namespace
 
 std::optional<std::string> check_link_with_curl(std::string_view url, long timeout_seconds) {
-    global_init();
+    detail::curl_global_once();
     const std::string u(url);
     Attempt a = head(u, timeout_seconds, true);
     if (a.code == CURLE_PEER_FAILED_VERIFICATION || a.code == CURLE_SSL_CONNECT_ERROR) {
@@ -74,4 +71,4 @@ std::optional<std::string> check_link_with_curl(std::string_view url, long timeo
     return std::nullopt;
 }
 
-} // namespace qplug::meta
+} // namespace qplug::solver
