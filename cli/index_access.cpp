@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "diagnostics_output.hpp"
+#include "global_options.hpp"
 
 namespace qplug::cli {
 
@@ -52,6 +53,9 @@ std::optional<solver::Index> open_index(const IndexOptions& options, solver::Ind
                                         int& exit_code) {
     const std::filesystem::path path = options.index.empty() ? solver::Index::default_path()
                                                              : std::filesystem::path(options.index);
+    if (globals().verbose > 0) {
+        std::cerr << "qplug: index " << path.string() << '\n';
+    }
     auto index = solver::Index::open(path, mode);
     if (!index) {
         exit_code = report_failure(index.error().to_string(), options);
@@ -75,7 +79,7 @@ std::string human_bytes(std::uint64_t n) {
 } // namespace
 
 solver::ProgressCallback terminal_progress(std::string label) {
-    if (!stderr_is_terminal()) {
+    if (!stderr_is_terminal() || globals().quiet > 0) {
         return {};
     }
     return [label = std::move(label)](std::uint64_t done, std::uint64_t total) {
@@ -90,7 +94,7 @@ solver::ProgressCallback terminal_progress(std::string label) {
 }
 
 void finish_progress() {
-    if (stderr_is_terminal()) {
+    if (stderr_is_terminal() && globals().quiet == 0) {
         std::cerr << "\r\x1b[K" << std::flush;
     }
 }

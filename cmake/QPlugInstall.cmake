@@ -6,6 +6,8 @@ install(TARGETS qplug EXPORT QPlugTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   PUBLIC_HEADER DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS qplug_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The heavy commands, which qplug opens from ../lib/qplug (cli/heavy_loader.cpp).
+install(TARGETS qplug_cli_commands LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/qplug)
 
 set(QPLUG_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/QPlug)
 install(EXPORT QPlugTargets NAMESPACE QPlug:: DESTINATION ${QPLUG_CMAKE_DIR})
