@@ -3,7 +3,9 @@
 #include <qplug/meta/validator.hpp>
 #include <qplug/solver/index.hpp>
 
+#include "completion.hpp"
 #include "heavy_layer.hpp"
+#include "man_page.hpp"
 #include "output.hpp"
 
 namespace qplug::cli {
@@ -17,6 +19,8 @@ void register_heavy_commands(CLI::App& app, RunState& state, GlobalOptions& shar
     register_resolve_commands(app, state);
     register_install_commands(app, state);
     register_enable_commands(app, state);
+    register_completion_commands(app, state);
+    register_man_command(app, state);
 }
 
 std::optional<int> report_heavy_exception(const std::exception& e, bool json) {

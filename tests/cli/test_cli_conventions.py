@@ -64,7 +64,7 @@ class GlobalOptions(Scratch):
 
     def test_quiet_verbose_and_color_everywhere(self):
         for args in (["version", "normalize", "1.0"], ["meta", "spec"],
-                     ["repo", "list", "--index", self.index]):
+                     ["repo", "list", "--index", self.index], ["completion", "bash"]):
             run("-q", *args, env=self.env)
             run(*args, "-v", "--color", "never", env=self.env)
             run("--color=always", *args, "--quiet", env=self.env)
