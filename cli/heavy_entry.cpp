@@ -19,6 +19,7 @@ void register_heavy_commands(CLI::App& app, RunState& state, GlobalOptions& shar
     register_resolve_commands(app, state);
     register_install_commands(app, state);
     register_enable_commands(app, state);
+    register_check_command(app, state);
     register_completion_commands(app, state);
     register_man_command(app, state);
 }

@@ -2,7 +2,7 @@
 """The conventions of the command line, as a user of git, cargo or uv expects them: global
 options before or after the command, "did you mean" for commands, options, choices and
 package names, usage errors as JSON under --json, colour rules, an example in every --help,
-external commands (qplug-NAME on PATH), and light commands that load none of
+external commands (qplug-NAME on PATH), `qplug check`, and light commands that load none of
 the heavy libraries."""
 import json
 import os
@@ -192,6 +192,48 @@ class ExternalCommands(Scratch):
         self.assertEqual(run("version", "compare", "1", "2", env=env).stdout, "<\n")
         # an unknown name that no program answers is a usage error
         run("hellp", env=env, expect=2)
+
+
+class CheckInstalled(Scratch):
+    def plugin(self, key, name, minimum="3.22", maximum=None, deps=None):
+        folder = os.path.join(self.tmp, "plugins", key)
+        os.makedirs(folder)
+        with open(os.path.join(folder, "__init__.py"), "w") as fh:
+            fh.write("def classFactory(iface):\n    return None\n")
+        meta = (f"[general]\nname={name}\nversion=1.0\nqgisMinimumVersion={minimum}\n"
+                "description=d\nabout=a\nauthor=qplug\nemail=q@example.org\n")
+        if maximum:
+            meta += f"qgisMaximumVersion={maximum}\n"
+        if deps:
+            meta += f"plugin_dependencies={deps}\n"
+        with open(os.path.join(folder, "metadata.txt"), "w") as fh:
+            fh.write(meta)
+
+    def check(self, expect, *extra):
+        return run("check", "--plugins-dir", os.path.join(self.tmp, "plugins"), "--python-exe",
+                   "none", "--qgis", "3.22.4", *extra, env=self.env, expect=expect)
+
+    def test_compatible(self):
+        self.plugin("base", "Base")
+        self.plugin("user", "User", deps="Base")
+        r = self.check(0)
+        self.assertIn("2 plugins", r.stdout)
+
+    def test_incompatible_and_missing(self):
+        self.plugin("base", "Base")
+        self.plugin("future", "Future", minimum="3.34")
+        self.plugin("old", "Old", minimum="2.0", maximum="2.99")
+        self.plugin("user", "User", deps="Base==2.0,Missing")
+        r = self.check(1)
+        self.assertRegex(r.stdout, r"future 1.0: incompatible: .*3\.34")
+        self.assertRegex(r.stdout, r"old 1.0: incompatible: ")
+        self.assertIn("user 1.0: missing_dependency: needs the plugin 'Missing'", r.stdout)
+        self.assertIn("user 1.0: dependency_version: needs 'Base' ==2.0", r.stdout)
+        out = json.loads(self.check(1, "--json").stdout)
+        self.assertFalse(out["ok"])
+        self.assertEqual(sorted(p["problem"] for p in out["problems"]),
+                         ["dependency_version", "incompatible", "incompatible",
+                          "missing_dependency"])
 
 
 class LightStartUp(unittest.TestCase):
