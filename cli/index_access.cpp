@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "index_access.hpp"
 
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
 #include <fmt/format.h>
+
+#include <qplug/solver/qgis_settings.hpp>
 
 #include "diagnostics_output.hpp"
 #include "global_options.hpp"
@@ -49,6 +52,30 @@ void add_download_options(CLI::App* cmd, IndexOptions& options) {
         ->check(CLI::NonNegativeNumber);
 }
 
+namespace {
+
+/// QPLUG_NO_DEFAULT_REPOSITORY set (and not "0"): fresh indexes start empty (machines without
+/// internet access, tests).
+bool default_repository_wanted() {
+    const char* no = std::getenv("QPLUG_NO_DEFAULT_REPOSITORY");
+    return no == nullptr || *no == '\0' || std::string_view(no) == "0";
+}
+
+/// A fresh index starts as QGIS does: with the official repository, protected.
+void add_default_repository(solver::Index& index) {
+    solver::RepositoryConfig config;
+    config.name = std::string(solver::kQgisOfficialRepositoryName);
+    config.kind = "legacy";
+    config.url = std::string(solver::kQgisOfficialRepositoryUrl);
+    config.is_protected = true;
+    if (auto added = index.add_repository(std::move(config)); !added) {
+        std::cerr << "qplug: warning: the default repository was not added: "
+                  << added.error().to_string() << '\n';
+    }
+}
+
+} // namespace
+
 std::optional<solver::Index> open_index(const IndexOptions& options, solver::Index::Mode mode,
                                         int& exit_code) {
     const std::filesystem::path path = options.index.empty() ? solver::Index::default_path()
@@ -56,10 +83,16 @@ std::optional<solver::Index> open_index(const IndexOptions& options, solver::Ind
     if (globals().verbose > 0) {
         std::cerr << "qplug: index " << path.string() << '\n';
     }
+    std::error_code ec;
+    const bool fresh =
+        mode == solver::Index::Mode::read_write && !std::filesystem::exists(path, ec);
     auto index = solver::Index::open(path, mode);
     if (!index) {
         exit_code = report_failure(index.error().to_string(), options);
         return std::nullopt;
+    }
+    if (fresh && default_repository_wanted()) {
+        add_default_repository(*index);
     }
     return std::move(*index);
 }

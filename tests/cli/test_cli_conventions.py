@@ -236,6 +236,36 @@ class CheckInstalled(Scratch):
                           "missing_dependency"])
 
 
+class DefaultRepository(Scratch):
+    """A fresh index has plugins.qgis.org, protected, as QGIS ships it (never synced here:
+    no test reaches the network)."""
+    OFFICIAL = "QGIS Official Plugin Repository"
+
+    def setUp(self):
+        super().setUp()
+        self.env.pop("QPLUG_NO_DEFAULT_REPOSITORY", None)
+
+    def repos(self):
+        r = run("--index", self.index, "repo", "list", "--json", env=self.env)
+        return json.loads(r.stdout)["repositories"]
+
+    def test_fresh_index(self):
+        [repo] = self.repos()
+        self.assertEqual((repo["name"], repo["kind"], repo["url"], repo["protected"]),
+                         (self.OFFICIAL, "legacy", "https://plugins.qgis.org/plugins/plugins.xml",
+                          True))
+        r = run("--index", self.index, "repo", "remove", self.OFFICIAL, env=self.env, expect=1)
+        self.assertIn("protected; remove it with --force", r.stderr)
+        self.assertEqual(len(self.repos()), 1)
+        run("--index", self.index, "repo", "remove", self.OFFICIAL, "--force", env=self.env)
+        self.assertEqual(self.repos(), [])  # and it does not come back
+
+    def test_opt_out(self):
+        env = dict(self.env, QPLUG_NO_DEFAULT_REPOSITORY="1")
+        r = run("--index", self.index, "repo", "list", "--json", env=env)
+        self.assertEqual(json.loads(r.stdout)["repositories"], [])
+
+
 class LightStartUp(unittest.TestCase):
     """`version` and `meta` load none of libcurl, libsolv, SQLite and libzip (nor the
     command library that links them): the loader's own record of what it opened says so."""
