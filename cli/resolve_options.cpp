@@ -15,6 +15,7 @@
 
 #include "choice.hpp"
 #include "color.hpp"
+#include "global_options.hpp"
 #include "output.hpp"
 #include "suggest.hpp"
 
@@ -57,6 +58,9 @@ solver::PlanOptions ResolveOptions::plan_options() const {
 }
 
 void print_notes(const solver::PlanRun& run) {
+    if (globals().quiet > 0) {
+        return; // -q: no notes (warnings and explanations stay)
+    }
     for (const auto& n : run.notes) {
         std::cerr << "qplug: " << n << '\n';
     }

@@ -286,13 +286,40 @@ class LightStartUp(unittest.TestCase):
         self.assertTrue([f for f in files if "qplug-commands" in f])
 
     def test_check_links_loads_the_commands_on_demand(self):
-        # meta check without --check-links stays light; the link check itself is exercised in
-        # test_cli_http.py against a local server.
-        path = os.path.join(os.environ["QPLUG_SOURCE_DIR"], "tests", "data", "metadata",
-                            "0xNima__QSWOT__metadata.txt")
-        files = self.loaded("meta", "check", path)
-        self.assertEqual([f for f in files if "qplug-commands" in f], [])
+        # meta check stays light; with --check-links it opens qplug-commands.so for libcurl
+        # and checks the links for real, here against a server on 127.0.0.1.
+        import http.server
+        import threading
+        folder = tempfile.mkdtemp(prefix="qplug-links-")
+        self.addCleanup(shutil.rmtree, folder)
 
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, directory=folder, **kwargs)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.HTTPServer(("127.0.0.1", 0), Quiet)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        base = f"http://127.0.0.1:{server.server_port}"
+        path = os.path.join(folder, "metadata.txt")
+        with open(path, "w") as fh:
+            fh.write("[general]\nname=Links\nversion=1.0\nqgisMinimumVersion=3.22\n"
+                     "description=d\nabout=a\nauthor=q\nemail=q@example.org\n"
+                     f"tracker={base}/missing\nrepository={base}/\nhomepage={base}/\n")
+        files = self.loaded("meta", "check", "--profile", "site", path)
+        self.assertEqual([f for f in files if "qplug-commands" in f], [])
+        r = exits.run([QPLUG, "meta", "check", "--profile", "site", "--check-links", "--json",
+                       path], 1, capture_output=True, text=True, timeout=60)
+        [report] = json.loads(r.stdout)["files"]
+        unreachable = [d["key"] for d in report["diagnostics"]
+                       if d["rule"] == "META-URL-UNREACHABLE"]
+        self.assertEqual(unreachable, ["tracker"])
+        files = self.loaded("meta", "check", "--profile", "site", "--check-links", path)
+        self.assertTrue([f for f in files if "qplug-commands" in f])
 
 if __name__ == "__main__":
     unittest.main()
