@@ -21,7 +21,7 @@ QPLUG_COMMANDS = [
     ("qplug version compare 1.0 1.0.0", ["version", "compare", "1.0", "1.0.0"]),
     ("qplug --version", ["--version"]),
     ("qplug meta check metadata.txt", ["meta", "check", "{metadata}"]),
-    ("qplug repo list (an empty index)", ["repo", "list", "--index", "{index}"]),
+    ("qplug repo list (a fresh index)", ["repo", "list", "--index", "{index}"]),
 ]
 BAR = "qplug version compare 1.0 1.0.0"  # issue 14: at most 2.5x `git --version`
 
