@@ -91,7 +91,8 @@ int list_commands(const CLI::App& app, bool json) {
     }
     nlohmann::ordered_json external = nlohmann::ordered_json::array();
     std::string external_text;
-    for (const auto& [name, path] : external_commands()) {
+    for (const auto& [external_name, path] : external_commands()) {
+        const std::string& name = external_name; // (clang 14 captures no structured binding)
         const auto same =
             app.get_subcommands([&name](const CLI::App* sub) { return sub->check_name(name); });
         if (!same.empty()) {
