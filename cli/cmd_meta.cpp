@@ -14,9 +14,11 @@
 #include <qplug/meta/validator.hpp>
 
 #include "check_selection.hpp"
+#include "choice.hpp"
 #include "color.hpp"
 #include "commands.hpp"
 #include "diagnostics_output.hpp"
+#include "heavy_layer.hpp"
 #include "output.hpp"
 
 namespace qplug::cli {
@@ -38,7 +40,7 @@ void add_read_options(CLI::App* cmd, MetaOptions& o) {
     cmd->add_option("--keys", o.keys,
                     "Read as QGIS desktop does (qgis: keys lower-cased, default) or as "
                     "plugins.qgis.org does (site: keys case-sensitive)")
-        ->transform(CLI::CheckedTransformer(kKeyModes, CLI::ignore_case));
+        ->transform(choice(kKeyModes));
     cmd->add_flag("--lenient", o.lenient,
                   "Accept a BOM, Latin-1 text, unindented continuation lines and keys before "
                   "[general], and report each assumption");
@@ -136,9 +138,8 @@ int run_check(CheckOptions o, const std::vector<std::string>& files) {
             return std::filesystem::is_regular_file(folder / std::filesystem::path(relative), ec);
         };
         if (o.check_links) {
-            vo.check_link = [](std::string_view url) {
-                return meta::check_link_with_curl(url, 10);
-            };
+            // libcurl lives in qplug-commands.so, loaded only now (heavy_layer.hpp).
+            vo.check_link = [](std::string_view url) { return heavy_layer().check_link(url, 10); };
         }
         meta::Diagnostics ds = meta::validate(*doc, vo);
         selection->apply(ds);
@@ -368,7 +369,7 @@ void register_meta_commands(CLI::App& app, RunState& state) {
                         "Read as QGIS desktop does (qgis: keys lower-cased) or as "
                         "plugins.qgis.org does (site: keys case-sensitive); default: as the "
                         "profile's consumer reads it")
-            ->transform(CLI::CheckedTransformer(kKeyModes, CLI::ignore_case));
+            ->transform(choice(kKeyModes));
         cmd->add_flag("--lenient", o->lenient,
                       "Accept a BOM, Latin-1 text, unindented continuation lines and keys before "
                       "[general], and report each assumption");
@@ -376,7 +377,7 @@ void register_meta_commands(CLI::App& app, RunState& state) {
         cmd->add_option("--profile", o->profile,
                         "qgis (what QGIS needs, default), site (what plugins.qgis.org enforces), "
                         "strict (site plus good practice)")
-            ->transform(CLI::CheckedTransformer(kProfiles, CLI::ignore_case));
+            ->transform(choice(kProfiles));
         cmd->add_flag("--check-links", o->check_links,
                       "Check that tracker, repository and homepage answer (HEAD, 10 s timeout)");
         cmd->callback([&state, o, files, cmd] {
@@ -410,7 +411,7 @@ void register_meta_commands(CLI::App& app, RunState& state) {
         cmd->add_option("FILE", *file, "metadata.txt")->required();
         add_read_options(cmd, *o);
         cmd->add_option("--format", o->format, "json (default) or plugins-xml")
-            ->check(CLI::IsMember({"json", "plugins-xml"}));
+            ->transform(choice({"json", "plugins-xml"}));
         cmd->add_option("--package-name", o->release.package_name,
                         "plugins-xml: the ZIP's top folder (default: the file's folder name)");
         cmd->add_option("--download-url", o->release.download_url, "plugins-xml: <download_url>");

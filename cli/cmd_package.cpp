@@ -14,6 +14,7 @@
 #include <qplug/solver/checksum.hpp>
 
 #include "check_selection.hpp"
+#include "choice.hpp"
 #include "color.hpp"
 #include "commands.hpp"
 #include "diagnostics_output.hpp"
@@ -362,7 +363,7 @@ void add_check_options(CLI::App* cmd, PackageCommandOptions& o) {
     cmd->add_option("--profile", o.package.profile,
                     "site (what plugins.qgis.org enforces, default), strict (site plus good "
                     "practice) or qgis (what QGIS needs)")
-        ->transform(CLI::CheckedTransformer(kProfiles, CLI::ignore_case));
+        ->transform(choice(kProfiles));
     cmd->add_flag("--new", o.package.new_plugin,
                   "A new plugin: its folder must be a Python identifier");
     cmd->add_option("--package-name", o.package.expected_package_name,

@@ -59,7 +59,7 @@ int print_resolution(const solver::Resolution& resolution, const ResolveOptions&
 nlohmann::ordered_json plan_json(const solver::Resolution& resolution,
                                  const ResolveOptions& options, const solver::PlanRun& run);
 
-/// Prints the planner's notes on stderr ("qplug: ..."), unless --json.
+/// Prints the planner's notes on stderr ("qplug: ..."), unless -q.
 void print_notes(const solver::PlanRun& run);
 
 } // namespace qplug::cli
