@@ -95,27 +95,15 @@ std::pair<std::string, std::string> conda_parts(const std::string& spec) {
 
 const std::vector<FindingInfo>& findings() {
     static const std::vector<FindingInfo> all{
-        {Finding::uninstall_downgrades, "f1", "allow_uninstall lets a plan downgrade"},
-        {Finding::upgrade_forces_newest, "f2",
-         "upgrade NAME fails when its newest release cannot be installed"},
-        {Finding::upgrade_not_installed, "f3",
-         "upgrade NAME of a package not installed does nothing"},
-        {Finding::installed_prerelease_unnamed, "f4",
-         "a name does not find an installed pip pre-release (remove, keep, upgrade)"},
         {Finding::installed_extras, "f5", "installed pip releases' extras count as installed"},
-        {Finding::pins_share_a_name, "f6", "two pins on one package conflict"},
         {Finding::automatic_in_the_way, "f7",
          "an automatic package nothing needs blocks the solve"},
-        {Finding::upgrade_may_remove, "f8",
-         "upgrade NAME may remove NAME (allow_uninstall, or autoremove's clean-up)"},
         {Finding::name_fallback_on_spec, "f9",
          "a request falls back to a plugin of another case when no release meets its spec"},
         {Finding::upgrade_downgrades_another, "f11",
          "upgrade (everything) downgrades a package to upgrade another"},
         {Finding::extra_reinstalls, "f13",
          "NAME[extra] reinstalls an installed release that does not declare the extra"},
-        {Finding::focus_best_without_install, "f10",
-         "a run without an install request upgrades what nothing asked for"},
     };
     return all;
 }
@@ -693,25 +681,9 @@ void Checker::build_requests(PipOracle& oracle) {
         // A plugin by another case only when nothing has the name as written.
         const std::vector<std::size_t> exact = named(q.backend, q.name, false);
         const std::vector<std::size_t> all = exact.empty() ? named(q.backend, q.name, true) : exact;
-        std::vector<std::size_t> all_pip;
         for (const std::size_t i : all) {
             if (elements_[i].installed) {
                 q.named_installed.push_back(i);
-                if (elements_[i].backend != Backend::pip) {
-                    q.named_installed_qplug.push_back(i);
-                }
-            }
-            if (elements_[i].backend == Backend::pip) {
-                all_pip.push_back(i);
-            }
-        }
-        // qplug looks an installed release up as a request without a spec (finding f4).
-        const auto any_version = [&](const std::string& v, bool pre) {
-            return oracle.contains(v, "", pre);
-        };
-        for (const std::size_t i : pip_choose(all_pip, any_version, oracle)) {
-            if (elements_[i].installed) {
-                q.named_installed_qplug.push_back(i);
             }
         }
         if (q.action == RequestModel::Action::remove) {
@@ -733,6 +705,14 @@ void Checker::build_requests(PipOracle& oracle) {
             };
             for (const std::size_t i : pip_choose(pip, contains, oracle)) {
                 out.push_back(i);
+            }
+            // pip's resolver also offers the installed release when the specifier admits it
+            // with pre-releases allowed (factory.py, _iter_found_candidates).
+            for (const std::size_t i : pip) {
+                if (elements_[i].installed && contains(elements_[i].version, true) &&
+                    std::find(out.begin(), out.end(), i) == out.end()) {
+                    out.push_back(i);
+                }
             }
             std::sort(out.begin(), out.end());
             return out;
@@ -807,12 +787,6 @@ void Checker::model(Finding finding) {
         for (auto& q : requests_) {
             q.candidates = q.candidates_qplug;
         }
-    }
-    if (finding == Finding::installed_prerelease_unnamed) {
-        for (auto& q : requests_) {
-            q.named_installed = q.named_installed_qplug;
-        }
-        compute_remove_targets();
     }
 }
 
@@ -1002,46 +976,12 @@ std::optional<std::string> Checker::check(const Assignment& a, bool with_removes
         }
     }
     for (const auto& q : requests_) {
-        if (q.action == RequestModel::Action::upgrade && q.named_installed.empty() &&
-            modeled(Finding::upgrade_not_installed)) {
-            continue;
-        }
         if (q.action == RequestModel::Action::install ||
             q.action == RequestModel::Action::upgrade) {
-            if (q.action == RequestModel::Action::upgrade && modeled(Finding::upgrade_may_remove) &&
-                std::any_of(q.named_installed.begin(), q.named_installed.end(),
-                            [&](std::size_t i) { return a[elements_[i].group] == kAbsent; })) {
-                continue;
-            }
-            if (q.action == RequestModel::Action::upgrade &&
-                modeled(Finding::upgrade_forces_newest)) {
-                // Each installed package of that name is replaced by its newest release.
-                for (const std::size_t i : q.named_installed) {
-                    const std::size_t g = elements_[i].group;
-                    const bool has_best =
-                        std::any_of(q.best.begin(), q.best.end(),
-                                    [&](std::size_t b) { return elements_[b].group == g; });
-                    if (has_best && (a[g] == kAbsent ||
-                                     std::find(q.best.begin(), q.best.end(),
-                                               static_cast<std::size_t>(a[g])) == q.best.end())) {
-                        return "the request " + q.text + " does not get the newest " +
-                               group_names_[g];
-                    }
-                }
-            }
             const auto& by = q.candidates;
             if (std::none_of(by.begin(), by.end(),
                              [&](std::size_t p) { return present[p] != 0; })) {
                 return "nothing in the installation satisfies the request " + q.text;
-            }
-        }
-    }
-    if (modeled(Finding::pins_share_a_name)) {
-        for (std::size_t x = 0; x < pin_specs_.size(); ++x) {
-            for (std::size_t y = x + 1; y < pin_specs_.size(); ++y) {
-                if (pin_specs_[x].first == pin_specs_[y].first) {
-                    return "two pins on " + pin_specs_[x].first;
-                }
             }
         }
     }
@@ -1128,8 +1068,7 @@ std::optional<std::string> Checker::reachable(const Assignment& a,
             return label(static_cast<std::size_t>(a[g])) + " replaces the same version of " +
                    label(static_cast<std::size_t>(was));
         }
-        if (e.rank < i.rank && !allow_downgrade_ &&
-            !(allow_uninstall_ && modeled(Finding::uninstall_downgrades))) {
+        if (e.rank < i.rank && !allow_downgrade_) {
             return label(static_cast<std::size_t>(a[g])) + " downgrades " +
                    label(static_cast<std::size_t>(was)) + ", which needs allow_downgrade";
         }
@@ -1168,8 +1107,7 @@ std::optional<std::vector<Assignment>> Checker::valid_installations(std::size_t*
             const bool reinstall = e.rank == w.rank && !(e.backend == Backend::pip &&
                                                          modeled(Finding::extra_reinstalls));
             if (w.external || remove_target_[e.group] || reinstall ||
-                (e.rank < w.rank && !allow_downgrade_ &&
-                 !(allow_uninstall_ && modeled(Finding::uninstall_downgrades)))) {
+                (e.rank < w.rank && !allow_downgrade_)) {
                 continue;
             }
         } else if (remove_target_[e.group]) {

@@ -48,18 +48,11 @@ struct Requirement {
 /// checker can model each (`Checker::model`), so that a case whose only differences are known
 /// ones is told apart from a new one.
 enum class Finding {
-    uninstall_downgrades,         ///< f1: allow_uninstall lets a plan downgrade
-    upgrade_forces_newest,        ///< f2: "upgrade NAME" fails when its newest cannot be installed
-    upgrade_not_installed,        ///< f3: "upgrade NAME" of what is not installed does nothing
-    installed_prerelease_unnamed, ///< f4: a name does not find an installed pip pre-release
-    installed_extras,             ///< f5: installed pip releases' extras count as installed
-    pins_share_a_name,            ///< f6: two pins on one package conflict
-    automatic_in_the_way,         ///< f7: an unneeded automatic package blocks the solve
-    upgrade_may_remove,           ///< f8: "upgrade NAME" may remove NAME
-    name_fallback_on_spec,        ///< f9: another case when no release meets the spec
-    focus_best_without_install,   ///< f10: without an install, upgrades beyond the need
-    upgrade_downgrades_another,   ///< f11: upgrade downgrades one package for another
-    extra_reinstalls,             ///< f13: NAME[extra] reinstalls what is installed
+    installed_extras,           ///< f5: installed pip releases' extras count as installed
+    automatic_in_the_way,       ///< f7: an unneeded automatic package blocks the solve
+    name_fallback_on_spec,      ///< f9: another case when no release meets the spec
+    upgrade_downgrades_another, ///< f11: upgrade downgrades one package for another
+    extra_reinstalls,           ///< f13: NAME[extra] reinstalls what is installed
 };
 
 struct FindingInfo {
@@ -106,8 +99,6 @@ struct RequestModel {
     std::vector<std::size_t> candidates_qplug; ///< what qplug takes (finding f9)
     std::vector<std::size_t> best;             ///< the newest candidates of each package
     std::vector<std::size_t> named_installed;  ///< the installed releases of that name
-    /// What qplug takes as installed under that name (finding f4).
-    std::vector<std::size_t> named_installed_qplug;
 };
 
 /// One installation: per group, an element or kAbsent.

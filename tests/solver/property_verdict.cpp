@@ -201,14 +201,6 @@ void Checker::check_choices(const Assignment& result, const std::vector<Assignme
                 elements_[static_cast<std::size_t>(before[g])].rank) {
             fixed[g] = true;
         }
-        // qplug moves an installed pip pre-release to the newest final release (f4).
-        const auto& up = upgrade_candidates_[g];
-        if (upgrade_all && modeled(Finding::installed_prerelease_unnamed) && before[g] != kAbsent &&
-            result[g] != kAbsent &&
-            std::find(up.begin(), up.end(), static_cast<std::size_t>(before[g])) == up.end() &&
-            std::find(up.begin(), up.end(), static_cast<std::size_t>(result[g])) != up.end()) {
-            fixed[g] = true;
-        }
     }
     // Each requested package: the newest release any valid installation allows with the
     // other requests' choices as they are, and without removing what the plan keeps.
@@ -236,13 +228,6 @@ void Checker::check_choices(const Assignment& result, const std::vector<Assignme
                 if (before[h] != kAbsent && result[h] != kAbsent && a[h] == kAbsent) {
                     same = false;
                 }
-                // (A downgrade that only uninstalling allows is qplug's last resort: f1.)
-                if (same && modeled(Finding::uninstall_downgrades) && !allow_downgrade_ &&
-                    before[h] != kAbsent && a[h] != kAbsent && a[h] != result[h] &&
-                    elements_[static_cast<std::size_t>(a[h])].rank <
-                        elements_[static_cast<std::size_t>(before[h])].rank) {
-                    same = false;
-                }
                 if (same && modeled(Finding::automatic_in_the_way) && before[h] != kAbsent &&
                     a[h] == kAbsent && !remove_target_[h]) {
                     // qplug's first solve keeps what is installed where it can; it removes
@@ -261,9 +246,6 @@ void Checker::check_choices(const Assignment& result, const std::vector<Assignme
         }
     }
     // Nothing changes that no request needs.
-    const bool installs = std::any_of(requests_.begin(), requests_.end(), [](const auto& q) {
-        return q.action == RequestModel::Action::install;
-    });
     // qplug solves as if the automatic packages it removes afterwards stayed (f7): what it
     // changed for their sake stays changed.
     bool autoremoved = false;
@@ -272,30 +254,12 @@ void Checker::check_choices(const Assignment& result, const std::vector<Assignme
             autoremoved || (before[g] != kAbsent && result[g] == kAbsent && !remove_target_[g] &&
                             elements_[static_cast<std::size_t>(before[g])].automatic);
     }
-    // Without an install, qplug upgrades what it touches (f10): those upgrades count as asked.
-    if (modeled(Finding::focus_best_without_install) && !installs && !upgrade_all) {
-        for (std::size_t g = 0; g < n; ++g) {
-            if (before[g] != kAbsent && result[g] != kAbsent &&
-                elements_[static_cast<std::size_t>(result[g])].rank >
-                    elements_[static_cast<std::size_t>(before[g])].rank) {
-                fixed[g] = true;
-            }
-        }
-    }
     for (std::size_t g = 0; g < n; ++g) {
         if (result[g] == before[g] || remove_target_[g]) {
             continue;
         }
         if (modeled(Finding::automatic_in_the_way) && autoremoved) {
             continue;
-        }
-        if (modeled(Finding::upgrade_may_remove) && result[g] == kAbsent &&
-            std::any_of(requests_.begin(), requests_.end(), [&](const RequestModel& q) {
-                return q.action == RequestModel::Action::upgrade &&
-                       std::any_of(q.named_installed.begin(), q.named_installed.end(),
-                                   [&](std::size_t i) { return elements_[i].group == g; });
-            })) {
-            continue; // an upgrade that removed a package it names (f8)
         }
         if (modeled(Finding::upgrade_downgrades_another) && upgrade_all && before[g] != kAbsent &&
             result[g] != kAbsent &&
@@ -390,6 +354,19 @@ PlanVerdict Checker::verdict(const Expected<Resolution>& result) const {
         return v;
     }
     const Resolution& r = *result;
+    // "upgrade NAME" of what is not installed is refused, saying so (as a remove of it is).
+    for (const auto& q : requests_) {
+        if (q.action != RequestModel::Action::upgrade || !q.named_installed.empty()) {
+            continue;
+        }
+        const std::string said = fmt::format("{}", fmt::join(r.explanation.summary, "\n"));
+        if (r.solved || said.find("not installed") == std::string::npos) {
+            problems.push_back("the request " + q.text +
+                               " upgrades what is not installed, yet resolve did not refuse "
+                               "it saying so");
+        }
+        return v;
+    }
     std::size_t tried = 0;
     const auto valid = valid_installations(&tried);
     v.searched_too_big = !valid;
@@ -562,14 +539,6 @@ PlanVerdict Checker::verdict(const Expected<Resolution>& result) const {
                 blocked = blocked || (std::find(a.begin(), a.end(), e) != a.end() &&
                                       std::find(b.begin(), b.end(), e) == b.end());
             }
-        }
-        for (const auto& q : requests_) {
-            blocked =
-                blocked ||
-                (modeled(Finding::upgrade_may_remove) &&
-                 q.action == RequestModel::Action::upgrade &&
-                 std::any_of(q.named_installed.begin(), q.named_installed.end(),
-                             [&](std::size_t i) { return after[elements_[i].group] == kAbsent; }));
         }
         for (std::size_t g = 0; g < after.size(); ++g) {
             const long was = installed_state_[g];

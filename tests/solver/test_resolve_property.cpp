@@ -119,7 +119,7 @@ std::string describe_plan(const Resolution& r) {
 void run_scenario(const json& j, const std::string& name, PipOracle& oracle, Stats& stats) {
     oracle.reset_missing();
     Checker checker(j, oracle);
-    // QPLUG_PROPERTY_MODEL=f2,f5: expect what qplug does for these findings (for triage).
+    // QPLUG_PROPERTY_MODEL=f5,f7: expect what qplug does for these findings (for triage).
     if (const char* model = std::getenv("QPLUG_PROPERTY_MODEL")) {
         const std::string codes = std::string(",") + model + ",";
         for (const auto& f : findings()) {
@@ -324,7 +324,7 @@ TEST(ResolveProperty, KnownFindingsStillHappen) {
         }
         const std::string file = entry.path().filename().string();
         SCOPED_TRACE(file);
-        // "f4b-...json": finding f4.
+        // "f8b-...json": finding f8.
         std::string code = file.substr(0, file.find('-'));
         while (!code.empty() && code.back() >= 'a' && code.back() <= 'z') {
             code.pop_back();

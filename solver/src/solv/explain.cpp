@@ -88,8 +88,9 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
     std::map<std::string, std::vector<Id>> same_name;                           // name -> versions
     std::map<std::string, std::vector<Id>> pins;                                // pin -> excluded
     std::set<Id> installed_kept;
-    std::set<Id> erased;   // what a request removes (erase jobs)
-    std::set<Id> external; // the environment's packages, locked (lock jobs on releases)
+    std::set<Id> not_downgraded; // installed, older releases kept out (uninstalling allowed)
+    std::set<Id> erased;         // what a request removes (erase jobs)
+    std::set<Id> external;       // the environment's packages, locked (lock jobs on releases)
     std::vector<std::pair<Id, Id>> edges; // requires: source -> provider
     std::set<Id> causes;
     // For "only one version": per package, each requirement on it and who has it.
@@ -173,7 +174,17 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
                         break;
                     }
                     const SolvableInfo* i = model.info(r.dep);
-                    if ((how & SOLVER_JOBMASK) == SOLVER_ERASE) {
+                    if ((how & SOLVER_JOBMASK) == SOLVER_ERASE && i != nullptr && !i->installed) {
+                        // An older release kept out: the installed one may not be downgraded.
+                        const Solvable* older = pool_id2solvable(pool, r.dep);
+                        const Repo* system = pool->installed;
+                        for (Id p = system->start; p < system->end; ++p) {
+                            if (pool_id2solvable(pool, p)->repo == system &&
+                                pool_id2solvable(pool, p)->name == older->name) {
+                                not_downgraded.insert(p);
+                            }
+                        }
+                    } else if ((how & SOLVER_JOBMASK) == SOLVER_ERASE) {
                         erased.insert(r.dep);
                     } else if ((how & SOLVER_JOBMASK) == SOLVER_LOCK && i != nullptr &&
                                i->kind == SolvableInfo::Kind::release) {
@@ -304,6 +315,16 @@ Explanation explain(Solver* solver, const Model& model, const std::set<Id>& requ
             "removing (--allow-uninstall)",
             merged(model, std::vector<Id>(installed_kept.begin(), installed_kept.end())),
             installed_kept.size() == 1 ? "is" : "are", installed_kept.size() == 1 ? "s" : ""));
+    }
+    for (const Id p : installed_kept) {
+        not_downgraded.erase(p);
+    }
+    if (!not_downgraded.empty()) {
+        out.summary.push_back(fmt::format(
+            "{} {} installed and {} not downgraded unless you allow downgrading "
+            "(--allow-downgrade)",
+            merged(model, std::vector<Id>(not_downgraded.begin(), not_downgraded.end())),
+            not_downgraded.size() == 1 ? "is" : "are", not_downgraded.size() == 1 ? "is" : "are"));
     }
     if (out.summary.empty()) {
         out.summary.push_back("the requested packages cannot be installed together");

@@ -816,7 +816,10 @@ void Model::add_pins(Repo* repo) {
         }
         const Id p = repo_add_solvable(repo);
         Solvable* s = pool_id2solvable(pool_, p);
-        s->name = pool_str2id(pool_, ("pin:" + encode_name(target)).c_str(), 1);
+        // One name per pin: two pins on one package are two constraints, not two versions
+        // of one package of which libsolv would install only one.
+        s->name = pool_str2id(
+            pool_, fmt::format("pin:{}/{}", encode_name(target), pins_.size()).c_str(), 1);
         s->evr = pool_str2id(pool_, "0-0", 1);
         s->arch = ARCH_NOARCH;
         s->provides = repo_addid_dep(repo, s->provides, s->name, 0);
@@ -1224,6 +1227,23 @@ std::vector<Id> Model::candidates(const Request& request) const {
             auto ok = i == nullptr ? Expected<bool>(false)
                                    : version::satisfies(version::Scheme::pep440, i->version,
                                                         request.spec, true);
+            if (ok && *ok) {
+                found.push_back(p);
+            }
+        }
+    }
+    if (!request.backend || *request.backend == Backend::pip) {
+        // As pip's resolver: the installed release is a candidate when the specifier admits
+        // it with pre-releases allowed (an installed 2.0b1 stays beside an offered 1.0).
+        for (const Id p : providers(solvable_name(Backend::pip, normalize_pip_name(n)))) {
+            const SolvableInfo* i = info(p);
+            if (i == nullptr || !i->installed || i->kind != SolvableInfo::Kind::release ||
+                std::find(found.begin(), found.end(), p) != found.end()) {
+                continue;
+            }
+            auto ok = request.spec.empty() ? Expected<bool>(true)
+                                           : version::satisfies(version::Scheme::pep440, i->version,
+                                                                request.spec, true);
             if (ok && *ok) {
                 found.push_back(p);
             }

@@ -440,6 +440,14 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
             }
             continue;
         }
+        if (r.action == Request::Action::upgrade && model.installed_named(r).empty()) {
+            // libsolv would take an update of nothing installed as done: say so instead.
+            resolution.explanation.summary.push_back(
+                fmt::format("'{}' is not installed, so there is nothing to upgrade", r.text));
+            resolution.explanation.solutions.push_back(
+                fmt::format("install it (qplug install '{}')", r.name));
+            continue;
+        }
         const auto ids = model.candidates(r);
         if (ids.empty()) {
             // G3: libsolv would take an install job without providers as done. Say it here.
@@ -505,14 +513,21 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                 continue;
             }
         }
-        const Id how = r.action == Request::Action::upgrade
-                           ? SOLVER_UPDATE | SOLVER_TARGETED | SOLVER_FORCEBEST
-                           : SOLVER_INSTALL;
+        const Id how =
+            r.action == Request::Action::upgrade ? SOLVER_UPDATE | SOLVER_TARGETED : SOLVER_INSTALL;
         roots.insert(ids.begin(), ids.end());
         if (r.action == Request::Action::install) {
             install_jobs.emplace_back(job.count(), ids);
         }
         push_one_of(job, pool, ids, how);
+        if (r.action == Request::Action::upgrade) {
+            // What an upgrade names stays: libsolv may otherwise erase it when uninstalling
+            // is allowed, and autoremove's clean-up may take it with an unneeded dependent.
+            push_one_of(job, pool, ids, SOLVER_INSTALL);
+            for (const Id p : model.installed_named(r)) {
+                job.push2(SOLVER_USERINSTALLED | SOLVER_SOLVABLE, p);
+            }
+        }
         for (const std::string& extra : r.extras) {
             // Each extra of "name[a,b]": its solvable, or a release without it (pip warns).
             auto with_extra = model.extra_candidates(r, extra);
@@ -590,6 +605,26 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
             }
         }
     }
+    // Uninstalling allowed does not allow downgrading: libsolv would erase an installed
+    // release and install an older one as new. Keep the older releases out instead.
+    if (policy.allow_uninstall && !policy.allow_downgrade) {
+        const Repo* system = pool->installed;
+        for (Id p = system->start; p < system->end; ++p) {
+            const Solvable* installed = pool_id2solvable(pool, p);
+            const SolvableInfo* i = installed->repo == system ? model.info(p) : nullptr;
+            if (i == nullptr || i->kind != SolvableInfo::Kind::release) {
+                continue;
+            }
+            Id* q = pool_whatprovides_ptr(pool, installed->name);
+            for (; q != nullptr && *q != 0; ++q) {
+                const Solvable* other = pool_id2solvable(pool, *q);
+                if (other->repo != system && other->name == installed->name &&
+                    pool_evrcmp(pool, other->evr, installed->evr, EVRCMP_COMPARE) < 0) {
+                    job.push2(SOLVER_ERASE | SOLVER_SOLVABLE, *q);
+                }
+            }
+        }
+    }
     // The platform is what it is.
     job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, model.qgis_solvable());
     job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, model.python_solvable());
@@ -609,7 +644,9 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
 
     // First pass: an install gets the newest release that fits, updating what it needs as
     // needed (as pip does), rather than the newest that leaves everything installed alone.
-    bool focus_best = true;
+    // A run without an install (remove, upgrade NAME, pins) changes only what it must: no
+    // focus on the best, which would upgrade what nothing asked for.
+    bool focus_best = upgrade_all || !install_jobs.empty();
     const auto make_solver = [&] {
         solv::SolverPtr s(solver_create(pool));
         solver_set_flag(s.get(), SOLVER_FLAG_ALLOW_DOWNGRADE, policy.allow_downgrade ? 1 : 0);
