@@ -281,7 +281,7 @@ private:
 /// The marks and environment packages after a plan: requested names become requested, what
 /// the plan installs for others automatic (unless already requested), what it removes loses
 /// its entries.
-void update_state(TargetState& state, const PlanRun& run, const Index& index) {
+void update_state(TargetState& state, const PlanRun& run) {
     // A plugin moving between backends keeps its mark: the folder's old package's.
     std::map<std::string, Mark> moved_marks;
     for (const auto& s : run.resolution.plan.steps) {
@@ -340,14 +340,7 @@ void update_state(TargetState& state, const PlanRun& run, const Index& index) {
             TargetState::PluginPackage p;
             p.package = package_key(s.backend, s.name);
             p.version = s.version;
-            if (const auto release = s.release_id > 0 ? index.release(s.release_id)
-                                                      : std::optional<ReleaseRecord>()) {
-                for (const auto& d : release->release.dependencies) {
-                    if (d.kind != DependencyKind::plugin && d.kind != DependencyKind::qgis) {
-                        p.requirements.push_back(d); // metadata.txt gives the others again
-                    }
-                }
-            }
+            p.requirements = s.plugin_requirements;
             state.plugin_packages[folder] = std::move(p);
         }
     }
@@ -526,7 +519,7 @@ Expected<ChangeReport> change_target(Index& index, const Target& target,
     if (!state) {
         return std::move(state).error();
     }
-    update_state(*state, report.plan, index);
+    update_state(*state, report.plan);
     if (auto w = target.save_state(*state); !w) {
         return std::move(w).error();
     }

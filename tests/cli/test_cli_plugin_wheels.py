@@ -7,18 +7,84 @@ pip); list, upgrade and remove treat it as one plugin of the pip backend; a plug
 between backends in one plan; a wheel of two modules is no plugin; `package check` and
 `meta check` read wheels. Wheels are written here (tests/support/plugin_wheels.py)."""
 import configparser
+import hashlib
+import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
-import sys
 import tempfile
+import threading
 import unittest
 
 from plugin_wheels import write_plugin_wheel, write_plugin_zip, write_wheel
 
 QPLUG = os.environ["QPLUG_CLI"]
 QGIS = ["--qgis", "3.22.16"]
+
+
+class WheelIndex(http.server.ThreadingHTTPServer):
+    """A PEP 691 index of a folder of wheels on 127.0.0.1, without PEP 658 metadata (so
+    qplug reads each wheel's METADATA, and a plugin's metadata.txt, by range requests);
+    `log` keeps (path, Range header)."""
+    daemon_threads = True
+
+    def __init__(self, folder):
+        super().__init__(("127.0.0.1", 0), WheelIndexHandler)
+        self.folder, self.log = folder, []
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}/simple/"
+
+
+class WheelIndexHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body, content_type, headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        self.server.log.append((self.path, self.headers.get("Range")))
+        wheels = sorted(f for f in os.listdir(self.server.folder) if f.endswith(".whl"))
+        projects = {}
+        for f in wheels:
+            projects.setdefault(f.split("-")[0].replace("_", "-"), []).append(f)
+        json_type = "application/vnd.pypi.simple.v1+json"
+        if self.path == "/simple/":
+            body = {"meta": {"api-version": "1.1"}, "projects": [{"name": n} for n in projects]}
+            return self.reply(200, json.dumps(body).encode(), json_type)
+        m = re.fullmatch(r"/simple/([^/]+)/", self.path)
+        if m and m.group(1) in projects:
+            files = []
+            for f in projects[m.group(1)]:
+                with open(os.path.join(self.server.folder, f), "rb") as fh:
+                    digest = hashlib.sha256(fh.read()).hexdigest()
+                files.append({"filename": f, "url": "/files/" + f, "hashes": {"sha256": digest}})
+            body = {"meta": {"api-version": "1.1"}, "name": m.group(1), "files": files}
+            return self.reply(200, json.dumps(body).encode(), json_type)
+        m = re.fullmatch(r"/files/([^/]+)", self.path)
+        if m and m.group(1) in wheels:
+            with open(os.path.join(self.server.folder, m.group(1)), "rb") as fh:
+                data = fh.read()
+            r = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers.get("Range") or "")
+            if r:
+                size = len(data)
+                first, last = ((max(0, size - int(r.group(2))), size - 1) if r.group(1) == ""
+                               else (int(r.group(1)),
+                                     min(int(r.group(2)), size - 1) if r.group(2) else size - 1))
+                return self.reply(206, data[first:last + 1], "application/octet-stream",
+                                  [("Content-Range", f"bytes {first}-{last}/{size}")])
+            return self.reply(200, data, "application/octet-stream")
+        self.send_error(404)
 
 
 class PluginWheels(unittest.TestCase):
@@ -194,6 +260,40 @@ class PluginWheels(unittest.TestCase):
         installed = self.installed()
         self.assertIn(("legacy", "b_plugin"), installed)
         self.assertNotIn(("pip", "qgis-b-plugin"), installed)
+
+    def test_a_plugin_wheel_on_a_remote_index_is_read_when_reached(self):
+        # The index lists the project; its wheel's metadata.txt is read (by ranges) when a
+        # resolution reaches the project, and the plugin then answers A Plugin's dependency.
+        server = WheelIndex(self.wheels)
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        self.ok("repo", "add", "plugins", self.zips, "--kind", "folder")
+        self.ok("repo", "add", "remote", server.url(), "--kind", "pip")
+        self.ok("repo", "sync", *QGIS)
+        r = self.ok("resolve", "A Plugin", "qgis-b-plugin", "--json", *self.target(), *QGIS)
+        plan = json.loads(r.stdout)
+        steps = [(s["action"], s["backend"], s["name"], s["display_name"], s.get("plugin_key"))
+                 for s in plan["plan"]["steps"]]
+        self.assertEqual(steps, [
+            ("install", "pip", "qplug-wheel-helper", "qplug-wheel-helper", None),
+            ("install", "pip", "qgis-b-plugin", "B Plugin", "b_plugin"),
+            ("install", "legacy", "a_plugin", "A Plugin", None)])
+        wheel = "/files/qgis_b_plugin-2.0-py3-none-any.whl"
+        ranges = [rng for path, rng in server.log if path == wheel]
+        self.assertTrue(ranges and all(ranges), f"the wheel was read without ranges: {ranges}")
+
+        self.ok("install", "A Plugin", "qgis-b-plugin", *self.target(), *QGIS, "--yes")
+        self.assertEqual(sorted(os.listdir(os.path.join(self.plugins, "b_plugin"))),
+                         ["LICENSE", "__init__.py", "metadata.txt"])
+        self.assertEqual(self.pip_list().get("qplug-wheel-helper"), "1.0")
+        with open(os.path.join(self.plugins, ".qplug-state.json"), encoding="utf-8") as fh:
+            entry = json.load(fh)["plugin_packages"]["b_plugin"]
+        self.assertEqual([d[:3] for d in entry["requires"]],
+                         [["pip", "qplug-wheel-helper", ">=1.0"]])
+        # Installed, the plugin keeps answering A's dependency; nothing else changes.
+        again = json.loads(self.ok("resolve", "A Plugin", "--json", *self.target(),
+                                   *QGIS).stdout)
+        self.assertEqual({s["action"] for s in again["plan"]["steps"]}, {"keep"})
 
     def test_package_check_and_meta_check_read_wheels(self):
         good = os.path.join(self.wheels, "qgis_b_plugin-2.0-py3-none-any.whl")

@@ -128,6 +128,12 @@ PlanStep step_for(const Model& model, Id p, PlanStep::Action action) {
         step.release_id = i->installed ? 0 : r.id;
         if (i->backend != Backend::legacy) {
             step.plugin_key = plugin_key(i->backend, r.package, r.release);
+            for (const auto& d : r.release.dependencies) {
+                if (!step.plugin_key.empty() && d.kind != DependencyKind::plugin &&
+                    d.kind != DependencyKind::qgis) {
+                    step.plugin_requirements.push_back(d); // (metadata.txt gives the others)
+                }
+            }
         }
     }
     return step;

@@ -79,6 +79,9 @@ struct PlanStep {
     /// installed as in the plugins folder ("" for legacy steps, whose key is `name`, and for
     /// packages that are not plugins).
     std::string plugin_key;
+    /// With plugin_key: the package's own requirements (a wheel's Requires-Dist and
+    /// Requires-Python), which the target's state keeps (the plugin folder has no .dist-info).
+    std::vector<Dependency> plugin_requirements;
     std::string reason; ///< "requested", "needed by X 1.0 (X requires ...)", ...
     /// A request names it (install, upgrade or remove; or a request to install what is
     /// installed already, a "keep"): its mark in the target becomes "requested".
