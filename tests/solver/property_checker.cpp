@@ -98,10 +98,6 @@ const std::vector<FindingInfo>& findings() {
         {Finding::installed_extras, "f5", "installed pip releases' extras count as installed"},
         {Finding::automatic_in_the_way, "f7",
          "an automatic package nothing needs blocks the solve"},
-        {Finding::name_fallback_on_spec, "f9",
-         "a request falls back to a plugin of another case when no release meets its spec"},
-        {Finding::upgrade_downgrades_another, "f11",
-         "upgrade (everything) downgrades a package to upgrade another"},
         {Finding::extra_reinstalls, "f13",
          "NAME[extra] reinstalls an installed release that does not declare the extra"},
     };
@@ -734,11 +730,6 @@ void Checker::build_requests(PipOracle& oracle) {
             q.extra_providers.emplace_back(extra, satisfying(with));
             q.extra_providers_qplug.emplace_back(extra, satisfying(qplug));
         }
-        // qplug falls back to another case when no release of the name meets the spec (f9).
-        q.candidates_qplug = satisfying(exact);
-        if (q.candidates_qplug.empty()) {
-            q.candidates_qplug = satisfying(named(q.backend, q.name, true));
-        }
         for (const std::size_t i : q.candidates) {
             if (std::none_of(q.candidates.begin(), q.candidates.end(), [&](std::size_t o) {
                     return elements_[o].group == elements_[i].group &&
@@ -782,11 +773,6 @@ void Checker::model(Finding finding) {
             q.extra_providers = q.extra_providers_qplug;
         }
         find_already_broken();
-    }
-    if (finding == Finding::name_fallback_on_spec) {
-        for (auto& q : requests_) {
-            q.candidates = q.candidates_qplug;
-        }
     }
 }
 

@@ -48,11 +48,9 @@ struct Requirement {
 /// checker can model each (`Checker::model`), so that a case whose only differences are known
 /// ones is told apart from a new one.
 enum class Finding {
-    installed_extras,           ///< f5: installed pip releases' extras count as installed
-    automatic_in_the_way,       ///< f7: an unneeded automatic package blocks the solve
-    name_fallback_on_spec,      ///< f9: another case when no release meets the spec
-    upgrade_downgrades_another, ///< f11: upgrade downgrades one package for another
-    extra_reinstalls,           ///< f13: NAME[extra] reinstalls what is installed
+    installed_extras,     ///< f5: installed pip releases' extras count as installed
+    automatic_in_the_way, ///< f7: an unneeded automatic package blocks the solve
+    extra_reinstalls,     ///< f13: NAME[extra] reinstalls what is installed
 };
 
 struct FindingInfo {
@@ -96,9 +94,8 @@ struct RequestModel {
     /// Per extra asked for: the releases that give it (or are taken without it).
     std::vector<std::pair<std::string, std::vector<std::size_t>>> extra_providers;
     std::vector<std::pair<std::string, std::vector<std::size_t>>> extra_providers_qplug; ///< f13
-    std::vector<std::size_t> candidates_qplug; ///< what qplug takes (finding f9)
-    std::vector<std::size_t> best;             ///< the newest candidates of each package
-    std::vector<std::size_t> named_installed;  ///< the installed releases of that name
+    std::vector<std::size_t> best;            ///< the newest candidates of each package
+    std::vector<std::size_t> named_installed; ///< the installed releases of that name
 };
 
 /// One installation: per group, an element or kAbsent.

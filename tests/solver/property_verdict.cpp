@@ -261,12 +261,6 @@ void Checker::check_choices(const Assignment& result, const std::vector<Assignme
         if (modeled(Finding::automatic_in_the_way) && autoremoved) {
             continue;
         }
-        if (modeled(Finding::upgrade_downgrades_another) && upgrade_all && before[g] != kAbsent &&
-            result[g] != kAbsent &&
-            elements_[static_cast<std::size_t>(result[g])].rank <
-                elements_[static_cast<std::size_t>(before[g])].rank) {
-            continue; // qplug's upgrade trades one package's version for another's (f11)
-        }
         if (fixed[g] && !fits_installed[g]) {
             continue; // what a request asked for
         }

@@ -1191,13 +1191,17 @@ Id Model::callback(Pool*, void* data, Id name, Id) {
 
 std::vector<Id> Model::candidates(const Request& request) const {
     std::vector<Id> found;
-    std::set<Id> seen; // (a release can be found by its key and by its display name)
+    std::set<Id> seen;  // (a release can be found by its key and by its display name)
+    bool named = false; // some release has the name as written, whatever its version
     auto add_matching = [&](const std::vector<Id>& ids) {
         for (const Id p : ids) {
             const SolvableInfo* i = info(p);
-            if (i != nullptr && i->kind != SolvableInfo::Kind::pin &&
-                (!request.backend || i->backend == *request.backend) && matches(p, request.spec) &&
-                seen.insert(p).second) {
+            if (i == nullptr || i->kind == SolvableInfo::Kind::pin ||
+                (request.backend && i->backend != *request.backend)) {
+                continue;
+            }
+            named = true;
+            if (matches(p, request.spec) && seen.insert(p).second) {
                 found.push_back(p);
             }
         }
@@ -1249,8 +1253,9 @@ std::vector<Id> Model::candidates(const Request& request) const {
             }
         }
     }
-    if (found.empty()) {
-        // Plugin names are matched exactly by QGIS; a user typing another case still means it.
+    if (!named) {
+        // Plugin names are matched exactly by QGIS; a user typing another case still means it
+        // (only when nothing has the name as written: not when its releases miss the spec).
         const std::string lowered = unicode::to_lower(n);
         for (Id p = 2; p < pool_->nsolvables; ++p) {
             const Solvable* s = pool_id2solvable(pool_, p);

@@ -653,9 +653,13 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     // A run without an install (remove, upgrade NAME, pins) changes only what it must: no
     // focus on the best, which would upgrade what nothing asked for.
     bool focus_best = upgrade_all || !install_jobs.empty();
+    // `upgrade` (everything) downgrades only what must be: libsolv, allowed to, would
+    // downgrade one package so that another can be upgraded. Without downgrades first.
+    bool avoid_downgrades = upgrade_all && policy.allow_downgrade;
     const auto make_solver = [&] {
         solv::SolverPtr s(solver_create(pool));
-        solver_set_flag(s.get(), SOLVER_FLAG_ALLOW_DOWNGRADE, policy.allow_downgrade ? 1 : 0);
+        solver_set_flag(s.get(), SOLVER_FLAG_ALLOW_DOWNGRADE,
+                        policy.allow_downgrade && !avoid_downgrades ? 1 : 0);
         solver_set_flag(s.get(), SOLVER_FLAG_ALLOW_UNINSTALL, policy.allow_uninstall ? 1 : 0);
         solver_set_flag(s.get(), SOLVER_FLAG_FOCUS_BEST, focus_best ? 1 : 0);
         solver_set_flag(s.get(), SOLVER_FLAG_BEST_OBEY_POLICY, 1);
@@ -663,7 +667,16 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     };
     solv::SolverPtr owned = make_solver();
     int failed = solver_solve(owned.get(), job.get());
+    const auto allow_downgrades_if_needed = [&] {
+        if (failed != 0 && avoid_downgrades) {
+            avoid_downgrades = false; // something needs one (a pin): as the policy allows
+            owned = make_solver();
+            failed = solver_solve(owned.get(), job.get());
+        }
+    };
+    allow_downgrades_if_needed();
     if (failed != 0 && !moves.empty()) {
+        // The moves cannot all be made: each is an ordinary update instead.
         queue_truncate(job.get(), before_moves);
         for (const auto& [p, to] : moves) {
             upgrade_job_at[p] = job.count();
@@ -673,8 +686,10 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                             "done in this upgrade",
                             model.label(p), backend_name(model.info(to.front())->backend)));
         }
+        avoid_downgrades = upgrade_all && policy.allow_downgrade;
         owned = make_solver();
         failed = solver_solve(owned.get(), job.get());
+        allow_downgrades_if_needed();
     }
     if (failed != 0) {
         resolution.explanation = solv::explain(owned.get(), model, roots);
