@@ -1,9 +1,11 @@
 // qplug meta show|check|fmt|spec
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include <qplug/meta/serialize.hpp>
 #include <qplug/meta/spec.hpp>
 #include <qplug/meta/validator.hpp>
+#include <qplug/solver/plugin_distribution.hpp>
 
 #include "check_selection.hpp"
 #include "choice.hpp"
@@ -123,7 +126,24 @@ int run_check(CheckOptions o, const std::vector<std::string>& files) {
                                : (o.profile == meta::Profile::qgis ? meta::KeyMode::qgis
                                                                    : meta::KeyMode::site);
         po.lenient = o.lenient;
-        auto doc = meta::parse_file(file, po);
+        // A wheel that holds a QGIS plugin: its plugin's metadata.txt, and the wheel checked as
+        // a plugin package (docs/metadata.md).
+        std::optional<solver::WheelPlugin> wheel;
+        Expected<meta::Document> doc = Error{};
+        if (file.ends_with(".whl")) {
+            auto read = solver::read_plugin_wheel(file);
+            if (!read) {
+                std::cerr << "qplug: " << read.error().to_string() << '\n';
+                ++unreadable;
+                report_files.push_back({{"file", file}, {"error", read.error().message}});
+                continue;
+            }
+            wheel = std::move(*read);
+            po.file_name = file + "!/" + wheel->key + "/metadata.txt";
+            doc = meta::parse(wheel->metadata_txt, po);
+        } else {
+            doc = meta::parse_file(file, po);
+        }
         if (!doc) {
             std::cerr << "qplug: " << file << ": " << doc.error().message << '\n';
             ++unreadable;
@@ -133,7 +153,12 @@ int run_check(CheckOptions o, const std::vector<std::string>& files) {
         meta::ValidateOptions vo;
         vo.profile = o.profile;
         const std::filesystem::path folder = std::filesystem::path(file).parent_path();
-        vo.file_exists = [folder](std::string_view relative) {
+        vo.file_exists = [folder, &wheel](std::string_view relative) {
+            if (wheel) {
+                const std::string entry = wheel->key + "/" + std::string(relative);
+                return std::find(wheel->entries.begin(), wheel->entries.end(), entry) !=
+                       wheel->entries.end();
+            }
             std::error_code ec;
             return std::filesystem::is_regular_file(folder / std::filesystem::path(relative), ec);
         };
@@ -142,6 +167,11 @@ int run_check(CheckOptions o, const std::vector<std::string>& files) {
             vo.check_link = [](std::string_view url) { return heavy_layer().check_link(url, 10); };
         }
         meta::Diagnostics ds = meta::validate(*doc, vo);
+        if (wheel) {
+            for (auto& d : solver::check_plugin_wheel(file)) {
+                ds.push_back(std::move(d));
+            }
+        }
         selection->apply(ds);
         merge_duplicates(ds);
         const std::size_t e = meta::count(ds, meta::Severity::error);

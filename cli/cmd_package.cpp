@@ -12,6 +12,7 @@
 #include <qplug/meta/package_build.hpp>
 #include <qplug/meta/validator.hpp>
 #include <qplug/solver/checksum.hpp>
+#include <qplug/solver/plugin_distribution.hpp>
 
 #include "check_selection.hpp"
 #include "choice.hpp"
@@ -147,6 +148,17 @@ int run_package_check(PackageCommandOptions o, const std::vector<std::string>& f
             } else {
                 report = meta::check_package(built->zip, po, file);
                 name_folder_files(report->diagnostics, file, built->folder);
+            }
+        } else if (file.ends_with(".whl")) {
+            // A wheel that holds a QGIS plugin: its plugin folder checked as a ZIP's, and the
+            // wheel as a plugin package (one module, versions agreeing).
+            meta::PackageOptions wheel = po;
+            wheel.wheel = true;
+            report = meta::check_package_file(file, wheel);
+            if (report) {
+                for (auto& d : solver::check_plugin_wheel(file)) {
+                    report->diagnostics.push_back(std::move(d));
+                }
             }
         } else {
             report = meta::check_package_file(file, po);

@@ -220,12 +220,15 @@ int run_pin(const PinOptions& o, bool remove) {
         }
         std::erase_if(pins, same);
     } else {
-        if (request->spec.empty()) {
+        // A pin naming a backend may have no spec: it keeps a plugin on that backend
+        // ("pip:B Plugin", docs/resolve.md "One plugin, several backends").
+        if (request->spec.empty() && !request->backend) {
             Error e;
             e.kind = Error::Kind::invalid;
             e.what = "pin";
             e.input = o.target;
-            e.message = "needs a spec, e.g. 'pip:numpy<2' or 'Common Lib==1.0'";
+            e.message = "needs a spec, e.g. 'pip:numpy<2', 'Common Lib==1.0', or a backend "
+                        "for a plugin, e.g. 'pip:B Plugin'";
             return report_invalid(e, o);
         }
         std::erase_if(pins, same);
@@ -247,7 +250,9 @@ void register_resolve_commands(CLI::App& app, RunState& state) {
     {
         auto o = std::make_shared<ResolveOptions>();
         auto* cmd = app.add_subcommand(
-            "resolve", "Plan the installation of plugins and packages (changes nothing)");
+            "resolve", "Plan the installation of plugins and packages (installs nothing and "
+                       "leaves the index as it is; plugin ZIPs it reads for their dependencies "
+                       "go to the download cache, the pool to the .solv cache)");
         cmd->add_option("REQUEST", o->requests,
                         "'Name', 'Name==1.2', 'pip:numpy>=1.26', 'conda:gdal 3.8.*' ... "
                         "(default with --lock-file: the lock file's requests)");

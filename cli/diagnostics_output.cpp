@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <qplug.h>
+#include <qplug/meta/diagnostic_json.hpp>
 #include <qplug/meta/spec.hpp>
 #include <qplug/unicode.hpp>
 
@@ -20,20 +21,11 @@ namespace qplug::cli {
 using json = nlohmann::ordered_json;
 
 json diagnostic_json(const meta::Diagnostic& d) {
-    json j = {{"rule", d.rule},     {"severity", meta::severity_name(d.severity)},
-              {"file", d.file},     {"line", d.line},
-              {"column", d.column}, {"offset", d.offset},
-              {"key", d.key},       {"message", d.message},
-              {"hint", d.hint},     {"count", d.count}};
-    return j;
+    return meta::diagnostic_json(d); // the shape the C ABI writes too
 }
 
 json diagnostics_json(const meta::Diagnostics& ds) {
-    auto a = json::array();
-    for (const auto& d : ds) {
-        a.push_back(diagnostic_json(d));
-    }
-    return a;
+    return meta::diagnostics_json(ds);
 }
 
 void print_diagnostic(std::ostream& out, const meta::Diagnostic& d, bool color) {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <qplug/solver/plugin_distribution.hpp>
 #include <qplug/solver/qgis_program.hpp>
 #include <qplug/solver/source.hpp>
 
@@ -34,6 +35,15 @@ solver::Policy ResolveOptions::policy() const {
     p.allow_downgrade = allow_downgrade;
     p.allow_uninstall = allow_uninstall;
     p.exclude_newer = exclude_newer;
+    const char* preference = std::getenv("QPLUG_BACKEND_PREFERENCE");
+    if (const std::string text = !prefer_backends.empty() ? prefer_backends
+                                 : preference != nullptr  ? std::string(preference)
+                                                          : std::string();
+        !text.empty()) {
+        if (auto order = solver::parse_backend_preference(text)) {
+            p.backend_preference = std::move(*order);
+        }
+    }
     for (const auto& text : pins) {
         // A pin is written as a request: "pip:numpy<2", "Common Lib==1.0".
         if (auto r = solver::parse_request(text, solver::Request::Action::install)) {
@@ -93,6 +103,14 @@ void add_resolve_options(CLI::App* cmd, ResolveOptions& o, bool with_lock) {
     cmd->add_option("--pin", o.pins,
                     "Keep a package within a spec for this run, e.g. 'pip:numpy<2' "
                     "(repeatable; `qplug pin` records pins)");
+    cmd->add_option("--prefer-backends", o.prefer_backends,
+                    "Which backend's release of a plugin that several offer at one priority "
+                    "and version, e.g. pip,legacy,conda (default: $QPLUG_BACKEND_PREFERENCE, "
+                    "else legacy,pip,conda)")
+        ->check([](const std::string& text) {
+            auto order = solver::parse_backend_preference(text);
+            return order ? std::string() : order.error().message;
+        });
     cmd->add_flag("--proof", o.proof, "With an explanation, print the full derivation too");
     if (with_lock) {
         cmd->add_option("--lock-file", o.lock_file,

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <qplug/meta/diagnostic_json.hpp>
 #include <qplug/meta/package.hpp>
 #include <qplug/meta/parser.hpp>
 #include <qplug/meta/serialize.hpp>
@@ -521,18 +522,7 @@ QPLUG_API int qplug_diagnostics_to_json(char** out, const qplug_diagnostics* dia
         if (out == nullptr || diagnostics == nullptr) {
             return null_argument(out == nullptr ? "out" : "diagnostics");
         }
-        auto a = nlohmann::ordered_json::array();
-        for (const auto& d : diagnostics->items) {
-            a.push_back({{"rule", d.rule},
-                         {"severity", meta::severity_name(d.severity)},
-                         {"file", d.file},
-                         {"line", d.line},
-                         {"column", d.column},
-                         {"offset", d.offset},
-                         {"key", d.key},
-                         {"message", d.message},
-                         {"hint", d.hint}});
-        }
+        const auto a = meta::diagnostics_json(diagnostics->items);
         *out = capi::copy_out(
             a.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
         return QPLUG_OK;

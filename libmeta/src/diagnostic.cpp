@@ -31,19 +31,6 @@ std::string_view profile_name(Profile p) {
     return "qgis";
 }
 
-std::optional<Profile> profile_from_name(std::string_view name) {
-    if (name == "qgis") {
-        return Profile::qgis;
-    }
-    if (name == "site") {
-        return Profile::site;
-    }
-    if (name == "strict") {
-        return Profile::strict;
-    }
-    return std::nullopt;
-}
-
 std::size_t count(const Diagnostics& diagnostics, Severity severity) {
     return static_cast<std::size_t>(
         std::count_if(diagnostics.begin(), diagnostics.end(),

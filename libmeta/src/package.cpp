@@ -24,6 +24,7 @@
 #include <qplug/meta/parser.hpp>
 #include <qplug/meta/spec.hpp>
 #include <qplug/meta/validator.hpp>
+#include <qplug/meta/zip_name.hpp>
 #include <qplug/unicode.hpp>
 
 #include "file_bytes.hpp"
@@ -192,31 +193,6 @@ bool valid_folder_name(std::string_view s) {
     return std::all_of(s.begin() + 1, s.end(), [&](char c) {
         return letter(c) || (c >= '0' && c <= '9') || c == '-' || c == '_';
     });
-}
-
-// Python's cp437 codec for bytes 0x80-0xFF (0x00-0x7F are themselves, control characters
-// included; libzip's own CP437 table turns those into symbols, so names are decoded here).
-// Generated with: bytes(range(128, 256)).decode("cp437").
-const char32_t kCp437High[128] = {
-    0xC7,   0xFC,   0xE9,   0xE2,   0xE4,   0xE0,   0xE5,   0xE7,   0xEA,   0xEB,   0xE8,   0xEF,
-    0xEE,   0xEC,   0xC4,   0xC5,   0xC9,   0xE6,   0xC6,   0xF4,   0xF6,   0xF2,   0xFB,   0xF9,
-    0xFF,   0xD6,   0xDC,   0xA2,   0xA3,   0xA5,   0x20A7, 0x192,  0xE1,   0xED,   0xF3,   0xFA,
-    0xF1,   0xD1,   0xAA,   0xBA,   0xBF,   0x2310, 0xAC,   0xBD,   0xBC,   0xA1,   0xAB,   0xBB,
-    0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562, 0x2556, 0x2555, 0x2563, 0x2551, 0x2557,
-    0x255D, 0x255C, 0x255B, 0x2510, 0x2514, 0x2534, 0x252C, 0x251C, 0x2500, 0x253C, 0x255E, 0x255F,
-    0x255A, 0x2554, 0x2569, 0x2566, 0x2560, 0x2550, 0x256C, 0x2567, 0x2568, 0x2564, 0x2565, 0x2559,
-    0x2558, 0x2552, 0x2553, 0x256B, 0x256A, 0x2518, 0x250C, 0x2588, 0x2584, 0x258C, 0x2590, 0x2580,
-    0x3B1,  0xDF,   0x393,  0x3C0,  0x3A3,  0x3C3,  0xB5,   0x3C4,  0x3A6,  0x398,  0x3A9,  0x3B4,
-    0x221E, 0x3C6,  0x3B5,  0x2229, 0x2261, 0xB1,   0x2265, 0x2264, 0x2320, 0x2321, 0xF7,   0x2248,
-    0xB0,   0x2219, 0xB7,   0x221A, 0x207F, 0xB2,   0x25A0, 0xA0};
-
-std::string decode_cp437(std::string_view raw) {
-    std::string out;
-    for (char c : raw) {
-        const auto b = static_cast<unsigned char>(c);
-        unicode::append_utf8(out, b < 0x80 ? b : kCp437High[b - 0x80]);
-    }
-    return out;
 }
 
 const std::set<std::string> kSuspicious = {".exe", ".dll", ".so",  ".dylib",
@@ -396,7 +372,7 @@ public:
             const char* raw = zip_get_name(za_, index, ZIP_FL_ENC_RAW);
             const std::string raw_name = raw != nullptr ? raw : "";
             const char* strict = zip_get_name(za_, index, ZIP_FL_ENC_STRICT);
-            e.name = strict != nullptr && raw_name == strict ? raw_name : decode_cp437(raw_name);
+            e.name = zip_entry_name(raw_name, strict);
             zip_stat_t st;
             zip_stat_init(&st);
             if (zip_stat_index(za_, index, 0, &st) == 0) {
@@ -705,13 +681,25 @@ private:
             return;
         }
         std::vector<std::string> parents;
+        const ZipEntry* first_entry = nullptr;
         for (const auto& e : entries_) {
             const std::string top = e.name.substr(0, e.name.find('/'));
+            if (options_.wheel && e.name.find('/') != std::string::npos &&
+                (top.ends_with(".dist-info") || top.ends_with(".data"))) {
+                continue; // the distribution's metadata, installed by no plugin manager
+            }
+            if (first_entry == nullptr) {
+                first_entry = &e;
+            }
             if (std::find(parents.begin(), parents.end(), top) == parents.end()) {
                 parents.push_back(top);
             }
         }
-        const std::string& first = entries_.front().name;
+        if (first_entry == nullptr) {
+            add("PKG-NO-TOP-FOLDER", {}, {{"entry", ""}});
+            return;
+        }
+        const std::string& first = first_entry->name;
         const std::size_t slash = first.find('/');
         if (slash == std::string::npos) {
             add("PKG-NO-TOP-FOLDER", first, {{"entry", first}});

@@ -116,18 +116,7 @@ struct control : pegtl::normal<Rule> {
 
 // --- Python string literals (ast.literal_eval of a QUOTED_STRING token) -----------------------
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
+using unicode::hex_value;
 
 /// The value of a Python string literal 'body' or "body" (quotes included in `token`) as
 /// ast.literal_eval gives it; `base` is the token's offset in the whole input. Throws

@@ -8,6 +8,8 @@
 
 #include <qplug/unicode.hpp>
 
+#include "pep508_tables.hpp" // re's \w: str.isalnum() or '_', from Python's own tables
+
 namespace qplug::version::detail {
 
 namespace {
@@ -25,19 +27,6 @@ struct CharClass {
     bool contains(char32_t c) const;
 };
 
-bool is_word(char32_t c) {
-    if (c < 0x80) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '_';
-    }
-    if (unicode::is_numeric(c)) {
-        return true;
-    }
-    std::string s;
-    unicode::append_utf8(s, c);
-    return unicode::to_upper(s) != s || unicode::to_lower(s) != s;
-}
-
 bool CharClass::contains(char32_t c) const {
     bool in = false;
     for (const auto& [lo, hi] : ranges) {
@@ -47,8 +36,8 @@ bool CharClass::contains(char32_t c) const {
         }
     }
     in = in || (digit && unicode::decimal_value(c) >= 0) ||
-         (not_digit && unicode::decimal_value(c) < 0) || (word && is_word(c)) ||
-         (not_word && !is_word(c)) || (space && unicode::is_space(c)) ||
+         (not_digit && unicode::decimal_value(c) < 0) || (word && pep508::is_word(c)) ||
+         (not_word && !pep508::is_word(c)) || (space && unicode::is_space(c)) ||
          (not_space && !unicode::is_space(c));
     return in != negated;
 }

@@ -13,6 +13,7 @@
 #include <qplug/solver/fetch.hpp>
 
 #include "errors.hpp"
+#include "url.hpp"
 
 namespace qplug::solver {
 
@@ -58,34 +59,6 @@ Error too_big(const FetchRequest& request, std::uint64_t limit, std::string_view
     return fetch_error(request.url,
                        fmt::format("{} than {}, the limit for {} (--max-download changes it)", what,
                                    format_bytes(limit), kind_name(request.kind)));
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-            hex_value(s[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
-            i += 2;
-        } else {
-            out.push_back(s[i]);
-        }
-    }
-    return out;
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
@@ -466,7 +439,7 @@ std::string local_path_of(std::string_view url) {
             rest.remove_prefix(9);
         }
         rest = rest.substr(0, rest.find_first_of("?#"));
-        return percent_decode(rest);
+        return detail::percent_decode(rest);
     }
     if (url.find("://") == std::string_view::npos && !url.empty()) {
         return std::string(url); // a plain path

@@ -15,8 +15,15 @@ namespace qplug::solver {
 inline void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
     const bool valid = unicode::find_invalid_utf8(s) == unicode::npos;
+    // Runs of bytes that need no escaping are appended whole (most of a description is one).
+    std::size_t run = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || valid)) {
+            continue;
+        }
+        out.append(s.substr(run, i - run));
+        run = i + 1;
         switch (c) {
         case '"':
             out += "\\\"";
@@ -39,7 +46,7 @@ inline void append_json_string(std::string& out, std::string_view s) {
                 out += "\\u00";
                 out.push_back(kHex[c >> 4]);
                 out.push_back(kHex[c & 0x0F]);
-            } else if (c >= 0x80 && !valid) {
+            } else {
                 // Bytes that are not UTF-8 (a Latin-1 file read leniently): U+FFFD each.
                 std::size_t next = i;
                 if (unicode::decode(s, next) == 0xFFFD && next == i + 1) {
@@ -47,12 +54,12 @@ inline void append_json_string(std::string& out, std::string_view s) {
                 } else {
                     out.append(s.substr(i, next - i));
                     i = next - 1;
+                    run = next;
                 }
-            } else {
-                out.push_back(static_cast<char>(c));
             }
         }
     }
+    out.append(s.substr(run));
     out.push_back('"');
 }
 

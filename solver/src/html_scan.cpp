@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "html_scan.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
 #include <qplug/unicode.hpp>
+
+#include "html_entities.hpp"
 
 namespace qplug::solver::detail {
 
@@ -16,10 +19,6 @@ bool is_space(char c) {
 
 bool is_alpha(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-bool is_alnum(char c) {
-    return is_alpha(c) || (c >= '0' && c <= '9');
 }
 
 char lower(char c) {
@@ -38,36 +37,38 @@ bool has_text_content(std::string_view name) {
     return false;
 }
 
-struct NamedReference {
-    std::string_view name;
-    char32_t code_point;
-    bool legacy; ///< also recognised without the ';' (HTML5's legacy list)
-};
+/// The numeric reference's text as html.unescape gives it (html._replace_charref).
+void append_numeric(std::string& out, std::uint32_t number, bool too_big) {
+    using namespace html_entities;
+    if (!too_big) {
+        const Replaced* const end = replaced + replaced_size;
+        const Replaced* r = std::lower_bound(
+            replaced, end, number, [](const Replaced& x, std::uint32_t n) { return x.number < n; });
+        if (r != end && r->number == number) {
+            out += r->text;
+            return;
+        }
+    }
+    if (too_big || (number >= 0xD800 && number <= 0xDFFF)) {
+        unicode::append_utf8(out, U'\uFFFD');
+        return;
+    }
+    const Range* const end = dropped + dropped_size;
+    const Range* d = std::upper_bound(dropped, end, number,
+                                      [](std::uint32_t n, const Range& x) { return n < x.first; });
+    if (d != dropped && number <= (d - 1)->last) {
+        return; // html.unescape drops these
+    }
+    unicode::append_utf8(out, static_cast<char32_t>(number));
+}
 
-constexpr std::array<NamedReference, 10> kNamed = {{
-    {"amp", U'&', true},
-    {"AMP", U'&', true},
-    {"lt", U'<', true},
-    {"LT", U'<', true},
-    {"gt", U'>', true},
-    {"GT", U'>', true},
-    {"quot", U'"', true},
-    {"QUOT", U'"', true},
-    {"nbsp", U'\u00A0', true},
-    {"apos", U'\'', false},
-}};
-
-/// HTML5's reading of numeric references 0x80-0x9F as windows-1252 (0 where it keeps them).
-constexpr std::array<char16_t, 32> kWindows1252 = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
-
-/// Decodes the numeric reference at raw[i] == '&', raw[i + 1] == '#'; returns the index after
-/// it, or i when there are no digits (then the text stays as written).
+/// Decodes the numeric reference at raw[i] == '&', raw[i + 1] == '#' (html.unescape's
+/// "#[0-9]+;?" and "#[xX][0-9a-fA-F]+;?"); returns the index after it, or i when there are
+/// no digits (then the text stays as written).
 std::size_t numeric_reference(std::string& out, std::string_view raw, std::size_t i) {
     std::size_t j = i + 2;
-    const bool hex = j < raw.size() && (raw[j] == 'x' || raw[j] == 'X');
+    const bool hex = j + 1 < raw.size() && (raw[j] == 'x' || raw[j] == 'X') &&
+                     unicode::hex_value(raw[j + 1]) >= 0;
     if (hex) {
         ++j;
     }
@@ -75,16 +76,12 @@ std::size_t numeric_reference(std::string& out, std::string_view raw, std::size_
     std::uint32_t value = 0;
     bool too_big = false;
     for (; j < raw.size(); ++j) {
-        const char c = raw[j];
-        std::uint32_t d = 0;
-        if (c >= '0' && c <= '9') {
-            d = static_cast<std::uint32_t>(c - '0');
-        } else if (hex && lower(c) >= 'a' && lower(c) <= 'f') {
-            d = static_cast<std::uint32_t>(lower(c) - 'a' + 10);
-        } else {
+        const int d =
+            hex ? unicode::hex_value(raw[j]) : (raw[j] >= '0' && raw[j] <= '9' ? raw[j] - '0' : -1);
+        if (d < 0) {
             break;
         }
-        value = value * (hex ? 16U : 10U) + d;
+        value = value * (hex ? 16U : 10U) + static_cast<std::uint32_t>(d);
         if (value > 0x10FFFF) {
             too_big = true;
             value = 0x110000; // keep reading digits without overflowing
@@ -96,53 +93,57 @@ std::size_t numeric_reference(std::string& out, std::string_view raw, std::size_
     if (j < raw.size() && raw[j] == ';') {
         ++j;
     }
-    char32_t cp = value;
-    if (too_big || value == 0 || (value >= 0xD800 && value <= 0xDFFF)) {
-        cp = U'\uFFFD';
-    } else if (value >= 0x80 && value <= 0x9F && kWindows1252[value - 0x80] != 0) {
-        cp = kWindows1252[value - 0x80];
-    }
-    unicode::append_utf8(out, cp);
+    append_numeric(out, value, too_big);
     return j;
 }
 
-/// Decodes the named reference at raw[i] == '&'; returns the index after it, or i.
-std::size_t named_reference(std::string& out, std::string_view raw, std::size_t i,
-                            RefContext context) {
+const html_entities::Named* find_named(std::string_view name) {
+    using namespace html_entities;
+    const Named* const end = named + named_size;
+    const Named* n = std::lower_bound(
+        named, end, name, [](const Named& x, std::string_view v) { return x.name < v; });
+    return n != end && n->name == name ? n : nullptr;
+}
+
+/// Decodes the named reference at raw[i] == '&' as html.unescape does: up to 32 characters
+/// other than "\t\n\f <&#;" and an optional ';' are the candidate; it is replaced when
+/// html.entities.html5 names it, else its longest prefix of two or more characters that is a
+/// name (legacy names need no ';': "&ampx" is "&x", in attribute values too), else it stays.
+/// Returns the index after what was read, or i when nothing follows the '&'.
+std::size_t named_reference(std::string& out, std::string_view raw, std::size_t i) {
     std::size_t end = i + 1;
-    while (end < raw.size() && end - i <= 32 && is_alnum(raw[end])) {
-        ++end;
+    for (std::size_t characters = 0; end < raw.size() && characters < 32; ++characters) {
+        const char c = raw[end];
+        if (c == '\t' || c == '\n' || c == '\f' || c == ' ' || c == '<' || c == '&' || c == '#' ||
+            c == ';') {
+            break;
+        }
+        ++end; // one character: a UTF-8 lead byte and its continuation bytes
+        while (end < raw.size() && (static_cast<unsigned char>(raw[end]) & 0xC0) == 0x80) {
+            ++end;
+        }
     }
-    const std::string_view name = raw.substr(i + 1, end - i - 1);
-    if (name.empty()) {
+    if (end == i + 1) {
         return i;
     }
     if (end < raw.size() && raw[end] == ';') {
-        for (const auto& ref : kNamed) {
-            if (ref.name == name) {
-                unicode::append_utf8(out, ref.code_point);
-                return end + 1;
-            }
+        ++end;
+    }
+    const std::string_view candidate = raw.substr(i + 1, end - i - 1);
+    if (const auto* n = find_named(candidate)) {
+        out += n->text;
+        return end;
+    }
+    for (std::size_t length = candidate.size() - 1; length >= 2; --length) {
+        if (const auto* n = find_named(candidate.substr(0, length))) {
+            out += n->text;
+            out += candidate.substr(length);
+            return end;
         }
     }
-    // Without ';': the longest legacy name the text starts with.
-    const NamedReference* best = nullptr;
-    for (const auto& ref : kNamed) {
-        if (ref.legacy && name.starts_with(ref.name) &&
-            (best == nullptr || ref.name.size() > best->name.size())) {
-            best = &ref;
-        }
-    }
-    if (best == nullptr) {
-        return i;
-    }
-    const std::size_t after = i + 1 + best->name.size();
-    if (context == RefContext::attribute && after < raw.size() &&
-        (raw[after] == '=' || is_alnum(raw[after]))) {
-        return i;
-    }
-    unicode::append_utf8(out, best->code_point);
-    return after;
+    out += '&';
+    out += candidate;
+    return end;
 }
 
 } // namespace
@@ -156,7 +157,7 @@ const std::string* HtmlToken::attribute(std::string_view attribute_name) const {
     return nullptr;
 }
 
-void append_decoded(std::string& out, std::string_view raw, RefContext context) {
+void append_decoded(std::string& out, std::string_view raw) {
     std::size_t i = 0;
     while (i < raw.size()) {
         const std::size_t amp = raw.find('&', i);
@@ -167,7 +168,7 @@ void append_decoded(std::string& out, std::string_view raw, RefContext context) 
         out.append(raw.substr(i, amp - i));
         const std::size_t next = amp + 1 < raw.size() && raw[amp + 1] == '#'
                                      ? numeric_reference(out, raw, amp)
-                                     : named_reference(out, raw, amp, context);
+                                     : named_reference(out, raw, amp);
         if (next == amp) {
             out += '&';
             i = amp + 1;
@@ -289,7 +290,7 @@ bool HtmlTokenizer::tag(HtmlToken& token) {
         if (!end_tag && token.attributes.size() < 256 && token.attribute(name) == nullptr) {
             HtmlAttribute& a = token.attributes.emplace_back();
             a.name = name;
-            append_decoded(a.value, raw_value, RefContext::attribute);
+            append_decoded(a.value, raw_value);
         }
     }
 }

@@ -6,9 +6,10 @@
 // may depend on. It follows the HTML5 tokenizer where anchors depend on it: tag and attribute
 // syntax (names lower-cased, the first of repeated attributes wins, at most 256 attributes
 // kept per tag), comments, doctypes and other bogus comments, the raw text of <script> and
-// <style> and the text of <title>/<textarea> (no tags inside), and character references. It
-// builds no tree and never fails: malformed markup degrades to text, and a tag cut off by the
-// end of the document is dropped. One pass, no backtracking: linear in the page size.
+// <style> and the text of <title>/<textarea> (no tags inside). Character references are
+// decoded as pip's html.parser decodes them (html.unescape). It builds no tree and never
+// fails: malformed markup degrades to text, and a tag cut off by the end of the document is
+// dropped. One pass, no backtracking: linear in the page size.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
@@ -53,14 +54,11 @@ private:
     std::string text_end_; ///< after <script>, <title> ...: the element whose end tag ends its text
 };
 
-/// Where a character reference appears: HTML5 leaves "&amp=" and "&ampx" alone in
-/// attribute values (query strings), but decodes them in text.
-enum class RefContext { text, attribute };
-
-/// Appends `raw` with its character references decoded: numeric ones (with HTML5's fix-ups:
-/// 0, surrogates and values above U+10FFFF become U+FFFD, 0x80-0x9F are read as
-/// windows-1252) and the named ones an index writes (amp, lt, gt, quot, apos, nbsp and the
-/// upper-case forms HTML5 knows); other names stay as written.
-void append_decoded(std::string& out, std::string_view raw, RefContext context);
+/// Appends `raw` with its character references decoded as Python's html.unescape decodes them
+/// (pip's html.parser applies it to attribute values and text): every name of
+/// html.entities.html5, legacy names without ';' also before other letters ("&ampx" is "&x"),
+/// numeric references with html's fix-ups (0x80-0x9F as windows-1252; 0, surrogates and values
+/// above U+10FFFF as U+FFFD; control and non-characters dropped). Tables: html_entities.cpp.
+void append_decoded(std::string& out, std::string_view raw);
 
 } // namespace qplug::solver::detail

@@ -11,6 +11,7 @@
 #include "errors.hpp"
 #include "index_impl.hpp"
 #include "index_schema.hpp"
+#include "system_text.hpp"
 
 namespace qplug::solver {
 
@@ -78,11 +79,6 @@ Expected<void> migrate(sql::Database& db, const std::string& path) {
 }
 
 } // namespace
-
-std::string utc_now() {
-    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
-                       std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
-}
 
 Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Index::Index(Index&&) noexcept = default;

@@ -20,7 +20,4 @@ struct Index::Impl {
     Expected<void> clear_repository(std::int64_t repository_id);
 };
 
-/// The current time, ISO 8601 UTC ("2026-11-23T16:40:00Z").
-std::string utc_now();
-
 } // namespace qplug::solver

@@ -9,6 +9,7 @@
 #include "dependency_json.hpp"
 #include "errors.hpp"
 #include "index_impl.hpp"
+#include "system_text.hpp"
 
 namespace qplug::solver {
 
@@ -166,9 +167,13 @@ private:
     /// replaces the earlier one: one release per version, the last one listed winning as in
     /// QGIS's merge of plugins.xml entries. `merged` counts them.
     Expected<void> add_release(std::int64_t package_id, const Release& r, std::size_t& merged) {
-        std::string identity =
-            fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", package_id, r.version,
-                        channel_name(r.channel), r.build, r.subdir, r.path);
+        std::string identity = std::to_string(package_id);
+        for (const std::string_view part :
+             {std::string_view(r.version), channel_name(r.channel), std::string_view(r.build),
+              std::string_view(r.subdir), std::string_view(r.path)}) {
+            identity += '\x1f';
+            identity += part;
+        }
         const auto known = release_ids_.find(identity);
         if (known != release_ids_.end()) {
             for (auto* st : {&delete_modules_, &delete_release_}) {

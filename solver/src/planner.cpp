@@ -84,11 +84,12 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
     } else {
         run.installed = index.installed();
     }
+    // Neither given nor detected: Policy's own defaults (resolve.hpp), the one place they are.
     if (policy.python_version.empty()) {
-        policy.python_version = "3.11";
+        policy.python_version = Policy{}.python_version;
     }
     if (policy.platform.empty()) {
-        policy.platform = "linux";
+        policy.platform = Policy{}.platform;
     }
     run.python_version = policy.python_version;
     run.platform = policy.platform;

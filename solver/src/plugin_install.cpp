@@ -26,6 +26,7 @@
 
 #include "errors.hpp"
 #include "plugin_install_hook.hpp"
+#include "system_text.hpp"
 #include "zip_extract.hpp"
 
 namespace qplug::solver {
@@ -73,10 +74,6 @@ constexpr const char* kJournal = "journal";
 constexpr std::string_view kJournalHeader = "qplug-install-journal 2";
 /// Journals of qplug before "swap" lines; read the same way.
 constexpr std::string_view kJournalHeaderV1 = "qplug-install-journal 1";
-
-std::string errno_text(int error) {
-    return std::strerror(error);
-}
 
 /// The test hook; false: fail here.
 Expected<void> hook(std::string_view point, std::string_view key = {}) {
@@ -628,6 +625,7 @@ Expected<void> stage(const InstallStep& step, std::size_t index, const fs::path&
 
     meta::PackageOptions check_options;
     check_options.profile = meta::Profile::qgis; // what QGIS needs to load it
+    check_options.wheel = step.wheel;
     const meta::PackageReport checked = meta::check_package(bytes, check_options, shown);
     std::vector<std::string> errors;
     for (const auto& d : checked.diagnostics) {

@@ -70,10 +70,15 @@ pugi::xml_node next_in_document(const pugi::xml_node& node, const pugi::xml_node
     return {};
 }
 
-/// QDomElement::text(): every text and CDATA node below the element, concatenated.
+/// QDomElement::text(): every text and CDATA node below the element, concatenated. The
+/// document is parsed with parse_embed_pcdata: an element's first child, when it is text, is
+/// kept as the element's value (no node of its own), so each element's value comes before its
+/// children.
 void append_text(const pugi::xml_node& element, std::string& out) {
+    out += element.value();
     for (pugi::xml_node n = element.first_child(); n; n = next_in_document(n, element)) {
-        if (n.type() == pugi::node_pcdata || n.type() == pugi::node_cdata) {
+        const auto type = n.type();
+        if (type == pugi::node_element || type == pugi::node_pcdata || type == pugi::node_cdata) {
             out += n.value();
         }
     }
@@ -81,9 +86,12 @@ void append_text(const pugi::xml_node& element, std::string& out) {
 
 /// The element's text as QGIS reads it: QDomElement.text().strip().
 std::string stripped_text(const pugi::xml_node& element) {
-    // The common case, one text node: no concatenation needed.
+    // The common cases, one text (the element's value) or one CDATA node: no concatenation.
     const pugi::xml_node only = element.first_child();
-    if (only && !only.next_sibling() &&
+    if (!only) {
+        return std::string(unicode::strip(element.value()));
+    }
+    if (*element.value() == '\0' && !only.next_sibling() &&
         (only.type() == pugi::node_pcdata || only.type() == pugi::node_cdata)) {
         return std::string(unicode::strip(only.value()));
     }
@@ -167,36 +175,53 @@ void read_children(const pugi::xml_node& element, Entry& e) {
     }
 }
 
-struct LineIndex {
-    explicit LineIndex(std::string_view text) : text_(text) {
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            if (text[i] == '\n') {
-                starts_.push_back(i + 1);
-            }
-        }
-    }
-    /// 1-based line and column (in code points) of a byte offset. Entries come in document
-    /// order: the count goes on from the previous offset on the same line, so that a file of
-    /// one long line costs its length, not its length times its entries.
+/// Line and column of byte offsets, counted on demand: entries come in document order, so the
+/// count goes on from the previous offset (one pass over the bytes in all, and no table of
+/// line starts for a file of hundreds of thousands of lines).
+class LineIndex {
+public:
+    explicit LineIndex(std::string_view text) : text_(text) {}
+
+    /// 1-based line and column (in code points) of a byte offset. An offset before the
+    /// previous one counts again from the start.
     std::pair<std::size_t, std::size_t> at(std::size_t offset) const {
         offset = std::min(offset, text_.size());
-        const auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
-        const std::size_t line_start = *(it - 1);
-        std::size_t from = line_start;
+        if (offset < scanned_) {
+            scanned_ = 0;
+            line_ = 1;
+            line_start_ = 0;
+            last_offset_ = std::string_view::npos;
+        }
+        for (;;) {
+            const void* found = std::memchr(text_.data() + scanned_, '\n', offset - scanned_);
+            if (found == nullptr) {
+                break;
+            }
+            scanned_ = static_cast<std::size_t>(static_cast<const char*>(found) - text_.data()) + 1;
+            line_start_ = scanned_;
+            ++line_;
+        }
+        scanned_ = offset;
+        // On the same line as the previous offset, the column goes on from it: a file of one
+        // long line costs its length, not its length times its entries.
+        std::size_t from = line_start_;
         std::size_t column = 1;
-        if (last_offset_ >= line_start && last_offset_ <= offset) {
+        if (last_offset_ != std::string_view::npos && last_offset_ >= line_start_ &&
+            last_offset_ <= offset) {
             from = last_offset_;
             column = last_column_;
         }
         column += unicode::code_points(text_.substr(from), offset - from);
         last_offset_ = offset;
         last_column_ = column;
-        return {static_cast<std::size_t>(it - starts_.begin()), column};
+        return {line_, column};
     }
 
 private:
     std::string_view text_;
-    std::vector<std::size_t> starts_{0};
+    mutable std::size_t scanned_ = 0;    ///< newlines before this offset are counted
+    mutable std::size_t line_ = 1;       ///< the line `scanned_` is on
+    mutable std::size_t line_start_ = 0; ///< where that line starts
     mutable std::size_t last_offset_ = std::string_view::npos; ///< the last offset asked for
     mutable std::size_t last_column_ = 1;                      ///< and its column
 };
@@ -286,8 +311,11 @@ Expected<Document> parse(std::string_view bytes) {
     // pugixml parses the escaped copy in place; positions are computed on the input bytes.
     Escaped escaped = escape_bare_ampersands(bytes);
     pugi::xml_document xml;
+    // parse_embed_pcdata: an element's leading text is its value, not a node (half the nodes
+    // of a plugins.xml, whose elements mostly hold one text).
     const pugi::xml_parse_result result = xml.load_buffer_inplace(
-        escaped.text.data(), escaped.text.size(), pugi::parse_default, pugi::encoding_auto);
+        escaped.text.data(), escaped.text.size(), pugi::parse_default | pugi::parse_embed_pcdata,
+        pugi::encoding_auto);
     const LineIndex lines(bytes);
     Document doc;
     if (!result) {

@@ -580,7 +580,7 @@ std::optional<Error> walk_anchors(std::string_view html, std::string_view what, 
             break;
         case detail::HtmlToken::Kind::text:
             if (in_anchor) {
-                detail::append_decoded(text, token.text, detail::RefContext::text);
+                detail::append_decoded(text, token.text);
             }
             break;
         }

@@ -44,18 +44,7 @@ unsigned traits(char c) {
     }
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
+using unicode::hex_value;
 
 /// QStringDecoder(Utf8): ill-formed bytes become U+FFFD.
 void append_utf8(std::u16string& out, std::string_view bytes) {

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "errors.hpp"
+#include "system_text.hpp"
 
 extern "C" char** environ; // NOLINT(readability-redundant-declaration)
 
@@ -56,10 +57,6 @@ private:
     int fd_ = -1;
 };
 
-std::string errno_text(int error) {
-    return std::system_category().message(error);
-}
-
 void write_all(int fd, std::string_view data) {
     while (!data.empty()) {
         const ssize_t n = ::write(fd, data.data(), data.size());
@@ -71,15 +68,6 @@ void write_all(int fd, std::string_view data) {
         }
         data.remove_prefix(static_cast<std::size_t>(n));
     }
-}
-
-std::string utc_now() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buffer[32];
-    const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return std::string(buffer, n);
 }
 
 std::string last_lines(std::string_view text, std::size_t count) {

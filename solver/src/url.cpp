@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "url.hpp"
 
+#include <qplug/unicode.hpp>
+
 namespace qplug::solver::detail {
 
 namespace {
@@ -21,18 +23,7 @@ bool is_scheme(std::string_view s) {
     return true;
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
+using unicode::hex_value;
 
 /// RFC 3986 section 5.2.3.
 std::string merge(const UriParts& base, std::string_view path) {

@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 #include <zip.h>
 
+#include <qplug/meta/zip_name.hpp>
+
 #include "errors.hpp"
 
 namespace qplug::solver::detail {
@@ -202,17 +204,15 @@ Expected<Extracted> extract_folder(const std::filesystem::path& zip, std::string
         Entry e;
         e.index = static_cast<zip_uint64_t>(i);
         const char* raw_name = zip_get_name(za.get(), e.index, ZIP_FL_ENC_RAW);
-        // Python's zipfile: UTF-8 when the entry says so, else CP437, which libzip's strict
-        // mode also does (control characters, which it maps differently, are refused below
-        // on the raw name).
-        const char* decoded = zip_get_name(za.get(), e.index, ZIP_FL_ENC_STRICT);
-        if (raw_name == nullptr || decoded == nullptr) {
+        if (raw_name == nullptr) {
             return failure(fmt::format("{}: entry {} has no readable name", zip.string(), i));
         }
+        // Python's zipfile: UTF-8 when the entry says so, else CP437 (the package check
+        // reads the same names).
+        e.name = meta::zip_entry_name(raw_name, zip_get_name(za.get(), e.index, ZIP_FL_ENC_STRICT));
         if (auto why = unsafe_entry_name(raw_name); why == "a control character") {
-            return failure(fmt::format("{}: entry '{}' has {}", zip.string(), decoded, why));
+            return failure(fmt::format("{}: entry '{}' has {}", zip.string(), e.name, why));
         }
-        e.name = decoded;
         if (auto why = unsafe_entry_name(e.name); !why.empty()) {
             return failure(fmt::format("{}: entry '{}' has {}: it would be written outside "
                                        "the plugin folder",

@@ -8,6 +8,8 @@ The C++ side is the test_solver binary, named by QPLUG_PYPI_DRIVER: its PypiRefe
 test answers one JSON request per line (tests/solver/test_pypi.cpp). The gtest
 PypiReference.AgainstPackagingAndEmailParser runs this file with it."""
 import email.parser
+import html
+import html.entities
 import json
 import os
 import random
@@ -340,6 +342,61 @@ class PypiNamesAgainstPackaging(unittest.TestCase):
         for name, ours in zip(names, answers):
             self.assertEqual(ours["name"], canonicalize_name(name), name)
         report("canonical names", {"ASCII names compared": len(names)})
+
+
+def reference_texts(rng, count):
+    """Attribute values and texts with character references of every kind html.unescape reads:
+    HTML5 names with and without ';', cut, run on into letters or '=', numeric references of
+    every range (controls, windows-1252, surrogates, non-characters, too large), and
+    the separators that end a name, among non-ASCII text."""
+    names = sorted(html.entities.html5)
+    pieces = ["&", ";", "#", "x", "X", "=", " ", "\t", "\n", "\f", "<", "a", "Z", "0", "9",
+              "f", "\u00e9", "\u4e2d", "\U0001f40d", "amp", "?a=1", "/"]
+
+    def reference():
+        kind = rng.randrange(6)
+        if kind == 0:
+            return "&" + rng.choice(names)
+        if kind == 1:
+            name = rng.choice(names).rstrip(";")
+            return "&" + name[:rng.randrange(1, len(name) + 1)] + rng.choice(["", "", "x", "=", ";"])
+        number = rng.choice([0, 1, 9, 11, 13, 31, 127, 128, 129, 141, 150, 159, 160, 0xD800,
+                             0xDFFF, 0xFDD0, 0xFFFE, 0xFFFF, 0x1FFFF, 0x10FFFF, 0x110000,
+                             10 ** 20, rng.randrange(0x110000)])
+        if kind == 2:
+            return "&#%d%s" % (number, rng.choice(["", ";", "x"]))
+        if kind == 3:
+            return "&#%s%X%s" % (rng.choice("xX"), number, rng.choice(["", ";", "g"]))
+        if kind == 4:
+            return "&#" + rng.choice(["", ";", "x", "x;", "X-"])
+        return "&" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyzABC") for _ in range(rng.randrange(30, 40)))
+
+    out = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randrange(1, 8)):
+            parts.append(reference() if rng.random() < 0.6 else rng.choice(pieces))
+        out.append("".join(parts))
+    return out
+
+
+class CharacterReferencesAgainstHtmlUnescape(unittest.TestCase):
+    """pip reads a PEP 503 page with html.parser, which decodes attribute values (href,
+    data-requires-python, data-yanked ...) and text with html.unescape: html_scan's decoding
+    must give the same text."""
+
+    def test_generated_references(self):
+        rng = random.Random(1866)
+        texts = reference_texts(rng, 20000 * SCALE)
+        texts += ["&" + name for name in html.entities.html5]
+        answers = ask([{"unescape": t} for t in texts])
+        changed = 0
+        for text, ours in zip(texts, answers):
+            expected = html.unescape(text)
+            self.assertEqual(ours["text"], expected, ascii(text))
+            changed += expected != text
+        report("character references", {"texts compared": len(texts), "decoded": changed})
+        self.assertGreater(changed, len(texts) // 2)
 
 
 class CoreMetadataAgainstEmailParser(unittest.TestCase):

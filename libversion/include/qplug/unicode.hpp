@@ -62,6 +62,14 @@ inline std::string_view strip(std::string_view text) noexcept {
     return rstrip(lstrip(text));
 }
 
+/// The value of an ASCII hexadecimal digit (int(c, 16)), or -1.
+constexpr int hex_value(char c) noexcept {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
 /// True when every code point is ASCII.
 bool is_ascii(std::string_view text) noexcept;
 

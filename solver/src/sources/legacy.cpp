@@ -3,7 +3,7 @@
 // repository adds <plugin_dependencies>, which QGIS reads): they are learnt from metadata.txt
 // when a release's ZIP is fetched.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <map>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -133,54 +133,67 @@ public:
                                   "reads them",
                                   e.to_string(), document->entries.size()));
         }
-        if (document->entries.empty() &&
-            response->body.find("pyqgis_plugin") == std::string::npos) {
+        const bool names_plugins = response->body.find("pyqgis_plugin") != std::string::npos;
+        std::string().swap(response->body); // its memory serves what follows
+        if (document->entries.empty() && !names_plugins) {
             // QGIS: "Server response is 200 OK, but doesn't contain plugin metadata".
             sink.warn(fmt::format("{}: the answer holds no plugin metadata", redact_url(url)));
         }
         // One package per plugin key (the install folder), its versions in document order.
-        std::vector<Package> packages;
-        std::map<std::string, std::size_t> by_key;
+        // The entries are grouped first and each package is built just before it is written:
+        // one package's memory at a time, reused by the next, instead of all of them at once.
+        std::vector<std::string> keys;
+        std::vector<std::vector<const plugins_xml::Entry*>> groups;
+        std::unordered_map<std::string, std::size_t> by_key;
         std::size_t disabled = 0;
         for (const auto& entry : document->entries) {
             if (entry.disabled) {
                 ++disabled; // QGIS drops these
                 continue;
             }
-            const std::string key = entry.key();
+            std::string key = entry.key();
             if (key.empty()) {
                 sink.warn(fmt::format("{}:{}:{}: {} {} has neither file_name nor download_url",
                                       redact_url(repository_.url), entry.line, entry.column,
                                       entry.name, entry.version));
                 continue;
             }
-            auto [it, added] = by_key.try_emplace(key, packages.size());
+            auto [it, added] = by_key.try_emplace(key, groups.size());
             if (added) {
-                packages.emplace_back();
-                packages.back().name = key;
+                groups.emplace_back();
+                keys.push_back(std::move(key));
             }
-            Package& p = packages[it->second];
-            // Later non-empty values win, as in QGIS's merge.
-            if (!entry.name.empty()) {
-                p.display_name = entry.name;
-            }
-            if (!entry.description.empty()) {
-                p.summary = entry.description;
-            }
-            if (!entry.tags.empty()) {
-                p.keywords = entry.tags;
-            }
-            p.releases.push_back(release_of(entry, sink, redact_url(repository_.url)));
+            groups[it->second].push_back(&entry);
         }
         if (disabled > 0) {
             sink.warn(
                 fmt::format("{} disabled plugin version(s) left out, as QGIS does", disabled));
         }
-        sink.expect(packages.size());
+        sink.expect(groups.size());
         if (auto r = sink.clear(); !r) {
             return std::move(r).error();
         }
-        for (const auto& p : packages) {
+        const std::string where = redact_url(repository_.url);
+        Package p;
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            p.name = std::move(keys[g]);
+            p.display_name.clear();
+            p.summary.clear();
+            p.keywords.clear();
+            p.releases.clear();
+            for (const plugins_xml::Entry* entry : groups[g]) {
+                // Later non-empty values win, as in QGIS's merge.
+                if (!entry->name.empty()) {
+                    p.display_name = entry->name;
+                }
+                if (!entry->description.empty()) {
+                    p.summary = entry->description;
+                }
+                if (!entry->tags.empty()) {
+                    p.keywords = entry->tags;
+                }
+                p.releases.push_back(release_of(*entry, sink, where));
+            }
             if (auto r = sink.add(p); !r) {
                 return std::move(r).error();
             }

@@ -21,7 +21,6 @@ enum class Profile {
 
 std::string_view severity_name(Severity s);
 std::string_view profile_name(Profile p);
-std::optional<Profile> profile_from_name(std::string_view name);
 
 /// One finding. Positions are 1-based; 0 means "not tied to a position" (e.g. a missing key).
 struct Diagnostic {
