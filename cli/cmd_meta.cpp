@@ -131,7 +131,7 @@ int run_check(CheckOptions o, const std::vector<std::string>& files) {
         std::optional<solver::WheelPlugin> wheel;
         Expected<meta::Document> doc = Error{};
         if (file.ends_with(".whl")) {
-            auto read = solver::read_plugin_wheel(file);
+            auto read = heavy_layer().read_plugin_wheel(file); // (libzip: loaded now)
             if (!read) {
                 std::cerr << "qplug: " << read.error().to_string() << '\n';
                 ++unreadable;
@@ -168,7 +168,7 @@ int run_check(CheckOptions o, const std::vector<std::string>& files) {
         }
         meta::Diagnostics ds = meta::validate(*doc, vo);
         if (wheel) {
-            for (auto& d : solver::check_plugin_wheel(file)) {
+            for (auto& d : heavy_layer().check_plugin_wheel(file)) {
                 ds.push_back(std::move(d));
             }
         }

@@ -38,7 +38,16 @@ std::optional<std::string> check_link(std::string_view url, long timeout_seconds
     return meta::check_link_with_curl(url, timeout_seconds);
 }
 
-constexpr HeavyLayer kLayer{register_heavy_commands, report_heavy_exception, check_link};
+Expected<solver::WheelPlugin> read_plugin_wheel(const std::filesystem::path& wheel) {
+    return solver::read_plugin_wheel(wheel);
+}
+
+meta::Diagnostics check_plugin_wheel(const std::filesystem::path& wheel) {
+    return solver::check_plugin_wheel(wheel);
+}
+
+constexpr HeavyLayer kLayer{register_heavy_commands, report_heavy_exception, check_link,
+                            read_plugin_wheel, check_plugin_wheel};
 
 } // namespace
 } // namespace qplug::cli

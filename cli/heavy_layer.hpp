@@ -7,11 +7,14 @@
 #pragma once
 
 #include <exception>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include <CLI/CLI.hpp>
+
+#include <qplug/solver/plugin_distribution.hpp>
 
 #include "commands.hpp"
 #include "global_options.hpp"
@@ -29,6 +32,10 @@ struct HeavyLayer {
     std::optional<int> (*report_exception)(const std::exception& e, bool json);
     /// `meta check --check-links`: a HEAD request; the problem, or nullopt when the link works.
     std::optional<std::string> (*check_link)(std::string_view url, long timeout_seconds);
+    /// `meta check` of a plugin wheel (.whl, read with libzip): its plugin, and the wheel's own
+    /// checks (solver/plugin_distribution.hpp).
+    Expected<solver::WheelPlugin> (*read_plugin_wheel)(const std::filesystem::path& wheel);
+    meta::Diagnostics (*check_plugin_wheel)(const std::filesystem::path& wheel);
 };
 
 /// The layer, loaded on first use; exits the process with exit_failure (3) when
