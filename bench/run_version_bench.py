@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import time
@@ -132,25 +131,6 @@ def qplug_timings(build):
     return out, data["context"]
 
 
-def startup(build):
-    exe = os.path.join(build, "cli", "qplug")
-    result = {}
-    for label, args in (("qplug --version", ["--version"]),
-                        ("qplug version compare 1.0 1.0.0", ["version", "compare", "1.0", "1.0.0"])):
-        samples = []
-        for _ in range(200):
-            t = time.perf_counter()
-            subprocess.run([exe, *args], stdout=subprocess.DEVNULL, check=True)
-            samples.append((time.perf_counter() - t) * 1e3)
-        result[label] = statistics.median(samples)
-    t = time.perf_counter()
-    for _ in range(50):
-        subprocess.run([sys.executable, "-c", "import packaging.version as v; v.Version('1.0') == v.Version('1.0.0')"],
-                       stdout=subprocess.DEVNULL, check=True)
-    result["python3 -c 'packaging Version compare' (for scale)"] = (time.perf_counter() - t) * 1e3 / 50
-    return result
-
-
 PYTHON_SORT = ("import sys; from packaging.version import Version; "
                "sys.stdout.writelines(sorted(sys.stdin, key=lambda v: Version(v)))")
 
@@ -181,7 +161,6 @@ def main():
     vs = inputs()
     q, context = qplug_timings(args.build)
     p = python_timings(vs)
-    s = startup(args.build)
     (q_ms, q_mb), (p_ms, p_mb) = programs(args.build, vs)
     lines = []
     lines.append(f"Inputs: the {len(vs)} version strings of the corpus (`bench/data/versions.txt`; "
@@ -211,11 +190,6 @@ def main():
     for scheme in ("qgis", "qgis-classic", "pep440", "conda"):
         key = f"BM_Sort/{scheme}/1000000"
         lines.append(f"| sort 1,000,000 `{scheme}` versions (parse, key, sort) | {q[key] * SORT_N / 1e6:.0f} ms |")
-    lines.append("")
-    lines.append("| start-up (median of 200 runs) | time |")
-    lines.append("| --- | --- |")
-    for label, ms in s.items():
-        lines.append(f"| `{label}` | {ms:.2f} ms |")
     lines.append("")
     lines.append("| sort 1,000,000 PEP 440 versions from stdin, whole program | wall time | peak memory |")
     lines.append("| --- | --- | --- |")

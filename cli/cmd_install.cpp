@@ -12,6 +12,7 @@
 
 #include <qplug/solver/lifecycle.hpp>
 
+#include "choice.hpp"
 #include "commands.hpp"
 #include "resolve_options.hpp"
 
@@ -262,7 +263,7 @@ void register_install_commands(CLI::App& app, RunState& state) {
                     "automatic (removed when nothing needs them)");
         cmd->add_option("MARK", o->mark, "requested or auto")
             ->required()
-            ->check(CLI::IsMember({"requested", "auto"}));
+            ->transform(choice({"requested", "auto"}));
         cmd->add_option("NAME", o->names, "Installed plugins or packages")->required();
         cmd->add_flag("--json", o->json, "Print JSON");
         add_target_options(cmd, *o);

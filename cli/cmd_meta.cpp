@@ -1,9 +1,11 @@
 // qplug meta show|check|fmt|spec
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <unistd.h>
 
@@ -12,12 +14,14 @@
 #include <qplug/meta/serialize.hpp>
 #include <qplug/meta/spec.hpp>
 #include <qplug/meta/validator.hpp>
-#include <qplug/solver/link_check.hpp>
+#include <qplug/solver/plugin_distribution.hpp>
 
 #include "check_selection.hpp"
+#include "choice.hpp"
 #include "color.hpp"
 #include "commands.hpp"
 #include "diagnostics_output.hpp"
+#include "heavy_layer.hpp"
 #include "output.hpp"
 
 namespace qplug::cli {
@@ -39,7 +43,7 @@ void add_read_options(CLI::App* cmd, MetaOptions& o) {
     cmd->add_option("--keys", o.keys,
                     "Read as QGIS desktop does (qgis: keys lower-cased, default) or as "
                     "plugins.qgis.org does (site: keys case-sensitive)")
-        ->transform(CLI::CheckedTransformer(kKeyModes, CLI::ignore_case));
+        ->transform(choice(kKeyModes));
     cmd->add_flag("--lenient", o.lenient,
                   "Accept a BOM, Latin-1 text, unindented continuation lines and keys before "
                   "[general], and report each assumption");
@@ -122,7 +126,24 @@ int run_check(CheckOptions o, const std::vector<std::string>& files) {
                                : (o.profile == meta::Profile::qgis ? meta::KeyMode::qgis
                                                                    : meta::KeyMode::site);
         po.lenient = o.lenient;
-        auto doc = meta::parse_file(file, po);
+        // A wheel that holds a QGIS plugin: its plugin's metadata.txt, and the wheel checked as
+        // a plugin package (docs/metadata.md).
+        std::optional<solver::WheelPlugin> wheel;
+        Expected<meta::Document> doc = Error{};
+        if (file.ends_with(".whl")) {
+            auto read = heavy_layer().read_plugin_wheel(file); // (libzip: loaded now)
+            if (!read) {
+                std::cerr << "qplug: " << read.error().to_string() << '\n';
+                ++unreadable;
+                report_files.push_back({{"file", file}, {"error", read.error().message}});
+                continue;
+            }
+            wheel = std::move(*read);
+            po.file_name = file + "!/" + wheel->key + "/metadata.txt";
+            doc = meta::parse(wheel->metadata_txt, po);
+        } else {
+            doc = meta::parse_file(file, po);
+        }
         if (!doc) {
             std::cerr << "qplug: " << file << ": " << doc.error().message << '\n';
             ++unreadable;
@@ -132,16 +153,25 @@ int run_check(CheckOptions o, const std::vector<std::string>& files) {
         meta::ValidateOptions vo;
         vo.profile = o.profile;
         const std::filesystem::path folder = std::filesystem::path(file).parent_path();
-        vo.file_exists = [folder](std::string_view relative) {
+        vo.file_exists = [folder, &wheel](std::string_view relative) {
+            if (wheel) {
+                const std::string entry = wheel->key + "/" + std::string(relative);
+                return std::find(wheel->entries.begin(), wheel->entries.end(), entry) !=
+                       wheel->entries.end();
+            }
             std::error_code ec;
             return std::filesystem::is_regular_file(folder / std::filesystem::path(relative), ec);
         };
         if (o.check_links) {
-            vo.check_link = [](std::string_view url) {
-                return solver::check_link_with_curl(url, 10);
-            };
+            // libcurl lives in qplug-commands.so, loaded only now (heavy_layer.hpp).
+            vo.check_link = [](std::string_view url) { return heavy_layer().check_link(url, 10); };
         }
         meta::Diagnostics ds = meta::validate(*doc, vo);
+        if (wheel) {
+            for (auto& d : heavy_layer().check_plugin_wheel(file)) {
+                ds.push_back(std::move(d));
+            }
+        }
         selection->apply(ds);
         merge_duplicates(ds);
         const std::size_t e = meta::count(ds, meta::Severity::error);
@@ -369,7 +399,7 @@ void register_meta_commands(CLI::App& app, RunState& state) {
                         "Read as QGIS desktop does (qgis: keys lower-cased) or as "
                         "plugins.qgis.org does (site: keys case-sensitive); default: as the "
                         "profile's consumer reads it")
-            ->transform(CLI::CheckedTransformer(kKeyModes, CLI::ignore_case));
+            ->transform(choice(kKeyModes));
         cmd->add_flag("--lenient", o->lenient,
                       "Accept a BOM, Latin-1 text, unindented continuation lines and keys before "
                       "[general], and report each assumption");
@@ -377,7 +407,7 @@ void register_meta_commands(CLI::App& app, RunState& state) {
         cmd->add_option("--profile", o->profile,
                         "qgis (what QGIS needs, default), site (what plugins.qgis.org enforces), "
                         "strict (site plus good practice)")
-            ->transform(CLI::CheckedTransformer(kProfiles, CLI::ignore_case));
+            ->transform(choice(kProfiles));
         cmd->add_flag("--check-links", o->check_links,
                       "Check that tracker, repository and homepage answer (HEAD, 10 s timeout)");
         cmd->callback([&state, o, files, cmd] {
@@ -411,7 +441,7 @@ void register_meta_commands(CLI::App& app, RunState& state) {
         cmd->add_option("FILE", *file, "metadata.txt")->required();
         add_read_options(cmd, *o);
         cmd->add_option("--format", o->format, "json (default) or plugins-xml")
-            ->check(CLI::IsMember({"json", "plugins-xml"}));
+            ->transform(choice({"json", "plugins-xml"}));
         cmd->add_option("--package-name", o->release.package_name,
                         "plugins-xml: the ZIP's top folder (default: the file's folder name)");
         cmd->add_option("--download-url", o->release.download_url, "plugins-xml: <download_url>");

@@ -13,8 +13,10 @@
 #include <qplug/meta/validator.hpp>
 #include <qplug/solver/checksum.hpp>
 #include <qplug/solver/link_check.hpp>
+#include <qplug/solver/plugin_distribution.hpp>
 
 #include "check_selection.hpp"
+#include "choice.hpp"
 #include "color.hpp"
 #include "commands.hpp"
 #include "diagnostics_output.hpp"
@@ -147,6 +149,17 @@ int run_package_check(PackageCommandOptions o, const std::vector<std::string>& f
             } else {
                 report = meta::check_package(built->zip, po, file);
                 name_folder_files(report->diagnostics, file, built->folder);
+            }
+        } else if (file.ends_with(".whl")) {
+            // A wheel that holds a QGIS plugin: its plugin folder checked as a ZIP's, and the
+            // wheel as a plugin package (one module, versions agreeing).
+            meta::PackageOptions wheel = po;
+            wheel.wheel = true;
+            report = meta::check_package_file(file, wheel);
+            if (report) {
+                for (auto& d : solver::check_plugin_wheel(file)) {
+                    report->diagnostics.push_back(std::move(d));
+                }
             }
         } else {
             report = meta::check_package_file(file, po);
@@ -363,7 +376,7 @@ void add_check_options(CLI::App* cmd, PackageCommandOptions& o) {
     cmd->add_option("--profile", o.package.profile,
                     "site (what plugins.qgis.org enforces, default), strict (site plus good "
                     "practice) or qgis (what QGIS needs)")
-        ->transform(CLI::CheckedTransformer(kProfiles, CLI::ignore_case));
+        ->transform(choice(kProfiles));
     cmd->add_flag("--new", o.package.new_plugin,
                   "A new plugin: its folder must be a Python identifier");
     cmd->add_option("--package-name", o.package.expected_package_name,

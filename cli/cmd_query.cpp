@@ -11,6 +11,7 @@
 #include <qplug/solver/installed_list.hpp>
 #include <qplug/solver/pip_project.hpp>
 #include <qplug/solver/planner.hpp>
+#include <qplug/solver/plugin_distribution.hpp>
 #include <qplug/solver/plugin_offer.hpp>
 #include <qplug/solver/queries.hpp>
 #include <qplug/solver/source.hpp>
@@ -95,6 +96,13 @@ int run_info(const QueryOptions& o, const std::string& name, bool versions) {
             newest.kind == backend ? newest.kind : newest.kind + ", " + std::string(backend));
         if (!newest.summary.empty()) {
             std::cout << "    " << newest.summary << '\n';
+        }
+        if (const std::string key =
+                solver::plugin_key(newest.backend, newest.package, newest.release);
+            newest.backend != solver::Backend::legacy && !key.empty()) {
+            std::cout << fmt::format("    a QGIS plugin ({} package): installed as the plugin "
+                                     "folder {}/\n",
+                                     backend, key);
         }
         auto show = [&](const char* label, const solver::ReleaseRecord* r) {
             if (r == nullptr) {

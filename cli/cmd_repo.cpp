@@ -387,6 +387,16 @@ void register_repo_commands(CLI::App& app, RunState& state) {
                 state.exit_code = code;
                 return;
             }
+            if (auto repo = index->repository(*name); repo && repo->is_protected && !*force) {
+                // Refused, not failed: exit 1 (as QGIS, which does not let its official
+                // repository be removed).
+                (void)report_failure(fmt::format("the repository '{}' is protected; remove it "
+                                                 "with --force",
+                                                 *name),
+                                     *o);
+                state.exit_code = exit_findings;
+                return;
+            }
             if (auto r = index->remove_repository(*name, *force); !r) {
                 state.exit_code = report_failure(r.error().to_string(), *o);
                 return;

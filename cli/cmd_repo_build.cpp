@@ -4,6 +4,7 @@
 #include <memory>
 #include <unistd.h>
 
+#include "choice.hpp"
 #include "color.hpp"
 #include "commands.hpp"
 #include "diagnostics_output.hpp"
@@ -83,7 +84,7 @@ void register_repo_build_command(CLI::App& repo, RunState& state) {
     cmd->add_option("--profile", o->repository.profile,
                     "What a ZIP must pass to be listed: qgis (what QGIS needs, default), site "
                     "or strict")
-        ->transform(CLI::CheckedTransformer(profiles, CLI::ignore_case));
+        ->transform(choice(profiles));
     cmd->add_flag("--json", o->json, "Print JSON on stdout");
     add_color_option(cmd, o->color);
     cmd->callback([&state, o] { state.exit_code = run_repo_build(*o); });

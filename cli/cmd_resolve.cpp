@@ -220,12 +220,15 @@ int run_pin(const PinOptions& o, bool remove) {
         }
         std::erase_if(pins, same);
     } else {
-        if (request->spec.empty()) {
+        // A pin naming a backend may have no spec: it keeps a plugin on that backend
+        // ("pip:B Plugin", docs/resolve.md "One plugin, several backends").
+        if (request->spec.empty() && !request->backend) {
             Error e;
             e.kind = Error::Kind::invalid;
             e.what = "pin";
             e.input = o.target;
-            e.message = "needs a spec, e.g. 'pip:numpy<2' or 'Common Lib==1.0'";
+            e.message = "needs a spec, e.g. 'pip:numpy<2', 'Common Lib==1.0', or a backend "
+                        "for a plugin, e.g. 'pip:B Plugin'";
             return report_invalid(e, o);
         }
         std::erase_if(pins, same);

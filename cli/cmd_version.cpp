@@ -11,6 +11,7 @@
 #include <qplug/version/compat.hpp>
 #include <qplug/version/scheme.hpp>
 
+#include "choice.hpp"
 #include "commands.hpp"
 #include "output.hpp"
 
@@ -36,7 +37,7 @@ void add_common(CLI::App* cmd, VersionOptions& o, bool with_scheme = true) {
         cmd->add_option("--scheme", o.scheme,
                         "Version scheme: qgis (QGIS >= 3.42, default), qgis-classic (QGIS <= "
                         "3.40), pep440 (pip), conda")
-            ->transform(CLI::CheckedTransformer(kSchemes, CLI::ignore_case));
+            ->transform(choice(kSchemes));
     }
 }
 
@@ -249,7 +250,7 @@ void register_version_commands(CLI::App& app, RunState& state) {
             {"loader", version::compat::Rules::loader}};
         cmd->add_option("--rules", *rules,
                         "installer (the plugin manager, default) or loader (QGIS at start-up)")
-            ->transform(CLI::CheckedTransformer(rule_names, CLI::ignore_case));
+            ->transform(choice(rule_names));
         cmd->add_flag("--no-dev-bump", *no_bump,
                       "Do not treat QGIS X.99 as (X+1).0.0 (2025/26 development trees)");
         cmd->add_flag("--installed", *installed,

@@ -16,8 +16,9 @@ enum class ColorMode { automatic, always, never };
 /// --color auto|always|never for a command (default auto).
 void add_color_option(CLI::App* command, ColorMode& mode);
 
-/// Whether to colour what goes to the file descriptor: always, never, or (auto) when it is a
-/// terminal, NO_COLOR is unset or empty, and TERM is not "dumb".
+/// Whether to colour what goes to the file descriptor: always, never, or (auto: the global
+/// --color, else) when NO_COLOR is unset or empty and either CLICOLOR_FORCE is set (not "0")
+/// or the descriptor is a terminal whose TERM is not "dumb".
 bool use_color(ColorMode mode, int fd);
 
 /// ANSI SGR sequences, or "" when colour is off.

@@ -21,5 +21,7 @@ void register_query_commands(CLI::App& app, RunState& state);
 void register_resolve_commands(CLI::App& app, RunState& state);
 void register_install_commands(CLI::App& app, RunState& state);
 void register_enable_commands(CLI::App& app, RunState& state);
+/// `check` (cmd_check.cpp): the installed plugins against the target QGIS and each other.
+void register_check_command(CLI::App& app, RunState& state);
 
 } // namespace qplug::cli

@@ -14,6 +14,8 @@
 #include <qplug/meta/spec.hpp>
 #include <qplug/unicode.hpp>
 
+#include "choice.hpp"
+
 namespace qplug::cli {
 
 using json = nlohmann::ordered_json;
@@ -135,7 +137,7 @@ void add_check_output_options(CLI::App* command, CheckOutputOptions& options, bo
         ->add_option("--format", options.format,
                      "text (default), json, sarif (SARIF 2.1.0, for code scanning) or github "
                      "(GitHub Actions workflow commands)")
-        ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
+        ->transform(choice(formats))
         ->excludes(json_option);
     add_color_option(command, options.color);
     command

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "index_access.hpp"
 
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
 #include <fmt/format.h>
 
+#include <qplug/solver/qgis_settings.hpp>
+
 #include "diagnostics_output.hpp"
+#include "global_options.hpp"
 
 namespace qplug::cli {
 
@@ -48,14 +52,47 @@ void add_download_options(CLI::App* cmd, IndexOptions& options) {
         ->check(CLI::NonNegativeNumber);
 }
 
+namespace {
+
+/// QPLUG_NO_DEFAULT_REPOSITORY set (and not "0"): fresh indexes start empty (machines without
+/// internet access, tests).
+bool default_repository_wanted() {
+    const char* no = std::getenv("QPLUG_NO_DEFAULT_REPOSITORY");
+    return no == nullptr || *no == '\0' || std::string_view(no) == "0";
+}
+
+/// A fresh index starts as QGIS does: with the official repository, protected.
+void add_default_repository(solver::Index& index) {
+    solver::RepositoryConfig config;
+    config.name = std::string(solver::kQgisOfficialRepositoryName);
+    config.kind = "legacy";
+    config.url = std::string(solver::kQgisOfficialRepositoryUrl);
+    config.is_protected = true;
+    if (auto added = index.add_repository(std::move(config)); !added) {
+        std::cerr << "qplug: warning: the default repository was not added: "
+                  << added.error().to_string() << '\n';
+    }
+}
+
+} // namespace
+
 std::optional<solver::Index> open_index(const IndexOptions& options, solver::Index::Mode mode,
                                         int& exit_code) {
     const std::filesystem::path path = options.index.empty() ? solver::Index::default_path()
                                                              : std::filesystem::path(options.index);
+    if (globals().verbose > 0) {
+        std::cerr << "qplug: index " << path.string() << '\n';
+    }
+    std::error_code ec;
+    const bool fresh =
+        mode == solver::Index::Mode::read_write && !std::filesystem::exists(path, ec);
     auto index = solver::Index::open(path, mode);
     if (!index) {
         exit_code = report_failure(index.error().to_string(), options);
         return std::nullopt;
+    }
+    if (fresh && default_repository_wanted()) {
+        add_default_repository(*index);
     }
     return std::move(*index);
 }
@@ -75,7 +112,7 @@ std::string human_bytes(std::uint64_t n) {
 } // namespace
 
 solver::ProgressCallback terminal_progress(std::string label) {
-    if (!stderr_is_terminal()) {
+    if (!stderr_is_terminal() || globals().quiet > 0) {
         return {};
     }
     return [label = std::move(label)](std::uint64_t done, std::uint64_t total) {
@@ -90,7 +127,7 @@ solver::ProgressCallback terminal_progress(std::string label) {
 }
 
 void finish_progress() {
-    if (stderr_is_terminal()) {
+    if (stderr_is_terminal() && globals().quiet == 0) {
         std::cerr << "\r\x1b[K" << std::flush;
     }
 }

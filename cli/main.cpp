@@ -1,39 +1,84 @@
 // qplug: the command line over the qplug libraries.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <algorithm>
 #include <exception>
 #include <iostream>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include <qplug.h>
-#include <qplug/solver/index.hpp>
 
+#include "command_help.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "external_commands.hpp"
+#include "global_options.hpp"
+#include "heavy_layer.hpp"
 #include "output.hpp"
+#include "usage_errors.hpp"
 
-int main(int argc, char** argv) {
-    using namespace qplug::cli;
+namespace {
+
+using namespace qplug::cli;
+
+/// The light commands: they run without qplug-commands.so (heavy_layer.hpp).
+bool is_light(const std::vector<std::string>& args) {
+    bool version_flag = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--") {
+            break;
+        }
+        if (global_option_takes_value(a)) {
+            ++i;
+            continue;
+        }
+        if (a == "-V" || a == "--version") {
+            version_flag = true;
+        }
+        if (!a.starts_with('-')) {
+            return a == "version" || a == "meta";
+        }
+    }
+    return version_flag;
+}
+
+int run(const std::vector<std::string>& args) {
     CLI::App app{"qplug: QGIS plugin metadata, versions and dependency resolution"};
     app.name("qplug");
-    app.footer(kExitCodeHelp);
+    app.footer(std::string(kExitCodeHelp) +
+               "\nGlobal options go before or after the command's name. Commands not built in "
+               "run qplug-NAME from PATH (qplug --list).");
     app.set_version_flag("-V,--version", std::string("qplug ") + QPLUG_VERSION_STRING);
-    app.require_subcommand(1);
+    app.require_subcommand(0, 1);
+    add_global_options(app);
+    bool list = false;
+    app.add_flag("--list", list, "List the commands, external ones (qplug-NAME on PATH) too");
 
     RunState state;
     register_version_commands(app, state);
     register_meta_commands(app, state);
-    register_package_commands(app, state);
-    register_repo_commands(app, state);
-    register_query_commands(app, state);
-    register_resolve_commands(app, state);
-    register_install_commands(app, state);
-    register_enable_commands(app, state);
+    const bool light = is_light(args);
+    if (!light) {
+        heavy_layer().register_commands(app, state, globals());
+    }
+    add_global_options_to_commands(app);
+    add_examples(app);
 
+    CommandLine line = locate_command(app, args);
+    if (!line.unknown.empty() && line.path.empty()) {
+        if (auto code = run_external_command(line.unknown, args)) {
+            return *code;
+        }
+    }
+    if (!line.unknown.empty()) {
+        return report_unknown_command(line, wants_json(args));
+    }
+    std::vector<std::string> reversed(line.args.rbegin(), line.args.rend());
     try {
-        app.parse(argc, argv);
+        app.parse(reversed);
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
@@ -41,17 +86,31 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return exit_usage;
-    } catch (const qplug::solver::IndexReadError& e) {
-        // A damaged index stops any command at its first read: the message says what to do.
-        CommonOptions o;
-        o.json = std::any_of(argv + 1, argv + argc,
-                             [](const char* a) { return std::string_view(a) == "--json"; });
-        return report_failure(e.what(), o);
+        return report_parse_error(app, line, e, wants_json(args));
+    }
+    if (line.path.empty()) {
+        if (list) {
+            return list_commands(app, globals().json);
+        }
+        return report_usage(app, line, "a command is needed: " + command_names(app),
+                            wants_json(args));
+    }
+    return state.exit_code;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        return run(args);
     } catch (const std::exception& e) {
+        if (heavy_layer_loaded()) {
+            if (auto code = heavy_layer().report_exception(e, wants_json(args))) {
+                return *code;
+            }
+        }
         std::cerr << "qplug: internal error: " << e.what() << '\n';
         return exit_failure;
     }
-    return state.exit_code;
 }

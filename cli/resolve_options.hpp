@@ -30,6 +30,9 @@ struct ResolveOptions : IndexOptions, TargetCliOptions {
     bool allow_uninstall = false;
     std::string exclude_newer;
     std::vector<std::string> pins; ///< "target spec" or "target<spec" as requests are written
+    /// "pip,legacy,conda": which backend's release of a plugin several offer ("" = the
+    /// default, else $QPLUG_BACKEND_PREFERENCE; docs/resolve.md)
+    std::string prefer_backends;
     bool proof = false;
     std::string lock_file;
     bool locked = false;
@@ -59,7 +62,7 @@ int print_resolution(const solver::Resolution& resolution, const ResolveOptions&
 nlohmann::ordered_json plan_json(const solver::Resolution& resolution,
                                  const ResolveOptions& options, const solver::PlanRun& run);
 
-/// Prints the planner's notes on stderr ("qplug: ..."), unless --json.
+/// Prints the planner's notes on stderr ("qplug: ..."), unless -q.
 void print_notes(const solver::PlanRun& run);
 
 } // namespace qplug::cli

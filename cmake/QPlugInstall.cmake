@@ -6,6 +6,9 @@ install(TARGETS qplug EXPORT QPlugTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   PUBLIC_HEADER DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS qplug_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The heavy commands, which qplug opens from ../lib/qplug (cli/heavy_loader.cpp).
+install(TARGETS qplug_cli_commands LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/qplug)
+install(FILES ${PROJECT_BINARY_DIR}/cli/qplug.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
 set(QPLUG_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/QPlug)
 install(EXPORT QPlugTargets NAMESPACE QPlug:: DESTINATION ${QPLUG_CMAKE_DIR})

@@ -681,13 +681,25 @@ private:
             return;
         }
         std::vector<std::string> parents;
+        const ZipEntry* first_entry = nullptr;
         for (const auto& e : entries_) {
             const std::string top = e.name.substr(0, e.name.find('/'));
+            if (options_.wheel && e.name.find('/') != std::string::npos &&
+                (top.ends_with(".dist-info") || top.ends_with(".data"))) {
+                continue; // the distribution's metadata, installed by no plugin manager
+            }
+            if (first_entry == nullptr) {
+                first_entry = &e;
+            }
             if (std::find(parents.begin(), parents.end(), top) == parents.end()) {
                 parents.push_back(top);
             }
         }
-        const std::string& first = entries_.front().name;
+        if (first_entry == nullptr) {
+            add("PKG-NO-TOP-FOLDER", {}, {{"entry", ""}});
+            return;
+        }
+        const std::string& first = first_entry->name;
         const std::size_t slash = first.find('/');
         if (slash == std::string::npos) {
             add("PKG-NO-TOP-FOLDER", first, {{"entry", first}});

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <qplug/solver/installed_list.hpp>
+#include <qplug/solver/plugin_distribution.hpp>
 #include <qplug/solver/qgis_profile_settings.hpp>
 #include <qplug/version/compat.hpp>
 
@@ -31,7 +32,8 @@ Expected<std::vector<InstalledPackage>> list_installed(const Target& target,
         p.name = r.package;
         p.display_name = r.display_name;
         p.version = r.release.version;
-        p.plugin = r.backend == Backend::legacy;
+        // A plugin folder, also one installed from a wheel (docs/install.md).
+        p.plugin = is_plugin_release(r.backend, r.release);
         p.backend = p.plugin ? r.release.owner : r.backend;
         p.path = r.release.path;
         p.external = r.release.external;
@@ -56,7 +58,8 @@ Expected<std::vector<InstalledPackage>> list_installed(const Target& target,
                 }
             }
             if (target.kind() == Target::Kind::profile) {
-                auto enabled = is_plugin_enabled(target.root(), r.package);
+                auto enabled =
+                    is_plugin_enabled(target.root(), plugin_key(r.backend, r.package, r.release));
                 if (enabled) {
                     p.enabled = *enabled;
                 } else if (warnings != nullptr) {

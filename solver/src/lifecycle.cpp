@@ -70,9 +70,9 @@ public:
         std::vector<std::string> items;
         std::vector<const PlanStep*> chosen;
         for (const auto& s : steps) {
-            if (s.backend != Backend::pip || !changes(s) ||
+            if (s.backend != Backend::pip || !changes(s) || !s.plugin_key.empty() ||
                 (s.action == PlanStep::Action::remove) != removals) {
-                continue;
+                continue; // (a plugin's wheel goes into the plugins folder: plugins())
             }
             items.push_back(removals ? s.name : s.name + "==" + s.version);
             chosen.push_back(&s);
@@ -124,7 +124,7 @@ public:
         std::vector<std::string> items;
         std::vector<const PlanStep*> chosen;
         for (const auto& s : steps) {
-            if (s.backend != Backend::conda || !changes(s) ||
+            if (s.backend != Backend::conda || !changes(s) || !s.plugin_key.empty() ||
                 (s.action == PlanStep::Action::remove) != removals) {
                 continue;
             }
@@ -162,14 +162,15 @@ public:
     Expected<void> plugins(const std::vector<PlanStep>& steps, const ProfileLock* lock,
                            DownloadCache& downloads) {
         std::vector<InstallStep> todo;
-        std::vector<const PlanStep*> chosen;
+        std::vector<std::vector<const PlanStep*>> chosen;
         for (const auto& s : steps) {
-            if (s.backend != Backend::legacy || !changes(s)) {
+            if ((s.backend != Backend::legacy && s.plugin_key.empty()) || !changes(s)) {
                 continue;
             }
             InstallStep step;
             step.action = install_action(s.action);
-            step.key = s.name;
+            step.key = s.plugin_key.empty() ? s.name : s.plugin_key;
+            step.wheel = s.backend == Backend::pip;
             step.version = s.version;
             step.download_url = s.download_url;
             step.file_name = s.file_name;
@@ -190,8 +191,25 @@ public:
                     step.credentials = *c;
                 }
             }
+            // A plugin moving between backends is removed from one and installed from the
+            // other under the same folder: one exchange of the folder, atomic as an upgrade.
+            const auto same = std::find_if(todo.begin(), todo.end(), [&](const InstallStep& t) {
+                return t.key == step.key &&
+                       (t.action == InstallStep::remove) != (step.action == InstallStep::remove);
+            });
+            if (same != todo.end()) {
+                const std::size_t at = static_cast<std::size_t>(same - todo.begin());
+                if (step.action == InstallStep::remove) {
+                    same->action = InstallStep::upgrade;
+                } else {
+                    step.action = InstallStep::upgrade;
+                    *same = std::move(step);
+                }
+                chosen[at].push_back(&s);
+                continue;
+            }
             todo.push_back(std::move(step));
-            chosen.push_back(&s);
+            chosen.push_back({&s});
         }
         if (todo.empty()) {
             return {};
@@ -222,7 +240,9 @@ public:
             for (const auto& w : s.warnings) {
                 notes.push_back(fmt::format("{} {}", w.rule, w.message));
             }
-            record(*chosen[i], s.path, s.sha256, std::move(notes));
+            for (const PlanStep* p : chosen[i]) {
+                record(*p, p->action == PlanStep::Action::remove ? "" : s.path, s.sha256, notes);
+            }
         }
         return {};
     }
@@ -262,6 +282,17 @@ private:
 /// the plan installs for others automatic (unless already requested), what it removes loses
 /// its entries.
 void update_state(TargetState& state, const PlanRun& run) {
+    // A plugin moving between backends keeps its mark: the folder's old package's.
+    std::map<std::string, Mark> moved_marks;
+    for (const auto& s : run.resolution.plan.steps) {
+        if (s.action != PlanStep::Action::remove ||
+            (s.backend != Backend::legacy && s.plugin_key.empty())) {
+            continue;
+        }
+        const auto it = state.marks.find(package_key(s.backend, s.name));
+        moved_marks[s.plugin_key.empty() ? s.name : s.plugin_key] =
+            it == state.marks.end() ? Mark::requested : it->second;
+    }
     for (const auto& s : run.resolution.plan.steps) {
         const std::string key = package_key(s.backend, s.name);
         switch (s.action) {
@@ -271,6 +302,11 @@ void update_state(TargetState& state, const PlanRun& run) {
             break;
         case PlanStep::Action::install:
             state.marks[key] = s.requested ? Mark::requested : Mark::automatic;
+            if (const auto it = moved_marks.find(s.plugin_key.empty() ? s.name : s.plugin_key);
+                it != moved_marks.end() && !s.requested &&
+                (s.backend == Backend::legacy || !s.plugin_key.empty())) {
+                state.marks[key] = it->second;
+            }
             break;
         case PlanStep::Action::keep:
         case PlanStep::Action::upgrade:
@@ -281,8 +317,31 @@ void update_state(TargetState& state, const PlanRun& run) {
             break;
         }
         if (s.action != PlanStep::Action::remove && s.action != PlanStep::Action::keep &&
-            s.backend != Backend::legacy) {
+            s.backend != Backend::legacy && s.plugin_key.empty()) {
             state.environment_packages[key] = s.version;
+        }
+    }
+    // Which package each plugin folder came from (removals first: a plugin moving between
+    // backends is removed from one and installed from the other).
+    for (const bool removals : {true, false}) {
+        for (const auto& s : run.resolution.plan.steps) {
+            if ((s.action == PlanStep::Action::remove) != removals ||
+                s.action == PlanStep::Action::keep) {
+                continue;
+            }
+            const std::string folder = s.plugin_key.empty() ? s.name : s.plugin_key;
+            if (s.backend != Backend::legacy && s.plugin_key.empty()) {
+                continue; // not a plugin
+            }
+            if (removals || s.backend == Backend::legacy) {
+                state.plugin_packages.erase(folder);
+                continue;
+            }
+            TargetState::PluginPackage p;
+            p.package = package_key(s.backend, s.name);
+            p.version = s.version;
+            p.requirements = s.plugin_requirements;
+            state.plugin_packages[folder] = std::move(p);
         }
     }
     // A mark of a plugin that is no longer installed (removed by hand) is dropped.
@@ -307,15 +366,29 @@ Expected<void> update_settings(const Target& target, const PlanRun& run, ChangeR
     // As QGIS 3.22's installer: a fresh install is enabled, an upgrade or a reinstall keeps
     // the entry as it is (a plugin the user disabled stays disabled), an uninstall removes it.
     for (const auto& s : run.resolution.plan.steps) {
-        if (s.backend != Backend::legacy) {
+        if (s.backend != Backend::legacy && s.plugin_key.empty()) {
             continue;
         }
+        const std::string& folder = s.plugin_key.empty() ? s.name : s.plugin_key;
         if (s.action == PlanStep::Action::install) {
-            enable.push_back(s.name);
+            enable.push_back(folder);
         } else if (s.action == PlanStep::Action::remove) {
-            disable.push_back(s.name);
+            disable.push_back(folder);
         }
     }
+    // A plugin moving between backends stays as the user had it (an upgrade, to QGIS).
+    std::vector<std::string> moved;
+    for (const auto& key : enable) {
+        if (std::find(disable.begin(), disable.end(), key) != disable.end()) {
+            moved.push_back(key);
+        }
+    }
+    std::erase_if(enable, [&](const std::string& k) {
+        return std::find(moved.begin(), moved.end(), k) != moved.end();
+    });
+    std::erase_if(disable, [&](const std::string& k) {
+        return std::find(moved.begin(), moved.end(), k) != moved.end();
+    });
     if (enable.empty() && disable.empty()) {
         return {};
     }
@@ -402,6 +475,19 @@ Expected<ChangeReport> change_target(Index& index, const Target& target,
     }
     report.confirmed = true;
     const auto& steps = report.plan.resolution.plan.steps;
+    // Refused before anything changes: a plugin from a conda package has nowhere QGIS 3.22
+    // would start it from (docs/install.md, "Plugins from wheels").
+    for (const auto& s : steps) {
+        if (s.backend == Backend::conda && !s.plugin_key.empty() && changes(s) &&
+            s.action != PlanStep::Action::remove) {
+            Error e = failure(fmt::format(
+                "{} {} (conda) is a QGIS plugin: installing plugins from conda packages is not "
+                "supported yet (docs/install.md, \"Plugins from wheels\"); nothing was changed",
+                s.display_name, s.version));
+            e.kind = Error::Kind::refused;
+            return e;
+        }
+    }
     Applier apply(index, target, options, report);
     apply.expect(static_cast<std::size_t>(std::count_if(steps.begin(), steps.end(), changes)));
     // Python packages before the plugins that import them; removals the other way round.

@@ -10,6 +10,7 @@
 
 #include <qplug/solver/checksum.hpp>
 #include <qplug/solver/pip_project.hpp>
+#include <qplug/solver/plugin_distribution.hpp>
 #include <qplug/solver/pypi.hpp>
 #include <qplug/solver/versions.hpp>
 #include <qplug/unicode.hpp>
@@ -63,7 +64,14 @@ struct WheelFiles {
     std::string metadata;
     std::string top_level;
     std::vector<std::string> entries;
+    std::string plugin_metadata; ///< <module>/metadata.txt of a plugin wheel, else ""
 };
+
+/// The entry a plugin wheel's metadata.txt is in ("" when the wheel holds no plugin).
+std::string plugin_metadata_entry(const std::vector<std::string>& entries) {
+    const PluginModule found = find_plugin_module(entries);
+    return found.kind == PluginModule::Kind::plugin ? found.key + "/metadata.txt" : "";
+}
 
 std::vector<std::string> names_of(const std::vector<ZipEntry>& entries) {
     std::vector<std::string> out;
@@ -98,6 +106,11 @@ Expected<WheelFiles> files_of_wheel(std::string_view wheel) {
         files.top_level = std::move(*top);
     }
     files.entries = names_of(*entries);
+    if (const std::string plugin = plugin_metadata_entry(files.entries); !plugin.empty()) {
+        if (auto text = zip_member(wheel, [&](std::string_view n) { return n == plugin; })) {
+            files.plugin_metadata = std::move(*text);
+        }
+    }
     return files;
 }
 
@@ -137,10 +150,13 @@ public:
         if (!entries) {
             return std::nullopt;
         }
-        // Each wanted entry's local bytes run to the next entry's (or the directory).
+        // Each wanted entry's local bytes run to the next entry's (or the directory); a
+        // plugin wheel's metadata.txt too.
+        const std::string plugin = plugin_metadata_entry(names_of(*entries));
         std::vector<std::tuple<const ZipEntry*, std::uint64_t, std::uint64_t>> wanted;
         for (const auto& e : *entries) {
-            if (is_metadata(e.name) || is_top_level(e.name)) {
+            if (is_metadata(e.name) || is_top_level(e.name) ||
+                (!plugin.empty() && e.name == plugin)) {
                 const std::uint64_t next =
                     local_end(*entries, end->directory_offset, e.local_offset);
                 if (next == 0) {
@@ -184,6 +200,12 @@ public:
         files.metadata = std::move(*metadata);
         if (auto top = zip_member(std::string_view(zip), is_top_level)) {
             files.top_level = std::move(*top);
+        }
+        if (!plugin.empty()) {
+            if (auto text = zip_member(std::string_view(zip),
+                                       [&](std::string_view n) { return n == plugin; })) {
+                files.plugin_metadata = std::move(*text);
+            }
         }
         files.entries = names_of(*entries);
         return files;
@@ -485,6 +507,12 @@ Expected<WheelRequirements> fetch_wheel_requirements(const ReleaseRecord& releas
         if (auto top = zip_member(std::filesystem::path(path), is_top_level)) {
             files.top_level = std::move(*top);
         }
+        if (const std::string plugin = plugin_metadata_entry(files.entries); !plugin.empty()) {
+            if (auto text = zip_member(std::filesystem::path(path),
+                                       [&](std::string_view n) { return n == plugin; })) {
+                files.plugin_metadata = std::move(*text);
+            }
+        }
     } else {
         SyncContext context;
         context.force = true; // no validators: they are the repository's
@@ -543,6 +571,31 @@ Expected<WheelRequirements> fetch_wheel_requirements(const ReleaseRecord& releas
         }
     }
     out.modules = pip::wheel_modules(files.entries, files.top_level);
+    const PluginModule found = find_plugin_module(files.entries);
+    if (found.kind == PluginModule::Kind::not_plugin && warnings != nullptr) {
+        warnings->push_back(fmt::format("{}: {}", what, found.why));
+    }
+    if (found.kind == PluginModule::Kind::plugin && !files.plugin_metadata.empty()) {
+        // A QGIS plugin's wheel: its metadata.txt read as at a folder's sync.
+        Package package;
+        package.name = release.package;
+        package.display_name = release.display_name;
+        Release r = release.release;
+        r.dependencies = std::move(out.dependencies);
+        r.modules = std::move(out.modules);
+        std::vector<std::string> found_warnings;
+        make_plugin_release(files.plugin_metadata, found.key, what, package, r, found_warnings);
+        if (warnings != nullptr) {
+            for (auto& w : found_warnings) {
+                warnings->push_back(std::move(w));
+            }
+        }
+        out.dependencies = std::move(r.dependencies);
+        out.modules = std::move(r.modules);
+        out.plugin =
+            WheelRequirements::Plugin{package.display_name, r.channel,      r.deprecated,
+                                      r.qgis_minimum,       r.qgis_maximum, r.metadata_json};
+    }
     return out;
 }
 
@@ -583,6 +636,14 @@ std::vector<ReleaseRecord> LearntReleases::over(std::vector<ReleaseRecord> relea
     }
     std::erase_if(releases, [&](const ReleaseRecord& r) { return discarded_.count(r.id) != 0; });
     for (auto& r : releases) {
+        if (auto it = plugins_.find(r.id); it != plugins_.end()) {
+            r.display_name = it->second.display_name;
+            r.release.channel = it->second.channel;
+            r.release.deprecated = it->second.deprecated;
+            r.release.qgis_minimum = it->second.qgis_minimum;
+            r.release.qgis_maximum = it->second.qgis_maximum;
+            r.release.metadata_json = it->second.metadata_json;
+        }
         if (auto it = dependencies_.find(r.id); it != dependencies_.end()) {
             r.release.dependencies = it->second.first;
             r.release.dependencies_known = true;
@@ -709,6 +770,12 @@ Expected<bool> read_reached_pip(Index& index, const std::vector<Request>& reques
             if (!requirements->discarded.empty()) {
                 notes.push_back(std::move(requirements->discarded));
                 learnt.discard(id);
+            } else if (requirements->plugin) {
+                // A plugin's wheel: kept for this plan only (the index records no plugin
+                // name, channel or range for a pip release), read again by the next plan.
+                learnt.set_plugin(id, std::move(*requirements->plugin));
+                learnt.set_dependencies(id, std::move(requirements->dependencies),
+                                        std::move(requirements->modules));
             } else if (options.record && id > 0) {
                 if (auto r = index.set_dependencies(id, requirements->dependencies,
                                                     requirements->modules);

@@ -21,13 +21,37 @@
 
 namespace qplug::solver::detail {
 
+/// A release's requirements read from its wheel: dependencies as the index records them
+/// (pip::dependencies_from_metadata) and the wheel's top-level modules.
+struct WheelRequirements {
+    std::vector<Dependency> dependencies;
+    std::vector<std::string> modules;
+    /// A wheel holding a QGIS plugin (docs/index-sources.md, "Plugins as wheels"): what its
+    /// metadata.txt makes of the release (dependencies and modules above include the QGIS
+    /// range and plugin_dependencies).
+    struct Plugin {
+        std::string display_name;
+        Channel channel = Channel::stable;
+        bool deprecated = false;
+        std::string qgis_minimum;
+        std::string qgis_maximum;
+        std::string metadata_json;
+    };
+    std::optional<Plugin> plugin;
+    /// Why the release is to be discarded ("" when it is not): its METADATA names another
+    /// project or version, which pip discards ("Discarding ...") rather than fail.
+    std::string discarded;
+};
+
 /// What one plan has learnt that its index does not hold: dependencies read from plugin ZIPs
 /// and wheels, and pip projects read from their pages. A plan that may not write its index
 /// (`qplug resolve`, the C ABI, the binding, a dry run) keeps them here, for itself only, and
 /// reads the index's releases through them.
 class LearntReleases {
 public:
-    bool empty() const { return dependencies_.empty() && projects_.empty() && discarded_.empty(); }
+    bool empty() const {
+        return dependencies_.empty() && projects_.empty() && discarded_.empty() && plugins_.empty();
+    }
 
     /// A release's dependencies (and, read from a wheel, its modules).
     void set_dependencies(std::int64_t release_id, std::vector<Dependency> dependencies,
@@ -35,6 +59,11 @@ public:
     /// A project of a repository as read from its page: it stands for what the index has of
     /// that project there. Its releases get ids below 0 (not the index's).
     void add_project(const RepositoryConfig& repository, const Package& package);
+
+    /// A release read from its wheel as a QGIS plugin's: its name, channel, QGIS range.
+    void set_plugin(std::int64_t release_id, WheelRequirements::Plugin plugin) {
+        plugins_[release_id] = std::move(plugin);
+    }
 
     /// A release this plan leaves out: its wheel's METADATA is another project's or
     /// version's (pip discards such a candidate).
@@ -56,6 +85,7 @@ private:
     std::vector<ReleaseRecord> projects_;
     std::set<std::pair<std::string, std::string>> replaced_; ///< (repository, package)
     std::set<std::int64_t> discarded_;
+    std::map<std::int64_t, WheelRequirements::Plugin> plugins_;
     /// Below 0, as no index release is, and far below the ids a target gives its installed
     /// releases (-1, -2, ...: target.cpp), which share the resolver's table of records.
     std::int64_t next_id_ = -(std::int64_t{1} << 40);
@@ -65,16 +95,6 @@ private:
 struct PipReads {
     std::set<std::pair<std::string, std::string>> projects; ///< (repository, project)
     std::set<std::int64_t> releases;                        ///< wheels whose METADATA was read
-};
-
-/// A release's requirements read from its wheel: dependencies as the index records them
-/// (pip::dependencies_from_metadata) and the wheel's top-level modules.
-struct WheelRequirements {
-    std::vector<Dependency> dependencies;
-    std::vector<std::string> modules;
-    /// Why the release is to be discarded ("" when it is not): its METADATA names another
-    /// project or version, which pip discards ("Discarding ...") rather than fail.
-    std::string discarded;
 };
 
 /// Reads a pip release's METADATA from its wheel: a file: URL from disk; over HTTP the ZIP's

@@ -625,6 +625,7 @@ Expected<void> stage(const InstallStep& step, std::size_t index, const fs::path&
 
     meta::PackageOptions check_options;
     check_options.profile = meta::Profile::qgis; // what QGIS needs to load it
+    check_options.wheel = step.wheel;
     const meta::PackageReport checked = meta::check_package(bytes, check_options, shown);
     std::vector<std::string> errors;
     for (const auto& d : checked.diagnostics) {

@@ -6,6 +6,7 @@
 
 #include <qplug/solver/fetch.hpp>
 #include <qplug/solver/pip_project.hpp>
+#include <qplug/solver/plugin_distribution.hpp>
 #include <qplug/solver/queries.hpp>
 #include <qplug/solver/versions.hpp>
 
@@ -65,6 +66,10 @@ json release_object(const ReleaseRecord& rec) {
     if (!r.build.empty()) {
         j["build"] = r.build;
         j["subdir"] = r.subdir;
+    }
+    if (const std::string key = plugin_key(rec.backend, rec.package, r);
+        rec.backend != Backend::legacy && !key.empty()) {
+        j["plugin_key"] = key; // a QGIS plugin distributed as a wheel or conda package
     }
     if (!r.path.empty()) {
         j["path"] = r.path;

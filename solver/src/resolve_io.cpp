@@ -29,6 +29,9 @@ std::string resolution_json(const Resolution& resolution, bool with_proof) {
         if (!s.from_version.empty()) {
             step["from_version"] = s.from_version;
         }
+        if (!s.plugin_key.empty()) {
+            step["plugin_key"] = s.plugin_key; // a plugin from a wheel or conda package
+        }
         step["repository"] = s.repository;
         step["download_url"] = redact_url(s.download_url);
         step["file_name"] = s.file_name;

@@ -12,9 +12,12 @@
 #include <nlohmann/json.hpp>
 
 #include <qplug/solver/conda.hpp>
+#include <qplug/solver/plugin_distribution.hpp>
+#include <qplug/solver/plugin_release.hpp>
 #include <qplug/solver/qgis_settings.hpp>
 #include <qplug/solver/target.hpp>
 
+#include "dependency_json.hpp"
 #include "errors.hpp"
 #include "installed_scan.hpp"
 
@@ -156,6 +159,37 @@ void read_conda_meta(const fs::path& prefix, const TargetState& state,
         r.release.automatic =
             !r.release.external && mark != state.marks.end() && mark->second == Mark::automatic;
         out.push_back(std::move(r));
+    }
+}
+
+/// A plugin folder that qplug installed from a wheel (or a conda package) is that package's
+/// release: backend, name and version as recorded, its module the folder, and a requirement on
+/// QGIS as every plugin package's release has (docs/install.md, "Plugins from wheels").
+void as_plugin_package(const TargetState& state, ReleaseRecord& r) {
+    const auto it = state.plugin_packages.find(r.package);
+    if (it == state.plugin_packages.end()) {
+        return;
+    }
+    const std::string& package = it->second.package;
+    const std::size_t colon = package.find(':');
+    const auto backend = backend_from_name(package.substr(0, colon));
+    if (colon == std::string::npos || !backend || *backend == Backend::legacy) {
+        return;
+    }
+    r.backend = *backend;
+    r.package = package.substr(colon + 1);
+    if (!it->second.version.empty()) {
+        r.release.version = it->second.version;
+    }
+    for (const auto& d : it->second.requirements) {
+        r.release.dependencies.push_back(d); // the wheel's own, beside metadata.txt's
+    }
+    r.release.owner = *backend;
+    if (!is_plugin_release(r.backend, r.release)) {
+        r.release.dependencies.push_back(*qgis_dependency(
+            r.release.qgis_minimum.empty() ? std::string_view("2")
+                                           : std::string_view(r.release.qgis_minimum),
+            r.release.qgis_maximum));
     }
 }
 
@@ -302,6 +336,7 @@ Expected<TargetState> Target::load_state() const {
         const nlohmann::json marks = j.value("marks", nlohmann::json::object());
         const nlohmann::json packages = j.value("environment_packages", nlohmann::json::object());
         const nlohmann::json pins = j.value("pins", nlohmann::json::array());
+        const nlohmann::json plugin_packages = j.value("plugin_packages", nlohmann::json::object());
         for (const auto& [key, value] : marks.items()) {
             const std::string m = value.get<std::string>();
             if (m != "requested" && m != "automatic") {
@@ -313,6 +348,19 @@ Expected<TargetState> Target::load_state() const {
         }
         for (const auto& [key, value] : packages.items()) {
             state.environment_packages[key] = value.get<std::string>();
+        }
+        for (const auto& [folder, value] : plugin_packages.items()) {
+            TargetState::PluginPackage p;
+            p.package = value.at("package").get<std::string>();
+            p.version = value.at("version").get<std::string>();
+            if (value.contains("requires")) {
+                auto deps = dependencies_from_json(value.at("requires").dump());
+                if (!deps) {
+                    return state_error(file, "plugin_packages: " + deps.error().message);
+                }
+                p.requirements = std::move(*deps);
+            }
+            state.plugin_packages[folder] = std::move(p);
         }
         for (const auto& pin : pins) {
             state.pins.emplace_back(pin.at(0).get<std::string>(), pin.at(1).get<std::string>());
@@ -334,6 +382,16 @@ Expected<void> Target::save_state(const TargetState& state) const {
     j["environment_packages"] = nlohmann::ordered_json::object();
     for (const auto& [key, version] : state.environment_packages) {
         j["environment_packages"][key] = version;
+    }
+    if (!state.plugin_packages.empty()) {
+        j["plugin_packages"] = nlohmann::ordered_json::object();
+        for (const auto& [folder, package] : state.plugin_packages) {
+            j["plugin_packages"][folder] = {
+                {"package", package.package},
+                {"version", package.version},
+                {"requires",
+                 nlohmann::ordered_json::parse(dependencies_to_json(package.requirements))}};
+        }
     }
     j["pins"] = nlohmann::ordered_json::array();
     for (const auto& [target, spec] : state.pins) {
@@ -390,7 +448,8 @@ Expected<std::vector<ReleaseRecord>> Target::installed(std::vector<std::string>*
                 r.display_name = p.display_name;
                 r.summary = p.summary;
                 r.release = release;
-                r.release.automatic = mark_of(Backend::legacy, p.name) == Mark::automatic;
+                as_plugin_package(*state, r);
+                r.release.automatic = mark_of(r.backend, r.package) == Mark::automatic;
                 out.push_back(std::move(r));
             }
         }

@@ -22,4 +22,8 @@ cc -std=c99 -Wall -Wextra -pedantic -Werror "$here/consumer/main.c" -o "$work/pc
   $(pkg-config --cflags --libs qplug)
 LD_LIBRARY_PATH=$libdir "$work/pc-consumer"
 test "$(pkg-config --modversion qplug)" = "$(LD_LIBRARY_PATH=$libdir "$work/pc-consumer" | sed 's/consumer: qplug \([^ ]*\) works/\1/')"
-echo "install: find_package(QPlug) and pkg-config consumers work"
+
+# The installed program: a light command, and a heavy one (qplug-commands.so from lib/qplug)
+test "$("$work/prefix/bin/qplug" version compare 1.0 1.0.0)" = "="
+"$work/prefix/bin/qplug" --index "$work/index.sqlite" repo list >/dev/null
+echo "install: find_package(QPlug) and pkg-config consumers work; the installed qplug runs"

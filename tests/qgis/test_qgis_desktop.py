@@ -2,7 +2,9 @@
 """The real QGIS desktop starts what qplug installs (issue 11, "Proof").
 
 A chain (A needs B needs C) and a diamond (D needs E and F, both need G) of real small plugins,
-written here as ZIPs into a folder repository, are installed with `qplug install` into a
+written here as ZIPs into a folder repository, and a legacy plugin needing a plugin that only a
+wheel distributes (issue 18: the wheel in a folder of wheels, with a Python requirement of its
+own installed by pip into a venv that QGIS sees), are installed with `qplug install` into a
 scratch profile; then Debian's QGIS 3.22 desktop starts on that profile under xvfb-run
 (tests/qgis/qgis_run.py) and reports. Asserted: every installed plugin started, each after
 its dependencies (QGIS promises only "dependencies first", not one sequence); QGIS's own
@@ -25,6 +27,9 @@ import zipfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qgis_run  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import plugin_wheels  # noqa: E402
+
 QPLUG = os.environ.get("QPLUG_CLI", "qplug")
 EXPECTED_QGIS = "3.22.16"  # Debian 12's QGIS
 
@@ -38,7 +43,12 @@ PLUGINS = {
     "qplug_diamond_f": ("QPlug Diamond F", ["QPlug Diamond G"], "0.9", False),
     "qplug_diamond_g": ("QPlug Diamond G", [], "10.0", False),
 }
-REQUESTS = ["qplug_chain_a", "qplug_diamond_d"]
+# Issue 18: a plugin only a wheel distributes (its module in a pip package, needing a Python
+# package of its own), and a legacy plugin that names it in plugin_dependencies.
+WHEEL_PLUGIN = ("qplug_wheel_w", "QPlug Wheel W", "1.4")  # key, name, version
+WHEEL_PROJECT = "qplug-wheel-w"
+PLUGINS["qplug_needs_wheel"] = ("QPlug Needs Wheel", ["QPlug Wheel W"], "0.2", False)
+REQUESTS = ["qplug_chain_a", "qplug_diamond_d", "qplug_needs_wheel"]
 EXPERIMENTAL = ["--experimental-for", "qplug_chain_b"]
 
 # Each plugin appends "initGui <key>" when QGIS starts it, so the start order is observable.
@@ -90,9 +100,28 @@ def write_zips(folder):
             z.writestr(f"{key}/metadata.txt", metadata(key))
 
 
+# The wheel's plugin imports its Python requirement when QGIS starts it, and logs what it got.
+WHEEL_INIT_PY = INIT_PY.replace('''    def initGui(self):
+        _log("initGui")''', '''    def initGui(self):
+        import qplug_wheel_helper
+        _log("initGui")
+        _log("helper-" + str(qplug_wheel_helper.VALUE))''')
+
+
+def write_wheels(folder):
+    """The wheel plugin and its requirement, as a folder of wheels (a pip repository)."""
+    key, name, version = WHEEL_PLUGIN
+    plugin_wheels.write_plugin_wheel(folder, WHEEL_PROJECT, version, key, name,
+                                     requires=["qplug-wheel-helper>=1.0"],
+                                     qgis_minimum="3.0", init_py=WHEEL_INIT_PY)
+    plugin_wheels.write_wheel(folder, "qplug-wheel-helper", "1.0",
+                              {"qplug_wheel_helper/__init__.py": "VALUE = 42\n"})
+
+
 def dependencies(key):
     by_name = {v[0]: k for k, v in PLUGINS.items()}
-    return [by_name[d] for d in PLUGINS[key][1]]
+    by_name[WHEEL_PLUGIN[1]] = WHEEL_PLUGIN[0]
+    return [by_name[d] for d in PLUGINS[key][1]] if key in PLUGINS else []
 
 
 class QgisDesktop(unittest.TestCase):
@@ -125,28 +154,54 @@ class QgisDesktop(unittest.TestCase):
         zips = os.path.join(self.tmp, "zips")
         write_zips(zips)
         self.qplug("repo", "add", "qgistest", zips, "--kind", "folder")
-        self.qplug("repo", "sync", "qgistest")
+        wheels = os.path.join(self.tmp, "wheels")
+        write_wheels(wheels)
+        self.qplug("repo", "add", "qgiswheels", wheels, "--kind", "pip")
+        self.qplug("repo", "sync")
+        # The target's Python environment: a venv over Debian's Python (QGIS's), which QGIS
+        # sees through PYTHONPATH below, as a venv-managed QGIS environment would be set up.
+        venv = os.path.join(self.tmp, "venv")
+        subprocess.run(["/usr/bin/python3", "-m", "venv", "--without-pip",
+                        "--system-site-packages", venv], check=True)
+        python = os.path.join(venv, "bin", "python")
+        site = subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            capture_output=True, text=True, check=True).stdout.strip()
+        target = ["--profile", self.profile, "--python-exe", python]
 
         # Resolve detects the QGIS of this machine (no --qgis, no QPLUG_QGIS_VERSION).
-        r = self.qplug("resolve", *REQUESTS, *EXPERIMENTAL, "--json", "--profile", self.profile)
+        r = self.qplug("resolve", *REQUESTS, *EXPERIMENTAL, "--json", *target)
         plan = json.loads(r.stdout)
         self.assertTrue(plan["solved"], r.stdout)
+        # The wheel's plugin answers the legacy plugin's dependency, its requirement comes too.
+        steps = {(s["backend"], s["name"]): s for s in plan["plan"]["steps"]}
+        self.assertEqual(steps[("pip", WHEEL_PROJECT)]["plugin_key"], WHEEL_PLUGIN[0])
+        self.assertIn(("pip", "qplug-wheel-helper"), steps)
         self.assertIn(f"target QGIS {EXPECTED_QGIS} (from `qgis --version`)", r.stderr)
         self.assertEqual(plan["qgis"], EXPECTED_QGIS)
 
-        r = self.qplug("install", *REQUESTS, *EXPERIMENTAL, "--profile", self.profile, "--yes")
+        r = self.qplug("install", *REQUESTS, *EXPERIMENTAL, *target, "--yes")
         self.assertIn(f"Plan for QGIS {EXPECTED_QGIS}", r.stdout)
         # `install` enabled them in the profile's QGIS3.ini, as QGIS's own installer does.
-        listed = json.loads(self.qplug("list", "--installed", "--json", "--profile",
-                                       self.profile).stdout)["installed"]
+        listed = json.loads(self.qplug("list", "--installed", "--json", *target).stdout)[
+            "installed"]
         installed = {p["name"]: p for p in listed if p["plugin"]}
-        self.assertEqual(sorted(installed), sorted(PLUGINS))
+        # The wheel's plugin is listed as the pip package it came from; QGIS knows it by folder.
+        wheel = installed.pop(WHEEL_PROJECT)
+        self.assertEqual(wheel["backend"], "pip")
+        installed[WHEEL_PLUGIN[0]] = wheel
+        self.assertEqual(sorted(installed), sorted([*PLUGINS, WHEEL_PLUGIN[0]]))
         for key, entry in installed.items():
             self.assertTrue(entry["enabled"], entry)
             self.assertIsNone(entry["broken"], entry)
             self.assertIsNone(entry["incompatible"], entry)
 
-        report = qgis_run.run_qgis(self.root, "qplugtest", self.log)
+        # QGIS's Python sees the venv's packages (PYTHONPATH); Debian's python3 first on PATH
+        # (with PYTHONPATH set, QGIS's embedded Python took its prefix from the first python3
+        # on PATH, a pyenv one on this machine, and found no qgis module).
+        path = os.pathsep.join(["/usr/bin", os.environ.get("PATH", "")])
+        report = qgis_run.run_qgis(self.root, "qplugtest", self.log,
+                                   env_extra={"PYTHONPATH": site, "PATH": path})
         self.timings["QGIS run"] = report["seconds"]
         self.timings["QGIS CPU"] = report["cpu_seconds"]
         self.assertTrue(report["qgis_version"].startswith(EXPECTED_QGIS + "-"),
@@ -173,8 +228,11 @@ class QgisDesktop(unittest.TestCase):
             self.assertFalse(seen["readonly"])
             self.assertEqual(seen["name"], entry["display_name"])
             self.assertEqual(seen["version_installed"], entry["version"])
-            self.assertEqual(seen["experimental"], PLUGINS[key][3])
+            self.assertEqual(seen["experimental"], key in PLUGINS and PLUGINS[key][3])
             self.assertEqual(seen["experimental"], entry["experimental"])
+        # The wheel's plugin imported its requirement from the target's environment.
+        with open(self.log, encoding="utf-8") as fh:
+            self.assertIn(f"helper-42 {WHEEL_PLUGIN[0]}", fh.read())
         self.timings["total"] = sum(v for k, v in self.timings.items() if k != "QGIS CPU")
 
     def test_killed_with_its_process_group_when_it_does_not_quit(self):

@@ -11,6 +11,7 @@
 #include <qplug/meta/parser.hpp>
 #include <qplug/solver/conda.hpp>
 #include <qplug/solver/pip_project.hpp>
+#include <qplug/solver/plugin_distribution.hpp>
 #include <qplug/solver/plugin_release.hpp>
 #include <qplug/solver/pypi.hpp>
 #include <qplug/solver/python_env.hpp>
@@ -137,6 +138,26 @@ ReleaseRecord conda_release(const json& j) {
     return r;
 }
 
+/// A wheel or conda package that holds a QGIS plugin ("plugin": {"key": module folder,
+/// "metadata": {metadata.txt keys}}), read by the sources' own code.
+void plugin_of(const json& j, ReleaseRecord& r) {
+    if (!j.contains("plugin")) {
+        return;
+    }
+    const json& plugin = j.at("plugin");
+    std::string text = "[general]\n";
+    for (const auto& [key, value] : plugin.at("metadata").items()) {
+        text += key + "=" + value.get<std::string>() + "\n";
+    }
+    Package package;
+    package.name = r.package;
+    package.display_name = r.display_name;
+    std::vector<std::string> warnings;
+    make_plugin_release(text, plugin.at("key").get<std::string>(), r.package, package, r.release,
+                        warnings);
+    r.display_name = package.display_name;
+}
+
 } // namespace
 
 ReleaseRecord release_from_json(const json& j, Backend backend, const std::string& repository,
@@ -144,6 +165,9 @@ ReleaseRecord release_from_json(const json& j, Backend backend, const std::strin
     ReleaseRecord r = backend == Backend::legacy ? legacy_release(j)
                       : backend == Backend::pip  ? pip_release(j)
                                                  : conda_release(j);
+    if (backend != Backend::legacy) {
+        plugin_of(j, r);
+    }
     r.id = id;
     r.repository_id = repository_id;
     r.repository = repository;
@@ -206,6 +230,13 @@ Scenario load_scenario(const std::string& path) {
     s.policy.allow_downgrade = policy.value("allow_downgrade", false);
     s.policy.allow_uninstall = policy.value("allow_uninstall", false);
     s.policy.exclude_newer = policy.value("exclude_newer", std::string());
+    if (policy.contains("prefer_backends")) {
+        auto order = parse_backend_preference(policy.at("prefer_backends").get<std::string>());
+        if (!order) {
+            throw std::runtime_error(order.error().message);
+        }
+        s.policy.backend_preference = *order;
+    }
     for (const auto& name : policy.value("experimental_for", json::array())) {
         s.policy.experimental_for.insert(name.get<std::string>());
     }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <qplug/solver/pip_project.hpp>
+#include <qplug/solver/plugin_distribution.hpp>
 #include <qplug/solver/versions.hpp>
 #include <qplug/unicode.hpp>
 #include <qplug/version/compat.hpp>
@@ -650,7 +651,9 @@ void Model::add_release(Repo* repo, const ReleaseRecord& r, const std::string& e
     s->evr = pool_str2id(pool_, evr.c_str(), 1);
     s->arch = ARCH_NOARCH; // must be set, else not installable (G6)
     s->provides = repo_addid_dep(repo, s->provides, s->name, 0); // unversioned self (G6, G7)
-    if (r.backend == Backend::legacy) {
+    if (is_plugin_release(r.backend, r.release)) {
+        // A plugin by its name, whichever backend distributes it (a wheel or conda package of
+        // one plugin module is one: docs/index-sources.md).
         const std::string plugin =
             std::string(kPlugin) + encode_name(r.display_name.empty() ? r.package : r.display_name);
         s->provides = repo_addid_dep(repo, s->provides, pool_str2id(pool_, plugin.c_str(), 1), 0);
@@ -829,14 +832,20 @@ void Model::add_pins(Repo* repo) {
                                     : b == Backend::conda ? unicode::to_lower(name)
                                                           : name;
             targets.push_back(solvable_name(b, key));
-            if (b == Backend::legacy) {
-                // A plugin is pinned by its key or by its name, as requests name it.
-                targets.push_back(std::string(kPlugin) + encode_name(name));
-            }
         }
+        // A plugin is pinned by its key or by its name, as requests name it, whichever backend
+        // distributes it; a pin that names a backend also keeps the plugin's releases of the
+        // other backends out ("qplug pin pip:Name": docs/resolve.md).
+        const std::string plugin = std::string(kPlugin) + encode_name(name);
+        targets.push_back(plugin);
         for (const auto& t : targets) {
             s->conflicts = repo_addid_dep(repo, s->conflicts,
                                           namespace_dep(std::string(kPinNot) + t + "#" + spec), 0);
+        }
+        if (backend) {
+            s->conflicts = repo_addid_dep(
+                repo, s->conflicts,
+                namespace_dep(plugin + "#other:" + std::string(backend_prefix(*backend))), 0);
         }
         SolvableInfo info;
         info.kind = SolvableInfo::Kind::pin;
@@ -846,6 +855,111 @@ void Model::add_pins(Repo* repo) {
         infos_[p] = std::move(info);
         pins_.push_back(p);
     }
+}
+
+bool Model::less_preferred(Id a, Id b) const {
+    auto rank_of = [&](Backend backend) {
+        const auto& order = policy_.backend_preference;
+        const auto it = std::find(order.begin(), order.end(), backend);
+        return static_cast<std::size_t>(it - order.begin());
+    };
+    auto priority = [&](Id p) {
+        const Repo* repo = pool_id2solvable(pool_, p)->repo;
+        return repo == nullptr || repo == pool_->installed ? 0 : repo->priority;
+    };
+    const SolvableInfo* x = info(a);
+    const SolvableInfo* y = info(b);
+    if (!x->installed && !y->installed && priority(a) != priority(b)) {
+        return priority(a) < priority(b);
+    }
+    auto order = version::compare(version::Scheme::qgis, x->version, y->version);
+    if (order && *order != version::Ordering::equal) {
+        return *order == version::Ordering::less;
+    }
+    return rank_of(x->backend) > rank_of(y->backend);
+}
+
+std::vector<Id> Model::backend_switch(Id installed) const {
+    const SolvableInfo* i = info(installed);
+    if (i == nullptr || !i->installed || i->kind != SolvableInfo::Kind::release) {
+        return {};
+    }
+    const std::string plugin = std::string(kPlugin) + encode_name(i->display);
+    const Id id = pool_str2id(pool_, plugin.c_str(), 0);
+    if (id == 0) {
+        return {};
+    }
+    const std::vector<Id> all = whatprovides(pool_, id);
+    if (std::find(all.begin(), all.end(), installed) == all.end()) {
+        return {}; // not a plugin
+    }
+    // A pin that names a backend decides; else the most preferred release's backend.
+    std::optional<Backend> pinned;
+    for (const auto& [target, spec] : policy_.pins) {
+        const std::size_t colon = target.find(':');
+        if (colon == std::string::npos) {
+            continue;
+        }
+        const auto backend = backend_from_name(target.substr(0, colon));
+        const std::string name = target.substr(colon + 1);
+        if (backend && (name == i->display || name == i->name)) {
+            pinned = backend;
+        }
+    }
+    std::vector<Id> others;
+    for (const Id p : providers(plugin)) {
+        const SolvableInfo* o = info(p);
+        if (o != nullptr && o->kind == SolvableInfo::Kind::release && !o->installed &&
+            considered(p)) {
+            others.push_back(p);
+        }
+    }
+    if (others.empty()) {
+        return {};
+    }
+    Backend target = i->backend;
+    if (pinned) {
+        target = *pinned;
+    } else {
+        const Id best = *std::max_element(others.begin(), others.end(),
+                                          [&](Id a, Id b) { return less_preferred(a, b); });
+        if (less_preferred(installed, best)) {
+            target = info(best)->backend;
+        }
+    }
+    if (target == i->backend) {
+        return {};
+    }
+    std::erase_if(others, [&](Id p) { return info(p)->backend != target; });
+    return others;
+}
+
+std::vector<Id> Model::plugin_preference() const {
+    std::vector<Id> out;
+    const Id strings = static_cast<Id>(pool_->ss.nstrings);
+    for (Id id = 1; id < strings; ++id) {
+        const std::string_view text = pool_id2str(pool_, id);
+        if (text.rfind(kPlugin, 0) != 0 || text.find('#') != std::string_view::npos) {
+            continue;
+        }
+        std::vector<Id> group;
+        std::set<Backend> backends;
+        for (const Id p : whatprovides(pool_, id)) {
+            const SolvableInfo* i = info(p);
+            if (i != nullptr && i->kind == SolvableInfo::Kind::release) {
+                group.push_back(p);
+                backends.insert(i->backend);
+            }
+        }
+        if (backends.size() < 2) {
+            continue;
+        }
+        // Least preferred first.
+        std::stable_sort(group.begin(), group.end(),
+                         [&](Id a, Id b) { return less_preferred(a, b); });
+        out.insert(out.end(), group.begin(), group.end());
+    }
+    return out;
 }
 
 std::vector<Id> Model::providers_unfiltered(const std::string& name) const {
@@ -953,6 +1067,18 @@ Id Model::answer(Id name_id) const {
     }
     if (target.rfind(kModule, 0) == 0) {
         // pymodule:M#other:B -> providers of M from another backend than B
+        const std::string other = spec.substr(spec.find(':') + 1);
+        for (const Id p : providers(target)) {
+            const SolvableInfo* i = info(p);
+            if (i != nullptr && backend_prefix(i->backend) != other) {
+                q.push(p);
+            }
+        }
+        return finish();
+    }
+    if (target.rfind(kPlugin, 0) == 0 && spec.rfind("other:", 0) == 0) {
+        // plugin:N#other:B -> releases of the plugin N from another backend than B (a pin
+        // that names the backend)
         const std::string other = spec.substr(spec.find(':') + 1);
         for (const Id p : providers(target)) {
             const SolvableInfo* i = info(p);
@@ -1310,6 +1436,10 @@ std::string Model::describe_dependency(Id dep) const {
     }
     if (target == "python" || target == "condapython") {
         return "Python " + spec;
+    }
+    if (target.rfind(kPlugin, 0) == 0 && spec.rfind("other:", 0) == 0) {
+        return "the plugin '" + decode_name(target.substr(kPlugin.size())) +
+               "' from another backend than " + spec.substr(6);
     }
     if (target.rfind(kPlugin, 0) == 0) {
         return with_spec("the plugin '" + decode_name(target.substr(kPlugin.size())) + "'");

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <qplug/solver/plugin_distribution.hpp>
 #include <qplug/solver/resolve.hpp>
 #include <qplug/unicode.hpp>
 #include <qplug/version/pep508.hpp>
@@ -125,6 +126,15 @@ PlanStep step_for(const Model& model, Id p, PlanStep::Action action) {
         step.hash = r.release.hash;
         step.size = r.release.size;
         step.release_id = i->installed ? 0 : r.id;
+        if (i->backend != Backend::legacy) {
+            step.plugin_key = plugin_key(i->backend, r.package, r.release);
+            for (const auto& d : r.release.dependencies) {
+                if (!step.plugin_key.empty() && d.kind != DependencyKind::plugin &&
+                    d.kind != DependencyKind::qgis) {
+                    step.plugin_requirements.push_back(d); // (metadata.txt gives the others)
+                }
+            }
+        }
     }
     return step;
 }
@@ -254,10 +264,16 @@ std::vector<std::string> load_order(const Model& model, const std::vector<Id>& p
     std::set<std::string> visited;
     std::function<void(Id)> visit = [&](Id p) {
         const SolvableInfo* i = model.info(p);
-        if (!visited.insert(i->name).second) {
+        const ReleaseRecord* record = model.record(p);
+        // QGIS loads a plugin by its folder: a wheel's or conda package's is its module.
+        std::string key = i->name;
+        if (record != nullptr && i->backend != Backend::legacy) {
+            key = plugin_key(i->backend, record->package, record->release);
+        }
+        if (!visited.insert(key).second) {
             return;
         }
-        if (const ReleaseRecord* record = model.record(p)) {
+        if (record != nullptr) {
             for (const auto& d : record->release.dependencies) {
                 if (d.kind != DependencyKind::plugin) {
                     continue;
@@ -267,7 +283,7 @@ std::vector<std::string> load_order(const Model& model, const std::vector<Id>& p
                 }
             }
         }
-        order.push_back(i->name);
+        order.push_back(key);
     };
     std::vector<Id> sorted = plugins;
     std::sort(sorted.begin(), sorted.end(),
@@ -483,6 +499,26 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
             }
             continue;
         }
+        if (r.action == Request::Action::upgrade) {
+            // A plugin whose best release comes from another backend moves there: removed
+            // from one backend, installed from the other, in one plan.
+            std::vector<Id> moved;
+            for (const Id p : ids) {
+                if (!model.info(p)->installed) {
+                    continue;
+                }
+                const auto to = model.backend_switch(p);
+                if (!to.empty()) {
+                    job.push2(SOLVER_ALLOWUNINSTALL | SOLVER_SOLVABLE, p);
+                    moved.insert(moved.end(), to.begin(), to.end());
+                }
+            }
+            if (!moved.empty()) {
+                roots.insert(moved.begin(), moved.end());
+                push_one_of(job, pool, moved, SOLVER_INSTALL);
+                continue;
+            }
+        }
         const Id how =
             r.action == Request::Action::upgrade ? SOLVER_UPDATE | SOLVER_TARGETED : SOLVER_INSTALL;
         roots.insert(ids.begin(), ids.end());
@@ -523,6 +559,16 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     // Where each installed release's upgrade-all job starts in the queue (an automatic
     // package nothing needs is removed rather than upgraded).
     std::map<Id, int> upgrade_job_at;
+    // Installed plugins an upgrade of everything moves to another backend, with the releases
+    // of that backend (see the named upgrade above).
+    std::vector<std::pair<Id, std::vector<Id>>> moves;
+    const auto update_candidates = [&](Id p) {
+        const SolvableInfo* i = model.info(p);
+        Request same;
+        same.backend = i->backend;
+        same.name = i->name;
+        return model.candidates(same);
+    };
     if (upgrade_all) {
         // Each installed release towards what may replace it (not SOLVABLE_ALL, which would
         // also take releases that are in the pool only for an exact pin).
@@ -533,11 +579,12 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
             if (i == nullptr || i->kind != SolvableInfo::Kind::release) {
                 continue;
             }
-            Request same;
-            same.backend = i->backend;
-            same.name = i->name;
+            if (auto to = model.backend_switch(p); !to.empty()) {
+                moves.emplace_back(p, std::move(to)); // (their jobs come last, below)
+                continue;
+            }
             upgrade_job_at[p] = job.count();
-            push_one_of(job, pool, model.candidates(same), SOLVER_UPDATE | SOLVER_TARGETED);
+            push_one_of(job, pool, update_candidates(p), SOLVER_UPDATE | SOLVER_TARGETED);
         }
     }
     for (const Id pin : model.pin_solvables()) {
@@ -587,6 +634,19 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     // The platform is what it is.
     job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, model.qgis_solvable());
     job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, model.python_solvable());
+    // One plugin from several backends: which release a choice takes (later favours win).
+    for (const Id p : model.plugin_preference()) {
+        job.push2(SOLVER_FAVOR | SOLVER_SOLVABLE, p);
+    }
+    // The moves come last, so that they can be dropped when they cannot all be made: an
+    // upgrade of everything does not fail for a move (each is then an ordinary update).
+    const int before_moves = job.count();
+    for (const auto& [p, to] : moves) {
+        job.push2(SOLVER_ALLOWUNINSTALL | SOLVER_SOLVABLE, p);
+        upgrade_job_at[p] = job.count();
+        push_one_of(job, pool, to, SOLVER_INSTALL);
+        roots.insert(to.begin(), to.end());
+    }
 
     // First pass: an install gets the newest release that fits, updating what it needs as
     // needed (as pip does), rather than the newest that leaves everything installed alone.
@@ -606,17 +666,34 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
         return s;
     };
     solv::SolverPtr owned = make_solver();
-    if (solver_solve(owned.get(), job.get()) != 0) {
-        if (!avoid_downgrades) {
-            resolution.explanation = solv::explain(owned.get(), model, roots);
-            return resolution;
+    int failed = solver_solve(owned.get(), job.get());
+    const auto allow_downgrades_if_needed = [&] {
+        if (failed != 0 && avoid_downgrades) {
+            avoid_downgrades = false; // something needs one (a pin): as the policy allows
+            owned = make_solver();
+            failed = solver_solve(owned.get(), job.get());
         }
-        avoid_downgrades = false; // something needs one (a pin): as the policy allows
+    };
+    allow_downgrades_if_needed();
+    if (failed != 0 && !moves.empty()) {
+        // The moves cannot all be made: each is an ordinary update instead.
+        queue_truncate(job.get(), before_moves);
+        for (const auto& [p, to] : moves) {
+            upgrade_job_at[p] = job.count();
+            push_one_of(job, pool, update_candidates(p), SOLVER_UPDATE | SOLVER_TARGETED);
+            resolution.plan.warnings.push_back(
+                fmt::format("{} stays with its backend: moving it to {}'s release cannot be "
+                            "done in this upgrade",
+                            model.label(p), backend_name(model.info(to.front())->backend)));
+        }
+        avoid_downgrades = upgrade_all && policy.allow_downgrade;
         owned = make_solver();
-        if (solver_solve(owned.get(), job.get()) != 0) {
-            resolution.explanation = solv::explain(owned.get(), model, roots);
-            return resolution;
-        }
+        failed = solver_solve(owned.get(), job.get());
+        allow_downgrades_if_needed();
+    }
+    if (failed != 0) {
+        resolution.explanation = solv::explain(owned.get(), model, roots);
+        return resolution;
     }
     // Second pass: with the requested releases the first pass chose held, nothing else
     // changes that they do not need (pip's "only-if-needed"): focusing on the best also
@@ -838,7 +915,9 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
         if (i == nullptr || (i->kind != SolvableInfo::Kind::release)) {
             continue;
         }
-        if (i->backend == Backend::legacy) {
+        if (const ReleaseRecord* r = model.record(p);
+            i->backend == Backend::legacy ||
+            (r != nullptr && is_plugin_release(i->backend, r->release))) {
             plugins.push_back(p);
         }
         std::vector<std::string> chain = graph.chain(p);

@@ -13,6 +13,7 @@
 
 #include <qplug/solver/checksum.hpp>
 #include <qplug/solver/pip_project.hpp>
+#include <qplug/solver/plugin_distribution.hpp>
 #include <qplug/solver/pypi.hpp>
 
 #include "../errors.hpp"
@@ -333,6 +334,28 @@ private:
             package.summary = metadata->summary;
         }
         package.display_name = metadata->name;
+        read_plugin(wheel, *entries, package, release, warnings);
+    }
+
+    /// A wheel of one module with __init__.py and metadata.txt is a QGIS plugin's release.
+    static void read_plugin(const fs::path& wheel, const std::vector<std::string>& entries,
+                            Package& package, Release& release,
+                            std::vector<std::string>& warnings) {
+        const PluginModule found = find_plugin_module(entries);
+        if (found.kind == PluginModule::Kind::not_plugin) {
+            warnings.push_back(fmt::format("{}: {}", wheel.string(), found.why));
+            return;
+        }
+        if (found.kind != PluginModule::Kind::plugin) {
+            return;
+        }
+        auto text = detail::zip_member(
+            wheel, [&](std::string_view name) { return name == found.key + "/metadata.txt"; });
+        if (!text) {
+            warnings.push_back(text.error().to_string());
+            return;
+        }
+        make_plugin_release(*text, found.key, wheel.string(), package, release, warnings);
     }
 
     RepositoryConfig repository_;

@@ -22,6 +22,10 @@ struct PackageOptions {
     bool new_plugin = false;
     /// The folder name earlier versions used (the site's "Plugin folder name mismatch").
     std::string expected_package_name;
+    /// The package is a wheel (or another Python distribution archive): its `*.dist-info`
+    /// and `*.data` folders are the distribution's own, not top folders of the plugin, and
+    /// the plugin folder is the first other top folder (a plugin wheel holds one module).
+    bool wheel = false;
     std::uint64_t max_size = 25'000'000;                ///< PLUGIN_MAX_UPLOAD_SIZE
     std::uint64_t max_total_uncompressed = 500'000'000; ///< zip bomb: all entries together
     std::uint64_t max_ratio = 100;                      ///< zip bomb: one entry's expansion

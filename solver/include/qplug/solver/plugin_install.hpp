@@ -61,6 +61,9 @@ struct InstallStep {
     std::string hash;                  ///< "sha256:<hex>", "md5:<hex>" or "" (unknown)
     /// "user:password" for the download ("" for none; a URL's own userinfo also works).
     std::string credentials;
+    /// The package is a wheel holding the plugin (its one module is the plugin folder; its
+    /// .dist-info is left out): docs/install.md, "Plugins from wheels".
+    bool wheel = false;
 };
 
 std::string_view action_name(InstallStep::Action action);

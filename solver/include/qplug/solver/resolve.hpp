@@ -36,6 +36,9 @@ struct Policy {
     /// Pins: the target (a package name, with an optional "backend:" prefix) must stay within
     /// the spec whenever it is installed.
     std::vector<std::pair<std::string, std::string>> pins;
+    /// Which backend's release of a plugin that several backends offer is taken when the
+    /// repositories' priorities and the versions are equal, most preferred first.
+    std::vector<Backend> backend_preference = {Backend::legacy, Backend::pip, Backend::conda};
 };
 
 /// One thing the user asks for.
@@ -72,7 +75,14 @@ struct PlanStep {
     std::string hash;
     std::optional<std::uint64_t> size;
     std::int64_t release_id = 0; ///< in the index (0 for an installed-only release)
-    std::string reason;          ///< "requested", "needed by X 1.0 (X requires ...)", ...
+    /// A QGIS plugin distributed as a pip or conda package: its module, the folder it is
+    /// installed as in the plugins folder ("" for legacy steps, whose key is `name`, and for
+    /// packages that are not plugins).
+    std::string plugin_key;
+    /// With plugin_key: the package's own requirements (a wheel's Requires-Dist and
+    /// Requires-Python), which the target's state keeps (the plugin folder has no .dist-info).
+    std::vector<Dependency> plugin_requirements;
+    std::string reason; ///< "requested", "needed by X 1.0 (X requires ...)", ...
     /// A request names it (install, upgrade or remove; or a request to install what is
     /// installed already, a "keep"): its mark in the target becomes "requested".
     bool requested = false;

@@ -55,6 +55,17 @@ struct TargetState {
     /// "backend:name" of the pip and conda packages qplug installed into the target's
     /// environments; their other packages are the host's (QGIS's) and stay as they are.
     std::map<std::string, std::string> environment_packages; ///< -> the version installed
+    /// Plugin folders installed from a pip or conda package (a wheel holding the plugin):
+    /// the folder is that package's release, not a legacy plugin's (docs/install.md,
+    /// "Plugins from wheels").
+    struct PluginPackage {
+        std::string package; ///< "backend:name"
+        std::string version;
+        /// The package's own requirements (a wheel's Requires-Dist, Requires-Python): the
+        /// folder has no .dist-info to read them from.
+        std::vector<Dependency> requirements;
+    };
+    std::map<std::string, PluginPackage> plugin_packages; ///< folder -> its package
     /// Pins: target ("pip:numpy", "Kart") -> spec, as `qplug pin` records them.
     std::vector<std::pair<std::string, std::string>> pins;
 };
