@@ -52,30 +52,7 @@ REQUESTS = ["qplug_chain_a", "qplug_diamond_d", "qplug_needs_wheel"]
 EXPERIMENTAL = ["--experimental-for", "qplug_chain_b"]
 
 # Each plugin appends "initGui <key>" when QGIS starts it, so the start order is observable.
-INIT_PY = '''import os
-
-
-def _log(event):
-    path = os.environ.get("QPLUG_QGIS_TEST_LOG")
-    if path:
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(event + " " + __name__ + "\\n")
-
-
-class Plugin:
-    def __init__(self, iface):
-        self.iface = iface
-
-    def initGui(self):
-        _log("initGui")
-
-    def unload(self):
-        _log("unload")
-
-
-def classFactory(iface):
-    return Plugin(iface)
-'''
+INIT_PY = plugin_wheels.INIT_PY  # a plugin that logs its start and unload
 
 
 def metadata(key):

@@ -30,35 +30,15 @@ import zipfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qgis_run  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import plugin_wheels  # noqa: E402
+
 BUILD = os.environ.get("QPLUG_BINARY_DIR", "")
 CMAKE = os.environ.get("QPLUG_CMAKE", "cmake")
 BUNDLED = os.path.join(BUILD, "data", "plugins")
 STARTABLE = {"kart.1.0.10.zip": "kart", "koordinates.2.1.0.zip": "koordinates"}
 
-INIT_PY = '''import os
-
-
-def _log(event):
-    path = os.environ.get("QPLUG_QGIS_TEST_LOG")
-    if path:
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(event + " " + __name__ + "\\n")
-
-
-class Plugin:
-    def __init__(self, iface):
-        self.iface = iface
-
-    def initGui(self):
-        _log("initGui")
-
-    def unload(self):
-        _log("unload")
-
-
-def classFactory(iface):
-    return Plugin(iface)
-'''
+INIT_PY = plugin_wheels.INIT_PY  # a plugin that logs its start and unload
 
 # Runs inside QGIS: the plugin manager loop through the binding alone, then the plugins started
 # live. Writes what it saw to $QPLUG_QGIS_REPORT and quits.
