@@ -101,6 +101,12 @@ public:
 
     void warn(std::string message) override { report_.warnings.push_back(std::move(message)); }
 
+    void expect(std::size_t packages) override {
+        // Room for every package and, as a start, two releases each (no rehash per doubling).
+        package_ids_.reserve(packages);
+        release_ids_.reserve(packages * 2);
+    }
+
     Expected<void> prepare() {
         auto p = db_.prepare(
             "INSERT INTO packages (repository_id, name, display_name, summary, keywords) "
