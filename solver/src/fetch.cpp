@@ -14,6 +14,7 @@
 
 #include "curl_global.hpp"
 #include "errors.hpp"
+#include "fresh_memory.hpp"
 #include "url.hpp"
 
 namespace qplug::solver {
@@ -112,6 +113,7 @@ Expected<FetchResponse> fetch_file(const FetchRequest& request, const std::strin
         return fetch_error(request.url, std::string("cannot be read: ") + std::strerror(errno));
     }
     r.body.reserve(static_cast<std::size_t>(st.st_size));
+    map_before_writing(r.body.data(), r.body.capacity());
     char buffer[1 << 16];
     std::size_t n = 0;
     while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) {
