@@ -14,9 +14,9 @@
 #include <qplug/solver/records.hpp>
 #include <qplug/version/pep440.hpp>
 
-#include "html_scan.hpp"
+#include "formats/html_scan.hpp"
+#include "formats/url.hpp"
 #include "test_data.hpp"
-#include "url.hpp"
 
 using namespace qplug::solver;
 using namespace qplug::solver::pypi;
