@@ -409,26 +409,24 @@ std::optional<std::uint64_t> parse_bytes(std::string_view text) {
 }
 
 std::string redact_url(std::string_view url) {
-    const std::size_t scheme = url.find("://");
-    if (scheme == std::string_view::npos) {
+    // The authority as RFC 3986 splits it (formats/url.hpp): the password of
+    // "user:password@host" is hidden, the rest of the URL is kept as written.
+    const detail::UriParts parts = detail::split_uri(url);
+    if (!parts.has_authority) {
         return std::string(url);
     }
-    const std::size_t host_start = scheme + 3;
-    const std::size_t host_end = url.find_first_of("/?#", host_start);
-    const std::string_view authority =
-        url.substr(host_start, host_end == std::string_view::npos ? std::string_view::npos
-                                                                  : host_end - host_start);
-    const std::size_t at = authority.rfind('@');
+    const std::size_t at = parts.authority.rfind('@');
     if (at == std::string_view::npos) {
         return std::string(url);
     }
-    const std::size_t colon = authority.find(':');
+    const std::size_t colon = parts.authority.find(':');
     if (colon == std::string_view::npos || colon > at) {
         return std::string(url);
     }
-    std::string out(url.substr(0, host_start + colon + 1));
+    const auto start = static_cast<std::size_t>(parts.authority.data() - url.data());
+    std::string out(url.substr(0, start + colon + 1));
     out += "***";
-    out += url.substr(host_start + at);
+    out += url.substr(start + at);
     return out;
 }
 
