@@ -21,7 +21,7 @@ std::optional<Dependency> qgis_dependency(std::string_view minimum, std::string_
     return d;
 }
 
-std::string general_as_json(const meta::Document& document) {
+std::string general_section_json(const meta::Document& document) {
     FlatJson j;
     for (const auto& item : document.general_items()) {
         if (*item.value) {
@@ -65,7 +65,7 @@ Package plugin_package_from_metadata(const meta::Document& document, std::string
     r.deprecated = m.deprecated.qgis;
     r.qgis_minimum = std::string(unicode::strip(m.qgis_minimum_version));
     r.qgis_maximum = std::string(unicode::strip(m.qgis_maximum_version.value_or("")));
-    r.metadata_json = general_as_json(document);
+    r.metadata_json = general_section_json(document);
     r.dependencies = plugin_dependencies_from_metadata(document, warnings);
     r.modules.emplace_back(folder); // QGIS imports the plugin by its folder name
     if (r.version.empty() && warnings != nullptr) {
