@@ -1,0 +1,375 @@
+// plugins.xml with pugixml: parsed in place (one copy of the bytes), texts read as QGIS's
+// QDomElement.text().strip() reads them.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+
+#include <fmt/format.h>
+#include <pugixml.hpp>
+
+#include <qplug/solver/plugins_xml.hpp>
+#include <qplug/unicode.hpp>
+
+#include "errors.hpp"
+#include "io/fresh_memory.hpp"
+
+namespace qplug::solver::plugins_xml {
+
+namespace {
+
+/// installer_data.xmlDownloaded: content.replace(b"& ", b"&amp; ") before parsing. Keeps
+/// where each replacement went, to give positions in the bytes as they were.
+struct Escaped {
+    std::string text;
+    std::vector<std::size_t> inserted_at; ///< offsets in `text` after which 4 bytes were added
+
+    /// The offset in the original bytes of an offset in `text`.
+    /// An offset inside an inserted "amp;" maps to the blank after the original '&'.
+    std::size_t original_offset(std::size_t offset) const {
+        // Insertions wholly before `offset` (at + 4 < offset) shift it by 4 each.
+        const auto passed =
+            std::upper_bound(inserted_at.begin(), inserted_at.end(), offset,
+                             [](std::size_t o, std::size_t at) { return o <= at + 4; });
+        const auto before = static_cast<std::size_t>(passed - inserted_at.begin());
+        if (passed != inserted_at.end() && *passed < offset) {
+            return *passed - 4 * before + 1; // inside this insertion
+        }
+        return offset - 4 * before;
+    }
+};
+
+Escaped escape_bare_ampersands(std::string_view bytes) {
+    Escaped out;
+    out.text.reserve(bytes.size() + 64);
+    map_before_writing(out.text.data(), out.text.capacity());
+    std::size_t start = 0;
+    for (std::size_t at = bytes.find("& "); at != std::string_view::npos;
+         at = bytes.find("& ", start)) {
+        out.text.append(bytes.substr(start, at - start));
+        out.inserted_at.push_back(out.text.size());
+        out.text.append("&amp; ");
+        start = at + 2;
+    }
+    out.text.append(bytes.substr(start));
+    return out;
+}
+
+/// The node after `node` in document order below `root` (its first child, else the next
+/// sibling of it or of the nearest ancestor that has one), or null: a walk without recursion,
+/// so that no nesting depth can exhaust the stack.
+pugi::xml_node next_in_document(const pugi::xml_node& node, const pugi::xml_node& root,
+                                bool enter = true) {
+    if (enter && node.first_child()) {
+        return node.first_child();
+    }
+    for (pugi::xml_node up = node; up && up != root; up = up.parent()) {
+        if (up.next_sibling()) {
+            return up.next_sibling();
+        }
+    }
+    return {};
+}
+
+/// QDomElement::text(): every text and CDATA node below the element, concatenated. The
+/// document is parsed with parse_embed_pcdata: an element's first child, when it is text, is
+/// kept as the element's value (no node of its own), so each element's value comes before its
+/// children.
+void append_text(const pugi::xml_node& element, std::string& out) {
+    out += element.value();
+    for (pugi::xml_node n = element.first_child(); n; n = next_in_document(n, element)) {
+        const auto type = n.type();
+        if (type == pugi::node_element || type == pugi::node_pcdata || type == pugi::node_cdata) {
+            out += n.value();
+        }
+    }
+}
+
+/// The element's text as QGIS reads it: QDomElement.text().strip().
+std::string stripped_text(const pugi::xml_node& element) {
+    // The common cases, one text (the element's value) or one CDATA node: no concatenation.
+    const pugi::xml_node only = element.first_child();
+    if (!only) {
+        return std::string(unicode::strip(element.value()));
+    }
+    if (*element.value() == '\0' && !only.next_sibling() &&
+        (only.type() == pugi::node_pcdata || only.type() == pugi::node_cdata)) {
+        return std::string(unicode::strip(only.value()));
+    }
+    std::string text;
+    append_text(element, text);
+    return std::string(unicode::strip(text));
+}
+
+bool is_true(const std::string& text) {
+    const std::string upper = unicode::to_upper(text);
+    return upper == "TRUE" || upper == "YES";
+}
+
+/// The children of <pyqgis_plugin> that are read, in the order plugins.qgis.org writes them
+/// (so that the lookup below mostly succeeds at its first comparison).
+struct ChildField {
+    std::string_view name;
+    std::string Entry::*text = nullptr;
+    bool Entry::*flag = nullptr;
+};
+constexpr ChildField kChildFields[] = {
+    {"description", &Entry::description},
+    {"about", &Entry::about},
+    {"version", nullptr}, // not read (the attribute is); listed to keep the cursor in step
+    {"trusted", nullptr, &Entry::trusted},
+    {"qgis_minimum_version", &Entry::qgis_minimum_version},
+    {"qgis_maximum_version", &Entry::qgis_maximum_version},
+    {"homepage", &Entry::homepage},
+    {"file_name", &Entry::file_name},
+    {"icon", &Entry::icon},
+    {"author_name", &Entry::author_name},
+    {"author_email", &Entry::author_email},
+    {"download_url", &Entry::download_url},
+    {"uploaded_by", &Entry::uploaded_by},
+    {"create_date", &Entry::create_date},
+    {"update_date", &Entry::update_date},
+    {"experimental", nullptr, &Entry::experimental},
+    {"deprecated", nullptr, &Entry::deprecated},
+    {"tracker", &Entry::tracker},
+    {"repository", &Entry::repository},
+    {"tags", &Entry::tags},
+    {"downloads", &Entry::downloads},
+    {"average_vote", &Entry::average_vote},
+    {"rating_votes", &Entry::rating_votes},
+    {"external_dependencies", &Entry::external_dependencies},
+    {"server", nullptr, &Entry::server},
+    {"category", &Entry::category},
+    {"changelog", &Entry::changelog},
+    {"plugin_dependencies", &Entry::plugin_dependencies},
+    {"disabled", nullptr, &Entry::disabled},
+};
+constexpr std::size_t kFieldCount = std::size(kChildFields);
+
+/// Reads every field of the entry in one pass over its children; the first child of a name
+/// counts, as QDomElement::firstChildElement(name) (and pugixml's child(name)) find it.
+void read_children(const pugi::xml_node& element, Entry& e) {
+    std::array<bool, kFieldCount> seen{};
+    std::size_t cursor = 0; // where the previous child matched: the next one usually follows
+    for (pugi::xml_node child = element.first_child(); child; child = child.next_sibling()) {
+        const std::string_view name = child.name();
+        if (name.empty()) {
+            continue; // text between the elements
+        }
+        for (std::size_t k = 0; k < kFieldCount; ++k) {
+            const std::size_t i = (cursor + k) % kFieldCount;
+            if (kChildFields[i].name != name) {
+                continue;
+            }
+            cursor = i + 1;
+            if (seen[i]) {
+                break;
+            }
+            seen[i] = true;
+            if (kChildFields[i].text != nullptr) {
+                e.*kChildFields[i].text = stripped_text(child);
+            } else if (kChildFields[i].flag != nullptr) {
+                e.*kChildFields[i].flag = is_true(stripped_text(child));
+            }
+            break;
+        }
+    }
+}
+
+/// The number of '\n' in `text`, 8 bytes at a time (a memchr per line cost more than the
+/// counting: plugins.xml lines are short).
+std::size_t count_newlines(std::string_view text) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t lows = 0x7F7F7F7F7F7F7F7FULL;
+    std::size_t count = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, text.data() + i, 8);
+        const std::uint64_t t = word ^ (ones * '\n');
+        // The high bit of each byte of `t` that is zero (exact, no carries between bytes).
+        const std::uint64_t zeros = ~(((t & lows) + lows) | t) & ~lows;
+        count += static_cast<std::size_t>(__builtin_popcountll(zeros));
+    }
+    for (; i < text.size(); ++i) {
+        count += text[i] == '\n' ? 1 : 0;
+    }
+    return count;
+}
+
+/// Line and column of byte offsets, counted on demand: entries come in document order, so the
+/// count goes on from the previous offset (one pass over the bytes in all, and no table of
+/// line starts for a file of hundreds of thousands of lines).
+class LineIndex {
+public:
+    explicit LineIndex(std::string_view text) : text_(text) {}
+
+    /// 1-based line and column (in code points) of a byte offset. An offset before the
+    /// previous one counts again from the start.
+    std::pair<std::size_t, std::size_t> at(std::size_t offset) const {
+        offset = std::min(offset, text_.size());
+        if (offset < scanned_) {
+            scanned_ = 0;
+            line_ = 1;
+            line_start_ = 0;
+            last_offset_ = std::string_view::npos;
+        }
+        if (const std::size_t newlines = count_newlines(text_.substr(scanned_, offset - scanned_));
+            newlines > 0) {
+            line_ += newlines;
+            const void* last = ::memrchr(text_.data() + scanned_, '\n', offset - scanned_);
+            line_start_ = static_cast<std::size_t>(static_cast<const char*>(last) - text_.data()) + 1;
+        }
+        scanned_ = offset;
+        // On the same line as the previous offset, the column goes on from it: a file of one
+        // long line costs its length, not its length times its entries.
+        std::size_t from = line_start_;
+        std::size_t column = 1;
+        if (last_offset_ != std::string_view::npos && last_offset_ >= line_start_ &&
+            last_offset_ <= offset) {
+            from = last_offset_;
+            column = last_column_;
+        }
+        column += unicode::code_points(text_.substr(from), offset - from);
+        last_offset_ = offset;
+        last_column_ = column;
+        return {line_, column};
+    }
+
+private:
+    std::string_view text_;
+    mutable std::size_t scanned_ = 0;    ///< newlines before this offset are counted
+    mutable std::size_t line_ = 1;       ///< the line `scanned_` is on
+    mutable std::size_t line_start_ = 0; ///< where that line starts
+    mutable std::size_t last_offset_ = std::string_view::npos; ///< the last offset asked for
+    mutable std::size_t last_column_ = 1;                      ///< and its column
+};
+
+/// Every <pyqgis_plugin> element in document order, nested ones too (QGIS's
+/// elementsByTagName).
+std::vector<pugi::xml_node> collect(const pugi::xml_node& root) {
+    std::vector<pugi::xml_node> out;
+    for (pugi::xml_node n = root.first_child(); n; n = next_in_document(n, root)) {
+        if (n.type() == pugi::node_element && std::strcmp(n.name(), "pyqgis_plugin") == 0) {
+            out.push_back(n);
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+std::string Entry::key() const {
+    // installer_data: fileName = file_name, or QFileInfo(download_url without its query)
+    // .fileName() (the text after the last '/', "" after a trailing '/'); the key is what
+    // comes before its first '.'.
+    std::string_view file = file_name;
+    if (file.empty()) {
+        std::string_view url = download_url;
+        url = url.substr(0, url.find('?'));
+        const std::size_t slash = url.rfind('/');
+        file = slash == std::string_view::npos ? url : url.substr(slash + 1);
+    }
+    return std::string(file.substr(0, file.find('.')));
+}
+
+/// The offset in `bytes` (in `encoding`) of an offset in pugixml's UTF-8 conversion of them:
+/// pugixml converts Latin-1, UTF-16 and UTF-32 documents before parsing, and reports
+/// positions in the converted text.
+std::size_t unconverted_offset(std::string_view bytes, pugi::xml_encoding encoding,
+                               std::size_t converted) {
+    auto utf8_length = [](std::uint32_t cp) -> std::size_t {
+        return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    };
+    auto byte = [&](std::size_t i) {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i]));
+    };
+    std::size_t unit = 1;
+    bool big_endian = false;
+    switch (encoding) {
+    case pugi::encoding_latin1:
+        break;
+    case pugi::encoding_utf16_le:
+    case pugi::encoding_utf16_be:
+        unit = 2;
+        big_endian = encoding == pugi::encoding_utf16_be;
+        break;
+    case pugi::encoding_utf32_le:
+    case pugi::encoding_utf32_be:
+        unit = 4;
+        big_endian = encoding == pugi::encoding_utf32_be;
+        break;
+    default:
+        return std::min(converted, bytes.size()); // UTF-8: parsed as it is
+    }
+    std::size_t done = 0; // converted bytes so far
+    std::size_t i = 0;
+    while (i + unit <= bytes.size() && done < converted) {
+        std::uint32_t cp = 0;
+        std::size_t width = unit;
+        if (unit == 1) {
+            cp = byte(i);
+        } else if (unit == 2) {
+            cp = big_endian ? (byte(i) << 8 | byte(i + 1)) : (byte(i + 1) << 8 | byte(i));
+            if (cp >= 0xD800 && cp < 0xDC00 && i + 4 <= bytes.size()) {
+                cp = 0x10000; // a surrogate pair: 4 UTF-8 bytes
+                width = 4;
+            }
+        } else {
+            cp = big_endian ? (byte(i) << 24 | byte(i + 1) << 16 | byte(i + 2) << 8 | byte(i + 3))
+                            : (byte(i + 3) << 24 | byte(i + 2) << 16 | byte(i + 1) << 8 | byte(i));
+            cp = std::min<std::uint32_t>(cp, 0x10FFFF);
+        }
+        done += utf8_length(cp);
+        i += width;
+    }
+    return std::min(i, bytes.size());
+}
+
+Expected<Document> parse(std::string_view bytes) {
+    // pugixml parses the escaped copy in place; positions are computed on the input bytes.
+    Escaped escaped = escape_bare_ampersands(bytes);
+    pugi::xml_document xml;
+    // parse_embed_pcdata: an element's leading text is its value, not a node (half the nodes
+    // of a plugins.xml, whose elements mostly hold one text).
+    const pugi::xml_parse_result result = xml.load_buffer_inplace(
+        escaped.text.data(), escaped.text.size(), pugi::parse_default | pugi::parse_embed_pcdata,
+        pugi::encoding_auto);
+    const LineIndex lines(bytes);
+    Document doc;
+    if (!result) {
+        const std::size_t offset = escaped.original_offset(unconverted_offset(
+            escaped.text, result.encoding,
+            static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, result.offset))));
+        const auto [line, column] = lines.at(offset);
+        Error e = file_error("plugins.xml", line, column,
+                             fmt::format("not well-formed XML: {}", result.description()));
+        e.offset = offset;
+        doc.error = std::move(e);
+    }
+    // After an error, pugixml keeps what it built before it, as QDomDocument does: QGIS
+    // reads those entries (an element still open at the error with the children it had).
+    const std::vector<pugi::xml_node> nodes = collect(xml);
+    if (doc.error && nodes.empty()) {
+        return std::move(*doc.error);
+    }
+    doc.entries.reserve(nodes.size());
+    map_before_writing(doc.entries.data(), doc.entries.capacity() * sizeof(Entry));
+    for (const pugi::xml_node& n : nodes) {
+        Entry& e = doc.entries.emplace_back(); // filled in place: an Entry is 27 strings
+        e.name = std::string(unicode::strip(n.attribute("name").value()));
+        e.version = std::string(unicode::strip(n.attribute("version").value()));
+        e.plugin_id = std::string(unicode::strip(n.attribute("plugin_id").value()));
+        read_children(n, e);
+        // offset_debug() points at the element's name: step back to its '<'.
+        e.offset = escaped.original_offset(unconverted_offset(
+            escaped.text, result.encoding,
+            static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, n.offset_debug() - 1))));
+        std::tie(e.line, e.column) = lines.at(e.offset);
+    }
+    return doc;
+}
+
+} // namespace qplug::solver::plugins_xml
