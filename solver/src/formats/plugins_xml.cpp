@@ -14,7 +14,6 @@
 #include <qplug/unicode.hpp>
 
 #include "errors.hpp"
-#include "io/fresh_memory.hpp"
 
 namespace qplug::solver::plugins_xml {
 
@@ -44,7 +43,6 @@ struct Escaped {
 Escaped escape_bare_ampersands(std::string_view bytes) {
     Escaped out;
     out.text.reserve(bytes.size() + 64);
-    map_before_writing(out.text.data(), out.text.capacity());
     std::size_t start = 0;
     for (std::size_t at = bytes.find("& "); at != std::string_view::npos;
          at = bytes.find("& ", start)) {
@@ -194,7 +192,9 @@ std::size_t count_newlines(std::string_view text) {
         count += static_cast<std::size_t>(__builtin_popcountll(zeros));
     }
     for (; i < text.size(); ++i) {
-        count += text[i] == '\n' ? 1 : 0;
+        if (text[i] == '\n') {
+            ++count;
+        }
     }
     return count;
 }
@@ -356,7 +356,6 @@ Expected<Document> parse(std::string_view bytes) {
         return std::move(*doc.error);
     }
     doc.entries.reserve(nodes.size());
-    map_before_writing(doc.entries.data(), doc.entries.capacity() * sizeof(Entry));
     for (const pugi::xml_node& n : nodes) {
         Entry& e = doc.entries.emplace_back(); // filled in place: an Entry is 27 strings
         e.name = std::string(unicode::strip(n.attribute("name").value()));

@@ -15,7 +15,6 @@
 #include "errors.hpp"
 #include "formats/url.hpp"
 #include "io/curl_global.hpp"
-#include "io/fresh_memory.hpp"
 
 namespace qplug::solver {
 
@@ -113,7 +112,6 @@ Expected<FetchResponse> fetch_file(const FetchRequest& request, const std::strin
         return fetch_error(request.url, std::string("cannot be read: ") + std::strerror(errno));
     }
     r.body.reserve(static_cast<std::size_t>(st.st_size));
-    map_before_writing(r.body.data(), r.body.capacity());
     char buffer[1 << 16];
     std::size_t n = 0;
     while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) {
