@@ -220,7 +220,8 @@ public:
             newlines > 0) {
             line_ += newlines;
             const void* last = ::memrchr(text_.data() + scanned_, '\n', offset - scanned_);
-            line_start_ = static_cast<std::size_t>(static_cast<const char*>(last) - text_.data()) + 1;
+            line_start_ =
+                static_cast<std::size_t>(static_cast<const char*>(last) - text_.data()) + 1;
         }
         scanned_ = offset;
         // On the same line as the previous offset, the column goes on from it: a file of one

@@ -27,11 +27,27 @@ struct LegacyConfig {
 
 std::string json_of(const plugins_xml::Entry& e) {
     std::size_t size = 512; // the keys, quotes and separators, and a little escaping
-    for (const std::string* value :
-         {&e.name, &e.version, &e.plugin_id, &e.description, &e.about, &e.author_name,
-          &e.author_email, &e.homepage, &e.tracker, &e.repository, &e.tags, &e.category,
-          &e.changelog, &e.icon, &e.uploaded_by, &e.create_date, &e.downloads, &e.average_vote,
-          &e.rating_votes, &e.plugin_dependencies, &e.external_dependencies}) {
+    for (const std::string* value : {&e.name,
+                                     &e.version,
+                                     &e.plugin_id,
+                                     &e.description,
+                                     &e.about,
+                                     &e.author_name,
+                                     &e.author_email,
+                                     &e.homepage,
+                                     &e.tracker,
+                                     &e.repository,
+                                     &e.tags,
+                                     &e.category,
+                                     &e.changelog,
+                                     &e.icon,
+                                     &e.uploaded_by,
+                                     &e.create_date,
+                                     &e.downloads,
+                                     &e.average_vote,
+                                     &e.rating_votes,
+                                     &e.plugin_dependencies,
+                                     &e.external_dependencies}) {
         size += value->size();
     }
     FlatJson j(size);
