@@ -197,20 +197,20 @@ Expected<RunResult> run(const std::vector<std::string>& argv, const RunOptions& 
         }
         log = Fd(::open(options.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
         if (!log) {
-            return failure(fmt::format("cannot open the log file '{}': {}",
-                                       options.log_file.string(), errno_text(errno)));
+            return io_failure(fmt::format("cannot open the log file '{}': {}",
+                                          options.log_file.string(), errno_text(errno)));
         }
     }
 
     int out_pipe[2] = {-1, -1};
     int err_pipe[2] = {-1, -1};
     if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
-        return failure("cannot create a pipe: " + errno_text(errno));
+        return io_failure("cannot create a pipe: " + errno_text(errno));
     }
     Fd out_read(out_pipe[0]);
     Fd out_write(out_pipe[1]);
     if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-        return failure("cannot create a pipe: " + errno_text(errno));
+        return io_failure("cannot create a pipe: " + errno_text(errno));
     }
     Fd err_read(err_pipe[0]);
     Fd err_write(err_pipe[1]);
@@ -248,7 +248,7 @@ Expected<RunResult> run(const std::vector<std::string>& argv, const RunOptions& 
         rc = rc != 0 ? rc : posix_spawn_file_actions_addchdir_np(&setup.actions, cwd.c_str());
     }
     if (rc != 0) {
-        return failure(fmt::format("cannot prepare to run {}: {}", command, errno_text(rc)));
+        return io_failure(fmt::format("cannot prepare to run {}: {}", command, errno_text(rc)));
     }
 
     std::vector<char*> args;
@@ -353,7 +353,7 @@ Expected<RunResult> run(const std::vector<std::string>& argv, const RunOptions& 
         }
         const int ready = ::poll(count > 0 ? fds : nullptr, count, static_cast<int>(wait.count()));
         if (ready < 0 && errno != EINTR) {
-            return failure("cannot wait for " + command + ": " + errno_text(errno));
+            return io_failure("cannot wait for " + command + ": " + errno_text(errno));
         }
         for (nfds_t i = 0; ready > 0 && i < count; ++i) {
             if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
