@@ -115,7 +115,7 @@ void remove_stale(const fs::path& path) {
 }
 
 Error io_error(const fs::path& path, std::string_view what) {
-    return failure(fmt::format("{}: {}: {}", path.string(), what, std::strerror(errno)));
+    return io_failure(fmt::format("{}: {}: {}", path.string(), what, std::strerror(errno)));
 }
 
 bool write_all(int fd, std::string_view data) {
@@ -212,7 +212,7 @@ Expected<void> replace_file_atomically(const fs::path& path, std::string_view co
     if (exists && fs::is_symlink(path, ec)) {
         target = fs::canonical(path, ec);
         if (ec) {
-            return failure(
+            return io_failure(
                 fmt::format("{}: cannot follow the link: {}", path.string(), ec.message()));
         }
     }

@@ -86,8 +86,8 @@ public:
         }
         std::string pattern = (base / (std::string(prefix) + "XXXXXX")).string();
         if (::mkdtemp(pattern.data()) == nullptr) {
-            return failure(fmt::format("cannot create a temporary folder in '{}': {}",
-                                       base.string(), std::generic_category().message(errno)));
+            return io_failure(fmt::format("cannot create a temporary folder in '{}': {}",
+                                          base.string(), std::generic_category().message(errno)));
         }
         return TempDir(pattern);
     }
@@ -218,7 +218,7 @@ Expected<PipReport> run_pip_install(const PythonEnvironment& env,
     {
         std::FILE* file = std::fopen(report_path.c_str(), "rb");
         if (file == nullptr) {
-            return failure(fmt::format("cannot read pip's report '{}'", report_path.string()));
+            return io_failure(fmt::format("cannot read pip's report '{}'", report_path.string()));
         }
         char buffer[65536];
         std::size_t n = 0;
@@ -229,7 +229,7 @@ Expected<PipReport> run_pip_install(const PythonEnvironment& env,
     }
     auto report = parse_pip_report(text);
     if (!report) {
-        return failure(
+        return io_failure(
             fmt::format("{}: cannot read pip's report: {}", what, report.error().to_string()));
     }
     report->dry_run = dry_run;

@@ -98,7 +98,7 @@ Expected<std::optional<Identity>> identity_of(const fs::path& path) {
         if (errno == ENOENT) {
             return std::optional<Identity>();
         }
-        return failure(fmt::format("{}: {}", path.string(), errno_text(errno)));
+        return io_failure(fmt::format("{}: {}", path.string(), errno_text(errno)));
     }
     return std::optional<Identity>(
         Identity{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)});
@@ -122,7 +122,7 @@ Expected<void> rename_noreplace(const fs::path& from, const fs::path& to) {
             error = errno;
         }
     }
-    return failure(
+    return io_failure(
         fmt::format("cannot rename {} to {}: {}", from.string(), to.string(), errno_text(error)));
 }
 
@@ -137,7 +137,7 @@ Expected<bool> rename_exchange(const fs::path& a, const fs::path& b) {
     if (error == EINVAL || error == ENOSYS || error == ENOTSUP) {
         return false;
     }
-    return failure(
+    return io_failure(
         fmt::format("cannot exchange {} and {}: {}", a.string(), b.string(), errno_text(error)));
 }
 
@@ -145,13 +145,13 @@ Expected<void> fsync_path(const fs::path& path, bool directory) {
     const int fd =
         ::open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
     if (fd < 0) {
-        return failure(fmt::format("{}: {}", path.string(), errno_text(errno)));
+        return io_failure(fmt::format("{}: {}", path.string(), errno_text(errno)));
     }
     const int rc = ::fsync(fd);
     const int error = errno;
     ::close(fd);
     if (rc != 0 && error != EINVAL) { // some file systems cannot sync a directory
-        return failure(fmt::format("{}: cannot sync: {}", path.string(), errno_text(error)));
+        return io_failure(fmt::format("{}: cannot sync: {}", path.string(), errno_text(error)));
     }
     return {};
 }
@@ -178,7 +178,7 @@ Expected<void> remove_tree(const fs::path& path) {
     ec.clear();
     fs::remove_all(path, ec);
     if (ec) {
-        return failure(fmt::format("{}: cannot delete: {}", path.string(), ec.message()));
+        return io_failure(fmt::format("{}: cannot delete: {}", path.string(), ec.message()));
     }
     return {};
 }
@@ -192,7 +192,7 @@ Expected<void> delete_area(const fs::path& area) {
             return r;
         }
     } else if (errno != ENOENT) {
-        return failure(
+        return io_failure(
             fmt::format("{}: cannot delete: {}", (area / kJournal).string(), errno_text(errno)));
     }
     return remove_tree(area);
@@ -233,7 +233,8 @@ public:
         const int fd =
             ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
         if (fd < 0) {
-            return failure(fmt::format("{}: cannot create: {}", path.string(), errno_text(errno)));
+            return io_failure(
+                fmt::format("{}: cannot create: {}", path.string(), errno_text(errno)));
         }
         JournalWriter w(path, fd);
         if (auto r = w.append(fmt::format("{}\npid {}\n", kJournalHeader, ::getpid())); !r) {
@@ -261,7 +262,7 @@ public:
     off_t size() const { return ::lseek(fd_, 0, SEEK_END); }
     Expected<void> truncate(off_t size) {
         if (::ftruncate(fd_, size) != 0 || ::fsync(fd_) != 0) {
-            return failure(
+            return io_failure(
                 fmt::format("{}: cannot truncate: {}", path_.string(), errno_text(errno)));
         }
         return {};
@@ -276,14 +277,15 @@ public:
                 if (errno == EINTR) {
                     continue;
                 }
-                return failure(
+                return io_failure(
                     fmt::format("{}: cannot write: {}", path_.string(), errno_text(errno)));
             }
             data += n;
             size -= static_cast<std::size_t>(n);
         }
         if (::fsync(fd_) != 0) {
-            return failure(fmt::format("{}: cannot sync: {}", path_.string(), errno_text(errno)));
+            return io_failure(
+                fmt::format("{}: cannot sync: {}", path_.string(), errno_text(errno)));
         }
         return {};
     }
@@ -511,7 +513,7 @@ Expected<RecoveryReport> recover_areas(const fs::path& plugins, bool simulate) {
         }
     }
     if (ec) {
-        return failure(fmt::format("{}: cannot list: {}", plugins.string(), ec.message()));
+        return io_failure(fmt::format("{}: cannot list: {}", plugins.string(), ec.message()));
     }
     std::sort(areas.begin(), areas.end());
     for (const auto& area : areas) {
@@ -521,7 +523,7 @@ Expected<RecoveryReport> recover_areas(const fs::path& plugins, bool simulate) {
         struct stat st {};
         if (::lstat(journal.c_str(), &st) != 0) {
             if (errno != ENOENT) {
-                return failure(fmt::format("{}: {}", journal.string(), errno_text(errno)));
+                return io_failure(fmt::format("{}: {}", journal.string(), errno_text(errno)));
             }
             a.outcome = RecoveryReport::Area::Outcome::removed;
         } else {
@@ -555,8 +557,8 @@ Expected<RecoveryReport> recover_areas(const fs::path& plugins, bool simulate) {
 Expected<fs::path> make_area(const fs::path& plugins) {
     std::string pattern = (plugins / (std::string(kAreaPrefix) + "XXXXXX")).string();
     if (::mkdtemp(pattern.data()) == nullptr) {
-        return failure(fmt::format("{}: cannot create a temporary folder: {}", plugins.string(),
-                                   errno_text(errno)));
+        return io_failure(fmt::format("{}: cannot create a temporary folder: {}", plugins.string(),
+                                      errno_text(errno)));
     }
     return fs::path(pattern);
 }
@@ -616,7 +618,7 @@ Expected<void> stage(const InstallStep& step, std::size_t index, const fs::path&
         std::ostringstream all;
         all << in.rdbuf();
         if (!in) {
-            Error e = failure(fmt::format("{}: cannot read {}", name, file->path.string()));
+            Error e = io_failure(fmt::format("{}: cannot read {}", name, file->path.string()));
             e.kind = Error::Kind::io;
             return e;
         }
@@ -659,7 +661,7 @@ Expected<void> stage(const InstallStep& step, std::size_t index, const fs::path&
     const fs::path zip = file->path;
     const fs::path unpack = area / fmt::format("x{}", index);
     if (::mkdir(unpack.c_str(), 0755) != 0) {
-        return failure(fmt::format("{}: {}", unpack.string(), errno_text(errno)));
+        return io_failure(fmt::format("{}: {}", unpack.string(), errno_text(errno)));
     }
     auto extracted = detail::extract_folder(zip, checked.package_name, unpack,
                                             check_options.max_total_uncompressed);

@@ -58,8 +58,9 @@ Expected<ProfileLock> ProfileLock::acquire(const std::filesystem::path& plugins_
     std::error_code ec;
     std::filesystem::create_directories(plugins_dir, ec);
     if (ec || !std::filesystem::is_directory(plugins_dir, ec)) {
-        return failure(fmt::format("{}: cannot create the plugins folder: {}", plugins_dir.string(),
-                                   ec ? ec.message() : std::string("not a directory")));
+        return io_failure(fmt::format("{}: cannot create the plugins folder: {}",
+                                      plugins_dir.string(),
+                                      ec ? ec.message() : std::string("not a directory")));
     }
     const std::filesystem::path path = plugins_dir / kFileName;
     const auto deadline = std::chrono::steady_clock::now() + wait;
@@ -67,8 +68,8 @@ Expected<ProfileLock> ProfileLock::acquire(const std::filesystem::path& plugins_
     while (true) {
         const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0) {
-            return failure(fmt::format("{}: cannot open the lock file: {}", path.string(),
-                                       std::strerror(errno)));
+            return io_failure(fmt::format("{}: cannot open the lock file: {}", path.string(),
+                                          std::strerror(errno)));
         }
         int rc = 0;
         do {
@@ -89,7 +90,8 @@ Expected<ProfileLock> ProfileLock::acquire(const std::filesystem::path& plugins_
         if (errno != EWOULDBLOCK) {
             const int saved = errno;
             ::close(fd);
-            return failure(fmt::format("{}: cannot lock: {}", path.string(), std::strerror(saved)));
+            return io_failure(
+                fmt::format("{}: cannot lock: {}", path.string(), std::strerror(saved)));
         }
         const auto now = std::chrono::steady_clock::now();
         if (now >= deadline) {

@@ -23,7 +23,7 @@ Expected<std::optional<std::string>> read_text(const fs::path& file) {
     std::error_code ec;
     if (!fs::exists(file, ec)) {
         if (ec && ec != std::errc::no_such_file_or_directory) {
-            return failure(fmt::format("{}: {}", file.string(), ec.message()));
+            return io_failure(fmt::format("{}: {}", file.string(), ec.message()));
         }
         return std::optional<std::string>();
     }
@@ -80,8 +80,8 @@ Expected<PythonPluginsReport> change_python_plugins(const fs::path& profile,
     if (!options.dry_run) {
         fs::create_directories(report.file.parent_path(), ec);
         if (ec) {
-            return failure(fmt::format("{}: cannot create the folder: {}",
-                                       report.file.parent_path().string(), ec.message()));
+            return io_failure(fmt::format("{}: cannot create the folder: {}",
+                                          report.file.parent_path().string(), ec.message()));
         }
         // QSettings reads, merges and writes under this lock: a QGIS saving its settings at
         // the same moment neither loses this change nor has its own lost.

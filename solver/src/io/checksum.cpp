@@ -69,7 +69,7 @@ Expected<std::string> file_digest_hex(const std::filesystem::path& path,
                                       DigestAlgorithm algorithm) {
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (f == nullptr) {
-        return failure(path.string() + ": cannot be read: " + std::strerror(errno));
+        return io_failure(path.string() + ": cannot be read: " + std::strerror(errno));
     }
     Hasher h(algorithm);
     char buffer[1 << 16];

@@ -117,7 +117,7 @@ Expected<DownloadedFile> DownloadCache::get(const Download& d, const ProgressCal
         std::error_code ec;
         got.size = fs::file_size(path, ec);
         if (ec) {
-            return failure(
+            return io_failure(
                 fmt::format("{}: {} cannot be read: {}", shown, path.string(), ec.message()));
         }
         if (d.size && *d.size != got.size) {
@@ -222,8 +222,8 @@ Expected<DownloadedFile> DownloadCache::get(const Download& d, const ProgressCal
         if (scratch_.empty()) {
             std::string tmpl = (fs::temp_directory_path(ec) / "qplug-downloads-XXXXXX").string();
             if (::mkdtemp(tmpl.data()) == nullptr) {
-                Error e = failure(fmt::format("{}: no temporary folder for the download: {}", shown,
-                                              std::strerror(errno)));
+                Error e = io_failure(fmt::format("{}: no temporary folder for the download: {}",
+                                                 shown, std::strerror(errno)));
                 e.kind = Error::Kind::io;
                 return e;
             }
@@ -232,7 +232,7 @@ Expected<DownloadedFile> DownloadCache::get(const Download& d, const ProgressCal
         target = scratch_ / fmt::format("{}.download", by_url_.size());
     }
     if (!write_file(target, response->body)) {
-        Error e = failure(fmt::format("{}: cannot write {}", shown, target.string()));
+        Error e = io_failure(fmt::format("{}: cannot write {}", shown, target.string()));
         e.kind = Error::Kind::io;
         return e;
     }

@@ -54,13 +54,13 @@ Expected<void> make_dirs(const std::filesystem::path& root, std::string_view rel
         const std::filesystem::path path = root / prefix;
         if (::mkdir(path.c_str(), 0755) == 0) {
             if (::chmod(path.c_str(), 0755) != 0) { // whatever the umask says
-                return failure(fmt::format("{}: {}", path.string(), errno_text()));
+                return io_failure(fmt::format("{}: {}", path.string(), errno_text()));
             }
         } else {
             const int saved = errno;
             struct stat st {};
             if (saved != EEXIST || ::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-                return failure(
+                return io_failure(
                     fmt::format("{}: cannot create the directory: {}", path.string(),
                                 saved == EEXIST ? "a file is in the way" : std::strerror(saved)));
             }
@@ -77,7 +77,7 @@ Expected<void> write_all(int fd, const char* data, std::size_t size) {
             if (errno == EINTR) {
                 continue;
             }
-            return failure(errno_text());
+            return io_failure(errno_text());
         }
         data += n;
         size -= static_cast<std::size_t>(n);
@@ -90,12 +90,12 @@ Expected<void> extract_file(zip_t* za, const Entry& e, const std::filesystem::pa
     std::unique_ptr<zip_file_t, decltype(&zip_fclose)> in(zip_fopen_index(za, e.index, 0),
                                                           zip_fclose);
     if (!in) {
-        return failure(fmt::format("{}: cannot be read: {}", e.name, zip_strerror(za)));
+        return io_failure(fmt::format("{}: cannot be read: {}", e.name, zip_strerror(za)));
     }
     // O_EXCL: a duplicate (or a name folding onto another) never overwrites a file.
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
-        return failure(fmt::format("{}: cannot be created: {}", path.string(), errno_text()));
+        return io_failure(fmt::format("{}: cannot be created: {}", path.string(), errno_text()));
     }
     std::array<char, 65536> buffer{};
     std::uint64_t written = 0;
@@ -103,8 +103,8 @@ Expected<void> extract_file(zip_t* za, const Entry& e, const std::filesystem::pa
     while (true) {
         const zip_int64_t n = zip_fread(in.get(), buffer.data(), buffer.size());
         if (n < 0) {
-            result = failure(fmt::format("{}: cannot be read (a CRC error?): {}", e.name,
-                                         zip_file_strerror(in.get())));
+            result = io_failure(fmt::format("{}: cannot be read (a CRC error?): {}", e.name,
+                                            zip_file_strerror(in.get())));
             break;
         }
         if (n == 0) {
@@ -127,10 +127,10 @@ Expected<void> extract_file(zip_t* za, const Entry& e, const std::filesystem::pa
         result = failure(fmt::format("{}: {} bytes instead of {}", e.name, written, e.size));
     }
     if (result && ::fchmod(fd, e.executable ? 0755 : 0644) != 0) {
-        result = failure(fmt::format("{}: {}", path.string(), errno_text()));
+        result = io_failure(fmt::format("{}: {}", path.string(), errno_text()));
     }
     if (::close(fd) != 0 && result) {
-        result = failure(fmt::format("{}: {}", path.string(), errno_text()));
+        result = io_failure(fmt::format("{}: {}", path.string(), errno_text()));
     }
     return result;
 }
@@ -266,7 +266,7 @@ Expected<Extracted> extract_folder(const std::filesystem::path& zip, std::string
     const std::filesystem::path root = destination / std::string(folder);
     std::set<std::string> made;
     if (::mkdir(root.c_str(), 0755) != 0 || ::chmod(root.c_str(), 0755) != 0) {
-        return failure(
+        return io_failure(
             fmt::format("{}: cannot create the directory: {}", root.string(), errno_text()));
     }
     std::uint64_t total = 0;
