@@ -353,6 +353,8 @@ void register_repo_commands(CLI::App& app, RunState& state) {
         for (const auto& t : solver::SourceRegistry::builtin().types()) {
             kinds += fmt::format("\n  {}: {}", t.tag, t.summary);
         }
+        kinds += "\n  another TAG: the extension library TAG.so (docs/cli.md, \"Repository kinds "
+                 "from extensions\")";
         cmd->add_option("--kind", o->kind, "What it is (default legacy):" + kinds);
         cmd->add_option("--priority", o->priority, "Higher wins between repositories (default 0)");
         cmd->add_flag("--disabled", o->disabled, "Add it disabled");
