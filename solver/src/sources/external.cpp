@@ -17,8 +17,8 @@
 #include <qplug/solver/cancel.hpp>
 #include <qplug/solver/source_kinds.hpp>
 
-#include "../errors.hpp"
-#include "sources.hpp"
+#include "errors.hpp"
+#include "sources/sources.hpp"
 
 #ifndef QPLUG_EXTENSION_DIR
 #define QPLUG_EXTENSION_DIR ""

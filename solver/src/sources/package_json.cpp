@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "../errors.hpp"
-#include "sources.hpp"
+#include "errors.hpp"
+#include "sources/sources.hpp"
 
 namespace qplug::solver::sources {
 
