@@ -8,8 +8,8 @@
 
 #include <qplug/solver/plugin_distribution.hpp>
 
-#include "conda_archive.hpp"
 #include "fuzz_input.hpp"
+#include "io/conda_archive.hpp"
 
 using namespace qplug::solver::detail;
 using qplug::fuzz::require;

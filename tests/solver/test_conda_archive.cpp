@@ -3,17 +3,17 @@
 // zstd tarballs), read back for their site-packages files and plugin module; hostile ones
 // (over the limits, links, damaged) refused with a message, never a crash.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <archive.h>
+#include <archive_entry.h>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 
-#include "conda_archive.hpp"
-#include "conda_plugin.hpp"
-#include "zip_member.hpp"
+#include "io/conda_archive.hpp"
+#include "io/conda_plugin.hpp"
+#include "io/zip_member.hpp"
 
 namespace {
 
@@ -134,8 +134,10 @@ TEST_F(CondaArchive, SitePackagesPaths) {
 
 TEST_F(CondaArchive, BothFormatsHoldThePluginModule) {
     for (const auto& [name, bytes] :
-         {std::pair{std::string("qgis-d-plugin-1.2-pyhd8ed1ab_0.tar.bz2"), tar_bz2(plugin_payload())},
-          std::pair{std::string("qgis-d-plugin-1.2-pyhd8ed1ab_0.conda"), dot_conda(plugin_payload())},
+         {std::pair{std::string("qgis-d-plugin-1.2-pyhd8ed1ab_0.tar.bz2"),
+                    tar_bz2(plugin_payload())},
+          std::pair{std::string("qgis-d-plugin-1.2-pyhd8ed1ab_0.conda"),
+                    dot_conda(plugin_payload())},
           std::pair{std::string("qgis-d-plugin-1.2-py311_0.tar.bz2"),
                     tar_bz2(plugin_payload("lib/python3.11/site-packages/"))}}) {
         const fs::path file = write(name, bytes);
@@ -178,8 +180,7 @@ TEST_F(CondaArchive, HostileArchivesAreRefused) {
          {std::pair{std::string("garbage-1-0.conda"), std::string("not a zip")},
           std::pair{std::string("garbage-1-0.tar.bz2"), std::string("BZh9 nothing")},
           std::pair{std::string("cut-1-0.conda"), good.substr(0, good.size() / 2)},
-          std::pair{std::string("cut-1-0.tar.bz2"),
-                    tar_bz2(plugin_payload()).substr(0, 100)},
+          std::pair{std::string("cut-1-0.tar.bz2"), tar_bz2(plugin_payload()).substr(0, 100)},
           std::pair{std::string("empty-1-0.conda"),
                     archive_of({{"metadata.json", "{}"}}, "", true)}}) {
         auto read = read_conda_plugin(write(name, bytes));
@@ -199,8 +200,8 @@ TEST_F(CondaArchive, HostileArchivesAreRefused) {
     auto payload = plugin_payload();
     payload.push_back({"bin/zeros", std::string(2'000'000, '\0')});
     for (const auto& name : {"big-1-0.tar.bz2", "big-1-0.conda"}) {
-        const fs::path file =
-            write(name, std::string(name).ends_with(".conda") ? dot_conda(payload) : tar_bz2(payload));
+        const fs::path file = write(name, std::string(name).ends_with(".conda") ? dot_conda(payload)
+                                                                                : tar_bz2(payload));
         auto big = read_conda_plugin(file, limits);
         ASSERT_FALSE(big) << name;
         EXPECT_NE(big.error().message.find("bytes decompressed"), std::string::npos)
@@ -210,8 +211,8 @@ TEST_F(CondaArchive, HostileArchivesAreRefused) {
     limits = {};
     limits.max_kept = 100;
     auto kept = read_conda_package(
-        write("kept-1-0.tar.bz2", tar_bz2(plugin_payload())),
-        [](std::string_view) { return true; }, limits);
+        write("kept-1-0.tar.bz2", tar_bz2(plugin_payload())), [](std::string_view) { return true; },
+        limits);
     ASSERT_FALSE(kept);
     EXPECT_NE(kept.error().message.find("bytes of files read"), std::string::npos);
 }
@@ -220,17 +221,18 @@ TEST_F(CondaArchive, PluginZipHoldsTheModuleFolderOnly) {
     for (const auto& name : {"qgis-d-plugin-1.2-0.tar.bz2", "qgis-d-plugin-1.2-0.conda"}) {
         const fs::path package =
             write(name, std::string(name).ends_with(".conda") ? dot_conda(plugin_payload())
-                                                               : tar_bz2(plugin_payload()));
+                                                              : tar_bz2(plugin_payload()));
         const fs::path zip = dir_ / (std::string(name) + ".zip");
         auto made = write_conda_plugin_zip(package, "d_plugin", zip);
         ASSERT_TRUE(made) << made.error().to_string();
         EXPECT_EQ(made->files, 3u);
         auto entries = zip_entries(zip);
         ASSERT_TRUE(entries);
-        EXPECT_EQ(*entries, (std::vector<std::string>{"d_plugin/", "d_plugin/__init__.py",
-                                                      "d_plugin/metadata.txt",
-                                                      "d_plugin/tool.sh"}));
-        auto text = zip_member(zip, [](std::string_view n) { return n == "d_plugin/metadata.txt"; });
+        EXPECT_EQ(*entries,
+                  (std::vector<std::string>{"d_plugin/", "d_plugin/__init__.py",
+                                            "d_plugin/metadata.txt", "d_plugin/tool.sh"}));
+        auto text =
+            zip_member(zip, [](std::string_view n) { return n == "d_plugin/metadata.txt"; });
         ASSERT_TRUE(text);
         EXPECT_EQ(*text, kMetadata);
         ASSERT_EQ(made->notes.size(), 2u);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "explain.hpp"
+#include "solv/explain.hpp"
 
 #include <algorithm>
 #include <deque>

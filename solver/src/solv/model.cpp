@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "model.hpp"
+#include "solv/model.hpp"
 
 #include <algorithm>
 #include <set>
@@ -13,7 +13,7 @@
 #include <qplug/version/compat.hpp>
 #include <qplug/version/scheme.hpp>
 
-#include "../errors.hpp"
+#include "errors.hpp"
 
 namespace qplug::solver::solv {
 

@@ -17,7 +17,7 @@
 #include <qplug/solver/resolve.hpp>
 #include <qplug/version/pep508.hpp>
 
-#include "libsolv.hpp"
+#include "solv/libsolv.hpp"
 
 namespace qplug::solver::solv {
 

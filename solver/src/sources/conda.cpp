@@ -18,10 +18,10 @@
 #include <qplug/solver/pip_project.hpp>
 #include <qplug/solver/plugin_distribution.hpp>
 
-#include "../conda_plugin.hpp"
-#include "../errors.hpp"
-#include "../flat_json.hpp"
-#include "sources.hpp"
+#include "errors.hpp"
+#include "formats/flat_json.hpp"
+#include "io/conda_plugin.hpp"
+#include "sources/sources.hpp"
 
 namespace qplug::solver::sources {
 
