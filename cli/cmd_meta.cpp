@@ -346,7 +346,7 @@ int run_export(const ExportOptions& o, const std::string& file) {
         return report_failure(file + ": " + doc.error().message, o);
     }
     if (o.format == "json") {
-        std::cout << meta::to_json(*doc) << '\n';
+        std::cout << meta::document_json(*doc) << '\n';
         return doc->ok ? exit_ok : exit_findings;
     }
     if (!doc->ok || doc->general() == nullptr) {

@@ -3,8 +3,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <qplug/unicode.hpp>
 
-#include "dependency_json.hpp"
 #include "fuzz_input.hpp"
+#include "index/dependency_json.hpp"
 
 using namespace qplug::solver;
 

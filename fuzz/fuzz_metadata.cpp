@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 vo.file_exists = [](std::string_view) { return true; };
                 (void)validate(doc, vo);
             }
-            (void)to_json(doc);
+            (void)document_json(doc);
             if (doc.ok && !lenient) {
                 const std::string formatted = format_metadata(doc);
                 const Document again = parse(formatted, po);

@@ -1,10 +1,10 @@
-// A wheel's METADATA read from byte ranges (solver/src/zip_range.hpp): arbitrary bytes, taken
+// A wheel's METADATA read from byte ranges (solver/src/io/zip_range.hpp): arbitrary bytes, taken
 // as the last bytes of a ZIP, are read without crashing; what is read is rebuilt into a small
 // ZIP whose own end record says what was put in, and which libzip opens.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "fuzz_input.hpp"
-#include "zip_member.hpp"
-#include "zip_range.hpp"
+#include "io/zip_member.hpp"
+#include "io/zip_range.hpp"
 
 using namespace qplug::solver::detail;
 

@@ -242,7 +242,7 @@ QPLUG_API int qplug_document_to_json(char** out, const qplug_document* document)
         if (out == nullptr || document == nullptr) {
             return null_argument(out == nullptr ? "out" : "document");
         }
-        *out = capi::copy_out(meta::to_json(document->document));
+        *out = capi::copy_out(meta::document_json(document->document));
         return QPLUG_OK;
     });
 }

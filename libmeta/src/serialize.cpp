@@ -186,7 +186,7 @@ std::string format_metadata(const Document& doc) {
     return out;
 }
 
-std::string to_json(const Document& doc) {
+std::string document_json(const Document& doc) {
     json j;
     j["file"] = doc.file;
     j["keys"] = key_mode_name(doc.keys);

@@ -10,10 +10,20 @@
 
 namespace qplug::solver {
 
-/// A failure that is not a parse error of user input: I/O, configuration, the index.
+/// A request or a configuration that cannot be answered as it stands (QPLUG_EINVALID, exit 3
+/// in the CLI unless a command says otherwise).
 inline Error failure(std::string message) {
     Error e;
     e.kind = Error::Kind::invalid;
+    e.message = std::move(message);
+    return e;
+}
+
+/// A file, a folder, a pipe or a process the operating system failed on (QPLUG_EIO, exit 3):
+/// the message names the path and the system's reason.
+inline Error io_failure(std::string message) {
+    Error e;
+    e.kind = Error::Kind::io;
     e.message = std::move(message);
     return e;
 }

@@ -21,7 +21,7 @@
 
 #include <qplug/solver/env_install.hpp>
 
-#include "subprocess.hpp"
+#include "io/subprocess.hpp"
 #include "test_data.hpp"
 
 extern "C" char** environ; // NOLINT(readability-redundant-declaration)

@@ -12,8 +12,8 @@
 
 #include <qplug/solver/index.hpp>
 
-#include "dependency_json.hpp"
-#include "index_schema.hpp"
+#include "index/dependency_json.hpp"
+#include "index/index_schema.hpp"
 
 using namespace qplug;
 using namespace qplug::solver;

@@ -35,7 +35,7 @@
 #include <qplug/solver/qgis_profile_settings.hpp>
 #include <qplug/solver/source.hpp>
 
-#include "plugin_install_hook.hpp"
+#include "install/plugin_install_hook.hpp"
 
 namespace {
 

@@ -28,8 +28,8 @@
 #include <qplug/solver/fetch.hpp>
 #include <qplug/solver/plugin_install.hpp>
 
-#include "plugin_install_hook.hpp"
-#include "zip_extract.hpp"
+#include "install/plugin_install_hook.hpp"
+#include "io/zip_extract.hpp"
 
 using namespace qplug;
 using namespace qplug::solver;

@@ -10,13 +10,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <qplug/solver/fetch.hpp>
 #include <qplug/solver/pypi.hpp>
 #include <qplug/solver/records.hpp>
 #include <qplug/version/pep440.hpp>
 
-#include "html_scan.hpp"
+#include "formats/html_scan.hpp"
+#include "formats/url.hpp"
 #include "test_data.hpp"
-#include "url.hpp"
 
 using namespace qplug::solver;
 using namespace qplug::solver::pypi;
@@ -119,6 +120,16 @@ TEST(Url, ResolvesIndexLinks) {
               "file:///srv/index/x/x-1.0.zip");
     // "1.0:x" has no valid scheme: a relative path, as browsers read it.
     EXPECT_EQ(detail::resolve_uri("https://host/a/", "1.0:x"), "https://host/a/1.0:x");
+}
+
+TEST(Url, RedactsThePasswordOfTheAuthorityOnly) {
+    EXPECT_EQ(redact_url("https://jane:s3cret@host/simple/"), "https://jane:***@host/simple/");
+    // The last '@' of the authority ends the user information; a later one is the path's.
+    EXPECT_EQ(redact_url("https://jane:p@ss@host/a@b"), "https://jane:***@host/a@b");
+    EXPECT_EQ(redact_url("https://jane@host/x"), "https://jane@host/x");
+    EXPECT_EQ(redact_url("https://host:8080/x?u=a:b@c"), "https://host:8080/x?u=a:b@c");
+    EXPECT_EQ(redact_url("/plain/path:with@signs"), "/plain/path:with@signs");
+    EXPECT_EQ(redact_url("file:///srv/repo"), "file:///srv/repo");
 }
 
 TEST(Url, SplitsAndDecodes) {

@@ -17,7 +17,7 @@
 #include <qplug/solver/qgis_profile_settings.hpp>
 #include <qplug/solver/qgis_settings.hpp>
 
-#include "settings_file.hpp"
+#include "formats/settings_file.hpp"
 #include "test_data.hpp"
 
 using namespace qplug::solver;

@@ -1,4 +1,4 @@
-// A wheel's METADATA from byte ranges (solver/src/zip_range.hpp): the end record and central
+// A wheel's METADATA from byte ranges (solver/src/io/zip_range.hpp): the end record and central
 // directory found in a ZIP's last bytes (with a comment, ZIP64), the wanted entries rebuilt
 // into a small ZIP that libzip reads, and damaged ends refused.
 // SPDX-License-Identifier: GPL-2.0-or-later
@@ -12,8 +12,8 @@
 #include <gtest/gtest.h>
 #include <zip.h>
 
-#include "zip_member.hpp"
-#include "zip_range.hpp"
+#include "io/zip_member.hpp"
+#include "io/zip_range.hpp"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "explain.hpp"
+#include "solv/explain.hpp"
 
-#include "problem_graph.hpp"
+#include "solv/problem_graph.hpp"
 
 namespace qplug::solver::solv {
 

@@ -6,8 +6,8 @@
 
 #include <qplug/solver/resolve.hpp>
 
-#include "libsolv.hpp"
-#include "model.hpp"
+#include "solv/libsolv.hpp"
+#include "solv/model.hpp"
 
 namespace qplug::solver::solv {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "model.hpp"
+#include "solv/model.hpp"
 
 #include <algorithm>
 #include <set>
@@ -13,8 +13,8 @@
 #include <qplug/version/compat.hpp>
 #include <qplug/version/scheme.hpp>
 
-#include "../errors.hpp"
-#include "names.hpp"
+#include "errors.hpp"
+#include "solv/names.hpp"
 
 namespace qplug::solver::solv {
 

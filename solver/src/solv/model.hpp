@@ -17,8 +17,8 @@
 #include <qplug/solver/resolve.hpp>
 #include <qplug/version/pep508.hpp>
 
-#include "libsolv.hpp"
-#include "names.hpp"
+#include "solv/libsolv.hpp"
+#include "solv/names.hpp"
 
 namespace qplug::solver::solv {
 

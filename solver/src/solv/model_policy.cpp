@@ -13,7 +13,7 @@
 #include <qplug/version/compat.hpp>
 #include <qplug/version/scheme.hpp>
 
-#include "model.hpp"
+#include "solv/model.hpp"
 
 namespace qplug::solver::solv {
 

@@ -1,6 +1,6 @@
 // Solvable names and their encoding (names.hpp).
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "names.hpp"
+#include "solv/names.hpp"
 
 namespace qplug::solver::solv {
 

@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "model.hpp"
+#include "solv/model.hpp"
 
 extern "C" {
 #include <solv/repo_solv.h>

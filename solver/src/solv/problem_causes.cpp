@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "problem_graph.hpp"
+#include "solv/problem_graph.hpp"
 
 namespace qplug::solver::solv {
 

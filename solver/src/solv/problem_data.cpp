@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <tuple>
 
-#include "problem_graph.hpp"
+#include "solv/problem_graph.hpp"
 
 namespace qplug::solver::solv {
 

@@ -1,7 +1,7 @@
 // Reading libsolv's problems: each problem's rules (solver_findallproblemrules,
 // solver_allruleinfos) and solutions (solver_next_solutionelement) in solvable ids.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "problem_graph.hpp"
+#include "solv/problem_graph.hpp"
 
 namespace qplug::solver::solv {
 

@@ -14,9 +14,9 @@
 #include <qplug/unicode.hpp>
 #include <qplug/version/pep508.hpp>
 
-#include "../errors.hpp"
-#include "explain.hpp"
-#include "model.hpp"
+#include "errors.hpp"
+#include "solv/explain.hpp"
+#include "solv/model.hpp"
 
 namespace qplug::solver {
 

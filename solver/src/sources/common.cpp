@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "../errors.hpp"
-#include "sources.hpp"
+#include "errors.hpp"
+#include "sources/sources.hpp"
 
 namespace qplug::solver::sources {
 

@@ -13,9 +13,9 @@
 #include <qplug/solver/conda.hpp>
 #include <qplug/solver/pip_project.hpp>
 
-#include "../errors.hpp"
-#include "../flat_json.hpp"
-#include "sources.hpp"
+#include "errors.hpp"
+#include "formats/flat_json.hpp"
+#include "sources/sources.hpp"
 
 namespace qplug::solver::sources {
 

@@ -14,8 +14,8 @@
 #include <qplug/solver/plugin_release.hpp>
 #include <qplug/solver/python_env.hpp>
 
-#include "../zip_member.hpp"
-#include "sources.hpp"
+#include "io/zip_member.hpp"
+#include "sources/sources.hpp"
 
 namespace qplug::solver::sources {
 

@@ -18,8 +18,8 @@
 #include <qplug/solver/checksum.hpp>
 #include <qplug/solver/plugin_release.hpp>
 
-#include "../installed_scan.hpp"
-#include "sources.hpp"
+#include "install/installed_scan.hpp"
+#include "sources/sources.hpp"
 
 namespace qplug::solver::sources {
 

@@ -13,8 +13,8 @@
 #include <qplug/solver/plugins_xml.hpp>
 #include <qplug/version/compat.hpp>
 
-#include "../flat_json.hpp"
-#include "sources.hpp"
+#include "formats/flat_json.hpp"
+#include "sources/sources.hpp"
 
 namespace qplug::solver::sources {
 

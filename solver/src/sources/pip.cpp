@@ -16,9 +16,9 @@
 #include <qplug/solver/plugin_distribution.hpp>
 #include <qplug/solver/pypi.hpp>
 
-#include "../errors.hpp"
-#include "../zip_member.hpp"
-#include "sources.hpp"
+#include "errors.hpp"
+#include "io/zip_member.hpp"
+#include "sources/sources.hpp"
 
 namespace qplug::solver::sources {
 

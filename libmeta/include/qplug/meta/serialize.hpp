@@ -19,7 +19,7 @@ namespace qplug::meta {
 std::string format_metadata(const Document& document);
 
 /// The document and its typed view as JSON (the positions of every entry included).
-std::string to_json(const Document& document);
+std::string document_json(const Document& document);
 
 /// What plugins.xml says about a release beyond metadata.txt.
 struct ReleaseInfo {

@@ -31,6 +31,6 @@ std::optional<Dependency> qgis_dependency(std::string_view minimum, std::string_
 
 /// [general] as a JSON object of the values get() returns (own and inherited keys, as
 /// written; unreadable ones left out).
-std::string general_as_json(const meta::Document& document);
+std::string general_section_json(const meta::Document& document);
 
 } // namespace qplug::solver
