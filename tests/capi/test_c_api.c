@@ -538,7 +538,7 @@ static void test_resolve_index(const char *cli, const char *plugins, const char 
                  "the plugin 'Nelen and Schuurmans Dependency Loader' ==1.2.12") == 0);
     CHECK(qplug_resolution_cause_name_count(r, 0) == 2);
     CHECK(qplug_resolution_cause_name(r, 0, 0) != NULL &&
-          strcmp(qplug_resolution_cause_name(r, 0, 0), "threedi_results_analysis") == 0);
+          strcmp(qplug_resolution_cause_name(r, 0, 0), "rana_qgis_plugin") == 0);
     CHECK(qplug_resolution_cause_name(r, 0, 1) != NULL &&
           strcmp(qplug_resolution_cause_name(r, 0, 1), qplug_resolution_cause_subject(r, 0)) == 0);
     CHECK(qplug_resolution_cause_name(r, 0, 2) == NULL);
