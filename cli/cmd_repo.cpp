@@ -75,10 +75,14 @@ int run_add(const AddOptions& o) {
         return report_failure(fmt::format("--option '{}' is not KEY=VALUE", bad), o);
     }
     config.options = *options;
-    // The kind's settings are checked before the index is opened (or created).
+    // The kind's settings are checked before the index is opened (or created): an unknown
+    // kind or a bad --option is an argument that is not valid (exit 2, docs/cli.md).
     if (auto checked = solver::check_repository(solver::SourceRegistry::builtin(), config);
         !checked) {
-        return report_failure(checked.error().to_string(), o);
+        const Error& e = checked.error();
+        const bool bad_argument =
+            e.kind == Error::Kind::invalid || e.kind == Error::Kind::not_found;
+        return bad_argument ? report_invalid(e, o) : report_failure(e.to_string(), o);
     }
     int code = exit_ok;
     auto index = open_index(o, solver::Index::Mode::read_write, code);
@@ -353,6 +357,8 @@ void register_repo_commands(CLI::App& app, RunState& state) {
         for (const auto& t : solver::SourceRegistry::builtin().types()) {
             kinds += fmt::format("\n  {}: {}", t.tag, t.summary);
         }
+        kinds += "\n  another TAG: the extension library TAG.so (docs/cli.md, \"Repository kinds "
+                 "from extensions\")";
         cmd->add_option("--kind", o->kind, "What it is (default legacy):" + kinds);
         cmd->add_option("--priority", o->priority, "Higher wins between repositories (default 0)");
         cmd->add_flag("--disabled", o->disabled, "Add it disabled");

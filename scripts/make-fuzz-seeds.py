@@ -144,6 +144,26 @@ def zip_range_seeds():
     return blobs
 
 
+def conda_archive_seeds():
+    """Conda packages (.tar.bz2, .conda) as tests/support/conda_packages.py writes them: a
+    plugin package, an arch package, two modules, a link, and damaged ones, for
+    fuzz/fuzz_conda_archive.cpp."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
+    from conda_packages import package_bytes, tar_bytes
+
+    record = {"name": "qgis-d-plugin", "version": "1.2", "build": "pyhd8ed1ab_0"}
+    plugin = {"site-packages/d_plugin/": b"", "site-packages/d_plugin/__init__.py": b"x = 1\n",
+              "site-packages/d_plugin/metadata.txt": b"[general]\nname=D Plugin\nversion=1.2\n",
+              "site-packages/qgis_d_plugin-1.2.dist-info/METADATA": b"Name: qgis-d-plugin\n"}
+    arch = {"lib/python3.11/site-packages/d/__init__.py": b"", "lib/libd.so": b"\x7fELF"}
+    two = dict(plugin, **{"site-packages/e/__init__.py": b""})
+    link = dict(plugin, **{"site-packages/d_plugin/l": ("symlink", "/etc/passwd")})
+    blobs = [package_bytes(record, files, fmt) for files in (plugin, arch, two, link)
+             for fmt in ("tar.bz2", "conda")]
+    blobs += [tar_bytes(plugin), blobs[0][:200], blobs[1][: len(blobs[1]) // 2]]
+    return blobs
+
+
 def pep508_seeds():
     """The differential test's vectors, Requires-Dist spellings, and generated requirements
     and markers (tests/python/generate_pep508.py)."""
@@ -301,6 +321,7 @@ def main():
     write_files("fuzz_qgis_settings", qgis_settings_seeds())
     write("fuzz_site_url", [[u] for u in site_url_seeds()])
     write_files("fuzz_zip_range", zip_range_seeds())
+    write_files("fuzz_conda_archive", conda_archive_seeds())
 
 
 if __name__ == "__main__":

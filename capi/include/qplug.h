@@ -591,6 +591,78 @@ int qplug_resolution_write_lock(const qplug_resolution *resolution, const char *
  * cannot be read, QPLUG_EINVALID when it is not a lock file this library reads. */
 int qplug_lock_file_read(char **out, const char *path);
 
+/* ---- Source kinds from outside the library ---------------------------------------------- */
+/* A repository kind written outside qplug (docs/capi.md, "Source kinds"): a tag, a settings
+ * schema the library checks a repository's options against (at `repo add` and at each sync),
+ * and a sync callback that hands the repository's packages to the index through the
+ * qplug_source_sync the library passes it. */
+
+#define QPLUG_SOURCE_KIND_VERSION 1
+
+/* A running sync: valid only during the sync callback it is passed to. */
+typedef struct qplug_source_sync qplug_source_sync;
+
+/* Reads the repository at `url` (options_json: its options, a JSON object that passed the
+ * schema) and hands its packages to `sync`. Returns 0, or non-zero to fail the sync (with the
+ * message given to qplug_source_sync_fail, else a generic one); the index then keeps the
+ * repository's previous contents. May run on any thread, for several repositories at once. */
+typedef int (*qplug_source_sync_fn)(void *user_data, qplug_source_sync *sync, const char *url,
+                                    const char *options_json);
+typedef void (*qplug_user_data_free_fn)(void *user_data);
+
+typedef struct qplug_source_kind {
+    unsigned version;            /* QPLUG_SOURCE_KIND_VERSION */
+    const char *tag;             /* the kind's name: [a-z0-9][a-z0-9_-]*, not a built-in one */
+    const char *summary;         /* one line for help texts; may be NULL */
+    const char *backend;         /* who installs its releases: "legacy" (NULL), "pip", "conda" */
+    const char *settings_schema; /* JSON: {"OPTION": {"type": "string|boolean|integer|number|
+                                    array|object", "required": bool, "summary": "..."}};
+                                    NULL or "" for a kind without options */
+    qplug_source_sync_fn sync;
+    void *user_data;                        /* passed to sync and free_user_data */
+    qplug_user_data_free_fn free_user_data; /* when the kind is dropped and no sync runs; or NULL */
+} qplug_source_kind;
+
+int qplug_source_kind_init(qplug_source_kind *kind, unsigned version);
+/* Registers (or replaces) a kind for this process; the strings are copied.
+ * QPLUG_EINVALID: a bad tag, a built-in tag, a schema that is not one, no sync callback. */
+int qplug_source_kind_register(const qplug_source_kind *kind);
+/* Drops a registered kind; QPLUG_ENOTFOUND when none has the tag. */
+int qplug_source_kind_unregister(const char *tag);
+
+/* Hands one package to the index: a JSON object in the shape `qplug info --json` prints a
+ * package and its releases ({"name", "display_name", "summary", "keywords", "backend",
+ * "releases": [{"version", "download_url", ...}]}, docs/index-sources.md). */
+int qplug_source_sync_add_package(qplug_source_sync *sync, const char *package_json);
+/* Hands one plugin ZIP to the index, read as a "folder" repository reads its ZIPs (checked as
+ * QGIS needs it, metadata.txt, requirements.txt, size and SHA-256); release_json (may be NULL)
+ * gives the release's "download_url", "file_name", "update_date" and "channel". A ZIP QGIS
+ * would refuse becomes a warning, not a failure (*accepted = 0). */
+int qplug_source_sync_add_plugin_archive(int *accepted, qplug_source_sync *sync, const char *data,
+                                         size_t size, const char *release_json);
+/* Fetches a URL with qplug's fetcher (its download limits, proxies, credentials of the
+ * repository and cancellation): *out = the body (free with qplug_free), *out_size its size.
+ * QPLUG_EIO on a transfer failure or a status >= 400; QPLUG_ECANCELED when cancelled. */
+int qplug_source_sync_fetch(char **out, size_t *out_size, qplug_source_sync *sync, const char *url);
+/* A warning about the repository (shown by `repo sync`, kept with the sync's report). */
+int qplug_source_sync_warn(qplug_source_sync *sync, const char *message);
+/* Records why the sync fails; the callback then returns non-zero. */
+int qplug_source_sync_fail(qplug_source_sync *sync, const char *message);
+
+/* Extension libraries (docs/capi.md, "Extension libraries"): a shared object TAG.so found in
+ * $QPLUG_EXTENSION_PATH, <libdir>/qplug/extensions or $XDG_DATA_HOME/qplug/extensions, loaded
+ * when a repository of kind TAG is added, checked or synced, exports
+ *     int qplug_extension_init(const qplug_extension_host *host);
+ * which registers its kinds with host->source_kind_register and returns 0. */
+#define QPLUG_EXTENSION_HOST_VERSION 1
+
+typedef struct qplug_extension_host {
+    unsigned version; /* QPLUG_EXTENSION_HOST_VERSION */
+    int (*source_kind_register)(const qplug_source_kind *kind);
+} qplug_extension_host;
+
+typedef int (*qplug_extension_init_fn)(const qplug_extension_host *host);
+
 /* QPLUG_CDEF_END */
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -615,6 +687,8 @@ int qplug_lock_file_read(char **out, const char *path);
     { QPLUG_TARGET_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL }
 #define QPLUG_APPLY_OPTIONS_INIT                                                                   \
     { QPLUG_APPLY_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL, 0, 0 }
+#define QPLUG_SOURCE_KIND_INIT                                                                     \
+    { QPLUG_SOURCE_KIND_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 #define QPLUG_RESOLVE_OPTIONS_INIT                                                                 \
     {                                                                                              \
         QPLUG_RESOLVE_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, \

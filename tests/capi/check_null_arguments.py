@@ -84,6 +84,24 @@ for init in [n for n in functions if n.endswith("_options_init")]:
     for version in (0, 999):
         if getattr(lib, init)(options, version) != lib.QPLUG_EINVALID:
             failures.append(f"{init}: version {version} accepted")
+# A source kind (issue 14): of an unknown version, with a tag or schema that is garbage.
+kind = ffi.new("qplug_source_kind *")
+for version in (0, 999):
+    if lib.qplug_source_kind_init(kind, version) != lib.QPLUG_EINVALID:
+        failures.append(f"qplug_source_kind_init: version {version} accepted")
+kind.version = 999
+if lib.qplug_source_kind_register(kind) != lib.QPLUG_EINVALID:
+    failures.append("qplug_source_kind_register: version 999 accepted")
+lib.qplug_source_kind_init(kind, lib.QPLUG_SOURCE_KIND_VERSION)
+kept = [ffi.new("char[]", b"\xff\xfe/../x"), ffi.new("char[]", b"ok-tag"),
+        ffi.new("char[]", b"{\"a\": {\"type\": 7}}")]
+kind.sync = ffi.cast("qplug_source_sync_fn", 1)  # never called: every registration fails
+kind.tag = kept[0]
+if lib.qplug_source_kind_register(kind) != lib.QPLUG_EINVALID:
+    failures.append("qplug_source_kind_register accepted a tag that is not one")
+kind.tag, kind.settings_schema = kept[1], kept[2]
+if lib.qplug_source_kind_register(kind) != lib.QPLUG_EINVALID:
+    failures.append("qplug_source_kind_register accepted a schema that is not one")
 out = ffi.new("int *")
 if lib.qplug_version_compare(out, lib.QPLUG_SCHEME_PEP440, b"1.\xff", b"1") not in (
         lib.QPLUG_EPARSE, lib.QPLUG_EINVALID):

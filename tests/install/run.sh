@@ -26,4 +26,7 @@ test "$(pkg-config --modversion qplug)" = "$(LD_LIBRARY_PATH=$libdir "$work/pc-c
 # The installed program: a light command, and a heavy one (qplug-commands.so from lib/qplug)
 test "$("$work/prefix/bin/qplug" version compare 1.0 1.0.0)" = "="
 "$work/prefix/bin/qplug" --index "$work/index.sqlite" repo list >/dev/null
-echo "install: find_package(QPlug) and pkg-config consumers work; the installed qplug runs"
+# The example extension, found beside the installed library when a repository of its kind is added
+env -u QPLUG_EXTENSION_PATH "$work/prefix/bin/qplug" --index "$work/index.sqlite" repo add gh \
+  http://127.0.0.1:9/releases --kind github-releases >/dev/null
+echo "install: find_package(QPlug) and pkg-config consumers work; the installed qplug runs and finds its extension"

@@ -289,7 +289,7 @@ class PipAndConda(unittest.TestCase):
         only = json.loads(self.qplug("repo", "sync", "noarch-only", "--json").stdout)["synced"][0]
         self.assertEqual(only["releases"], 1)
         self.qplug("repo", "add", "bad", self.server.url("/channel"), "--kind", "conda",
-                   "--option", "subdirs=3", expect=3)
+                   "--option", "subdirs=3", expect=2)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import zipfile
 import zlib
 
 import exits
+from plugin_wheels import write_plugin_wheel
 import site_fixtures
 
 QPLUG = os.environ["QPLUG_CLI"]
@@ -310,7 +311,9 @@ class Attacks(unittest.TestCase):
                      "PKG-LEGACY-INIT", "PKG-SUSPICIOUS-FILE", "PKG-BINARY", "PKG-EXECUTABLE-PY",
                      "PKG-HIDDEN-FILE", "PKG-ICON-MISSING", "PKG-SCREENSHOT",
                      # in the rule table below and in test_site_rules.py
-                     "PKG-COMPRESSION", "PKG-INIT-UTF8"}
+                     "PKG-COMPRESSION", "PKG-INIT-UTF8",
+                     # wheels: in the rule table below and in tests/cli/test_cli_plugin_wheels.py
+                     "PKG-WHEEL-NOT-PLUGIN", "PKG-WHEEL-VERSION"}
         spec = json.loads(exits.run([QPLUG, "meta", "spec", "--json"], 0, capture_output=True).stdout)
         self.assertEqual({r["id"] for r in spec["rules"] if r["id"].startswith("PKG-")}, exercised)
 
@@ -438,6 +441,14 @@ def quietly(builder):
 # For every PKG- rule: inputs that break it, one per branch of its condition, and near misses
 # that must not fire it. An input is (what it shows, a function writing the ZIP to a path,
 # extra arguments of `qplug package check`).
+def wheel(**kwargs):
+    """A writer of a plugin wheel (version 1.0.0) beside the path it is given: its path."""
+    def write(path):
+        return write_plugin_wheel(os.path.dirname(path), "qgis-case", "1.0.0", "case_plugin",
+                                  "Case Plugin", **kwargs)
+    return write
+
+
 def rule_table():
     good = Builder().write
     t = {
@@ -522,6 +533,11 @@ def rule_table():
                             [("a dot inside", Builder().add("test_plugin/a.b").write, ())]),
         "PKG-ICON-MISSING": ([("the icon is not there", Builder().drop("icon.png").write, ())],
                              [("the icon is there", good, ())]),
+        "PKG-WHEEL-NOT-PLUGIN": ([("two top-level modules", wheel(more={"two_b/__init__.py": ""}), ())],
+                                 [("one module", wheel(), ())]),
+        "PKG-WHEEL-VERSION": ([("1.0.0 beside metadata.txt's 1.1", wheel(plugin_version="1.1"), ())],
+                              [("1.0.0 beside 1.0 (equal as PEP 440 normalizes them)",
+                                wheel(plugin_version="1.0"), ())]),
         "PKG-SCREENSHOT": ([("a BMP", with_metadata(GOOD_METADATA + b"screenshot=shot.bmp\n").add("test_plugin/shot.bmp", b"BM").write, ()),
                             ("over 2 MB", with_metadata(GOOD_METADATA + b"screenshot=shot.png\n")
                              .add("test_plugin/shot.png", b"\x89PNG" + b"\0" * 2_100_000).write, ())],

@@ -44,13 +44,15 @@ from .metadata import (Diagnostic, Document, PackageReport, check_package, metad
                        parse_metadata, parse_metadata_file)
 from .resolve import Resolution, resolve  # noqa: E402
 from .manager import Index, Progress, SyncError, Target, read_lock_file  # noqa: E402
+from .source_kinds import SourceSync, register_source_kind, unregister_source_kind  # noqa: E402
 
 __all__ = ["compare", "sort_key", "sorted", "normalize", "satisfies", "is_valid", "compatible",
            "Compatibility", "Error", "ParseError", "InvalidError", "NotFoundError",
            "UnsatisfiableError", "library_version", "SCHEMES", "parse_metadata",
            "parse_metadata_file", "check_package", "metadata_spec", "Document", "Diagnostic",
            "PackageReport", "resolve", "Resolution", "Index", "Target", "Progress", "SyncError",
-           "CancelledError", "IOError_", "read_lock_file"]
+           "CancelledError", "IOError_", "read_lock_file", "register_source_kind",
+           "unregister_source_kind", "SourceSync"]
 
 _lib_handle = _lib.lib
 SCHEMES = {"qgis": 0, "qgis-classic": 1, "pep440": 2, "conda": 3}

@@ -7,6 +7,7 @@
 
 #include <qplug/solver/planner.hpp>
 #include <qplug/solver/repositories.hpp>
+#include <qplug/solver/source_kinds.hpp>
 
 #include "errors.hpp"
 
@@ -39,16 +40,20 @@ std::string dump(const json& j) {
 
 Expected<RepositoryConfig> check_repository(const SourceRegistry& registry,
                                             RepositoryConfig config) {
-    const SourceType* type = registry.find(config.kind);
-    if (type == nullptr) {
+    std::optional<SourceType> external;
+    auto found = find_source_type(registry, config.kind, external);
+    if (!found) {
         std::string known;
         for (const auto& t : registry.types()) {
             known += (known.empty() ? "" : ", ") + t.tag;
         }
-        Error e = failure(fmt::format("unknown kind '{}' (known: {})", config.kind, known));
-        e.kind = Error::Kind::not_found;
+        Error e = failure(fmt::format("unknown kind '{}' (known: {}; {})", config.kind, known,
+                                      found.error().to_string()));
+        e.kind = found.error().kind == Error::Kind::not_found ? Error::Kind::not_found
+                                                              : found.error().kind;
         return e;
     }
+    const SourceType* type = *found;
     config.backend = type->backend;
     if (const std::string path = local_path_of(config.url); !path.empty()) {
         std::error_code ec;

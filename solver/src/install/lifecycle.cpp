@@ -171,6 +171,7 @@ public:
             step.action = install_action(s.action);
             step.key = s.plugin_key.empty() ? s.name : s.plugin_key;
             step.wheel = s.backend == Backend::pip;
+            step.conda = s.backend == Backend::conda;
             step.version = s.version;
             step.download_url = s.download_url;
             step.file_name = s.file_name;
@@ -475,19 +476,6 @@ Expected<ChangeReport> change_target(Index& index, const Target& target,
     }
     report.confirmed = true;
     const auto& steps = report.plan.resolution.plan.steps;
-    // Refused before anything changes: a plugin from a conda package has nowhere QGIS 3.22
-    // would start it from (docs/install.md, "Plugins from wheels").
-    for (const auto& s : steps) {
-        if (s.backend == Backend::conda && !s.plugin_key.empty() && changes(s) &&
-            s.action != PlanStep::Action::remove) {
-            Error e = failure(fmt::format(
-                "{} {} (conda) is a QGIS plugin: installing plugins from conda packages is not "
-                "supported yet (docs/install.md, \"Plugins from wheels\"); nothing was changed",
-                s.display_name, s.version));
-            e.kind = Error::Kind::refused;
-            return e;
-        }
-    }
     Applier apply(index, target, options, report);
     apply.expect(static_cast<std::size_t>(std::count_if(steps.begin(), steps.end(), changes)));
     // Python packages before the plugins that import them; removals the other way round.

@@ -26,6 +26,7 @@
 
 #include "errors.hpp"
 #include "install/plugin_install_hook.hpp"
+#include "io/conda_plugin.hpp"
 #include "io/system_text.hpp"
 #include "io/zip_extract.hpp"
 
@@ -612,13 +613,25 @@ Expected<void> stage(const InstallStep& step, std::size_t index, const fs::path&
     }
     report.download_size = file->size;
     report.sha256 = file->sha256;
+    // A conda package's plugin folder becomes a plugin ZIP: the same check and extraction.
+    fs::path zip = file->path;
+    if (step.conda) {
+        zip = area / fmt::format("c{}.zip", index);
+        auto packed = detail::write_conda_plugin_zip(file->path, step.key, zip);
+        if (!packed) {
+            Error e = std::move(packed).error();
+            e.message = fmt::format("{}: {}", name, e.message);
+            return e;
+        }
+        report.notes.insert(report.notes.end(), packed->notes.begin(), packed->notes.end());
+    }
     std::string bytes;
     {
-        std::ifstream in(file->path, std::ios::binary);
+        std::ifstream in(zip, std::ios::binary);
         std::ostringstream all;
         all << in.rdbuf();
         if (!in) {
-            Error e = io_failure(fmt::format("{}: cannot read {}", name, file->path.string()));
+            Error e = io_failure(fmt::format("{}: cannot read {}", name, zip.string()));
             e.kind = Error::Kind::io;
             return e;
         }
@@ -658,7 +671,6 @@ Expected<void> stage(const InstallStep& step, std::size_t index, const fs::path&
                                            report.package_version, step.version));
     }
 
-    const fs::path zip = file->path;
     const fs::path unpack = area / fmt::format("x{}", index);
     if (::mkdir(unpack.c_str(), 0755) != 0) {
         return io_failure(fmt::format("{}: {}", unpack.string(), errno_text(errno)));
@@ -694,6 +706,9 @@ Expected<void> stage(const InstallStep& step, std::size_t index, const fs::path&
     }
     std::error_code ec;
     fs::remove(unpack, ec);
+    if (step.conda) {
+        fs::remove(zip, ec);
+    }
     return {};
 }
 

@@ -2,7 +2,10 @@
 // linux-64). Records of one name, version and build in both the .tar.bz2 and the .conda map
 // are one release (the .conda file, as conda prefers it). depends and constrains are recorded
 // as conda dependencies: target the package name, spec "VERSION[ BUILD]" as the match spec
-// gives them; constrains with is_constraint. ETags are kept per subdir.
+// gives them; constrains with is_constraint. ETags are kept per subdir. In a channel on disk,
+// each package file present beside repodata.json is read (libarchive): one holding exactly one
+// top-level module with __init__.py and metadata.txt under site-packages is a plugin release
+// (docs/index-sources.md, "Plugins as wheels and conda packages").
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <map>
 #include <set>
@@ -11,10 +14,13 @@
 #include <fmt/format.h>
 
 #include <qplug/solver/conda.hpp>
+#include <qplug/solver/fetch.hpp>
 #include <qplug/solver/pip_project.hpp>
+#include <qplug/solver/plugin_distribution.hpp>
 
 #include "errors.hpp"
 #include "formats/flat_json.hpp"
+#include "io/conda_plugin.hpp"
 #include "sources/sources.hpp"
 
 namespace qplug::solver::sources {
@@ -131,6 +137,11 @@ public:
             seen[key] = p.releases.size();
             p.releases.push_back(std::move(release));
         }
+        for (auto& [name, p] : packages) {
+            for (auto& release : p.releases) {
+                read_plugin(p, release, warnings);
+            }
+        }
         for (auto& w : warnings) {
             sink.warn(std::move(w));
         }
@@ -155,6 +166,32 @@ private:
         request->etag.clear();
         request->last_modified.clear();
         return context.fetcher->fetch(*request, context.progress);
+    }
+
+    /// A package file of a channel on disk is read for the plugin module it may hold.
+    static void read_plugin(Package& package, Release& release,
+                            std::vector<std::string>& warnings) {
+        if (release.modules.empty()) {
+            return; // not a Python package (neither noarch python nor depending on python)
+        }
+        const std::string local = local_path_of(release.download_url);
+        std::error_code ec;
+        if (local.empty() || !std::filesystem::is_regular_file(local, ec)) {
+            return; // (a remote channel, or a file not beside its repodata.json)
+        }
+        auto found = detail::read_conda_plugin(local);
+        if (!found) {
+            warnings.push_back(found.error().to_string());
+            return;
+        }
+        if (found->module.kind == PluginModule::Kind::not_plugin) {
+            warnings.push_back(fmt::format("{}: {}", local, found->module.why));
+            return;
+        }
+        if (found->module.kind == PluginModule::Kind::plugin) {
+            make_plugin_release(found->metadata_txt, found->module.key, local, package, release,
+                                warnings);
+        }
     }
 
     static Release make_release(const conda::PackageRecord& r, const std::string& base,

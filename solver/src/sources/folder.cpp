@@ -87,7 +87,7 @@ public:
                 return cancelled_error(folder_.string());
             }
             const auto size = fs::file_size(z, ec);
-            auto package = read_zip(z, sink);
+            auto package = read_plugin_zip(z, [&](std::string w) { sink.warn(std::move(w)); });
             read_bytes += ec ? 0 : size;
             if (context.progress) {
                 context.progress(read_bytes, total_bytes);
@@ -119,59 +119,59 @@ public:
     }
 
 private:
-    std::optional<Package> read_zip(const fs::path& zip, SyncSink& sink) {
-        meta::PackageOptions options;
-        options.profile = meta::Profile::qgis; // what QGIS needs to install it
-        auto report = meta::check_package_file(zip, options);
-        if (!report) {
-            sink.warn(report.error().to_string());
-            return std::nullopt;
-        }
-        for (const auto& d : report->diagnostics) {
-            if (d.severity == meta::Severity::error) {
-                sink.warn(fmt::format("{}: left out: {} [{}]", zip.string(), d.message, d.rule));
-                return std::nullopt;
-            }
-        }
-        if (!report->metadata) {
-            sink.warn(fmt::format("{}: left out: no metadata.txt", zip.string()));
-            return std::nullopt;
-        }
-        std::vector<std::string> warnings;
-        Package p =
-            plugin_package_from_metadata(*report->metadata, report->package_name, &warnings);
-        for (auto& w : warnings) {
-            sink.warn(fmt::format("{}: {}", zip.string(), w));
-        }
-        Release& r = p.releases.front();
-        // The plugin's Python requirements, by the requirements.txt convention (qpip).
-        auto requirements = detail::zip_member(zip, [&](std::string_view name) {
-            return name == report->package_name + "/requirements.txt";
-        });
-        if (requirements) {
-            std::vector<std::string> problems;
-            for (auto& d : requirements_txt_dependencies(*requirements, &problems)) {
-                r.dependencies.push_back(std::move(d));
-            }
-            for (auto& w : problems) {
-                sink.warn(fmt::format("{}: {}", zip.string(), w));
-            }
-        }
-        r.file_name = zip.filename().string();
-        r.download_url = file_url(fs::absolute(zip));
-        std::error_code ec;
-        r.size = fs::file_size(zip, ec);
-        if (auto digest = file_digest_hex(zip, DigestAlgorithm::sha256)) {
-            r.hash = "sha256:" + *digest;
-        }
-        return p;
-    }
-
     RepositoryConfig repository_;
     fs::path folder_;
 };
 
 } // namespace
+
+std::optional<Package> read_plugin_zip(const std::filesystem::path& zip,
+                                       const std::function<void(std::string)>& warn) {
+    meta::PackageOptions options;
+    options.profile = meta::Profile::qgis; // what QGIS needs to install it
+    auto report = meta::check_package_file(zip, options);
+    if (!report) {
+        warn(report.error().to_string());
+        return std::nullopt;
+    }
+    for (const auto& d : report->diagnostics) {
+        if (d.severity == meta::Severity::error) {
+            warn(fmt::format("{}: left out: {} [{}]", zip.string(), d.message, d.rule));
+            return std::nullopt;
+        }
+    }
+    if (!report->metadata) {
+        warn(fmt::format("{}: left out: no metadata.txt", zip.string()));
+        return std::nullopt;
+    }
+    std::vector<std::string> warnings;
+    Package p = plugin_package_from_metadata(*report->metadata, report->package_name, &warnings);
+    for (auto& w : warnings) {
+        warn(fmt::format("{}: {}", zip.string(), w));
+    }
+    Release& r = p.releases.front();
+    // The plugin's Python requirements, by the requirements.txt convention (qpip).
+    auto requirements = detail::zip_member(zip, [&](std::string_view name) {
+        return name == report->package_name + "/requirements.txt";
+    });
+    if (requirements) {
+        std::vector<std::string> problems;
+        for (auto& d : requirements_txt_dependencies(*requirements, &problems)) {
+            r.dependencies.push_back(std::move(d));
+        }
+        for (auto& w : problems) {
+            warn(fmt::format("{}: {}", zip.string(), w));
+        }
+    }
+    r.file_name = zip.filename().string();
+    r.download_url = file_url(fs::absolute(zip));
+    std::error_code ec;
+    r.size = fs::file_size(zip, ec);
+    if (auto digest = file_digest_hex(zip, DigestAlgorithm::sha256)) {
+        r.hash = "sha256:" + *digest;
+    }
+    return p;
+}
 
 SourceType folder_type() {
     SourceType t;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <qplug/solver/source.hpp>
+#include <qplug/solver/source_kinds.hpp>
 
 #include "errors.hpp"
 #include "sources/sources.hpp"
@@ -93,12 +94,13 @@ Expected<SyncReport> sync_repository(Index& index, const SourceRegistry& registr
         e.kind = Error::Kind::not_found;
         return e;
     }
-    const SourceType* type = registry.find(repo->kind);
-    if (type == nullptr) {
+    std::optional<SourceType> external;
+    auto type = find_source_type(registry, repo->kind, external);
+    if (!type) {
         return failure("repository '" + repo->name + "' has the kind '" + repo->kind +
-                       "', which this qplug does not know");
+                       "', which this qplug does not know (" + type.error().to_string() + ")");
     }
-    auto source = type->make(*repo);
+    auto source = (*type)->make(*repo);
     if (!source) {
         return std::move(source).error();
     }
@@ -127,12 +129,13 @@ Expected<ProjectsRead> read_projects(const Index& index, const SourceRegistry& r
     if (!repo) {
         return failure("repository '" + std::string(repository) + "' is not configured");
     }
-    const SourceType* type = registry.find(repo->kind);
-    if (type == nullptr) {
+    std::optional<SourceType> external;
+    auto type = find_source_type(registry, repo->kind, external);
+    if (!type) {
         return failure("repository '" + repo->name + "' has the kind '" + repo->kind +
-                       "', which this qplug does not know");
+                       "', which this qplug does not know (" + type.error().to_string() + ")");
     }
-    auto source = type->make(*repo);
+    auto source = (*type)->make(*repo);
     if (!source) {
         return std::move(source).error();
     }

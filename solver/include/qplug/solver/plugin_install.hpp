@@ -64,6 +64,10 @@ struct InstallStep {
     /// The package is a wheel holding the plugin (its one module is the plugin folder; its
     /// .dist-info is left out): docs/install.md, "Plugins from wheels".
     bool wheel = false;
+    /// The package is a conda package (.conda, .tar.bz2) holding the plugin: its module folder
+    /// under site-packages is packed as a plugin ZIP, then checked and extracted as one
+    /// (docs/install.md, "Plugins from conda packages").
+    bool conda = false;
 };
 
 std::string_view action_name(InstallStep::Action action);
