@@ -334,6 +334,22 @@ const char *qplug_resolution_load_order(const qplug_resolution *resolution, size
 const char *qplug_resolution_qgis_version(const qplug_resolution *resolution);
 const char *qplug_resolution_python_version(const qplug_resolution *resolution);
 const char *qplug_resolution_platform(const qplug_resolution *resolution);
+/* When not solved, the explanation as data (docs/resolve.md, "The problem graph"): the
+ * number of libsolv's independent problems; for each cause of qplug_resolution_cause (same
+ * index) its kind ("missing", "platform", "constraint", "module_conflict", "one_version",
+ * "pin", "removal_needed", "external", "installed_kept", "not_downgraded", "unknown"), its
+ * subject (the dependency, module, pin or package it is about) and the names of the nodes it
+ * involves (package keys, "qgis", "python", pins, missing dependencies); NULL past the end. */
+size_t qplug_resolution_problem_count(const qplug_resolution *resolution);
+const char *qplug_resolution_cause_kind(const qplug_resolution *resolution, size_t index);
+const char *qplug_resolution_cause_subject(const qplug_resolution *resolution, size_t index);
+size_t qplug_resolution_cause_name_count(const qplug_resolution *resolution, size_t index);
+const char *qplug_resolution_cause_name(const qplug_resolution *resolution, size_t index,
+                                        size_t name);
+/* The whole problem graph (nodes, edges, causes, paths, solutions as objects) as JSON, the
+ * "problems" member of qplug_resolution_to_json's explanation ({"count": 0, ...} when
+ * solved); free with qplug_free. */
+int qplug_resolution_problems_json(char **out, const qplug_resolution *resolution);
 
 /* ---- Progress and cancellation -------------------------------------------------------- */
 

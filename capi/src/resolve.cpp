@@ -360,6 +360,67 @@ QPLUG_API const char* qplug_resolution_solution(const qplug_resolution* r, size_
     });
 }
 
+namespace {
+
+const solver::ProblemCause* problem_cause(const qplug_resolution* r, size_t i) {
+    if (r == nullptr) {
+        return nullptr;
+    }
+    const auto& causes = r->resolution().explanation.problems.causes;
+    return i < causes.size() ? &causes[i] : nullptr;
+}
+
+} // namespace
+
+QPLUG_API size_t qplug_resolution_problem_count(const qplug_resolution* r) {
+    capi::clear_error();
+    return r == nullptr ? 0 : r->resolution().explanation.problems.problem_count;
+}
+
+QPLUG_API const char* qplug_resolution_cause_kind(const qplug_resolution* r, size_t i) {
+    capi::clear_error();
+    const auto* c = problem_cause(r, i);
+    // The kind names are string literals: NUL-terminated.
+    return c != nullptr ? solver::cause_kind_name(c->kind).data() : nullptr;
+}
+
+QPLUG_API const char* qplug_resolution_cause_subject(const qplug_resolution* r, size_t i) {
+    return string_at(r, [i](const qplug_resolution* h) {
+        const auto* c = problem_cause(h, i);
+        return c != nullptr ? &c->subject : nullptr;
+    });
+}
+
+QPLUG_API size_t qplug_resolution_cause_name_count(const qplug_resolution* r, size_t i) {
+    capi::clear_error();
+    const auto* c = problem_cause(r, i);
+    return c != nullptr ? c->nodes.size() : 0;
+}
+
+QPLUG_API const char* qplug_resolution_cause_name(const qplug_resolution* r, size_t i,
+                                                  size_t name) {
+    return string_at(r, [i, name](const qplug_resolution* h) -> const std::string* {
+        const auto* c = problem_cause(h, i);
+        if (c == nullptr || name >= c->nodes.size()) {
+            return nullptr;
+        }
+        return &h->resolution().explanation.problems.nodes[c->nodes[name]].name;
+    });
+}
+
+QPLUG_API int qplug_resolution_problems_json(char** out, const qplug_resolution* r) {
+    if (out != nullptr) {
+        *out = nullptr;
+    }
+    return guarded([&] {
+        if (out == nullptr || r == nullptr) {
+            return capi::null_argument(out == nullptr ? "out" : "resolution");
+        }
+        *out = capi::copy_out(solver::problem_graph_json(r->resolution().explanation.problems));
+        return QPLUG_OK;
+    });
+}
+
 QPLUG_API int qplug_resolution_to_json(char** out, const qplug_resolution* r) {
     if (out != nullptr) {
         *out = nullptr;

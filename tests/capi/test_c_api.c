@@ -527,8 +527,32 @@ static void test_resolve_index(const char *cli, const char *plugins, const char 
               qplug_resolution_solution(r, i)[0] != '\0');
     }
     CHECK(qplug_resolution_solution(r, qplug_resolution_solution_count(r)) == NULL);
+    /* The same cause as data: a missing dependency, the plugin that needs it and the
+     * dependency as nodes of the problem graph. */
+    CHECK(qplug_resolution_problem_count(r) >= 1);
+    CHECK(qplug_resolution_cause_kind(r, 0) != NULL &&
+          strcmp(qplug_resolution_cause_kind(r, 0), "missing") == 0);
+    CHECK(qplug_resolution_cause_kind(r, 1) == NULL);
+    CHECK(qplug_resolution_cause_subject(r, 0) != NULL &&
+          strcmp(qplug_resolution_cause_subject(r, 0),
+                 "the plugin 'Nelen and Schuurmans Dependency Loader' ==1.2.12") == 0);
+    CHECK(qplug_resolution_cause_name_count(r, 0) == 2);
+    CHECK(qplug_resolution_cause_name(r, 0, 0) != NULL &&
+          strcmp(qplug_resolution_cause_name(r, 0, 0), "rana_qgis_plugin") == 0);
+    CHECK(qplug_resolution_cause_name(r, 0, 1) != NULL &&
+          strcmp(qplug_resolution_cause_name(r, 0, 1), qplug_resolution_cause_subject(r, 0)) == 0);
+    CHECK(qplug_resolution_cause_name(r, 0, 2) == NULL);
+    CHECK(qplug_resolution_cause_name_count(r, 1) == 0 &&
+          qplug_resolution_cause_name(r, 1, 0) == NULL);
+    CHECK(qplug_resolution_problems_json(&json, r) == QPLUG_OK);
+    CHECK(json != NULL && strstr(json, "\"kind\":\"missing\"") != NULL &&
+          strstr(json, "\"kind\":\"root\"") != NULL);
+    qplug_free(json);
+    json = NULL;
+    CHECK(qplug_resolution_problems_json(NULL, r) == QPLUG_EINVALID);
     CHECK(qplug_resolution_to_json(&json, r) == QPLUG_OK);
     CHECK(json != NULL && strstr(json, "\"solved\": false") != NULL);
+    CHECK(json != NULL && strstr(json, "\"problems\"") != NULL);
     qplug_free(json);
     json = NULL;
     CHECK(qplug_resolution_to_json(NULL, r) == QPLUG_EINVALID);

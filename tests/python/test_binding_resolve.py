@@ -74,6 +74,44 @@ class ResolveBinding(unittest.TestCase):
         with self.assertRaises(qplug.UnsatisfiableError):
             r.raise_if_unsolved()
 
+    def test_explanation_as_objects(self):
+        r = qplug.resolve(["Rana"], qgis="3.40.4", index=self.index)
+        p = r.problems
+        self.assertTrue(p)
+        self.assertEqual(p.data, r.data["explanation"]["problems"])
+        self.assertGreaterEqual(p.count, 1)
+        self.assertEqual(p.nodes[0].kind, "root")
+        self.assertEqual([n.id for n in p.nodes], list(range(len(p.nodes))))
+        # One cause per sentence: the plugin and the dependency no repository offers.
+        self.assertEqual([c.text for c in p.causes], r.causes)
+        (cause,) = p.causes
+        self.assertEqual(cause.kind, "missing")
+        self.assertEqual(cause.subject, "the plugin 'Nelen and Schuurmans Dependency Loader' "
+                                        "==1.2.12")
+        self.assertEqual(cause.problems, [0])
+        rana, missing = cause.nodes
+        self.assertEqual((rana.kind, rana.display, rana.backend, rana.versions, rana.installed),
+                         ("package", "Rana", "legacy", ["1.2.18"], []))
+        self.assertEqual((missing.kind, missing.name), ("missing", cause.subject))
+        self.assertEqual(cause.names, [rana.name, cause.subject])
+        edges = {(e.kind, e.source.id, e.target.id, e.dependency) for e in p.edges}
+        self.assertIn(("requires", 0, rana.id, ""), edges)
+        self.assertIn(("requires", rana.id, missing.id, cause.subject), edges)
+        self.assertEqual(p.paths, [])
+        self.assertEqual([s.text for s in p.solutions], r.solutions)
+        kinds = [[a.kind for a in s.actions] for s in p.solutions]
+        self.assertIn(["add_repository"], kinds)
+        drop = [a for s in p.solutions for a in s.actions if a.kind == "drop_request"]
+        self.assertTrue(drop)
+        self.assertEqual([n.id for n in drop[0].nodes], [rana.id])
+        self.assertEqual(drop[0].versions, ["1.2.18"])
+        self.assertEqual(drop[0].subject, "")
+        self.assertIn("missing", repr(cause))
+        # Solved: no problems.
+        solved = qplug.resolve(["Kart"], qgis="3.40.4", index=self.index)
+        self.assertFalse(solved.problems)
+        self.assertEqual(solved.problems.count, 0)
+
     def test_experimental_policy(self):
         r = qplug.resolve(["Mapillary2QGIS"], qgis="3.40.4", index=self.index)
         self.assertFalse(r.solved)

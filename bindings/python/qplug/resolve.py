@@ -44,11 +44,118 @@ def _check(code):
         raise from_code(err.code, err.message.decode("utf-8", "replace"), err.offset)
 
 
+class ProblemNode:
+    """A node of the problem graph: `kind` ("root", "package", "missing", "constraint"),
+    `name` (a package's key, "qgis", "python", a pin's target, a missing dependency),
+    `display`, `backend` ("legacy", "pip", "conda" or None), `versions`, `installed`."""
+
+    def __init__(self, data):
+        self.id = data["id"]
+        self.kind = data["kind"]
+        self.name = data.get("name", "")
+        self.display = data.get("display", "")
+        self.backend = data.get("backend")
+        self.versions = data.get("versions", [])
+        self.installed = data.get("installed", [])
+
+    def __repr__(self):
+        if self.kind == "root":
+            return "<ProblemNode root>"
+        return f"<ProblemNode {self.kind} {self.display} {', '.join(self.versions)}>".replace(
+            " >", ">")
+
+
+class ProblemEdge:
+    """`kind` ("requires", "conflicts", "excludes") from node `source` to node `target`;
+    `dependency` as the user reads it (requires)."""
+
+    def __init__(self, data, nodes):
+        self.kind = data["kind"]
+        self.source = nodes[data["from"]]
+        self.target = nodes[data["to"]]
+        self.dependency = data["dependency"]
+
+    def __repr__(self):
+        return f"<ProblemEdge {self.source.display or 'root'} {self.kind} {self.target.display}>"
+
+
+class ProblemCause:
+    """A root cause: `kind` ("missing", "platform", "constraint", "module_conflict",
+    "one_version", "pin", "removal_needed", "external", "installed_kept", "not_downgraded",
+    "unknown"), `subject`, the `nodes` it involves, libsolv's `problems` it comes from, and
+    its sentence `text` (the same as Resolution.causes)."""
+
+    def __init__(self, data, nodes):
+        self.kind = data["kind"]
+        self.subject = data["subject"]
+        self.nodes = [nodes[n] for n in data["nodes"]]
+        self.problems = data["problems"]
+        self.text = data["text"]
+
+    @property
+    def names(self):
+        """The names of the nodes it involves."""
+        return [n.name for n in self.nodes]
+
+    def __repr__(self):
+        return f"<ProblemCause {self.kind}: {self.text}>"
+
+
+class SolutionAction:
+    """`kind` ("drop_request", "drop_pin", "remove", "replace", "change_external", "retarget",
+    "accept_older", "add_repository"), `subject` (a pin), the `nodes` of the releases it
+    names and their `versions`."""
+
+    def __init__(self, data, nodes):
+        self.kind = data["kind"]
+        self.subject = data["subject"]
+        self.nodes = [nodes[n] for n in data["nodes"]]
+        self.versions = data["versions"]
+
+    def __repr__(self):
+        return f"<SolutionAction {self.kind} {[n.display for n in self.nodes]} {self.versions}>"
+
+
+class ProblemSolution:
+    """Its `actions` and its sentence `text` (the same as Resolution.solutions)."""
+
+    def __init__(self, data, nodes):
+        self.actions = [SolutionAction(a, nodes) for a in data["actions"]]
+        self.text = data["text"]
+
+    def __repr__(self):
+        return f"<ProblemSolution: {self.text}>"
+
+
+class Problems:
+    """Why there is no plan, as data (docs/resolve.md, "The problem graph"): `count`
+    (libsolv's independent problems), `nodes` (node 0 is the request), `edges`, `causes`,
+    `paths` (lists of nodes from the request to a cause) and `solutions`."""
+
+    def __init__(self, data):
+        data = data or {"count": 0, "nodes": [], "edges": [], "causes": [], "paths": [],
+                        "solutions": []}
+        self.data = data
+        self.count = data["count"]
+        self.nodes = [ProblemNode(n) for n in data["nodes"]]
+        self.edges = [ProblemEdge(e, self.nodes) for e in data["edges"]]
+        self.causes = [ProblemCause(c, self.nodes) for c in data["causes"]]
+        self.paths = [[self.nodes[n] for n in path] for path in data["paths"]]
+        self.solutions = [ProblemSolution(s, self.nodes) for s in data["solutions"]]
+
+    def __bool__(self):
+        return bool(self.causes)
+
+    def __repr__(self):
+        return f"<Problems: {len(self.causes)} causes, {len(self.nodes)} nodes>"
+
+
 class Resolution:
     """What qplug_resolve found: `solved`, the plan's `steps` (dicts with action, backend,
     name, display_name, version, from_version, download_url, reason ...), `load_order`,
     `why` (name -> chain of requirements), and when not solved `causes`, `paths`,
-    `solutions` and `proof` (docs/resolve.md). `data` is `qplug resolve --json --proof`.
+    `solutions` and `proof` (sentences) and `problems` (the same as objects: Problems)
+    (docs/resolve.md). `data` is `qplug resolve --json --proof`.
     One made by Index.resolve() can be applied (apply()) and locked (write_lock())."""
 
     def __init__(self, data, handle=None, index=None, target=None):
@@ -66,6 +173,7 @@ class Resolution:
         self.paths = explanation.get("paths", [])
         self.solutions = explanation.get("solutions", [])
         self.proof = explanation.get("proof", [])
+        self.problems = Problems(explanation.get("problems"))
 
     def __bool__(self):
         return self.solved

@@ -58,6 +58,7 @@ std::string resolution_json(const Resolution& resolution, bool with_proof) {
         if (with_proof) {
             explanation["proof"] = resolution.explanation.proof;
         }
+        explanation["problems"] = json::parse(problem_graph_json(resolution.explanation.problems));
         out["explanation"] = std::move(explanation);
     }
     return out.dump(2);

@@ -18,6 +18,7 @@
 #include <qplug/version/pep508.hpp>
 
 #include "solv/libsolv.hpp"
+#include "solv/names.hpp"
 
 namespace qplug::solver::solv {
 
@@ -201,11 +202,7 @@ private:
     friend class PoolCache;
 };
 
-/// "legacy:<key>", "pip:<name>", "conda:<name>".
-std::string solvable_name(Backend backend, const std::string& key);
-/// Percent-encodes '%', '#', blanks and control characters (libsolv testcases split on
-/// blanks; '#' separates a namespace target from its spec).
-std::string encode_name(std::string_view text);
-std::string decode_name(std::string_view text);
+/// Releases of one name a resolution considers at most (docs/resolve.md).
+inline constexpr std::size_t kMaxReleasesPerName = 4096;
 
 } // namespace qplug::solver::solv

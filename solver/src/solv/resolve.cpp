@@ -448,10 +448,11 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
         }
         if (r.action == Request::Action::upgrade && model.installed_named(r).empty()) {
             // libsolv would take an update of nothing installed as done: say so instead.
-            resolution.explanation.summary.push_back(
+            solv::explain_request(
+                resolution.explanation, ProblemCause::Kind::not_installed, r.name,
                 fmt::format("'{}' is not installed, so there is nothing to upgrade", r.text));
-            resolution.explanation.solutions.push_back(
-                fmt::format("install it (qplug install '{}')", r.name));
+            solv::offer_solution(resolution.explanation, SolutionAction::Kind::change_request,
+                                 fmt::format("install it (qplug install '{}')", r.name));
             continue;
         }
         const auto ids = model.candidates(r);
@@ -467,12 +468,16 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                 for (const Id p : others) {
                     versions.push_back(model.info(p)->version);
                 }
-                e.summary.push_back(fmt::format("no release of '{}' matches {} (there are {})",
-                                                r.name, r.spec, fmt::join(versions, ", ")));
-                e.solutions.push_back("ask for one of those versions");
+                solv::explain_request(e, ProblemCause::Kind::no_matching_version, r.name,
+                                      fmt::format("no release of '{}' matches {} (there are {})",
+                                                  r.name, r.spec, fmt::join(versions, ", ")));
+                solv::offer_solution(e, SolutionAction::Kind::change_request,
+                                     "ask for one of those versions");
             } else if (left_out.empty()) {
-                e.summary.push_back(fmt::format("no repository offers '{}'", r.name));
-                e.solutions.push_back(
+                solv::explain_request(e, ProblemCause::Kind::unknown_package, r.name,
+                                      fmt::format("no repository offers '{}'", r.name));
+                solv::offer_solution(
+                    e, SolutionAction::Kind::change_request,
                     "check the name (qplug search), or add and sync the repository that has it");
             }
             if (!left_out.empty()) {
@@ -482,10 +487,14 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                     parts.push_back(version + " (" + why + ")");
                     reasons.insert(why);
                 }
-                e.summary.push_back(
+                solv::explain_request(
+                    e, ProblemCause::Kind::left_out_by_policy, r.name,
                     fmt::format("the policy leaves out {} {}", r.name, fmt::join(parts, ", ")));
                 for (const auto& why : reasons) {
-                    e.solutions.push_back(
+                    solv::offer_solution(
+                        e,
+                        why.rfind("older than", 0) == 0 ? SolutionAction::Kind::change_request
+                                                        : SolutionAction::Kind::change_policy,
                         why == "experimental"
                             ? fmt::format("allow experimental releases (--allow-experimental, "
                                           "or --experimental-for '{}')",

@@ -15,6 +15,7 @@
 #include <qplug/expected.hpp>
 #include <qplug/solver/fetch.hpp>
 #include <qplug/solver/index.hpp>
+#include <qplug/solver/problems.hpp>
 #include <qplug/solver/records.hpp>
 
 namespace qplug::solver {
@@ -104,6 +105,9 @@ struct Explanation {
     std::vector<std::string> paths;     ///< how the request leads to each cause
     std::vector<std::string> solutions; ///< what would make it solvable, in user terms
     std::vector<std::string> proof;     ///< the full derivation (--proof)
+    /// The same as data: summary[i] renders problems.causes[i], solutions[i]
+    /// problems.solutions[i], paths[i] problems.paths[i].
+    ProblemGraph problems;
 };
 
 struct Resolution {
