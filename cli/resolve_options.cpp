@@ -127,9 +127,7 @@ Expected<std::vector<solver::Request>> parse_requests(const std::vector<std::str
     std::vector<solver::Request> out;
     for (const auto& t : texts) {
         auto r = solver::parse_request(t, action);
-        if (!r) {
-            return std::move(r).error();
-        }
+        QPLUG_RETURN_IF_ERROR(r);
         out.push_back(std::move(*r));
     }
     return out;

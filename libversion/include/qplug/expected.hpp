@@ -90,3 +90,21 @@ private:
 };
 
 } // namespace qplug
+
+/// Returns the error of a failed Expected from the enclosing function (which returns an
+/// Expected too): `QPLUG_TRY(index.add(config));`. The one place the propagation is spelt out.
+#define QPLUG_TRY(...)                                                                             \
+    do {                                                                                           \
+        if (auto qplug_try_result_ = (__VA_ARGS__); !qplug_try_result_) {                          \
+            return std::move(qplug_try_result_).error();                                           \
+        }                                                                                          \
+    } while (false)
+
+/// The same for an Expected held in a variable, which stays usable afterwards:
+/// `auto db = open(path); QPLUG_RETURN_IF_ERROR(db); db->exec(...);`.
+#define QPLUG_RETURN_IF_ERROR(expected)                                                            \
+    do {                                                                                           \
+        if (!(expected)) {                                                                         \
+            return std::move(expected).error();                                                    \
+        }                                                                                          \
+    } while (false)

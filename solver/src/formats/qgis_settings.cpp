@@ -501,9 +501,7 @@ Expected<QSettingsScan> scan_qsettings_ini(std::string_view text, std::string_vi
 Expected<std::vector<QSettingsEntry>> read_qsettings_ini(std::string_view text,
                                                          std::string_view file_name) {
     auto scan = scan_qsettings_ini(text, file_name);
-    if (!scan) {
-        return std::move(scan).error();
-    }
+    QPLUG_RETURN_IF_ERROR(scan);
     struct Read {
         std::string section; ///< "" for [General], else "name/"
         QSettingsEntry entry;
@@ -614,9 +612,7 @@ Expected<std::vector<QgisRepository>> read_qgis_repositories(std::string_view in
                                                              std::vector<std::string>* warnings,
                                                              std::string_view file_name) {
     auto entries = read_qsettings_ini(ini_text, file_name);
-    if (!entries) {
-        return std::move(entries).error();
-    }
+    QPLUG_RETURN_IF_ERROR(entries);
     // reposGroup = "app/plugin_repositories"; each child group is a repository.
     constexpr std::string_view kGroup = "app/plugin_repositories/";
     std::map<std::string, Fields> groups;

@@ -52,13 +52,9 @@ Expected<void> migrate(sql::Database& db, const std::string& path) {
     const auto steps = schema::migrations();
     for (;;) {
         auto tx = sql::Transaction::begin(db); // re-read the version under the write lock
-        if (!tx) {
-            return std::move(tx).error();
-        }
+        QPLUG_RETURN_IF_ERROR(tx);
         auto stored = stored_schema_version(db, path);
-        if (!stored) {
-            return std::move(stored).error();
-        }
+        QPLUG_RETURN_IF_ERROR(stored);
         const std::size_t version = *stored;
         if (version > steps.size()) {
             return newer_schema(path, version);
@@ -66,12 +62,8 @@ Expected<void> migrate(sql::Database& db, const std::string& path) {
         if (version == steps.size()) {
             return tx->commit();
         }
-        if (auto r = db.exec(steps[version]); !r) {
-            return std::move(r).error();
-        }
-        if (auto r = db.exec(fmt::format("PRAGMA user_version = {}", version + 1).c_str()); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(db.exec(steps[version]));
+        QPLUG_TRY(db.exec(fmt::format("PRAGMA user_version = {}", version + 1).c_str()));
         if (auto r = tx->commit(); !r) {
             return r;
         }
@@ -117,35 +109,25 @@ Expected<Index> Index::open(const std::filesystem::path& path, Mode mode) {
                        Error::Kind::not_found);
     }
     auto db = sql::Database::open(path.string(), read_only);
-    if (!db) {
-        return std::move(db).error();
-    }
+    QPLUG_RETURN_IF_ERROR(db);
     // A sync may hold the write lock for a while; other writers wait instead of failing.
     // WAL: readers never wait for a writer, and a killed sync leaves the last commit.
     // A sync writes a whole repository in one transaction: a page cache of up to 64 MB keeps
     // SQLite from spilling (and rewriting) pages into the WAL before the commit.
     for (const char* pragma : {"PRAGMA busy_timeout = 30000", "PRAGMA foreign_keys = ON",
                                "PRAGMA cache_size = -65536"}) {
-        if (auto r = db->exec(pragma); !r) {
-            return std::move(r).error(); // (a damaged file: the message names it)
-        }
+        QPLUG_TRY(db->exec(pragma)); // (a damaged file: the message names it)
     }
     if (!read_only) {
         for (const char* pragma : {"PRAGMA page_size = 16384", "PRAGMA journal_mode = WAL",
                                    "PRAGMA synchronous = NORMAL"}) {
-            if (auto r = db->exec(pragma); !r) {
-                return std::move(r).error(); // (a damaged file: the message names it)
-            }
+            QPLUG_TRY(db->exec(pragma)); // (a damaged file: the message names it)
         }
-        if (auto r = migrate(*db, path.string()); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(migrate(*db, path.string()));
     } else {
         // A reader cannot migrate: it reads the schema this qplug writes, or nothing.
         auto version = stored_schema_version(*db, path.string());
-        if (!version) {
-            return std::move(version).error();
-        }
+        QPLUG_RETURN_IF_ERROR(version);
         const std::size_t current = schema::migrations().size();
         if (*version > current) {
             return newer_schema(path.string(), *version);
@@ -217,9 +199,7 @@ Expected<RepositoryConfig> Index::add_repository(RepositoryConfig config) {
     auto st = impl_->db.prepare(
         "INSERT INTO repositories (name, kind, backend, url, priority, enabled, protected, "
         "credentials, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!st) {
-        return std::move(st).error();
-    }
+    QPLUG_RETURN_IF_ERROR(st);
     st->bind(1, config.name)
         .bind(2, config.kind)
         .bind(3, config.backend ? backend_name(*config.backend) : std::string_view())
@@ -229,9 +209,7 @@ Expected<RepositoryConfig> Index::add_repository(RepositoryConfig config) {
         .bind(7, config.is_protected)
         .bind(8, config.credentials)
         .bind(9, config.options);
-    if (auto r = st->run(impl_->db, "adding the repository"); !r) {
-        return std::move(r).error();
-    }
+    QPLUG_TRY(st->run(impl_->db, "adding the repository"));
     return *repository(config.name);
 }
 
@@ -264,16 +242,12 @@ Expected<void> Index::remove_repository(std::string_view name, bool force) {
         return invalid("repository", std::string(name), "is protected (remove it with --force)");
     }
     auto tx = sql::Transaction::begin(impl_->db);
-    if (!tx) {
-        return std::move(tx).error();
-    }
+    QPLUG_RETURN_IF_ERROR(tx);
     if (auto r = impl_->clear_repository(repo->id); !r) {
         return r;
     }
     auto st = impl_->db.prepare("DELETE FROM repositories WHERE id = ?");
-    if (!st) {
-        return std::move(st).error();
-    }
+    QPLUG_RETURN_IF_ERROR(st);
     st->bind(1, repo->id);
     if (auto r = st->run(impl_->db, "removing the repository"); !r) {
         return r;
@@ -283,9 +257,7 @@ Expected<void> Index::remove_repository(std::string_view name, bool force) {
 
 Expected<void> Index::set_enabled(std::string_view name, bool enabled) {
     auto st = impl_->db.prepare("UPDATE repositories SET enabled = ? WHERE name = ?");
-    if (!st) {
-        return std::move(st).error();
-    }
+    QPLUG_RETURN_IF_ERROR(st);
     st->bind(1, enabled).bind(2, name);
     if (auto r = st->run(impl_->db, "updating the repository"); !r) {
         return r;
@@ -299,9 +271,7 @@ Expected<void> Index::set_enabled(std::string_view name, bool enabled) {
 Expected<void> Index::record_sync_error(std::string_view name, std::string_view message) {
     auto st =
         impl_->db.prepare("UPDATE repositories SET last_error = ?, last_sync = ? WHERE name = ?");
-    if (!st) {
-        return std::move(st).error();
-    }
+    QPLUG_RETURN_IF_ERROR(st);
     st->bind(1, message).bind(2, utc_now()).bind(3, name);
     return st->run(impl_->db, "recording the sync error");
 }
@@ -319,18 +289,14 @@ Expected<void> Index::set_pin(std::string_view target, std::string_view spec) {
     auto st = impl_->db.prepare("INSERT INTO pins (target, spec, added) VALUES (?, ?, ?) "
                                 "ON CONFLICT (target) DO UPDATE SET spec = excluded.spec, "
                                 "added = excluded.added");
-    if (!st) {
-        return std::move(st).error();
-    }
+    QPLUG_RETURN_IF_ERROR(st);
     st->bind(1, target).bind(2, spec).bind(3, utc_now());
     return st->run(impl_->db, "recording the pin");
 }
 
 Expected<void> Index::remove_pin(std::string_view target) {
     auto st = impl_->db.prepare("DELETE FROM pins WHERE target = ?");
-    if (!st) {
-        return std::move(st).error();
-    }
+    QPLUG_RETURN_IF_ERROR(st);
     st->bind(1, target);
     if (auto r = st->run(impl_->db, "removing the pin"); !r) {
         return r;

@@ -21,9 +21,7 @@ Expected<void> Index::Impl::clear_repository(std::int64_t repository_id) {
                             "DELETE FROM releases WHERE repository_id = ?",
                             "DELETE FROM packages WHERE repository_id = ?"}) {
         auto st = db.prepare(sql);
-        if (!st) {
-            return std::move(st).error();
-        }
+        QPLUG_RETURN_IF_ERROR(st);
         st->bind(1, repository_id);
         if (auto r = st->run(db, "clearing the repository"); !r) {
             return r;
@@ -153,9 +151,7 @@ private:
             return {};
         }
         auto tx = sql::Transaction::begin(db_);
-        if (!tx) {
-            return std::move(tx).error();
-        }
+        QPLUG_RETURN_IF_ERROR(tx);
         transaction_.emplace(std::move(*tx));
         return {};
     }
@@ -277,9 +273,7 @@ Expected<SyncReport> Index::sync(std::string_view repository,
         ~RestoreForeignKeys() { (void)db.exec("PRAGMA foreign_keys = ON"); }
     } restore{impl_->db};
     Writer writer(impl_->db, *impl_, repo->id, report);
-    if (auto r = writer.prepare(); !r) {
-        return std::move(r).error();
-    }
+    QPLUG_TRY(writer.prepare());
     auto result = fill(writer);
     if (!result) {
         writer.transaction().reset(); // roll back whatever was written
@@ -292,33 +286,23 @@ Expected<SyncReport> Index::sync(std::string_view repository,
     if (!writer.transaction()) {
         // Nothing was written (not modified, or an empty repository that was never cleared).
         auto tx = sql::Transaction::begin(impl_->db);
-        if (!tx) {
-            return std::move(tx).error();
-        }
+        QPLUG_RETURN_IF_ERROR(tx);
         writer.transaction().emplace(std::move(*tx));
         if (!result->not_modified) {
-            if (auto r = impl_->clear_repository(repo->id); !r) {
-                return std::move(r).error();
-            }
+            QPLUG_TRY(impl_->clear_repository(repo->id));
         }
     }
     auto st = impl_->db.prepare(
         "UPDATE repositories SET etag = ?, last_modified = ?, last_sync = ?, last_error = '', "
         "revision = revision + ? WHERE id = ?");
-    if (!st) {
-        return std::move(st).error();
-    }
+    QPLUG_RETURN_IF_ERROR(st);
     st->bind(1, result->etag)
         .bind(2, result->last_modified)
         .bind(3, utc_now())
         .bind(4, result->not_modified ? 0 : 1)
         .bind(5, repo->id);
-    if (auto r = st->run(impl_->db, "recording the sync"); !r) {
-        return std::move(r).error();
-    }
-    if (auto r = writer.transaction()->commit(); !r) {
-        return std::move(r).error();
-    }
+    QPLUG_TRY(st->run(impl_->db, "recording the sync"));
+    QPLUG_TRY(writer.transaction()->commit());
     writer.transaction().reset();
     return report;
 }
@@ -327,13 +311,9 @@ Expected<void> Index::set_dependencies(std::int64_t release_id,
                                        const std::vector<Dependency>& dependencies,
                                        const std::vector<std::string>& modules) {
     auto tx = sql::Transaction::begin(impl_->db);
-    if (!tx) {
-        return std::move(tx).error();
-    }
+    QPLUG_RETURN_IF_ERROR(tx);
     auto find = impl_->db.prepare("SELECT repository_id FROM releases WHERE id = ?");
-    if (!find) {
-        return std::move(find).error();
-    }
+    QPLUG_RETURN_IF_ERROR(find);
     find->bind(1, release_id);
     if (!find->step()) {
         return failure(fmt::format("release {} is not in the index", release_id));
@@ -341,9 +321,7 @@ Expected<void> Index::set_dependencies(std::int64_t release_id,
     const std::int64_t repository_id = find->integer(0);
     // The repository's contents changed: its revision says so (the .solv cache is keyed by it).
     auto bump = impl_->db.prepare("UPDATE repositories SET revision = revision + 1 WHERE id = ?");
-    if (!bump) {
-        return std::move(bump).error();
-    }
+    QPLUG_RETURN_IF_ERROR(bump);
     bump->bind(1, repository_id);
     if (auto r = bump->run(impl_->db, "updating the revision"); !r) {
         return r;
@@ -384,12 +362,8 @@ Expected<SyncReport> Index::replace_packages(std::string_view repository,
     SyncReport report;
     report.repository = repo->name;
     Writer writer(impl_->db, *impl_, repo->id, report);
-    if (auto r = writer.prepare(); !r) {
-        return std::move(r).error();
-    }
-    if (auto r = writer.begin_partial(); !r) {
-        return std::move(r).error();
-    }
+    QPLUG_TRY(writer.prepare());
+    QPLUG_TRY(writer.begin_partial());
     for (const char* sql :
          {"DELETE FROM modules WHERE release_id IN (SELECT r.id FROM releases r JOIN packages p "
           "ON p.id = r.package_id WHERE p.repository_id = ?1 AND p.name = ?2)",
@@ -397,33 +371,21 @@ Expected<SyncReport> Index::replace_packages(std::string_view repository,
           "repository_id = ?1 AND name = ?2)",
           "DELETE FROM packages WHERE repository_id = ?1 AND name = ?2"}) {
         auto st = impl_->db.prepare(sql);
-        if (!st) {
-            return std::move(st).error();
-        }
+        QPLUG_RETURN_IF_ERROR(st);
         for (const Package& p : packages) {
             st->bind(1, repo->id).bind(2, p.name);
-            if (auto r = st->run(impl_->db, "replacing a package"); !r) {
-                return std::move(r).error();
-            }
+            QPLUG_TRY(st->run(impl_->db, "replacing a package"));
         }
     }
     for (const Package& p : packages) {
-        if (auto r = writer.add(p); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(writer.add(p));
     }
     // The repository's contents changed: its revision says so (the .solv cache is keyed by it).
     auto bump = impl_->db.prepare("UPDATE repositories SET revision = revision + 1 WHERE id = ?");
-    if (!bump) {
-        return std::move(bump).error();
-    }
+    QPLUG_RETURN_IF_ERROR(bump);
     bump->bind(1, repo->id);
-    if (auto r = bump->run(impl_->db, "updating the revision"); !r) {
-        return std::move(r).error();
-    }
-    if (auto r = writer.transaction()->commit(); !r) {
-        return std::move(r).error();
-    }
+    QPLUG_TRY(bump->run(impl_->db, "updating the revision"));
+    QPLUG_TRY(writer.transaction()->commit());
     writer.transaction().reset();
     return report;
 }

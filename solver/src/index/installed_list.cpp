@@ -16,13 +16,9 @@ Expected<std::vector<InstalledPackage>> list_installed(const Target& target,
                                                        bool environment,
                                                        std::vector<std::string>* warnings) {
     auto installed = target.installed(warnings);
-    if (!installed) {
-        return std::move(installed).error();
-    }
+    QPLUG_RETURN_IF_ERROR(installed);
     auto state = target.load_state();
-    if (!state) {
-        return std::move(state).error();
-    }
+    QPLUG_RETURN_IF_ERROR(state);
     std::vector<InstalledPackage> out;
     for (const auto& r : *installed) {
         if (r.release.external && !environment) {

@@ -62,18 +62,14 @@ Expected<RepositoryConfig> check_repository(const SourceRegistry& registry,
     if (config.options.empty()) {
         config.options = "{}";
     }
-    if (auto source = type->make(config); !source) {
-        return std::move(source).error();
-    }
+    QPLUG_TRY(type->make(config));
     return config;
 }
 
 Expected<RepositoryConfig> add_repository(Index& index, const SourceRegistry& registry,
                                           RepositoryConfig config) {
     auto checked = check_repository(registry, std::move(config));
-    if (!checked) {
-        return std::move(checked).error();
-    }
+    QPLUG_RETURN_IF_ERROR(checked);
     return index.add_repository(std::move(*checked));
 }
 

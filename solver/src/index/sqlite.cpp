@@ -225,9 +225,7 @@ bool Statement::is_null(int column) const {
 }
 
 Expected<Transaction> Transaction::begin(Database& db) {
-    if (auto r = db.exec("BEGIN IMMEDIATE"); !r) {
-        return std::move(r).error();
-    }
+    QPLUG_TRY(db.exec("BEGIN IMMEDIATE"));
     return Transaction(&db);
 }
 

@@ -202,9 +202,7 @@ Expected<PipReport> run_pip_install(const PythonEnvironment& env,
     const std::string what = dry_run ? "pip install --dry-run" : "pip install";
     auto result =
         detail::run(args, run_options(options.log_file, tmp.path(), options.timeout, what, false));
-    if (!result) {
-        return std::move(result).error();
-    }
+    QPLUG_RETURN_IF_ERROR(result);
     if (!result->succeeded()) {
         return failure(detail::describe_failure(what, args, *result, options.log_file) +
                        pip_hint(*result));
@@ -276,9 +274,7 @@ pip_list(const PythonEnvironment& env, const PipOptions& options, const TempDir&
     add_common_pip_options(args, env);
     auto result = detail::run(
         args, run_options(options.log_file, tmp.path(), options.timeout, "pip list", true));
-    if (!result) {
-        return std::move(result).error();
-    }
+    QPLUG_RETURN_IF_ERROR(result);
     if (!result->succeeded()) {
         return failure(detail::describe_failure("pip list", args, *result, options.log_file) +
                        pip_hint(*result));
@@ -462,9 +458,7 @@ Expected<CondaReport> run_conda(const CondaEnvironment& env, std::string_view ve
                     dry_run ? " --dry-run" : "");
     auto result =
         detail::run(args, run_options(options.log_file, tmp.path(), options.timeout, what, true));
-    if (!result) {
-        return std::move(result).error();
-    }
+    QPLUG_RETURN_IF_ERROR(result);
     auto report = parse_conda_json(result->out);
     if (!result->succeeded()) {
         std::string text = detail::describe_failure(what, args, *result, options.log_file);
@@ -492,9 +486,7 @@ Expected<CondaReport> conda_change(const CondaEnvironment& env, std::string_view
         return failure("no conda environment prefix given");
     }
     auto names = spec_names(specs);
-    if (!names) {
-        return std::move(names).error();
-    }
+    QPLUG_RETURN_IF_ERROR(names);
     if (specs.empty()) {
         CondaReport report;
         report.dry_run = options.dry_run;
@@ -502,16 +494,12 @@ Expected<CondaReport> conda_change(const CondaEnvironment& env, std::string_view
         return report;
     }
     auto tmp = TempDir::create("qplug-conda-");
-    if (!tmp) {
-        return std::move(tmp).error();
-    }
+    QPLUG_RETURN_IF_ERROR(tmp);
     auto plan = run_conda(env, verb, specs, options, *tmp, true);
     if (!plan) {
         return plan;
     }
-    if (auto ok = check_conda_plan(*plan, *names, specs, true); !ok) {
-        return std::move(ok).error();
-    }
+    QPLUG_TRY(check_conda_plan(*plan, *names, specs, true));
     if (options.dry_run) {
         return plan;
     }
@@ -519,9 +507,7 @@ Expected<CondaReport> conda_change(const CondaEnvironment& env, std::string_view
     if (!done) {
         return done;
     }
-    if (auto ok = check_conda_plan(*done, *names, specs, false); !ok) {
-        return std::move(ok).error();
-    }
+    QPLUG_TRY(check_conda_plan(*done, *names, specs, false));
     return done;
 }
 
@@ -616,25 +602,19 @@ Expected<PipReport> pip_install(const PythonEnvironment& env,
         return failure("no Python interpreter given for pip");
     }
     auto names = requirement_names(requirements, false);
-    if (!names) {
-        return std::move(names).error();
-    }
+    QPLUG_RETURN_IF_ERROR(names);
     if (requirements.empty()) {
         PipReport report;
         report.dry_run = options.dry_run;
         return report;
     }
     auto tmp = TempDir::create("qplug-pip-");
-    if (!tmp) {
-        return std::move(tmp).error();
-    }
+    QPLUG_RETURN_IF_ERROR(tmp);
     auto plan = run_pip_install(env, requirements, options, *tmp, true);
     if (!plan) {
         return plan;
     }
-    if (auto ok = check_pip_plan(*plan, *names, requirements, true); !ok) {
-        return std::move(ok).error();
-    }
+    QPLUG_TRY(check_pip_plan(*plan, *names, requirements, true));
     if (options.dry_run) {
         return plan;
     }
@@ -642,9 +622,7 @@ Expected<PipReport> pip_install(const PythonEnvironment& env,
     if (!done) {
         return done;
     }
-    if (auto ok = check_pip_plan(*done, *names, requirements, false); !ok) {
-        return std::move(ok).error();
-    }
+    QPLUG_TRY(check_pip_plan(*done, *names, requirements, false));
     return done;
 }
 
@@ -655,22 +633,16 @@ Expected<PipUninstallReport> pip_uninstall(const PythonEnvironment& env,
         return failure("no Python interpreter given for pip");
     }
     auto normalized = requirement_names(names, true);
-    if (!normalized) {
-        return std::move(normalized).error();
-    }
+    QPLUG_RETURN_IF_ERROR(normalized);
     PipUninstallReport report;
     report.dry_run = options.dry_run;
     if (names.empty()) {
         return report;
     }
     auto tmp = TempDir::create("qplug-pip-");
-    if (!tmp) {
-        return std::move(tmp).error();
-    }
+    QPLUG_RETURN_IF_ERROR(tmp);
     auto before = pip_list(env, options, *tmp);
-    if (!before) {
-        return std::move(before).error();
-    }
+    QPLUG_RETURN_IF_ERROR(before);
     std::vector<std::string> to_remove;
     for (std::size_t i = 0; i < names.size(); ++i) {
         const auto it = before->find((*normalized)[i]);
@@ -694,17 +666,13 @@ Expected<PipUninstallReport> pip_uninstall(const PythonEnvironment& env,
     args.insert(args.end(), to_remove.begin(), to_remove.end());
     auto result = detail::run(
         args, run_options(options.log_file, tmp->path(), options.timeout, "pip uninstall", false));
-    if (!result) {
-        return std::move(result).error();
-    }
+    QPLUG_RETURN_IF_ERROR(result);
     if (!result->succeeded()) {
         return failure(detail::describe_failure("pip uninstall", args, *result, options.log_file) +
                        pip_hint(*result));
     }
     auto after = pip_list(env, options, *tmp);
-    if (!after) {
-        return std::move(after).error();
-    }
+    QPLUG_RETURN_IF_ERROR(after);
     std::vector<std::string> left;
     for (const PipPackage& package : report.removed) {
         const auto it = after->find(normalize_pip_name(package.name));

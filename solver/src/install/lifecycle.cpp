@@ -105,14 +105,10 @@ public:
         pip.log_file = options_.log_file;
         if (removals) {
             auto r = pip_uninstall(env, items, pip);
-            if (!r) {
-                return std::move(r).error();
-            }
+            QPLUG_RETURN_IF_ERROR(r);
         } else {
             auto r = pip_install(env, items, pip);
-            if (!r) {
-                return std::move(r).error();
-            }
+            QPLUG_RETURN_IF_ERROR(r);
         }
         for (const PlanStep* s : chosen) {
             record(*s, "", "", {});
@@ -150,9 +146,7 @@ public:
         conda.dry_run = options_.dry_run;
         conda.log_file = options_.log_file;
         auto r = removals ? conda_remove(env, items, conda) : conda_install(env, items, conda);
-        if (!r) {
-            return std::move(r).error();
-        }
+        QPLUG_RETURN_IF_ERROR(r);
         for (const PlanStep* s : chosen) {
             record(*s, "", "", {});
         }
@@ -186,9 +180,7 @@ public:
                 if (auto repo = index_.repository(s.repository);
                     repo && !repo->credentials.empty()) {
                     auto c = resolve_credentials(repo->credentials);
-                    if (!c) {
-                        return std::move(c).error();
-                    }
+                    QPLUG_RETURN_IF_ERROR(c);
                     step.credentials = *c;
                 }
             }
@@ -229,9 +221,7 @@ public:
             lock != nullptr
                 ? apply_plugin_steps(*lock, todo, downloads.fetcher(), install)
                 : apply_plugin_steps(target_.plugins_dir(), todo, downloads.fetcher(), install);
-        if (!applied) {
-            return std::move(applied).error();
-        }
+        QPLUG_RETURN_IF_ERROR(applied);
         for (const auto& n : applied->notes) {
             report_.notes.push_back(n);
         }
@@ -400,9 +390,7 @@ Expected<void> update_settings(const Target& target, const PlanRun& run, ChangeR
             continue;
         }
         auto r = change_python_plugins(target.root(), *keys, change);
-        if (!r) {
-            return std::move(r).error();
-        }
+        QPLUG_RETURN_IF_ERROR(r);
         *out = *keys;
     }
     return {};
@@ -436,9 +424,7 @@ Expected<ChangeReport> change_target(Index& index, const Target& target,
         // Nothing is installed: the folder (and its lock file) is made only for a plan that
         // installs something; a refused or empty one leaves no trace.
         auto first = make_plan(index, &target, requests, plan_options);
-        if (!first) {
-            return std::move(first).error();
-        }
+        QPLUG_RETURN_IF_ERROR(first);
         const auto& steps = first->resolution.plan.steps;
         if (!first->resolution.solved || !first->lock_differences.empty() ||
             std::none_of(steps.begin(), steps.end(), changes)) {
@@ -458,15 +444,11 @@ Expected<ChangeReport> change_target(Index& index, const Target& target,
         }
         lock = std::move(*acquired);
         auto recovered = recover_interrupted(*lock);
-        if (!recovered) {
-            return std::move(recovered).error();
-        }
+        QPLUG_RETURN_IF_ERROR(recovered);
         report.recovery = std::move(*recovered);
     }
     auto planned = make_plan(index, &target, std::move(requests), plan_options);
-    if (!planned) {
-        return std::move(planned).error();
-    }
+    QPLUG_RETURN_IF_ERROR(planned);
     report.plan = std::move(*planned);
     if (!report.plan.resolution.solved || !report.plan.lock_differences.empty()) {
         return report;
@@ -504,19 +486,11 @@ Expected<ChangeReport> change_target(Index& index, const Target& target,
         return report;
     }
     auto state = target.load_state();
-    if (!state) {
-        return std::move(state).error();
-    }
+    QPLUG_RETURN_IF_ERROR(state);
     update_state(*state, report.plan);
-    if (auto w = target.save_state(*state); !w) {
-        return std::move(w).error();
-    }
-    if (auto s = update_settings(target, report.plan, report); !s) {
-        return std::move(s).error();
-    }
-    if (auto l = update_lock_file(options.plan, report.plan); !l) {
-        return std::move(l).error();
-    }
+    QPLUG_TRY(target.save_state(*state));
+    QPLUG_TRY(update_settings(target, report.plan, report));
+    QPLUG_TRY(update_lock_file(options.plan, report.plan));
     return report;
 }
 
@@ -544,22 +518,14 @@ std::string change_json(const Target& target, const ChangeReport& report, bool w
 
 Expected<void> set_marks(const Target& target, const std::vector<std::string>& names, Mark mark) {
     auto lock = ProfileLock::acquire(target.plugins_dir(), std::chrono::seconds(30));
-    if (!lock) {
-        return std::move(lock).error();
-    }
+    QPLUG_RETURN_IF_ERROR(lock);
     auto installed = target.installed(nullptr);
-    if (!installed) {
-        return std::move(installed).error();
-    }
+    QPLUG_RETURN_IF_ERROR(installed);
     auto state = target.load_state();
-    if (!state) {
-        return std::move(state).error();
-    }
+    QPLUG_RETURN_IF_ERROR(state);
     for (const auto& text : names) {
         auto request = parse_request(text, Request::Action::install);
-        if (!request) {
-            return std::move(request).error();
-        }
+        QPLUG_RETURN_IF_ERROR(request);
         const auto named = [&](const ReleaseRecord& r) {
             if (request->backend && *request->backend != r.backend) {
                 return false;

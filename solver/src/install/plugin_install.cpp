@@ -238,13 +238,9 @@ public:
                 fmt::format("{}: cannot create: {}", path.string(), errno_text(errno)));
         }
         JournalWriter w(path, fd);
-        if (auto r = w.append(fmt::format("{}\npid {}\n", kJournalHeader, ::getpid())); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(w.append(fmt::format("{}\npid {}\n", kJournalHeader, ::getpid())));
         // The journal's name must be durable before any rename it announces.
-        if (auto r = fsync_path(path.parent_path(), true); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(fsync_path(path.parent_path(), true));
         return w;
     }
     JournalWriter(JournalWriter&& o) noexcept : path_(std::move(o.path_)), fd_(o.fd_) {
@@ -417,13 +413,9 @@ Expected<std::vector<std::string>> roll_back(const fs::path& plugins, const fs::
         const fs::path target = plugins / m.key;
         const fs::path temp = area / m.temp_name;
         auto at_target = identity_of(target);
-        if (!at_target) {
-            return std::move(at_target).error();
-        }
+        QPLUG_RETURN_IF_ERROR(at_target);
         auto at_temp = identity_of(temp);
-        if (!at_temp) {
-            return std::move(at_temp).error();
-        }
+        QPLUG_RETURN_IF_ERROR(at_temp);
         const bool target_vacated =
             simulate && std::find(vacated.begin(), vacated.end(), m.key) != vacated.end();
         const bool target_is_ours = at_target->has_value() && **at_target == m.id;
@@ -441,9 +433,7 @@ Expected<std::vector<std::string>> roll_back(const fs::path& plugins, const fs::
             }
             if (!simulate) {
                 auto r = rename_exchange(target, temp);
-                if (!r) {
-                    return std::move(r).error();
-                }
+                QPLUG_RETURN_IF_ERROR(r);
                 if (!*r) {
                     return cannot_explain(m, "the file system no longer exchanges folders");
                 }
@@ -460,9 +450,8 @@ Expected<std::vector<std::string>> roll_back(const fs::path& plugins, const fs::
             }
             if (simulate) {
                 vacated.push_back(m.key);
-            } else if (auto r = rename_noreplace(target, temp); !r) {
-                return std::move(r).error();
-            }
+            } else
+                QPLUG_TRY(rename_noreplace(target, temp));
         } else {
             // Announced: plugins/<key> -> area/<o>.
             if (!temp_is_ours) {
@@ -477,9 +466,7 @@ Expected<std::vector<std::string>> roll_back(const fs::path& plugins, const fs::
                     m, fmt::format("{} was created by something else meanwhile", target.string()));
             }
             if (!simulate) {
-                if (auto r = rename_noreplace(temp, target); !r) {
-                    return std::move(r).error();
-                }
+                QPLUG_TRY(rename_noreplace(temp, target));
             } else {
                 vacated.erase(std::remove(vacated.begin(), vacated.end(), m.key), vacated.end());
             }
@@ -487,9 +474,7 @@ Expected<std::vector<std::string>> roll_back(const fs::path& plugins, const fs::
         }
     }
     if (!simulate && !moves.empty()) {
-        if (auto r = fsync_path(plugins, true); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(fsync_path(plugins, true));
     }
     std::reverse(restored.begin(), restored.end());
     return restored;
@@ -537,9 +522,7 @@ Expected<RecoveryReport> recover_areas(const fs::path& plugins, bool simulate) {
                 a.outcome = RecoveryReport::Area::Outcome::finished;
             } else {
                 auto keys = roll_back(plugins, area, state->moves, simulate);
-                if (!keys) {
-                    return std::move(keys).error();
-                }
+                QPLUG_RETURN_IF_ERROR(keys);
                 a.outcome = RecoveryReport::Area::Outcome::rolled_back;
                 a.keys = std::move(*keys);
             }
@@ -608,9 +591,7 @@ Expected<void> stage(const InstallStep& step, std::size_t index, const fs::path&
     }
     // Verified (size, digest) by the cache; a download the resolution already read is reused.
     auto file = downloads.get(download, progress);
-    if (!file) {
-        return std::move(file).error();
-    }
+    QPLUG_RETURN_IF_ERROR(file);
     report.download_size = file->size;
     report.sha256 = file->sha256;
     // A conda package's plugin folder becomes a plugin ZIP: the same check and extraction.
@@ -743,9 +724,7 @@ Expected<InstallReport> apply_locked(const fs::path& plugins, const std::vector<
     }
 
     auto recovery = recover_areas(plugins, options.dry_run);
-    if (!recovery) {
-        return std::move(recovery).error();
-    }
+    QPLUG_RETURN_IF_ERROR(recovery);
     report.recovery = std::move(*recovery);
     if (options.dry_run && !report.recovery.areas.empty()) {
         report.notes.push_back(
@@ -773,9 +752,7 @@ Expected<InstallReport> apply_locked(const fs::path& plugins, const std::vector<
 
     std::error_code temp_ec;
     auto made = make_area(options.dry_run ? fs::temp_directory_path(temp_ec) : plugins);
-    if (!made) {
-        return std::move(made).error();
-    }
+    QPLUG_RETURN_IF_ERROR(made);
     const fs::path area = *made;
     AreaGuard guard(area);
 
@@ -788,9 +765,7 @@ Expected<InstallReport> apply_locked(const fs::path& plugins, const std::vector<
         r.version = step.version;
         r.path = (plugins / step.key).string();
         auto present = identity_of(plugins / step.key);
-        if (!present) {
-            return std::move(present).error();
-        }
+        QPLUG_RETURN_IF_ERROR(present);
         if (present->has_value()) {
             r.replaced = true;
             r.previous_version = folder_version(plugins / step.key);
@@ -806,18 +781,14 @@ Expected<InstallReport> apply_locked(const fs::path& plugins, const std::vector<
             r.notes.push_back(fmt::format("{} did not exist: installed", r.path));
         }
         if (step.action != InstallStep::remove) {
-            if (auto s = stage(step, i, area, *downloads, options, r); !s) {
-                return std::move(s).error();
-            }
+            QPLUG_TRY(stage(step, i, area, *downloads, options, r));
         }
         report.steps.push_back(std::move(r));
         if (cancelled(options.cancel)) {
             return cancelled_error("installing plugins"); // the guard deletes the area
         }
     }
-    if (auto h = hook("staged"); !h) {
-        return std::move(h).error();
-    }
+    QPLUG_TRY(hook("staged"));
     if (options.dry_run) {
         return report; // the guard deletes the area
     }
@@ -828,9 +799,7 @@ Expected<InstallReport> apply_locked(const fs::path& plugins, const std::vector<
 
     // 2. The swap: each rename announced in the journal first.
     auto journal = JournalWriter::create(area / kJournal);
-    if (!journal) {
-        return std::move(journal).error();
-    }
+    QPLUG_RETURN_IF_ERROR(journal);
     std::vector<Move> moves;
     const auto undo = [&](Error error) -> Error {
         auto rolled = roll_back(plugins, area, moves, false);
@@ -844,9 +813,7 @@ Expected<InstallReport> apply_locked(const fs::path& plugins, const std::vector<
     const auto move = [&](Move::Kind kind, const fs::path& from, std::string temp_name,
                           const std::string& key) -> Expected<void> {
         auto id = identity_of(from);
-        if (!id) {
-            return std::move(id).error();
-        }
+        QPLUG_RETURN_IF_ERROR(id);
         if (!id->has_value()) {
             return failure(fmt::format("{} disappeared", from.string()));
         }
@@ -861,9 +828,7 @@ Expected<InstallReport> apply_locked(const fs::path& plugins, const std::vector<
         const fs::path temp = area / m.temp_name;
         if (kind == Move::swap) {
             auto swapped = rename_exchange(temp, plugins / key);
-            if (!swapped) {
-                return std::move(swapped).error();
-            }
+            QPLUG_RETURN_IF_ERROR(swapped);
             if (!*swapped) {
                 return failure("the file system cannot exchange folders");
             }
@@ -978,9 +943,7 @@ Expected<InstallReport> apply_plugin_steps(const fs::path& plugins_dir,
         return apply_locked(plugins_dir, steps, fetcher, options);
     }
     auto lock = ProfileLock::acquire(plugins_dir, options.lock_wait);
-    if (!lock) {
-        return std::move(lock).error();
-    }
+    QPLUG_RETURN_IF_ERROR(lock);
     return apply_locked(lock->plugins_dir(), steps, fetcher, options);
 }
 
@@ -995,9 +958,7 @@ Expected<RecoveryReport> recover_interrupted(const fs::path& plugins_dir,
         return RecoveryReport{}; // nothing was ever installed there
     }
     auto lock = ProfileLock::acquire(plugins_dir, lock_wait);
-    if (!lock) {
-        return std::move(lock).error();
-    }
+    QPLUG_RETURN_IF_ERROR(lock);
     return recover_areas(plugins_dir, false);
 }
 

@@ -219,9 +219,7 @@ Expected<PythonInfo> probe_python(const std::string& executable) {
     options.timeout = std::chrono::seconds(20);
     options.kill_grace = std::chrono::milliseconds(500);
     auto result = detail::run({executable, "-c", kProbe}, options);
-    if (!result) {
-        return std::move(result).error();
-    }
+    QPLUG_RETURN_IF_ERROR(result);
     if (!result->succeeded()) {
         return failure(fmt::format("the Python interpreter '{}' cannot be asked for its "
                                    "environment: {}{}",

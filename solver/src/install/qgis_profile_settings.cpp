@@ -69,9 +69,7 @@ Expected<PythonPluginsReport> change_python_plugins(const fs::path& profile,
     const std::string name = report.file.string();
     std::vector<QSettingsEdit> edits;
     for (const auto& key : keys) {
-        if (auto ok = check_key(key); !ok) {
-            return std::move(ok).error();
-        }
+        QPLUG_TRY(check_key(key));
         auto more = python_plugin_edits(key, change);
         edits.insert(edits.end(), more.begin(), more.end());
     }
@@ -86,21 +84,15 @@ Expected<PythonPluginsReport> change_python_plugins(const fs::path& profile,
         // QSettings reads, merges and writes under this lock: a QGIS saving its settings at
         // the same moment neither loses this change nor has its own lost.
         auto locked = QtLockFile::acquire(name + ".lock", options.lock_wait);
-        if (!locked) {
-            return std::move(locked).error();
-        }
+        QPLUG_RETURN_IF_ERROR(locked);
         lock.emplace(std::move(*locked));
     }
     auto text = read_text(report.file);
-    if (!text) {
-        return std::move(text).error();
-    }
+    QPLUG_RETURN_IF_ERROR(text);
     const bool existed = text->has_value();
     const std::string before = text->value_or("");
     auto after = edit_qsettings_ini(before, edits, name);
-    if (!after) {
-        return std::move(after).error();
-    }
+    QPLUG_RETURN_IF_ERROR(after);
     auto entries_before = read_qsettings_ini(before, name);
     auto entries_after = read_qsettings_ini(*after, name);
     if (!entries_before || !entries_after) {
@@ -115,9 +107,7 @@ Expected<PythonPluginsReport> change_python_plugins(const fs::path& profile,
     }
     report.created = !existed;
     if (!options.dry_run) {
-        if (auto w = replace_file_atomically(report.file, *after); !w) {
-            return std::move(w).error();
-        }
+        QPLUG_TRY(replace_file_atomically(report.file, *after));
         report.written = true;
     }
     return report;
@@ -127,24 +117,18 @@ Expected<PythonPluginSetting> read_python_plugin_setting(const fs::path& profile
                                                          std::string_view key) {
     const fs::path file = qgis_settings_file(profile);
     auto text = read_text(file);
-    if (!text) {
-        return std::move(text).error();
-    }
+    QPLUG_RETURN_IF_ERROR(text);
     if (!text->has_value()) {
         return PythonPluginSetting{};
     }
     auto entries = read_qsettings_ini(**text, file.string());
-    if (!entries) {
-        return std::move(entries).error();
-    }
+    QPLUG_RETURN_IF_ERROR(entries);
     return python_plugin_setting(*entries, key);
 }
 
 Expected<bool> is_plugin_enabled(const fs::path& profile, std::string_view key) {
     auto setting = read_python_plugin_setting(profile, key);
-    if (!setting) {
-        return std::move(setting).error();
-    }
+    QPLUG_RETURN_IF_ERROR(setting);
     return setting->starts();
 }
 

@@ -258,13 +258,9 @@ Expected<std::string> edit_qsettings_ini(std::string_view text,
                 fmt::format("'{}' is not a value qplug writes into {}", edit.value, file_name));
         }
         auto scan = scan_qsettings_ini(out, file_name);
-        if (!scan) {
-            return std::move(scan).error();
-        }
+        QPLUG_RETURN_IF_ERROR(scan);
         auto before = read_qsettings_ini(out, file_name);
-        if (!before) {
-            return std::move(before).error();
-        }
+        QPLUG_RETURN_IF_ERROR(before);
         std::vector<std::string> candidates;
         if (edit.action == QSettingsEdit::Action::remove) {
             candidates.push_back(removed(out, *scan, key));

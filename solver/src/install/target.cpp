@@ -418,9 +418,7 @@ Expected<void> Target::save_state(const TargetState& state) const {
 
 Expected<std::vector<ReleaseRecord>> Target::installed(std::vector<std::string>* warnings) const {
     auto state = load_state();
-    if (!state) {
-        return std::move(state).error();
-    }
+    QPLUG_RETURN_IF_ERROR(state);
     const auto warn = [&](std::string w) {
         if (warnings != nullptr) {
             warnings->push_back(std::move(w));

@@ -231,9 +231,7 @@ Expected<CondaPayload> read_opened(archive* a, CondaArchiveFormat format, std::s
     Budget budget{limits};
     auto r = format == CondaArchiveFormat::conda ? read_dot_conda(a, what, keep, budget, out)
                                                  : read_tarball(a, what, keep, budget, out);
-    if (!r) {
-        return std::move(r).error();
-    }
+    QPLUG_RETURN_IF_ERROR(r);
     return out;
 }
 

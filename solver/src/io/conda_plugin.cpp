@@ -46,9 +46,7 @@ Expected<CondaPlugin> read_conda_plugin(const fs::path& package, const CondaArch
             return slash != std::string_view::npos && path.substr(slash + 1) == "metadata.txt";
         },
         limits);
-    if (!payload) {
-        return std::move(payload).error();
-    }
+    QPLUG_RETURN_IF_ERROR(payload);
     CondaPlugin out;
     out.module = find_plugin_module(module_entries(*payload));
     if (out.module.kind == PluginModule::Kind::plugin) {
@@ -67,9 +65,7 @@ Expected<CondaPluginZip> write_conda_plugin_zip(const fs::path& package, const s
     const std::string prefix = key + "/";
     auto payload = read_conda_package(
         package, [&](std::string_view path) { return path.starts_with(prefix); }, limits);
-    if (!payload) {
-        return std::move(payload).error();
-    }
+    QPLUG_RETURN_IF_ERROR(payload);
     const PluginModule module = find_plugin_module(module_entries(*payload));
     if (module.kind != PluginModule::Kind::plugin) {
         return refused(fmt::format(

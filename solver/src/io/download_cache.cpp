@@ -109,9 +109,7 @@ Expected<DownloadedFile> DownloadCache::get(const Download& d, const ProgressCal
     const std::string shown = d.name.empty() ? redact_url(d.url) : d.name;
     const std::string file_label = d.file_name.empty() ? redact_url(d.url) : d.file_name;
     auto digest = expected_digest(d);
-    if (!digest) {
-        return std::move(digest).error();
-    }
+    QPLUG_RETURN_IF_ERROR(digest);
     const bool by_sha256 = *digest && (*digest)->first == DigestAlgorithm::sha256;
     const auto verify = [&](const fs::path& path, DownloadedFile& got) -> Expected<void> {
         std::error_code ec;
@@ -125,17 +123,13 @@ Expected<DownloadedFile> DownloadCache::get(const Download& d, const ProgressCal
                                        file_label, got.size, *d.size));
         }
         auto sha = file_digest_hex(path, DigestAlgorithm::sha256);
-        if (!sha) {
-            return std::move(sha).error();
-        }
+        QPLUG_RETURN_IF_ERROR(sha);
         got.sha256 = *sha;
         if (*digest) {
             std::string actual = got.sha256;
             if ((*digest)->first != DigestAlgorithm::sha256) {
                 auto other = file_digest_hex(path, (*digest)->first);
-                if (!other) {
-                    return std::move(other).error();
-                }
+                QPLUG_RETURN_IF_ERROR(other);
                 actual = *other;
             }
             if (actual != (*digest)->second) {
@@ -150,9 +144,7 @@ Expected<DownloadedFile> DownloadCache::get(const Download& d, const ProgressCal
     // Known already in this process, or kept from an earlier run.
     if (auto it = by_url_.find(d.url); it != by_url_.end()) {
         DownloadedFile file = it->second;
-        if (auto ok = verify(file.path, file); !ok) {
-            return std::move(ok).error();
-        }
+        QPLUG_TRY(verify(file.path, file));
         file.reused = true;
         return file;
     }
@@ -181,9 +173,7 @@ Expected<DownloadedFile> DownloadCache::get(const Download& d, const ProgressCal
             e.kind = Error::Kind::io;
             return e;
         }
-        if (auto ok = verify(file.path, file); !ok) {
-            return std::move(ok).error();
-        }
+        QPLUG_TRY(verify(file.path, file));
         if (progress) {
             progress(file.size, file.size); // read where it is: done at once
         }

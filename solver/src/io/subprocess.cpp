@@ -440,17 +440,11 @@ Expected<RunResult> run(const std::vector<std::string>& argv, const RunOptions& 
     }
     const std::string command = display_command(argv);
     auto log = open_log(options);
-    if (!log) {
-        return std::move(log).error();
-    }
+    QPLUG_RETURN_IF_ERROR(log);
     auto out = make_pipe();
-    if (!out) {
-        return std::move(out).error();
-    }
+    QPLUG_RETURN_IF_ERROR(out);
     auto err = make_pipe();
-    if (!err) {
-        return std::move(err).error();
-    }
+    QPLUG_RETURN_IF_ERROR(err);
     SpawnSetup setup;
     if (!setup.attr_ok || !setup.actions_ok) {
         return failure("cannot prepare to run " + command);
@@ -487,9 +481,7 @@ Expected<RunResult> run(const std::vector<std::string>& argv, const RunOptions& 
     RunResult result;
     Supervisor supervisor(pid, std::move(*out), std::move(*err), *log ? log->get() : -1, options,
                           start);
-    if (auto watched = supervisor.watch(result, command); !watched) {
-        return std::move(watched).error();
-    }
+    QPLUG_TRY(supervisor.watch(result, command));
     const int status = supervisor.status(result);
     result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
     decode_status(status, result);

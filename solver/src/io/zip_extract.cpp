@@ -273,26 +273,20 @@ Expected<Extracted> extract_folder(const std::filesystem::path& zip, std::string
     for (const auto& e : entries) {
         if (e.directory) {
             if (!e.relative.empty()) {
-                if (auto r = make_dirs(root, e.relative, made); !r) {
-                    return std::move(r).error();
-                }
+                QPLUG_TRY(make_dirs(root, e.relative, made));
                 ++out.directories;
             }
             continue;
         }
         const std::size_t slash = e.relative.rfind('/');
         if (slash != std::string::npos) {
-            if (auto r = make_dirs(root, std::string_view(e.relative).substr(0, slash), made); !r) {
-                return std::move(r).error();
-            }
+            QPLUG_TRY(make_dirs(root, std::string_view(e.relative).substr(0, slash), made));
         }
         if (made.count(e.relative) != 0) {
             return failure(
                 fmt::format("{}: entry '{}' is both a file and a directory", zip.string(), e.name));
         }
-        if (auto r = extract_file(za.get(), e, root / e.relative, total, max_total); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(extract_file(za.get(), e, root / e.relative, total, max_total));
         ++out.files;
     }
     return out;

@@ -79,9 +79,7 @@ Expected<std::string> member(zip_t* za, const std::function<bool(std::string_vie
 
 Expected<std::vector<std::string>> zip_entries(const std::filesystem::path& path) {
     auto za = open_path(path);
-    if (!za) {
-        return std::move(za).error();
-    }
+    QPLUG_RETURN_IF_ERROR(za);
     std::vector<std::string> out;
     const zip_int64_t n = zip_get_num_entries(za->get(), 0);
     for (zip_int64_t i = 0; i < n; ++i) {
@@ -97,9 +95,7 @@ Expected<std::string> zip_member(const std::filesystem::path& path,
                                  const std::function<bool(std::string_view)>& wanted,
                                  std::size_t limit) {
     auto za = open_path(path);
-    if (!za) {
-        return std::move(za).error();
-    }
+    QPLUG_RETURN_IF_ERROR(za);
     return member(za->get(), wanted, limit, path.string());
 }
 
@@ -107,9 +103,7 @@ Expected<std::string> zip_member(std::string_view zip_bytes,
                                  const std::function<bool(std::string_view)>& wanted,
                                  std::size_t limit) {
     auto za = open_bytes(zip_bytes);
-    if (!za) {
-        return std::move(za).error();
-    }
+    QPLUG_RETURN_IF_ERROR(za);
     return member(za->get(), wanted, limit, "archive");
 }
 

@@ -85,22 +85,16 @@ std::vector<std::string> names_of(const std::vector<ZipEntry>& entries) {
 /// A whole wheel in memory.
 Expected<WheelFiles> files_of_wheel(std::string_view wheel) {
     auto end = find_zip_end(wheel);
-    if (!end) {
-        return std::move(end).error();
-    }
+    QPLUG_RETURN_IF_ERROR(end);
     if (end->tail_offset != 0 || end->directory_offset + end->directory_size > wheel.size()) {
         return failure("the wheel's central directory is not where its end record says");
     }
     auto entries = read_central_directory(wheel.substr(end->directory_offset, end->directory_size),
                                           end->entries);
-    if (!entries) {
-        return std::move(entries).error();
-    }
+    QPLUG_RETURN_IF_ERROR(entries);
     WheelFiles files;
     auto metadata = zip_member(wheel, is_metadata);
-    if (!metadata) {
-        return std::move(metadata).error();
-    }
+    QPLUG_RETURN_IF_ERROR(metadata);
     files.metadata = std::move(*metadata);
     if (auto top = zip_member(wheel, is_top_level)) {
         files.top_level = std::move(*top);
@@ -517,9 +511,7 @@ Expected<WheelRequirements> fetch_wheel_requirements(const ReleaseRecord& releas
         SyncContext context;
         context.force = true; // no validators: they are the repository's
         auto request = sources::request_for(repository, url, context);
-        if (!request) {
-            return std::move(request).error();
-        }
+        QPLUG_RETURN_IF_ERROR(request);
         if (origin(url) != origin(repository.url)) {
             request->credentials.clear(); // the index's credentials stay with the index
             request->use_netrc = false;
@@ -534,9 +526,7 @@ Expected<WheelRequirements> fetch_wheel_requirements(const ReleaseRecord& releas
                 wheel = std::move(*reader.whole);
             } else {
                 auto response = fetcher.fetch(*request);
-                if (!response) {
-                    return std::move(response).error();
-                }
+                QPLUG_RETURN_IF_ERROR(response);
                 wheel = std::move(response->body);
             }
             const std::string& hash = release.release.hash;
@@ -679,9 +669,7 @@ Expected<bool> read_reached_pip(Index& index, const std::vector<Request>& reques
                                 PipReads& reads, LearntReleases& learnt,
                                 std::vector<std::string>& notes) {
     auto environment = version::pep508::default_environment(policy.python_version, policy.platform);
-    if (!environment) {
-        return std::move(environment).error();
-    }
+    QPLUG_RETURN_IF_ERROR(environment);
     const SourceRegistry& registry =
         options.registry != nullptr ? *options.registry : SourceRegistry::builtin();
     bool learned = false;
@@ -722,9 +710,7 @@ Expected<bool> read_reached_pip(Index& index, const std::vector<Request>& reques
             context.qgis_version = policy.qgis_version;
             context.force = true; // a project page has no validators of its own
             auto read = read_projects(index, registry, name, projects, context);
-            if (!read) {
-                return std::move(read).error();
-            }
+            QPLUG_RETURN_IF_ERROR(read);
             for (auto& w : read->warnings) {
                 notes.push_back(fmt::format("{}: {}", name, w));
             }
@@ -733,9 +719,7 @@ Expected<bool> read_reached_pip(Index& index, const std::vector<Request>& reques
             }
             if (options.record) {
                 auto report = index.replace_packages(name, read->packages);
-                if (!report) {
-                    return std::move(report).error();
-                }
+                QPLUG_RETURN_IF_ERROR(report);
             } else {
                 for (const auto& package : read->packages) {
                     learnt.add_project(*repository, package);
@@ -761,9 +745,7 @@ Expected<bool> read_reached_pip(Index& index, const std::vector<Request>& reques
             std::vector<std::string> warnings;
             auto requirements =
                 fetch_wheel_requirements(record, *repository, *options.fetcher, &warnings);
-            if (!requirements) {
-                return std::move(requirements).error();
-            }
+            QPLUG_RETURN_IF_ERROR(requirements);
             for (auto& w : warnings) {
                 notes.push_back(std::move(w));
             }
@@ -777,11 +759,8 @@ Expected<bool> read_reached_pip(Index& index, const std::vector<Request>& reques
                 learnt.set_dependencies(id, std::move(requirements->dependencies),
                                         std::move(requirements->modules));
             } else if (options.record && id > 0) {
-                if (auto r = index.set_dependencies(id, requirements->dependencies,
-                                                    requirements->modules);
-                    !r) {
-                    return std::move(r).error();
-                }
+                QPLUG_TRY(
+                    index.set_dependencies(id, requirements->dependencies, requirements->modules));
             } else {
                 learnt.set_dependencies(id, std::move(requirements->dependencies),
                                         std::move(requirements->modules));

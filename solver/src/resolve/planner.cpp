@@ -62,14 +62,10 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
     // What is installed: the target's own state, or the index's installed sources.
     if (target != nullptr) {
         auto installed = target->installed(&run.notes);
-        if (!installed) {
-            return std::move(installed).error();
-        }
+        QPLUG_RETURN_IF_ERROR(installed);
         run.installed = std::move(*installed);
         auto state = target->load_state();
-        if (!state) {
-            return std::move(state).error();
-        }
+        QPLUG_RETURN_IF_ERROR(state);
         for (const auto& pin : state->pins) {
             policy.pins.push_back(pin);
         }
@@ -98,16 +94,12 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
     std::optional<LockFile> lock;
     if (!options.lock_file.empty() && std::filesystem::exists(options.lock_file)) {
         auto read = read_lock_file(options.lock_file);
-        if (!read) {
-            return std::move(read).error();
-        }
+        QPLUG_RETURN_IF_ERROR(read);
         lock = std::move(*read);
         if (requests.empty()) {
             for (const auto& text : lock->requests) {
                 auto parsed = parse_request(text, Request::Action::install);
-                if (!parsed) {
-                    return std::move(parsed).error();
-                }
+                QPLUG_RETURN_IF_ERROR(parsed);
                 requests.push_back(std::move(*parsed));
             }
         }
@@ -150,17 +142,13 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
             }
         }
         auto resolved = solve(attempt);
-        if (!resolved) {
-            return std::move(resolved).error();
-        }
+        QPLUG_RETURN_IF_ERROR(resolved);
         if (!resolved->solved && lock && !options.locked) {
             // The lock no longer fits the request or the index: resolve afresh.
             run.notes.push_back("the lock file does not fit the request any more: resolved "
                                 "afresh");
             resolved = solve(policy);
-            if (!resolved) {
-                return std::move(resolved).error();
-            }
+            QPLUG_RETURN_IF_ERROR(resolved);
         }
         run.resolution = std::move(*resolved);
         if (reads_pip) {
@@ -176,9 +164,7 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
             auto pip_learned =
                 detail::read_reached_pip(index, requests, run.installed, policy, run.resolution,
                                          how, pip_reads, learnt, run.notes);
-            if (!pip_learned) {
-                return std::move(pip_learned).error();
-            }
+            QPLUG_RETURN_IF_ERROR(pip_learned);
             if (*pip_learned) {
                 continue;
             }
@@ -220,28 +206,20 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
             d.cancel = options.cancel;
             if (auto repo = index.repository(rec.repository); repo && !repo->credentials.empty()) {
                 auto c = resolve_credentials(repo->credentials);
-                if (!c) {
-                    return std::move(c).error();
-                }
+                QPLUG_RETURN_IF_ERROR(c);
                 d.credentials = *c;
             }
             auto file = downloads->get(d);
-            if (!file) {
-                return std::move(file).error();
-            }
+            QPLUG_RETURN_IF_ERROR(file);
             std::vector<std::string> warnings;
             auto deps = plugin_dependencies_from_zip(file->path, redact_url(d.url), &warnings);
-            if (!deps) {
-                return std::move(deps).error();
-            }
+            QPLUG_RETURN_IF_ERROR(deps);
             for (auto& w : warnings) {
                 run.notes.push_back(
                     fmt::format("{} {}: {}", rec.display_name, rec.release.version, w));
             }
             if (options.record_dependencies) {
-                if (auto r = index.set_dependencies(rec.id, *deps, rec.release.modules); !r) {
-                    return std::move(r).error();
-                }
+                QPLUG_TRY(index.set_dependencies(rec.id, *deps, rec.release.modules));
             } else {
                 learnt.set_dependencies(rec.id, std::move(*deps));
             }

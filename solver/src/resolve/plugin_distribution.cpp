@@ -247,9 +247,7 @@ meta::Diagnostics check_plugin_wheel(const std::filesystem::path& wheel) {
 
 Expected<WheelPlugin> read_plugin_wheel(const std::filesystem::path& wheel) {
     auto entries = detail::zip_entries(wheel);
-    if (!entries) {
-        return std::move(entries).error();
-    }
+    QPLUG_RETURN_IF_ERROR(entries);
     const PluginModule found = find_plugin_module(*entries);
     if (found.kind != PluginModule::Kind::plugin) {
         return failure(fmt::format(
@@ -260,9 +258,7 @@ Expected<WheelPlugin> read_plugin_wheel(const std::filesystem::path& wheel) {
     }
     auto text = detail::zip_member(
         wheel, [&](std::string_view name) { return name == found.key + "/metadata.txt"; });
-    if (!text) {
-        return std::move(text).error();
-    }
+    QPLUG_RETURN_IF_ERROR(text);
     return WheelPlugin{found.key, std::move(*text), std::move(*entries)};
 }
 

@@ -115,9 +115,7 @@ Expected<std::vector<Dependency>> fetch_plugin_dependencies(const ReleaseRecord&
     d.size = release.release.size;
     d.name = fmt::format("{} {}", release.display_name, release.release.version);
     auto file = cache.get(d);
-    if (!file) {
-        return std::move(file).error();
-    }
+    QPLUG_RETURN_IF_ERROR(file);
     return plugin_dependencies_from_zip(file->path, redact_url(d.url), warnings);
 }
 

@@ -166,9 +166,7 @@ Expected<std::unique_ptr<Model>> Model::build(const std::vector<ReleaseRecord>& 
                                               const std::vector<Request>& requests,
                                               const Policy& policy) {
     std::unique_ptr<Model> m(new Model());
-    if (auto r = m->init(policy); !r) {
-        return std::move(r).error();
-    }
+    QPLUG_TRY(m->init(policy));
     for (const auto& r : available) {
         m->records_[r.id] = &r;
     }

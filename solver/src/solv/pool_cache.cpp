@@ -176,16 +176,12 @@ Expected<std::unique_ptr<Model>> Model::build(const Index& index,
     CacheUse use;
     use.path = dir.string();
     std::unique_ptr<Model> m(new Model());
-    if (auto r = m->init(policy); !r) {
-        return std::move(r).error();
-    }
+    QPLUG_TRY(m->init(policy));
     m->index_ = &index;
     if (!PoolCache::load(*m, dir)) {
         // Stale, missing or unreadable: build from the index, and write it for next time.
         m.reset(new Model());
-        if (auto r = m->init(policy); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(m->init(policy));
         m->index_ = &index;
         m->owned_ = index.available();
         for (const auto& r : m->owned_) {

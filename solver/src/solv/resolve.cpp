@@ -384,9 +384,7 @@ Expected<Resolution> resolve(const std::vector<ReleaseRecord>& available,
                              const std::vector<ReleaseRecord>& installed,
                              const std::vector<Request>& requests, const Policy& policy) {
     auto built = Model::build(available, installed, requests, policy);
-    if (!built) {
-        return std::move(built).error();
-    }
+    QPLUG_RETURN_IF_ERROR(built);
     return solve(**built, requests, policy);
 }
 
@@ -402,9 +400,7 @@ Expected<Resolution> resolve(const Index& index, const std::vector<ReleaseRecord
     }
     solv::CacheUse cache;
     auto built = Model::build(index, installed, requests, policy, &cache);
-    if (!built) {
-        return std::move(built).error();
-    }
+    QPLUG_RETURN_IF_ERROR(built);
     return solve(**built, requests, policy);
 }
 

@@ -39,9 +39,7 @@ Expected<FetchRequest> request_for(const RepositoryConfig& repository, std::stri
                    : repository.kind == "conda" ? DocumentKind::repodata
                                                 : DocumentKind::other;
     auto credentials = resolve_credentials(repository.credentials);
-    if (!credentials) {
-        return std::move(credentials).error();
-    }
+    QPLUG_RETURN_IF_ERROR(credentials);
     request.credentials = std::move(*credentials);
     request.use_netrc = repository.credentials == "netrc";
     request.cancel = context.cancel;

@@ -78,22 +78,16 @@ public:
         for (const auto& subdir : config_.subdirs) {
             const std::string url = repository_.url + "/" + subdir + "/repodata.json";
             auto request = request_for(repository_, url, context);
-            if (!request) {
-                return std::move(request).error();
-            }
+            QPLUG_RETURN_IF_ERROR(request);
             request->etag = previous.value(subdir, std::string());
             request->last_modified.clear();
             auto response = context.fetcher->fetch(*request, context.progress);
-            if (!response) {
-                return std::move(response).error();
-            }
+            QPLUG_RETURN_IF_ERROR(response);
             etags[subdir] = response->etag;
             if (response->not_modified) {
                 // Unchanged, but a changed sibling means rewriting the whole channel.
                 response = refetch(url, context);
-                if (!response) {
-                    return std::move(response).error();
-                }
+                QPLUG_RETURN_IF_ERROR(response);
             } else {
                 changed = true;
             }
@@ -146,13 +140,9 @@ public:
             sink.warn(std::move(w));
         }
         sink.expect(packages.size());
-        if (auto r = sink.clear(); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(sink.clear());
         for (const auto& [name, p] : packages) {
-            if (auto r = sink.add(p); !r) {
-                return std::move(r).error();
-            }
+            QPLUG_TRY(sink.add(p));
         }
         return result;
     }
@@ -160,9 +150,7 @@ public:
 private:
     Expected<FetchResponse> refetch(const std::string& url, const SyncContext& context) {
         auto request = request_for(repository_, url, context);
-        if (!request) {
-            return std::move(request).error();
-        }
+        QPLUG_RETURN_IF_ERROR(request);
         request->etag.clear();
         request->last_modified.clear();
         return context.fetcher->fetch(*request, context.progress);
@@ -249,9 +237,7 @@ SourceType conda_type() {
     t.backend = Backend::conda;
     t.make = [](const RepositoryConfig& repository) -> Expected<std::unique_ptr<Source>> {
         auto options = read_options(repository);
-        if (!options) {
-            return std::move(options).error();
-        }
+        QPLUG_RETURN_IF_ERROR(options);
         CondaConfig config;
         if (auto it = options->find("subdirs"); it != options->end()) {
             if (!it->is_array() || it->empty()) {

@@ -153,9 +153,7 @@ std::string a_type(std::string_view type) {
 /// The repository's options checked against the kind's schema: every message names the option.
 Expected<void> check_options(const Kind& kind, const RepositoryConfig& repository) {
     auto options = sources::read_options(repository);
-    if (!options) {
-        return std::move(options).error();
-    }
+    QPLUG_RETURN_IF_ERROR(options);
     std::string known;
     for (const auto& [name, spec] : kind.schema.items()) {
         known += (known.empty() ? "" : ", ") + name;
@@ -416,13 +414,9 @@ public:
             return e;
         }
         sink.expect(state.packages.size());
-        if (auto r = sink.clear(); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(sink.clear());
         for (const auto& p : state.packages) {
-            if (auto r = sink.add(p); !r) {
-                return std::move(r).error();
-            }
+            QPLUG_TRY(sink.add(p));
         }
         return Index::SyncResult{};
     }
@@ -438,9 +432,7 @@ SourceType type_of(std::shared_ptr<const Kind> kind) {
     t.summary = kind->summary;
     t.backend = kind->backend;
     t.make = [kind](const RepositoryConfig& repository) -> Expected<std::unique_ptr<Source>> {
-        if (auto checked = check_options(*kind, repository); !checked) {
-            return std::move(checked).error();
-        }
+        QPLUG_TRY(check_options(*kind, repository));
         return std::unique_ptr<Source>(std::make_unique<ExternalSource>(kind, repository));
     };
     return t;
@@ -593,9 +585,7 @@ Expected<SourceType> external_source_kind(std::string_view tag) {
     if (auto kind = registered(tag)) {
         return type_of(std::move(kind));
     }
-    if (auto loaded = load_extension(tag); !loaded) {
-        return std::move(loaded).error();
-    }
+    QPLUG_TRY(load_extension(tag));
     auto kind = registered(tag);
     if (!kind) {
         return failure(fmt::format("the kind '{}' was dropped while it was loaded", tag));
@@ -609,9 +599,7 @@ Expected<const SourceType*> find_source_type(const SourceRegistry& registry, std
         return type;
     }
     auto found = external_source_kind(kind);
-    if (!found) {
-        return std::move(found).error();
-    }
+    QPLUG_RETURN_IF_ERROR(found);
     external = std::move(*found);
     return &*external;
 }

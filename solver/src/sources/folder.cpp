@@ -107,13 +107,9 @@ public:
             }
         }
         sink.expect(packages.size());
-        if (auto r = sink.clear(); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(sink.clear());
         for (const auto& p : packages) {
-            if (auto r = sink.add(p); !r) {
-                return std::move(r).error();
-            }
+            QPLUG_TRY(sink.add(p));
         }
         return result;
     }
@@ -179,9 +175,7 @@ SourceType folder_type() {
     t.summary = "a folder of plugin ZIPs (their metadata.txt read up front)";
     t.backend = Backend::legacy;
     t.make = [](const RepositoryConfig& repository) -> Expected<std::unique_ptr<Source>> {
-        if (auto options = read_options(repository); !options) {
-            return std::move(options).error();
-        }
+        QPLUG_TRY(read_options(repository));
         const std::string path = local_path_of(repository.url);
         if (path.empty()) {
             return setting_error(repository, "a folder source needs a path or a file: URL");

@@ -53,13 +53,9 @@ public:
         const auto scan =
             detail::scan_installed(scan_config, [&](std::string w) { sink.warn(std::move(w)); });
         sink.expect(scan.packages.size());
-        if (auto r = sink.clear(); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(sink.clear());
         for (const auto& p : scan.packages) {
-            if (auto r = sink.add(p); !r) {
-                return std::move(r).error();
-            }
+            QPLUG_TRY(sink.add(p));
         }
         return result;
     }
@@ -79,9 +75,7 @@ SourceType installed_type() {
     t.backend = std::nullopt; // each release names the backend that installed it
     t.make = [](const RepositoryConfig& repository) -> Expected<std::unique_ptr<Source>> {
         auto options = read_options(repository);
-        if (!options) {
-            return std::move(options).error();
-        }
+        QPLUG_RETURN_IF_ERROR(options);
         InstalledConfig config;
         const std::string profile = local_path_of(repository.url);
         if (profile.empty() || !fs::path(profile).is_absolute()) {

@@ -122,20 +122,14 @@ public:
         std::string url = repository_.url;
         if (config_.qgis_query && local_path_of(url).empty()) {
             auto api = version::compat::qgis_api_version(context.qgis_version);
-            if (!api) {
-                return std::move(api).error();
-            }
+            QPLUG_RETURN_IF_ERROR(api);
             // installer_data.urlParams(): "?qgis=X.Y" from X.Y.Z.
             url += "?qgis=" + api->substr(0, api->rfind('.'));
         }
         auto request = request_for(repository_, url, context);
-        if (!request) {
-            return std::move(request).error();
-        }
+        QPLUG_RETURN_IF_ERROR(request);
         auto response = context.fetcher->fetch(*request, context.progress);
-        if (!response) {
-            return std::move(response).error();
-        }
+        QPLUG_RETURN_IF_ERROR(response);
         Index::SyncResult result;
         result.etag = response->etag;
         result.last_modified = response->last_modified;
@@ -194,9 +188,7 @@ public:
                 fmt::format("{} disabled plugin version(s) left out, as QGIS does", disabled));
         }
         sink.expect(groups.size());
-        if (auto r = sink.clear(); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(sink.clear());
         const std::string where = redact_url(repository_.url);
         Package p;
         for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -218,9 +210,7 @@ public:
                 }
                 p.releases.push_back(release_of(*entry, sink, where));
             }
-            if (auto r = sink.add(p); !r) {
-                return std::move(r).error();
-            }
+            QPLUG_TRY(sink.add(p));
         }
         return result;
     }
@@ -239,9 +229,7 @@ SourceType legacy_type() {
     t.backend = Backend::legacy;
     t.make = [](const RepositoryConfig& repository) -> Expected<std::unique_ptr<Source>> {
         auto options = read_options(repository);
-        if (!options) {
-            return std::move(options).error();
-        }
+        QPLUG_RETURN_IF_ERROR(options);
         LegacyConfig config;
         if (auto it = options->find("qgis_query"); it != options->end()) {
             if (!it->is_boolean()) {

@@ -91,11 +91,6 @@ private:
     std::string where_;
 };
 
-#define QPLUG_TRY(expr)                                                                            \
-    if (auto r_ = (expr); !r_) {                                                                   \
-        return std::move(r_).error();                                                              \
-    }
-
 Expected<Dependency> dependency_from(const json& j, const std::string& where) {
     if (!j.is_object()) {
         return failure(where + ": a dependency must be an object");
@@ -163,9 +158,7 @@ Expected<Release> release_from(const json& j, const std::string& where) {
     if (const json* deps = m.array("dependencies", status)) {
         for (std::size_t i = 0; i < deps->size(); ++i) {
             auto d = dependency_from((*deps)[i], fmt::format("{}, dependency {}", where, i + 1));
-            if (!d) {
-                return std::move(d).error();
-            }
+            QPLUG_RETURN_IF_ERROR(d);
             r.dependencies.push_back(std::move(*d));
         }
     }
@@ -221,14 +214,10 @@ Expected<Package> package_from_json(std::string_view text) {
     }
     for (std::size_t i = 0; i < releases->size(); ++i) {
         auto r = release_from((*releases)[i], fmt::format("{}, release {}", where, i + 1));
-        if (!r) {
-            return std::move(r).error();
-        }
+        QPLUG_RETURN_IF_ERROR(r);
         p.releases.push_back(std::move(*r));
     }
     return p;
 }
-
-#undef QPLUG_TRY
 
 } // namespace qplug::solver::sources

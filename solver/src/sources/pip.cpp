@@ -54,14 +54,10 @@ public:
             return sync_folder(folder, context, sink);
         }
         auto request = request_for(repository_, repository_.url, context);
-        if (!request) {
-            return std::move(request).error();
-        }
+        QPLUG_RETURN_IF_ERROR(request);
         request->headers.emplace_back(kAccept);
         auto root = context.fetcher->fetch(*request, context.progress);
-        if (!root) {
-            return std::move(root).error();
-        }
+        QPLUG_RETURN_IF_ERROR(root);
         Index::SyncResult result;
         result.etag = root->etag;
         result.last_modified = root->last_modified;
@@ -89,9 +85,7 @@ public:
                 for (auto& w : warnings) {
                     sink.warn(std::move(w));
                 }
-                if (!project) {
-                    return std::move(project).error();
-                }
+                QPLUG_RETURN_IF_ERROR(project);
                 packages.push_back(std::move(*project));
             } else {
                 Package p;
@@ -106,13 +100,9 @@ public:
             }
         }
         sink.expect(packages.size());
-        if (auto r = sink.clear(); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(sink.clear());
         for (const auto& p : packages) {
-            if (auto r = sink.add(p); !r) {
-                return std::move(r).error();
-            }
+            QPLUG_TRY(sink.add(p));
         }
         return result;
     }
@@ -143,16 +133,12 @@ private:
                                 std::vector<std::string>& warnings) {
         const std::string url = repository_.url + key + "/";
         auto request = request_for(repository_, url, context);
-        if (!request) {
-            return std::move(request).error();
-        }
+        QPLUG_RETURN_IF_ERROR(request);
         request->etag.clear(); // the repository's validators are the root's
         request->last_modified.clear();
         request->headers.emplace_back(kAccept);
         auto response = context.fetcher->fetch(*request);
-        if (!response) {
-            return std::move(response).error();
-        }
+        QPLUG_RETURN_IF_ERROR(response);
         auto page = is_json(*response)
                         ? pypi::parse_project_json(response->body, response->final_url)
                         : pypi::parse_project_html(response->body, response->final_url);
@@ -170,9 +156,7 @@ private:
                 continue; // read from the wheel when a request reaches it
             }
             auto metadata_request = request_for(repository_, file->url + ".metadata", context);
-            if (!metadata_request) {
-                return std::move(metadata_request).error();
-            }
+            QPLUG_RETURN_IF_ERROR(metadata_request);
             metadata_request->etag.clear();
             metadata_request->last_modified.clear();
             metadata_request->kind = DocumentKind::metadata;
@@ -280,13 +264,9 @@ private:
             packages.push_back(std::move(p));
         }
         sink.expect(packages.size());
-        if (auto r = sink.clear(); !r) {
-            return std::move(r).error();
-        }
+        QPLUG_TRY(sink.clear());
         for (const auto& p : packages) {
-            if (auto r = sink.add(p); !r) {
-                return std::move(r).error();
-            }
+            QPLUG_TRY(sink.add(p));
         }
         return result;
     }
@@ -373,9 +353,7 @@ SourceType pip_type() {
     t.backend = Backend::pip;
     t.make = [](const RepositoryConfig& repository) -> Expected<std::unique_ptr<Source>> {
         auto options = read_options(repository);
-        if (!options) {
-            return std::move(options).error();
-        }
+        QPLUG_RETURN_IF_ERROR(options);
         PipConfig config;
         if (auto it = options->find("projects"); it != options->end()) {
             if (!it->is_array()) {

@@ -101,9 +101,7 @@ Expected<SyncReport> sync_repository(Index& index, const SourceRegistry& registr
                        "', which this qplug does not know (" + type.error().to_string() + ")");
     }
     auto source = (*type)->make(*repo);
-    if (!source) {
-        return std::move(source).error();
-    }
+    QPLUG_RETURN_IF_ERROR(source);
     return index.sync(name, [&](SyncSink& sink) -> Expected<Index::SyncResult> {
         WatchedSink watched(sink, context, repo->name);
         auto result = (*source)->sync(context, watched);
@@ -136,9 +134,7 @@ Expected<ProjectsRead> read_projects(const Index& index, const SourceRegistry& r
                        "', which this qplug does not know (" + type.error().to_string() + ")");
     }
     auto source = (*type)->make(*repo);
-    if (!source) {
-        return std::move(source).error();
-    }
+    QPLUG_RETURN_IF_ERROR(source);
     ProjectsRead read;
     for (const auto& name : projects) {
         auto package = (*source)->read_project(name, context, read.warnings);
