@@ -68,6 +68,10 @@ static int sync_c_kind(void *user_data, qplug_source_sync *sync, const char *url
     CHECK(qplug_source_sync_add_package(sync, "{\"name\": \"x\", \"releases\": [{\"version\": "
                                               "1}]}") == QPLUG_EINVALID);
     CHECK(strstr(qplug_error_last()->message, "'version' must be a string") != NULL);
+    CHECK(qplug_source_sync_add_package(sync,
+                                        "{\"name\": \"x\", \"releases\": [{\"version\": "
+                                        "\"1.0\", \"download_url\": \"\"}]}") == QPLUG_EINVALID);
+    CHECK(strstr(qplug_error_last()->message, "'download_url' must not be empty") != NULL);
     CHECK(qplug_source_sync_add_package(sync, "[") == QPLUG_EINVALID);
     CHECK(qplug_source_sync_warn(sync, "a note from the C kind") == QPLUG_OK);
     return 0;

@@ -146,6 +146,12 @@ Expected<Release> release_from(const json& j, const std::string& where) {
     QPLUG_TRY(m.string("qgis_maximum", r.qgis_maximum));
     QPLUG_TRY(m.string("requires_python", r.requires_python));
     QPLUG_TRY(m.string("download_url", r.download_url, true));
+    // A release nobody can download or name cannot be installed: refused here, with the
+    // package, not later by an install that fails.
+    if (r.version.empty() || r.download_url.empty()) {
+        return failure(fmt::format("{}: '{}' must not be empty", where,
+                                   r.version.empty() ? "version" : "download_url"));
+    }
     QPLUG_TRY(m.string("file_name", r.file_name));
     QPLUG_TRY(m.integer("size", r.size));
     QPLUG_TRY(m.string("hash", r.hash));
