@@ -174,8 +174,12 @@ int run_sync(solver::Index& index, const std::vector<std::string>& names, const 
         if (report.not_modified) {
             std::cout << fmt::format("{}: up to date\n", name);
         } else {
-            std::cout << fmt::format("{}: {} packages, {} releases, {} dependencies\n", name,
-                                     report.packages, report.releases, report.dependencies);
+            std::cout << fmt::format("{}: {} packages, {} releases{}, {} dependencies\n", name,
+                                     report.packages, report.releases,
+                                     report.unchanged > 0
+                                         ? fmt::format(" ({} unchanged)", report.unchanged)
+                                         : std::string(),
+                                     report.dependencies);
         }
     };
     const auto outcomes = solver::sync_repositories(index, names, options);

@@ -120,7 +120,14 @@ CREATE VIEW dependencies AS
     FROM releases r, json_each(r.dependencies_json) d;
 )sql";
 
-constexpr std::array<const char*, 3> kMigrations = {kVersion1, kVersion2, kVersion3};
+// A hash of what the source gave for each release (index/release_hash.hpp): a sync keeps the
+// rows whose content did not change (their ids, and dependencies learnt from their ZIPs since)
+// and writes only the others. 0 (rows of earlier schemas) matches no hash: rewritten once.
+constexpr const char* kVersion4 = R"sql(
+ALTER TABLE releases ADD COLUMN content_hash INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<const char*, 4> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4};
 
 } // namespace
 

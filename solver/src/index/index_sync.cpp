@@ -9,6 +9,7 @@
 #include "errors.hpp"
 #include "index/dependency_json.hpp"
 #include "index/index_impl.hpp"
+#include "index/release_hash.hpp"
 #include "io/system_text.hpp"
 
 namespace qplug::solver {
@@ -30,64 +31,132 @@ Expected<void> Index::Impl::clear_repository(std::int64_t repository_id) {
     return {};
 }
 
+Expected<SyncStatements*> Index::Impl::sync_statements() {
+    if (sync_statements_) {
+        return &*sync_statements_;
+    }
+    SyncStatements s;
+    const std::pair<sql::Statement*, const char*> sqls[] = {
+        {&s.insert_package, "INSERT INTO packages (repository_id, name, display_name, summary, "
+                            "keywords) VALUES (?, ?, ?, ?, ?)"},
+        {&s.update_package,
+         "UPDATE packages SET display_name = ?, summary = ?, keywords = ? WHERE id = ?"},
+        {&s.insert_release,
+         "INSERT INTO releases (repository_id, package_id, version, channel, deprecated, "
+         "trusted, qgis_minimum, qgis_maximum, requires_python, download_url, file_name, size, "
+         "hash, build, build_number, subdir, update_date, metadata, dependencies_known, path, "
+         "owner, dependencies_json, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+        {&s.insert_module, "INSERT OR IGNORE INTO modules (release_id, module) VALUES (?, ?)"},
+        {&s.delete_release, "DELETE FROM releases WHERE id = ?"},
+        {&s.delete_modules, "DELETE FROM modules WHERE release_id = ?"},
+        {&s.delete_package, "DELETE FROM packages WHERE id = ?"},
+        {&s.previous_packages, "SELECT id, name, display_name, summary, keywords FROM packages "
+                               "WHERE repository_id = ?"},
+        {&s.previous_releases,
+         "SELECT id, package_id, version, channel, build, subdir, path, content_hash FROM "
+         "releases WHERE repository_id = ?"},
+    };
+    for (const auto& [statement, sql] : sqls) {
+        auto prepared = db.prepare(sql);
+        QPLUG_RETURN_IF_ERROR(prepared);
+        *statement = std::move(*prepared);
+    }
+    sync_statements_.emplace(std::move(s));
+    return &*sync_statements_;
+}
+
 namespace {
+
+/// "package id, version, channel, build, subdir, path": what makes two releases of a
+/// repository the same release.
+std::string release_identity(std::int64_t package_id, std::string_view version,
+                             std::string_view channel, std::string_view build,
+                             std::string_view subdir, std::string_view path) {
+    std::string identity = std::to_string(package_id);
+    for (const std::string_view part : {version, channel, build, subdir, path}) {
+        identity += '\x1f';
+        identity += part;
+    }
+    return identity;
+}
 
 /// The sink a source fills: the transaction begins at the first write (clear), so fetching
 /// and parsing do not hold the index's write lock.
+///
+/// What the repository held before is read at clear(), and the sync writes only what
+/// changed: a package row is updated when its names or summary changed, a release whose
+/// content hash (release_hash.hpp) is the previous row's keeps that row (its id, and the
+/// dependencies learnt from its ZIP since), any other is written; what the source no longer
+/// lists is deleted at finish().
 class Writer final : public SyncSink {
 public:
-    Writer(sql::Database& db, Index::Impl& impl, std::int64_t repository_id, SyncReport& report)
-        : db_(db), impl_(impl), repository_id_(repository_id), report_(report) {}
+    Writer(sql::Database& db, SyncStatements& statements, std::int64_t repository_id,
+           SyncReport& report)
+        : db_(db), st_(statements), repository_id_(repository_id), report_(report) {}
 
     Expected<void> clear() override {
-        if (auto r = ensure_transaction(); !r) {
-            return r;
-        }
+        QPLUG_TRY(ensure_transaction());
         cleared_ = true;
-        return impl_.clear_repository(repository_id_);
+        return read_previous();
     }
 
     Expected<void> add(const Package& package) override {
         if (!cleared_) {
-            if (auto r = clear(); !r) {
-                return r;
-            }
+            QPLUG_TRY(clear());
         }
+        const std::string_view display_name =
+            package.display_name.empty() ? std::string_view(package.name) : package.display_name;
         // A package listed twice (plugins.xml lists one element per version) is merged. The
-        // sync cleared the repository, so every package row it has was added here: the map
-        // knows them (no RETURNING, which makes SQLite journal every page a statement touches).
+        // ids of packages added by this sync, and of the previous ones it keeps, are known
+        // here (no RETURNING, which makes SQLite journal every page a statement touches).
         std::int64_t package_id = 0;
         if (const auto known = package_ids_.find(package.name); known != package_ids_.end()) {
-            package_id = known->second;
-            auto& st = update_package_;
-            st.bind_static(1, package.display_name.empty() ? package.name : package.display_name)
-                .bind_static(2, package.summary)
-                .bind_static(3, package.keywords)
-                .bind(4, package_id);
-            st.step();
-            if (auto done = finish(st, "merging a package"); !done) {
-                return done;
-            }
+            package_id = known->second.id;
+            known->second.wanted =
+                PackageText{std::string(display_name), package.summary, package.keywords};
+        } else if (auto previous = previous_packages_.find(package.name);
+                   previous != previous_packages_.end()) {
+            previous->second.kept = true;
+            package_id = previous->second.id;
+            package_ids_.emplace(package.name,
+                                 PackageRow{package_id, previous->second.stored,
+                                            PackageText{std::string(display_name), package.summary,
+                                                        package.keywords}});
         } else {
-            auto& st = insert_package_;
-            st.bind(1, repository_id_)
+            st_.insert_package.bind(1, repository_id_)
                 .bind_static(2, package.name)
-                .bind_static(3, package.display_name.empty() ? package.name : package.display_name)
+                .bind_static(3, display_name)
                 .bind_static(4, package.summary)
                 .bind_static(5, package.keywords);
-            st.step();
-            if (auto done = finish(st, "adding a package"); !done) {
-                return done;
-            }
+            st_.insert_package.step();
+            QPLUG_TRY(finish(st_.insert_package, "adding a package"));
             package_id = sqlite3_last_insert_rowid(db_.handle());
-            package_ids_.emplace(package.name, package_id);
+            PackageText text{std::string(display_name), package.summary, package.keywords};
+            package_ids_.emplace(package.name, PackageRow{package_id, text, text});
+            changed_ = true;
         }
         ++report_.packages;
+        // Within the package, only the last listing of a release counts (the others are
+        // merged into it without being written).
         std::size_t merged = 0;
+        identities_.clear();
         for (const Release& r : package.releases) {
-            if (auto result = add_release(package_id, r, merged); !result) {
-                return result;
+            identities_.push_back(release_identity(package_id, r.version, channel_name(r.channel),
+                                                   r.build, r.subdir, r.path));
+        }
+        last_listing_.clear();
+        for (std::size_t i = 0; i < identities_.size() && identities_.size() > 1; ++i) {
+            last_listing_[identities_[i]] = i;
+        }
+        for (std::size_t i = 0; i < package.releases.size(); ++i) {
+            const Release& r = package.releases[i];
+            if (!last_listing_.empty() && last_listing_.at(identities_[i]) != i) {
+                ++merged;
+                report_.dependencies += r.dependencies.size();
+                continue;
             }
+            QPLUG_TRY(add_release(package_id, identities_[i], r, merged));
         }
         if (merged > 0) {
             warn(fmt::format("{}: {} release(s) listed more than once with the same version "
@@ -105,47 +174,68 @@ public:
         release_ids_.reserve(packages * 2);
     }
 
-    Expected<void> prepare() {
-        auto p = db_.prepare(
-            "INSERT INTO packages (repository_id, name, display_name, summary, keywords) "
-            "VALUES (?, ?, ?, ?, ?)");
-        auto u = db_.prepare(
-            "UPDATE packages SET display_name = ?, summary = ?, keywords = ? WHERE id = ?");
-        auto r = db_.prepare(
-            "INSERT INTO releases (repository_id, package_id, version, channel, deprecated, "
-            "trusted, qgis_minimum, qgis_maximum, requires_python, download_url, file_name, size, "
-            "hash, build, build_number, subdir, update_date, metadata, dependencies_known, path, "
-            "owner, dependencies_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "?, ?, ?, ?, ?)");
-        auto m = db_.prepare("INSERT OR IGNORE INTO modules (release_id, module) VALUES (?, ?)");
-        auto dr = db_.prepare("DELETE FROM releases WHERE id = ?");
-        auto dm = db_.prepare("DELETE FROM modules WHERE release_id = ?");
-        for (auto* s : {&p, &u, &r, &m, &dr, &dm}) {
-            if (!*s) {
-                return s->error();
+    /// Deletes what the repository held and the source no longer lists.
+    Expected<void> finish() {
+        for (const auto& [name, row] : package_ids_) {
+            QPLUG_TRY(update_package(row));
+        }
+        for (const std::int64_t id : duplicates_) {
+            QPLUG_TRY(delete_release(id, "removing a release listed twice"));
+        }
+        for (const auto& [identity, previous] : previous_releases_) {
+            if (!previous.kept) {
+                QPLUG_TRY(delete_release(previous.id, "removing a release no longer listed"));
             }
         }
-        insert_package_ = std::move(*p);
-        update_package_ = std::move(*u);
-        insert_release_ = std::move(*r);
-        insert_module_ = std::move(*m);
-        delete_release_ = std::move(*dr);
-        delete_modules_ = std::move(*dm);
+        for (const auto& [name, previous] : previous_packages_) {
+            if (!previous.kept) {
+                st_.delete_package.bind(1, previous.id);
+                st_.delete_package.step();
+                QPLUG_TRY(finish(st_.delete_package, "removing a package no longer listed"));
+                changed_ = true;
+            }
+        }
         return {};
     }
 
+    /// Whether the sync wrote anything (else the repository's revision stays).
+    bool changed() const { return changed_; }
+
     std::optional<sql::Transaction>& transaction() { return transaction_; }
 
-    /// For replace_packages(): a transaction that adds to the repository without clearing it.
+    /// For replace_packages(): a transaction that adds to the repository without reading or
+    /// clearing it.
     Expected<void> begin_partial() {
-        if (auto r = ensure_transaction(); !r) {
-            return r;
-        }
+        QPLUG_TRY(ensure_transaction());
         cleared_ = true;
         return {};
     }
 
 private:
+    struct PackageText {
+        std::string display_name;
+        std::string summary;
+        std::string keywords;
+        bool operator==(const PackageText&) const = default;
+    };
+    /// A package of this sync: what its row holds, and what its last listing says (written at
+    /// finish() when they differ, so that a package listed twice is written at most once).
+    struct PackageRow {
+        std::int64_t id = 0;
+        PackageText stored;
+        PackageText wanted;
+    };
+    struct PreviousPackage {
+        std::int64_t id = 0;
+        PackageText stored;
+        bool kept = false;
+    };
+    struct PreviousRelease {
+        std::int64_t id = 0;
+        std::int64_t content_hash = 0;
+        bool kept = false;
+    };
+
     Expected<void> ensure_transaction() {
         if (transaction_) {
             return {};
@@ -153,6 +243,59 @@ private:
         auto tx = sql::Transaction::begin(db_);
         QPLUG_RETURN_IF_ERROR(tx);
         transaction_.emplace(std::move(*tx));
+        return {};
+    }
+
+    Expected<void> read_previous() {
+        auto& packages = st_.previous_packages;
+        packages.bind(1, repository_id_);
+        while (packages.step()) {
+            const std::int64_t id = packages.integer(0);
+            previous_packages_.try_emplace(
+                std::string(packages.text(1)),
+                PreviousPackage{id,
+                                PackageText{std::string(packages.text(2)),
+                                            std::string(packages.text(3)),
+                                            std::string(packages.text(4))},
+                                false});
+        }
+        QPLUG_TRY(finish(packages, "reading the repository's packages"));
+        auto& releases = st_.previous_releases;
+        releases.bind(1, repository_id_);
+        while (releases.step()) {
+            // Two rows of one identity (none is written so): the second is deleted at finish.
+            const auto [at, added] = previous_releases_.try_emplace(
+                release_identity(releases.integer(1), releases.text(2), releases.text(3),
+                                 releases.text(4), releases.text(5), releases.text(6)),
+                PreviousRelease{releases.integer(0), releases.integer(7), false});
+            if (!added) {
+                duplicates_.push_back(releases.integer(0));
+            }
+        }
+        return finish(releases, "reading the repository's releases");
+    }
+
+    /// Gives the package row its last listing's names and summary, when they differ.
+    Expected<void> update_package(const PackageRow& row) {
+        if (row.stored == row.wanted) {
+            return {};
+        }
+        st_.update_package.bind_static(1, row.wanted.display_name)
+            .bind_static(2, row.wanted.summary)
+            .bind_static(3, row.wanted.keywords)
+            .bind(4, row.id);
+        st_.update_package.step();
+        changed_ = true;
+        return finish(st_.update_package, "updating a package");
+    }
+
+    Expected<void> delete_release(std::int64_t release_id, std::string_view doing) {
+        for (auto* st : {&st_.delete_modules, &st_.delete_release}) {
+            st->bind(1, release_id);
+            st->step();
+            QPLUG_TRY(finish(*st, doing));
+        }
+        changed_ = true;
         return {};
     }
 
@@ -165,31 +308,42 @@ private:
         return {};
     }
 
-    /// A release the package already has (same version, channel, build, subdir and folder)
-    /// replaces the earlier one: one release per version, the last one listed winning as in
-    /// QGIS's merge of plugins.xml entries. `merged` counts them.
-    Expected<void> add_release(std::int64_t package_id, const Release& r, std::size_t& merged) {
-        std::string identity = std::to_string(package_id);
-        for (const std::string_view part :
-             {std::string_view(r.version), channel_name(r.channel), std::string_view(r.build),
-              std::string_view(r.subdir), std::string_view(r.path)}) {
-            identity += '\x1f';
-            identity += part;
-        }
+    /// A release the package already has in this sync (same version, channel, build, subdir
+    /// and folder) replaces the earlier one: one release per version, the last one listed
+    /// winning as in QGIS's merge of plugins.xml entries. `merged` counts them. A release the
+    /// repository held before with the same content is kept as it is.
+    Expected<void> add_release(std::int64_t package_id, const std::string& identity,
+                               const Release& r, std::size_t& merged) {
+        const std::string dependencies_json = dependencies_to_json(r.dependencies);
+        const std::int64_t content_hash = release_content_hash(r, dependencies_json);
+        report_.dependencies += r.dependencies.size();
+        ++report_.releases;
+        // The last listing of a release wins. The row the repository held before is kept
+        // when that listing has its content (even after other listings came between), and
+        // deleted at finish() otherwise.
+        const auto previous = previous_releases_.find(identity);
         const auto known = release_ids_.find(identity);
         if (known != release_ids_.end()) {
-            for (auto* st : {&delete_modules_, &delete_release_}) {
-                st->bind(1, known->second);
-                st->step();
-                if (auto done = finish(*st, "merging a release listed twice"); !done) {
-                    return done;
-                }
-            }
             --report_.releases;
             ++merged;
+            if (known->second.content_hash == content_hash) {
+                return {}; // listed again as it is: the row stays
+            }
+            if (previous != previous_releases_.end() && previous->second.kept) {
+                previous->second.kept = false; // gives way to this listing
+                --report_.unchanged;
+            } else {
+                QPLUG_TRY(delete_release(known->second.id, "merging a release listed twice"));
+            }
+            release_ids_.erase(known);
         }
-        const std::string dependencies_json = dependencies_to_json(r.dependencies);
-        auto& st = insert_release_;
+        if (previous != previous_releases_.end() && previous->second.content_hash == content_hash) {
+            previous->second.kept = true;
+            ++report_.unchanged;
+            release_ids_.emplace(identity, Written{previous->second.id, content_hash});
+            return {};
+        }
+        auto& st = st_.insert_release;
         st.bind(1, repository_id_)
             .bind(2, package_id)
             .bind_static(3, r.version)
@@ -212,45 +366,42 @@ private:
             .bind(19, r.dependencies_known)
             .bind_static(20, r.path)
             .bind_static(21, r.path.empty() ? std::string_view() : backend_name(r.owner))
-            .bind_static(22, dependencies_json);
+            .bind_static(22, dependencies_json)
+            .bind(23, content_hash);
         st.step();
-        if (auto done = finish(st, "adding a release"); !done) {
-            return done;
-        }
+        QPLUG_TRY(finish(st, "adding a release"));
+        changed_ = true;
         const std::int64_t release_id = sqlite3_last_insert_rowid(db_.handle());
-        if (known != release_ids_.end()) {
-            known->second = release_id;
-        } else {
-            release_ids_.emplace(std::move(identity), release_id);
-        }
-        ++report_.releases;
-        report_.dependencies += r.dependencies.size();
+        release_ids_.emplace(identity, Written{release_id, content_hash});
         for (const std::string& module : r.modules) {
-            auto& ms = insert_module_;
+            auto& ms = st_.insert_module;
             ms.bind(1, release_id).bind_static(2, module);
             ms.step();
-            if (auto done = finish(ms, "adding a module"); !done) {
-                return done;
-            }
+            QPLUG_TRY(finish(ms, "adding a module"));
         }
         return {};
     }
 
     sql::Database& db_;
-    Index::Impl& impl_;
+    SyncStatements& st_;
     std::int64_t repository_id_;
     SyncReport& report_;
     std::optional<sql::Transaction> transaction_;
     bool cleared_ = false;
-    sql::Statement insert_package_;
-    sql::Statement update_package_;
-    std::unordered_map<std::string, std::int64_t> package_ids_;
-    sql::Statement insert_release_;
-    sql::Statement insert_module_;
-    sql::Statement delete_release_;
-    sql::Statement delete_modules_;
-    /// "package id, version, channel, build, subdir, path" -> release id, for merging.
-    std::unordered_map<std::string, std::int64_t> release_ids_;
+    bool changed_ = false;
+    std::unordered_map<std::string, PackageRow> package_ids_; ///< this sync's, by name
+    /// A release row of this sync (written or kept) and its content hash.
+    struct Written {
+        std::int64_t id = 0;
+        std::int64_t content_hash = 0;
+    };
+    /// "package id, version, channel, build, subdir, path" -> its row, for merging.
+    std::unordered_map<std::string, Written> release_ids_;
+    std::unordered_map<std::string, PreviousPackage> previous_packages_; ///< by name
+    std::unordered_map<std::string, PreviousRelease> previous_releases_; ///< by identity
+    std::vector<std::int64_t> duplicates_; ///< previous rows of an identity already read
+    std::vector<std::string> identities_;  ///< of the releases of the package being added
+    std::unordered_map<std::string_view, std::size_t> last_listing_; ///< identity -> index
 };
 
 } // namespace
@@ -272,8 +423,9 @@ Expected<SyncReport> Index::sync(std::string_view repository,
         sql::Database& db;
         ~RestoreForeignKeys() { (void)db.exec("PRAGMA foreign_keys = ON"); }
     } restore{impl_->db};
-    Writer writer(impl_->db, *impl_, repo->id, report);
-    QPLUG_TRY(writer.prepare());
+    auto statements = impl_->sync_statements();
+    QPLUG_RETURN_IF_ERROR(statements);
+    Writer writer(impl_->db, **statements, repo->id, report);
     auto result = fill(writer);
     if (!result) {
         writer.transaction().reset(); // roll back whatever was written
@@ -283,13 +435,22 @@ Expected<SyncReport> Index::sync(std::string_view repository,
         return std::move(result).error();
     }
     report.not_modified = result->not_modified;
-    if (!writer.transaction()) {
+    bool changed = false;
+    if (writer.transaction()) {
+        if (auto finished = writer.finish(); !finished) {
+            writer.transaction().reset();
+            (void)record_sync_error(repository, finished.error().to_string());
+            return std::move(finished).error();
+        }
+        changed = writer.changed();
+    } else {
         // Nothing was written (not modified, or an empty repository that was never cleared).
         auto tx = sql::Transaction::begin(impl_->db);
         QPLUG_RETURN_IF_ERROR(tx);
         writer.transaction().emplace(std::move(*tx));
         if (!result->not_modified) {
             QPLUG_TRY(impl_->clear_repository(repo->id));
+            changed = true;
         }
     }
     auto st = impl_->db.prepare(
@@ -299,7 +460,7 @@ Expected<SyncReport> Index::sync(std::string_view repository,
     st->bind(1, result->etag)
         .bind(2, result->last_modified)
         .bind(3, utc_now())
-        .bind(4, result->not_modified ? 0 : 1)
+        .bind(4, changed ? 1 : 0)
         .bind(5, repo->id);
     QPLUG_TRY(st->run(impl_->db, "recording the sync"));
     QPLUG_TRY(writer.transaction()->commit());
@@ -361,8 +522,9 @@ Expected<SyncReport> Index::replace_packages(std::string_view repository,
     }
     SyncReport report;
     report.repository = repo->name;
-    Writer writer(impl_->db, *impl_, repo->id, report);
-    QPLUG_TRY(writer.prepare());
+    auto statements = impl_->sync_statements();
+    QPLUG_RETURN_IF_ERROR(statements);
+    Writer writer(impl_->db, **statements, repo->id, report);
     QPLUG_TRY(writer.begin_partial());
     for (const char* sql :
          {"DELETE FROM modules WHERE release_id IN (SELECT r.id FROM releases r JOIN packages p "

@@ -153,6 +153,7 @@ std::string sync_json(const std::vector<SyncOutcome>& outcomes) {
                            {"not_modified", r.not_modified},
                            {"packages", r.packages},
                            {"releases", r.releases},
+                           {"unchanged", r.unchanged},
                            {"dependencies", r.dependencies},
                            {"warnings", r.warnings}});
     }

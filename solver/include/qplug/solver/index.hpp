@@ -84,6 +84,8 @@ struct SyncReport {
     bool not_modified = false;
     std::size_t packages = 0;
     std::size_t releases = 0;
+    /// Of `releases`, those the index already held with the same content: kept as they were.
+    std::size_t unchanged = 0;
     std::size_t dependencies = 0;
     std::vector<std::string> warnings;
 };
