@@ -322,6 +322,24 @@ class RemotePluginCondaPackages(ChannelFixture):
                                    *QGIS).stdout)
         self.assertEqual({s["action"] for s in again["plan"]["steps"]}, {"keep"})
 
+    def test_upgrading_everything_reads_the_installed_plugins_package(self):
+        self.add_repositories()
+        self.ok("install", "E Plugin", "qgis-d-plugin", *self.target(), *QGIS, "--conda",
+                self.conda, "--yes")
+        self.channel.add_plugin("qgis-d-plugin", "1.3", "d_plugin", "D Plugin",
+                                depends=["qplug-conda-helper >=1.0"], fmt="conda")
+        self.channel.write()
+        self.ok("repo", "sync", *QGIS)
+        self.server.log.clear()
+        r = self.ok("upgrade", *self.target(), *QGIS, "--conda", self.conda, "--yes", "--json")
+        steps = [(s["action"], s["backend"], s["name"], s.get("plugin_key"))
+                 for s in json.loads(r.stdout)["plan"]["steps"] if s["action"] != "keep"]
+        self.assertEqual(steps, [("upgrade", "conda", "qgis-d-plugin", "d_plugin")])
+        self.assertEqual(self.package_reads(), ["/noarch/qgis-d-plugin-1.3-pyhd8ed1ab_0.conda"])
+        with open(os.path.join(self.plugins, "d_plugin", "metadata.txt"), encoding="utf-8") as fh:
+            self.assertIn("version=1.3", fh.read())
+        self.assertEqual(self.installed()[("conda", "qgis-d-plugin")]["version"], "1.3")
+
     def test_a_remote_package_of_two_modules_stays_a_conda_package(self):
         self.add_repositories()
         r = self.ok("resolve", "qgis-two-modules", "--json", *self.target(), *QGIS)
