@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <iterator>
 
 #include <fmt/format.h>
@@ -71,6 +72,32 @@ pugi::xml_node next_in_document(const pugi::xml_node& node, const pugi::xml_node
     return {};
 }
 
+/// Keeps the entries' texts: a text pugixml left in the parsed bytes is a view into them
+/// (they stay in the Document); any other (a concatenation, a converted encoding's) is
+/// copied into the Document's storage.
+class Texts {
+public:
+    explicit Texts(Document::Storage& storage)
+        : storage_(storage), begin_(storage.bytes.data()),
+          end_(storage.bytes.data() + storage.bytes.size()) {}
+
+    std::string_view keep(std::string_view text) {
+        if (text.empty()) {
+            return {};
+        }
+        const std::less_equal<const char*> at_most;
+        if (at_most(begin_, text.data()) && at_most(text.data() + text.size(), end_)) {
+            return text;
+        }
+        return storage_.built.emplace_back(text);
+    }
+
+private:
+    Document::Storage& storage_;
+    const char* begin_;
+    const char* end_;
+};
+
 /// QDomElement::text(): every text and CDATA node below the element, concatenated. The
 /// document is parsed with parse_embed_pcdata: an element's first child, when it is text, is
 /// kept as the element's value (no node of its own), so each element's value comes before its
@@ -86,22 +113,22 @@ void append_text(const pugi::xml_node& element, std::string& out) {
 }
 
 /// The element's text as QGIS reads it: QDomElement.text().strip().
-std::string stripped_text(const pugi::xml_node& element) {
+std::string_view stripped_text(const pugi::xml_node& element, Texts& texts) {
     // The common cases, one text (the element's value) or one CDATA node: no concatenation.
     const pugi::xml_node only = element.first_child();
     if (!only) {
-        return std::string(unicode::strip(element.value()));
+        return texts.keep(unicode::strip(element.value()));
     }
     if (*element.value() == '\0' && !only.next_sibling() &&
         (only.type() == pugi::node_pcdata || only.type() == pugi::node_cdata)) {
-        return std::string(unicode::strip(only.value()));
+        return texts.keep(unicode::strip(only.value()));
     }
     std::string text;
     append_text(element, text);
-    return std::string(unicode::strip(text));
+    return texts.keep(std::string(unicode::strip(text)));
 }
 
-bool is_true(const std::string& text) {
+bool is_true(std::string_view text) {
     const std::string upper = unicode::to_upper(text);
     return upper == "TRUE" || upper == "YES";
 }
@@ -110,7 +137,7 @@ bool is_true(const std::string& text) {
 /// (so that the lookup below mostly succeeds at its first comparison).
 struct ChildField {
     std::string_view name;
-    std::string Entry::*text = nullptr;
+    std::string_view Entry::*text = nullptr;
     bool Entry::*flag = nullptr;
 };
 constexpr ChildField kChildFields[] = {
@@ -148,7 +175,7 @@ constexpr std::size_t kFieldCount = std::size(kChildFields);
 
 /// Reads every field of the entry in one pass over its children; the first child of a name
 /// counts, as QDomElement::firstChildElement(name) (and pugixml's child(name)) find it.
-void read_children(const pugi::xml_node& element, Entry& e) {
+void read_children(const pugi::xml_node& element, Entry& e, Texts& texts) {
     std::array<bool, kFieldCount> seen{};
     std::size_t cursor = 0; // where the previous child matched: the next one usually follows
     for (pugi::xml_node child = element.first_child(); child; child = child.next_sibling()) {
@@ -167,9 +194,9 @@ void read_children(const pugi::xml_node& element, Entry& e) {
             }
             seen[i] = true;
             if (kChildFields[i].text != nullptr) {
-                e.*kChildFields[i].text = stripped_text(child);
+                e.*kChildFields[i].text = stripped_text(child, texts);
             } else if (kChildFields[i].flag != nullptr) {
-                e.*kChildFields[i].flag = is_true(stripped_text(child));
+                e.*kChildFields[i].flag = is_true(stripped_text(child, texts));
             }
             break;
         }
@@ -248,18 +275,6 @@ private:
     mutable std::size_t last_column_ = 1;                      ///< and its column
 };
 
-/// Every <pyqgis_plugin> element in document order, nested ones too (QGIS's
-/// elementsByTagName).
-std::vector<pugi::xml_node> collect(const pugi::xml_node& root) {
-    std::vector<pugi::xml_node> out;
-    for (pugi::xml_node n = root.first_child(); n; n = next_in_document(n, root)) {
-        if (n.type() == pugi::node_element && std::strcmp(n.name(), "pyqgis_plugin") == 0) {
-            out.push_back(n);
-        }
-    }
-    return out;
-}
-
 } // namespace
 
 std::string Entry::key() const {
@@ -330,20 +345,26 @@ std::size_t unconverted_offset(std::string_view bytes, pugi::xml_encoding encodi
 }
 
 Expected<Document> parse(std::string_view bytes) {
-    // pugixml parses the escaped copy in place; positions are computed on the input bytes.
+    // pugixml parses the escaped copy in place, and the entries' texts stay in it; positions
+    // are computed on the input bytes.
     Escaped escaped = escape_bare_ampersands(bytes);
+    Document doc;
+    doc.storage = std::make_unique<Document::Storage>();
+    doc.storage->bytes = std::move(escaped.text);
+    std::string& text = doc.storage->bytes;
     pugi::xml_document xml;
     // parse_embed_pcdata: an element's leading text is its value, not a node (half the nodes
     // of a plugins.xml, whose elements mostly hold one text).
     const pugi::xml_parse_result result = xml.load_buffer_inplace(
-        escaped.text.data(), escaped.text.size(), pugi::parse_default | pugi::parse_embed_pcdata,
+        text.data(), text.size(), pugi::parse_default | pugi::parse_embed_pcdata,
         pugi::encoding_auto);
     const LineIndex lines(bytes);
-    Document doc;
+    auto original_offset = [&](std::ptrdiff_t offset) {
+        return escaped.original_offset(unconverted_offset(
+            text, result.encoding, static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, offset))));
+    };
     if (!result) {
-        const std::size_t offset = escaped.original_offset(unconverted_offset(
-            escaped.text, result.encoding,
-            static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, result.offset))));
+        const std::size_t offset = original_offset(result.offset);
         const auto [line, column] = lines.at(offset);
         Error e = file_error("plugins.xml", line, column,
                              fmt::format("not well-formed XML: {}", result.description()));
@@ -352,22 +373,26 @@ Expected<Document> parse(std::string_view bytes) {
     }
     // After an error, pugixml keeps what it built before it, as QDomDocument does: QGIS
     // reads those entries (an element still open at the error with the children it had).
-    const std::vector<pugi::xml_node> nodes = collect(xml);
-    if (doc.error && nodes.empty()) {
-        return std::move(*doc.error);
-    }
-    doc.entries.reserve(nodes.size());
-    for (const pugi::xml_node& n : nodes) {
-        Entry& e = doc.entries.emplace_back(); // filled in place: an Entry is 27 strings
-        e.name = std::string(unicode::strip(n.attribute("name").value()));
-        e.version = std::string(unicode::strip(n.attribute("version").value()));
-        e.plugin_id = std::string(unicode::strip(n.attribute("plugin_id").value()));
-        read_children(n, e);
+    // Every <pyqgis_plugin> element in document order, nested ones too (QGIS's
+    // elementsByTagName), read as the walk meets it.
+    Texts texts(*doc.storage);
+    // Room for an entry per KiB (real ones take 1-3 KiB): no regrowth, no copy of entries.
+    doc.entries.reserve(bytes.size() / 1024);
+    for (pugi::xml_node n = xml.first_child(); n; n = next_in_document(n, xml)) {
+        if (n.type() != pugi::node_element || std::strcmp(n.name(), "pyqgis_plugin") != 0) {
+            continue;
+        }
+        Entry& e = doc.entries.emplace_back();
+        e.name = texts.keep(unicode::strip(n.attribute("name").value()));
+        e.version = texts.keep(unicode::strip(n.attribute("version").value()));
+        e.plugin_id = texts.keep(unicode::strip(n.attribute("plugin_id").value()));
+        read_children(n, e, texts);
         // offset_debug() points at the element's name: step back to its '<'.
-        e.offset = escaped.original_offset(unconverted_offset(
-            escaped.text, result.encoding,
-            static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, n.offset_debug() - 1))));
+        e.offset = original_offset(n.offset_debug() - 1);
         std::tie(e.line, e.column) = lines.at(e.offset);
+    }
+    if (doc.error && doc.entries.empty()) {
+        return std::move(*doc.error);
     }
     return doc;
 }

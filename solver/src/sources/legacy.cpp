@@ -27,27 +27,27 @@ struct LegacyConfig {
 
 std::string json_of(const plugins_xml::Entry& e) {
     std::size_t size = 512; // the keys, quotes and separators, and a little escaping
-    for (const std::string* value : {&e.name,
-                                     &e.version,
-                                     &e.plugin_id,
-                                     &e.description,
-                                     &e.about,
-                                     &e.author_name,
-                                     &e.author_email,
-                                     &e.homepage,
-                                     &e.tracker,
-                                     &e.repository,
-                                     &e.tags,
-                                     &e.category,
-                                     &e.changelog,
-                                     &e.icon,
-                                     &e.uploaded_by,
-                                     &e.create_date,
-                                     &e.downloads,
-                                     &e.average_vote,
-                                     &e.rating_votes,
-                                     &e.plugin_dependencies,
-                                     &e.external_dependencies}) {
+    for (const std::string_view* value : {&e.name,
+                                          &e.version,
+                                          &e.plugin_id,
+                                          &e.description,
+                                          &e.about,
+                                          &e.author_name,
+                                          &e.author_email,
+                                          &e.homepage,
+                                          &e.tracker,
+                                          &e.repository,
+                                          &e.tags,
+                                          &e.category,
+                                          &e.changelog,
+                                          &e.icon,
+                                          &e.uploaded_by,
+                                          &e.create_date,
+                                          &e.downloads,
+                                          &e.average_vote,
+                                          &e.rating_votes,
+                                          &e.plugin_dependencies,
+                                          &e.external_dependencies}) {
         size += value->size();
     }
     FlatJson j(size);
@@ -80,15 +80,15 @@ std::string json_of(const plugins_xml::Entry& e) {
 
 Release release_of(const plugins_xml::Entry& e, SyncSink& sink, const std::string& where) {
     Release r;
-    r.version = e.version;
+    r.version = std::string(e.version);
     r.channel = e.experimental ? Channel::experimental : Channel::stable;
     r.deprecated = e.deprecated;
     r.trusted = e.trusted;
-    r.qgis_minimum = e.qgis_minimum_version;
-    r.qgis_maximum = e.qgis_maximum_version;
-    r.download_url = e.download_url;
-    r.file_name = e.file_name;
-    r.update_date = e.update_date;
+    r.qgis_minimum = std::string(e.qgis_minimum_version);
+    r.qgis_maximum = std::string(e.qgis_maximum_version);
+    r.download_url = std::string(e.download_url);
+    r.file_name = std::string(e.file_name);
+    r.update_date = std::string(e.update_date);
     r.metadata_json = json_of(e);
     r.modules.push_back(e.key());
     if (!e.plugin_dependencies.empty()) {
@@ -200,13 +200,13 @@ public:
             for (const plugins_xml::Entry* entry : groups[g]) {
                 // Later non-empty values win, as in QGIS's merge.
                 if (!entry->name.empty()) {
-                    p.display_name = entry->name;
+                    p.display_name.assign(entry->name);
                 }
                 if (!entry->description.empty()) {
-                    p.summary = entry->description;
+                    p.summary.assign(entry->description);
                 }
                 if (!entry->tags.empty()) {
-                    p.keywords = entry->tags;
+                    p.keywords.assign(entry->tags);
                 }
                 p.releases.push_back(release_of(*entry, sink, where));
             }
