@@ -49,25 +49,6 @@ std::string past_tense(std::string_view verb) {
     return verb.back() == 'e' ? std::string(verb) + "d" : std::string(verb) + "ed";
 }
 
-/// The exit code of a failed change: refused content 1, bad input 2, everything else 3
-/// (docs/cli.md).
-int failure_code(const Error& e, const InstallOptions& o) {
-    switch (e.kind) {
-    case Error::Kind::parse:
-        return report_invalid(e, o);
-    case Error::Kind::refused:
-    case Error::Kind::not_found: {
-        std::cerr << "qplug: " << e.to_string() << '\n';
-        if (o.json) {
-            print_json({{"error", error_json(e)}});
-        }
-        return exit_findings;
-    }
-    default:
-        return report_failure(e.to_string(), o);
-    }
-}
-
 int run_change(InstallOptions& o, solver::Request::Action action) {
     auto requests = parse_requests(o.requests, action);
     if (!requests) {
@@ -125,7 +106,7 @@ int run_change(InstallOptions& o, solver::Request::Action action) {
         if (e.kind == Error::Kind::not_found) {
             e.message += " in " + target->describe();
         }
-        return failure_code(e, o);
+        return report_error(e, o);
     }
     const auto& run = report->plan;
     for (const auto& area : report->recovery.areas) {
@@ -205,15 +186,7 @@ int run_mark(const MarkOptions& o) {
     const solver::Mark mark =
         o.mark == "requested" ? solver::Mark::requested : solver::Mark::automatic;
     if (auto r = solver::set_marks(*target, o.names, mark); !r) {
-        if (r.error().kind == Error::Kind::not_found) {
-            std::cerr << "qplug: " << r.error().to_string() << '\n';
-            if (o.json) {
-                print_json({{"error", error_json(r.error())}});
-            }
-            return exit_findings;
-        }
-        return r.error().kind == Error::Kind::parse ? report_invalid(r.error(), o)
-                                                    : report_failure(r.error().to_string(), o);
+        return report_error(r.error(), o);
     }
     if (o.json) {
         print_json({{"mark", solver::mark_name(mark)}, {"names", o.names}});

@@ -41,8 +41,7 @@ std::optional<solver::PlanRun> resolve_for(ResolveOptions& o, const std::vector<
     }
     auto run = solver::make_plan(*index, &*target, std::move(*requests), o.plan_options());
     if (!run) {
-        code = run.error().kind == Error::Kind::parse ? report_invalid(run.error(), o)
-                                                      : report_failure(run.error().to_string(), o);
+        code = report_error(run.error(), o); // a refused download: a finding, as at install
         return std::nullopt;
     }
     print_notes(*run); // stderr, also with --json

@@ -37,4 +37,20 @@ int report_failure(std::string_view message, const CommonOptions& options) {
     return exit_failure;
 }
 
+int report_error(const Error& error, const CommonOptions& options) {
+    switch (error.kind) {
+    case Error::Kind::parse:
+        return report_invalid(error, options);
+    case Error::Kind::refused:
+    case Error::Kind::not_found:
+        std::cerr << "qplug: " << error.to_string() << '\n';
+        if (options.json) {
+            print_json({{"error", error_json(error)}});
+        }
+        return exit_findings;
+    default:
+        return report_failure(error.to_string(), options);
+    }
+}
+
 } // namespace qplug::cli

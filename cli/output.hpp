@@ -29,6 +29,11 @@ int report_invalid(const Error& error, const CommonOptions& options);
 /// Reports a failure that is not the input's fault; returns exit_failure.
 int report_failure(std::string_view message, const CommonOptions& options);
 
+/// Reports an error by its kind (docs/cli.md): bad input (`parse`) as report_invalid, exit_usage;
+/// refused content (a package whose size or digest is not the repository's) or a name not
+/// found, a finding: exit_findings; anything else as report_failure, exit_failure.
+int report_error(const Error& error, const CommonOptions& options);
+
 /// The JSON form of an Error.
 nlohmann::ordered_json error_json(const Error& error);
 

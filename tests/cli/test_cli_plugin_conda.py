@@ -8,12 +8,17 @@ name resolves and installs with it: the module into the profile's plugins folder
 small script posing as conda (docs/env-install.md, "conda as a subprocess") links and unlinks
 the records of the channel's repodata.json in the prefix's conda-meta/, and logs what it was
 asked, so what qplug asks conda is asserted. list, remove treat the plugin as one plugin of
-the conda backend; a package of two modules is no plugin."""
+the conda backend; a package of two modules is no plugin. A channel served over HTTP on
+127.0.0.1 is not downloaded at sync: its plugin packages are read when a resolution reaches
+them, once, into the download cache the install takes them from."""
+import functools
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import unittest
 
 from conda_packages import Channel
@@ -24,7 +29,7 @@ QGIS = ["--qgis", "3.22.16"]
 
 # conda's JSON for install/remove (--dry-run or --yes), over the channels given with -c.
 FAKE_CONDA = r'''#!/usr/bin/python3
-import json, os, sys
+import json, os, sys, urllib.request
 args = sys.argv[1:]
 verb, prefix = args[0], args[args.index("--prefix") + 1]
 with open(os.path.join(os.path.dirname(prefix), "conda-calls.json"), "a") as log:
@@ -42,11 +47,15 @@ for spec in specs:
         for channel in channels:
             channel = channel[len("file://"):] if channel.startswith("file://") else channel
             for subdir in ("noarch", "linux-64"):
-                path = os.path.join(channel, subdir, "repodata.json")
-                if not os.path.exists(path):
-                    continue
-                with open(path) as fh:
-                    repodata = json.load(fh)
+                if channel.startswith("http://"):
+                    with urllib.request.urlopen(f"{channel}/{subdir}/repodata.json") as fh:
+                        repodata = json.load(fh)
+                else:
+                    path = os.path.join(channel, subdir, "repodata.json")
+                    if not os.path.exists(path):
+                        continue
+                    with open(path) as fh:
+                        repodata = json.load(fh)
                 for key in ("packages", "packages.conda"):
                     for record in repodata.get(key, {}).values():
                         if record["name"] == name and record["version"] == version:
@@ -77,7 +86,9 @@ print(json.dumps({"success": True, "dry_run": dry,
 '''
 
 
-class PluginCondaPackages(unittest.TestCase):
+class ChannelFixture(unittest.TestCase):
+    """A profile, a conda prefix, the conda script, the channel and the legacy plugin."""
+
     def setUp(self):
         self.work = tempfile.mkdtemp(prefix="qplug-plugin-conda-")
         self.addCleanup(shutil.rmtree, self.work)
@@ -141,6 +152,8 @@ class PluginCondaPackages(unittest.TestCase):
     def conda_meta(self):
         return sorted(os.listdir(os.path.join(self.prefix, "conda-meta")))
 
+
+class PluginCondaPackages(ChannelFixture):
     def test_a_conda_plugin_package_is_a_plugin_in_the_index(self):
         r = self.add_repositories()
         self.assertIn("qgis-two-modules-1.0-pyhd8ed1ab_0.tar.bz2: not a QGIS plugin: "
@@ -225,6 +238,141 @@ class PluginCondaPackages(unittest.TestCase):
         self.assertIn(("conda", "qgis-f-plugin"), self.installed())
         self.ok("remove", "F Plugin", *self.target(), *QGIS, "--conda", self.conda, "--yes")
         self.assertFalse(os.path.exists(os.path.join(self.plugins, "f_plugin")))
+
+
+class ServedChannel(http.server.ThreadingHTTPServer):
+    """A conda channel folder served on 127.0.0.1; `log` keeps the paths asked for."""
+    daemon_threads = True
+
+    def __init__(self, folder):
+        log = self.log = []
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def do_GET(self):
+                log.append(self.path)
+                super().do_GET()
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), functools.partial(Handler, directory=folder))
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class RemotePluginCondaPackages(ChannelFixture):
+    """The channel above over HTTP: a remote channel's packages are read for a plugin module
+    when a resolution reaches their project (docs/index-sources.md)."""
+    D_FILE = "/noarch/qgis-d-plugin-1.2-pyhd8ed1ab_0.conda"
+
+    def setUp(self):
+        super().setUp()
+        self.server = ServedChannel(self.channel.folder)
+        self.addCleanup(self.server.server_close)
+        self.addCleanup(self.server.shutdown)
+
+    def add_repositories(self):
+        self.ok("repo", "add", "plugins", self.zips, "--kind", "folder")
+        self.ok("repo", "add", "remote", self.server.url(), "--kind", "conda")
+        return self.ok("repo", "sync", *QGIS)
+
+    def package_reads(self):
+        return [p for p in self.server.log if not p.endswith("/repodata.json")]
+
+    def test_a_remote_plugin_package_is_read_when_reached(self):
+        r = self.add_repositories()
+        self.assertNotIn("not a QGIS plugin", r.stderr)
+        self.assertEqual(self.package_reads(), [])  # the sync read repodata.json only
+        # Before a resolution reaches it, the package is an ordinary conda package.
+        info = json.loads(self.ok("info", "qgis-d-plugin", "--json", *QGIS).stdout)
+        self.assertNotIn("plugin_key", info["packages"][0]["releases"][0])
+        # E Plugin needs D Plugin by name; the request naming the conda package reaches it.
+        plan = json.loads(self.ok("resolve", "E Plugin", "qgis-d-plugin", "--json",
+                                  *self.target(), *QGIS).stdout)
+        steps = [(s["action"], s["backend"], s["name"], s["display_name"], s.get("plugin_key"))
+                 for s in plan["plan"]["steps"]]
+        self.assertEqual(steps, [
+            ("install", "conda", "qplug-conda-helper", "qplug-conda-helper", None),
+            ("install", "conda", "qgis-d-plugin", "D Plugin", "d_plugin"),
+            ("install", "legacy", "e_plugin", "E Plugin", None)])
+        self.assertEqual(self.package_reads(), [self.D_FILE])
+
+        # The install reads it in its plan and installs it from there: fetched once.
+        self.server.log.clear()
+        self.ok("install", "E Plugin", "qgis-d-plugin", *self.target(), *QGIS, "--conda",
+                self.conda, "--yes")
+        self.assertEqual(self.package_reads(), [self.D_FILE])
+        self.assertEqual(sorted(os.listdir(os.path.join(self.plugins, "d_plugin"))),
+                         ["LICENSE", "__init__.py", "metadata.txt"])
+        self.assertEqual([c[-1] for c in self.conda_calls()],
+                         ["qplug-conda-helper==1.0", "qplug-conda-helper==1.0"])
+        self.assertEqual(self.conda_meta(), ["qplug-conda-helper-1.0-pyhd8ed1ab_0.json"])
+        installed = self.installed()
+        self.assertEqual(installed[("conda", "qgis-d-plugin")]["display_name"], "D Plugin")
+        self.assertNotIn(("legacy", "d_plugin"), installed)
+        with open(os.path.join(self.plugins, ".qplug-state.json"), encoding="utf-8") as fh:
+            entry = json.load(fh)["plugin_packages"]["d_plugin"]
+        self.assertEqual((entry["package"], entry["version"]), ("conda:qgis-d-plugin", "1.2"))
+        self.assertEqual([d[:3] for d in entry["requires"]],
+                         [["conda", "qplug-conda-helper", ">=1.0"]])
+        # Installed, it keeps answering E's dependency; nothing changes.
+        again = json.loads(self.ok("resolve", "E Plugin", "--json", *self.target(),
+                                   *QGIS).stdout)
+        self.assertEqual({s["action"] for s in again["plan"]["steps"]}, {"keep"})
+
+    def test_upgrading_everything_reads_the_installed_plugins_package(self):
+        self.add_repositories()
+        self.ok("install", "E Plugin", "qgis-d-plugin", *self.target(), *QGIS, "--conda",
+                self.conda, "--yes")
+        self.channel.add_plugin("qgis-d-plugin", "1.3", "d_plugin", "D Plugin",
+                                depends=["qplug-conda-helper >=1.0"], fmt="conda")
+        self.channel.write()
+        self.ok("repo", "sync", *QGIS)
+        self.server.log.clear()
+        r = self.ok("upgrade", *self.target(), *QGIS, "--conda", self.conda, "--yes", "--json")
+        steps = [(s["action"], s["backend"], s["name"], s.get("plugin_key"))
+                 for s in json.loads(r.stdout)["plan"]["steps"] if s["action"] != "keep"]
+        self.assertEqual(steps, [("upgrade", "conda", "qgis-d-plugin", "d_plugin")])
+        self.assertEqual(self.package_reads(), ["/noarch/qgis-d-plugin-1.3-pyhd8ed1ab_0.conda"])
+        with open(os.path.join(self.plugins, "d_plugin", "metadata.txt"), encoding="utf-8") as fh:
+            self.assertIn("version=1.3", fh.read())
+        self.assertEqual(self.installed()[("conda", "qgis-d-plugin")]["version"], "1.3")
+
+    def test_a_remote_package_of_two_modules_stays_a_conda_package(self):
+        self.add_repositories()
+        r = self.ok("resolve", "qgis-two-modules", "--json", *self.target(), *QGIS)
+        self.assertIn("qgis-two-modules-1.0-pyhd8ed1ab_0.tar.bz2: not a QGIS plugin: "
+                      "two_a/metadata.txt is there, but the package has 2 top-level modules "
+                      "(two_a, two_b)", r.stderr)
+        (step,) = json.loads(r.stdout)["plan"]["steps"]
+        self.assertEqual((step["backend"], step["name"], step.get("plugin_key")),
+                         ("conda", "qgis-two-modules", None))
+
+    def test_offline_reads_no_remote_package(self):
+        self.add_repositories()
+        self.server.log.clear()
+        r = self.qplug("resolve", "E Plugin", "qgis-d-plugin", "--offline", *self.target(),
+                       *QGIS)
+        self.assertEqual(r.returncode, 1, r.stderr)  # D Plugin stays unknown
+        self.assertIn("qgis-d-plugin 1.2 of the conda channel 'remote': not read for a QGIS "
+                      "plugin module (offline)", r.stderr)
+        self.assertEqual(self.server.log, [])
+
+    def test_a_package_whose_digest_is_not_the_channels_is_refused(self):
+        path = os.path.join(self.channel.folder, self.D_FILE.lstrip("/"))
+        with open(path, "r+b") as fh:  # the same size, another byte
+            fh.seek(-1, os.SEEK_END)
+            last = fh.read(1)
+            fh.seek(-1, os.SEEK_END)
+            fh.write(bytes([last[0] ^ 0xFF]))
+        self.add_repositories()
+        r = self.qplug("resolve", "qgis-d-plugin", *self.target(), *QGIS)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertRegex(r.stderr, r"qgis-d-plugin 1\.2: .*qgis-d-plugin-1\.2-pyhd8ed1ab_0\.conda "
+                                   r"has sha256 [0-9a-f]{64}, the repository says [0-9a-f]{64}: "
+                                   r"refused")
 
 
 if __name__ == "__main__":

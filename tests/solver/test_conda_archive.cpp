@@ -1,7 +1,9 @@
 // Conda package archives (solver/src/conda_archive.cpp, conda_plugin.cpp): packages written here
 // with libarchive's writer as conda-build lays them out (.tar.bz2; .conda: a stored ZIP of
 // zstd tarballs), read back for their site-packages files and plugin module; hostile ones
-// (over the limits, links, damaged) refused with a message, never a crash.
+// (over the limits, links, damaged) refused with a message, never a crash. A package a plan
+// reads from a remote channel (resolve/conda_lazy.cpp) is read out of the download cache, where
+// its file is named by its digest, and becomes a plugin release.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <archive.h>
 #include <archive_entry.h>
@@ -11,9 +13,15 @@
 
 #include <gtest/gtest.h>
 
+#include <qplug/solver/checksum.hpp>
+#include <qplug/solver/download_cache.hpp>
+#include <qplug/solver/fetch.hpp>
+#include <qplug/solver/index.hpp>
+
 #include "io/conda_archive.hpp"
 #include "io/conda_plugin.hpp"
 #include "io/zip_member.hpp"
+#include "resolve/conda_lazy.hpp"
 
 namespace {
 
@@ -254,6 +262,83 @@ TEST_F(CondaArchive, PluginZipHoldsTheModuleFolderOnly) {
     EXPECT_EQ(linked.error().kind, qplug::Error::Kind::refused);
     EXPECT_NE(linked.error().message.find("d_plugin/secrets is a link"), std::string::npos)
         << linked.error().message;
+}
+
+/// A release of a remote channel as the index has it after a sync: its conda dependencies,
+/// its guessed module, the digest repodata.json gives.
+qplug::solver::ReleaseRecord remote_release(const std::string& name, const std::string& file_name,
+                                            const std::string& bytes) {
+    qplug::solver::ReleaseRecord r;
+    r.id = 7;
+    r.repository = "remote";
+    r.kind = "conda";
+    r.backend = qplug::solver::Backend::conda;
+    r.package = name;
+    r.display_name = name;
+    r.release.version = "1.2";
+    r.release.file_name = file_name;
+    r.release.download_url = "http://127.0.0.1:9/noarch/" + file_name; // never fetched here
+    r.release.hash = "sha256:" + qplug::solver::sha256_hex(bytes);
+    r.release.size = bytes.size();
+    r.release.dependencies = {
+        {qplug::solver::DependencyKind::conda, "qplug-conda-helper", ">=1.0", "", "", false}};
+    r.release.modules = {"qgis_d_plugin"};
+    return r;
+}
+
+TEST_F(CondaArchive, APackageInTheDownloadCacheIsReadForItsPlugin) {
+    auto index = qplug::solver::Index::open(dir_ / "index.sqlite");
+    ASSERT_TRUE(index) << index.error().to_string();
+    auto fetcher = qplug::solver::make_fetcher();
+    qplug::solver::DownloadCache cache(dir_ / "cache", *fetcher);
+    // Kept by an earlier download: the cache's file is named by its SHA-256, not the package.
+    const std::string plugin = dot_conda(plugin_payload());
+    const std::string two = [] {
+        auto payload = plugin_payload();
+        payload.push_back({"site-packages/d_helpers/__init__.py", ""});
+        return tar_bz2(payload);
+    }();
+    fs::create_directories(dir_ / "cache" / "sha256");
+    for (const std::string* bytes : {&plugin, &two}) {
+        std::ofstream(dir_ / "cache" / "sha256" / qplug::solver::sha256_hex(*bytes),
+                      std::ios::binary)
+            << *bytes;
+    }
+
+    std::vector<std::string> warnings;
+    const auto d = remote_release("qgis-d-plugin", "qgis-d-plugin-1.2-pyhd8ed1ab_0.conda", plugin);
+    auto read = read_conda_release(*index, d, cache, nullptr, warnings);
+    ASSERT_TRUE(read) << read.error().to_string();
+    ASSERT_TRUE(read->plugin);
+    EXPECT_EQ(read->plugin->display_name, "D Plugin");
+    EXPECT_EQ(read->plugin->qgis_minimum, "3.16");
+    EXPECT_EQ(read->modules, std::vector<std::string>{"d_plugin"});
+    // The conda depends stay; the QGIS range joins them.
+    ASSERT_EQ(read->dependencies.size(), 2u);
+    EXPECT_EQ(read->dependencies[0].target, "qplug-conda-helper");
+    EXPECT_EQ(read->dependencies[1].kind, qplug::solver::DependencyKind::qgis);
+
+    // Two modules: an ordinary package, with the sync's warning naming the file.
+    warnings.clear();
+    auto other = read_conda_release(
+        *index, remote_release("qgis-two", "qgis-two-1.2-pyhd8ed1ab_0.tar.bz2", two), cache,
+        nullptr, warnings);
+    ASSERT_TRUE(other) << other.error().to_string();
+    EXPECT_FALSE(other->plugin);
+    EXPECT_EQ(other->modules, std::vector<std::string>{"qgis_d_plugin"});
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_TRUE(warnings[0].starts_with("qgis-two-1.2-pyhd8ed1ab_0.tar.bz2: not a QGIS plugin: "))
+        << warnings[0];
+
+    // Bytes whose digest is not the channel's: refused, the release named.
+    auto damaged = d;
+    damaged.release.download_url = "file://" + write("d.conda", plugin).string();
+    damaged.release.hash = "sha256:" + qplug::solver::sha256_hex(plugin + "x");
+    auto refused = read_conda_release(*index, damaged, cache, nullptr, warnings);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, qplug::Error::Kind::refused);
+    EXPECT_TRUE(refused.error().message.starts_with("qgis-d-plugin 1.2: "))
+        << refused.error().message;
 }
 
 } // namespace

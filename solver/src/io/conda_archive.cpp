@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <cerrno>
+#include <fstream>
 #include <memory>
 
 #include <fmt/format.h>
@@ -258,6 +259,21 @@ std::optional<CondaArchiveFormat> conda_archive_format(std::string_view file_nam
     return std::nullopt;
 }
 
+std::optional<CondaArchiveFormat>
+conda_archive_format_of_content(const std::filesystem::path& file) {
+    char magic[4] = {};
+    std::ifstream in(file, std::ios::binary);
+    in.read(magic, sizeof magic);
+    const std::string_view read(magic, static_cast<std::size_t>(in.gcount()));
+    if (read == std::string_view("PK\x03\x04", 4)) {
+        return CondaArchiveFormat::conda; // a .conda is a ZIP
+    }
+    if (read.starts_with("BZh")) {
+        return CondaArchiveFormat::tar_bz2;
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string> site_packages_path(std::string_view entry) {
     constexpr std::string_view kSite = "site-packages/";
     std::string_view rest;
@@ -286,7 +302,10 @@ std::optional<std::string> site_packages_path(std::string_view entry) {
 Expected<CondaPayload> read_conda_package(const std::filesystem::path& file,
                                           const std::function<bool(std::string_view)>& keep,
                                           const CondaArchiveLimits& limits) {
-    const auto format = conda_archive_format(file.filename().string());
+    auto format = conda_archive_format(file.filename().string());
+    if (!format) {
+        format = conda_archive_format_of_content(file);
+    }
     if (!format) {
         return failure(fmt::format("{}: not a conda package (.conda or .tar.bz2)", file.string()));
     }

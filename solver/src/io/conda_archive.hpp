@@ -43,13 +43,19 @@ enum class CondaArchiveFormat { conda, tar_bz2 };
 
 /// The format a file name says (".conda", ".tar.bz2"), or nullopt.
 std::optional<CondaArchiveFormat> conda_archive_format(std::string_view file_name);
+/// The format a file's first bytes say (a ZIP's "PK\3\4": .conda; bzip2's "BZh": .tar.bz2),
+/// or nullopt: for a file whose name is not the package's (the download cache names its files
+/// by digest).
+std::optional<CondaArchiveFormat>
+conda_archive_format_of_content(const std::filesystem::path& file);
 
 /// The path under site-packages of a package entry ("site-packages/x/a.py",
 /// "lib/python3.11/site-packages/x/a.py", "Lib/site-packages/x/a.py": "x/a.py"), or nullopt.
 std::optional<std::string> site_packages_path(std::string_view entry);
 
-/// Reads the package's site-packages files; the content of those for which `keep(path)` is
-/// true is kept. Fails on an archive that is not one, is damaged, or is over a limit.
+/// Reads the package's site-packages files (the format its name says, else its content); the
+/// content of those for which `keep(path)` is true is kept. Fails on an archive that is not one, is
+/// damaged, or is over a limit.
 Expected<CondaPayload> read_conda_package(const std::filesystem::path& file,
                                           const std::function<bool(std::string_view)>& keep,
                                           const CondaArchiveLimits& limits = {});

@@ -566,32 +566,42 @@ Expected<WheelRequirements> fetch_wheel_requirements(const ReleaseRecord& releas
         warnings->push_back(fmt::format("{}: {}", what, found.why));
     }
     if (found.kind == PluginModule::Kind::plugin && !files.plugin_metadata.empty()) {
-        // A QGIS plugin's wheel: its metadata.txt read as at a folder's sync.
-        Package package;
-        package.name = release.package;
-        package.display_name = release.display_name;
-        Release r = release.release;
-        r.dependencies = std::move(out.dependencies);
-        r.modules = std::move(out.modules);
-        std::vector<std::string> found_warnings;
-        make_plugin_release(files.plugin_metadata, found.key, what, package, r, found_warnings);
-        if (warnings != nullptr) {
-            for (auto& w : found_warnings) {
-                warnings->push_back(std::move(w));
-            }
-        }
-        out.dependencies = std::move(r.dependencies);
-        out.modules = std::move(r.modules);
-        out.plugin =
-            WheelRequirements::Plugin{package.display_name, r.channel,      r.deprecated,
-                                      r.qgis_minimum,       r.qgis_maximum, r.metadata_json};
+        read_plugin_metadata(files.plugin_metadata, found.key, what, release, out, warnings);
     }
     return out;
+}
+
+void read_plugin_metadata(std::string_view metadata_txt, const std::string& key,
+                          std::string_view origin, const ReleaseRecord& release,
+                          WheelRequirements& out, std::vector<std::string>* warnings) {
+    Package package;
+    package.name = release.package;
+    package.display_name = release.display_name;
+    Release r = release.release;
+    r.dependencies = std::move(out.dependencies);
+    r.modules = std::move(out.modules);
+    std::vector<std::string> found_warnings;
+    make_plugin_release(metadata_txt, key, origin, package, r, found_warnings);
+    if (warnings != nullptr) {
+        for (auto& w : found_warnings) {
+            warnings->push_back(std::move(w));
+        }
+    }
+    out.dependencies = std::move(r.dependencies);
+    out.modules = std::move(r.modules);
+    out.plugin = WheelRequirements::Plugin{package.display_name, r.channel,      r.deprecated,
+                                           r.qgis_minimum,       r.qgis_maximum, r.metadata_json};
 }
 
 void LearntReleases::set_dependencies(std::int64_t release_id, std::vector<Dependency> dependencies,
                                       std::optional<std::vector<std::string>> modules) {
     dependencies_[release_id] = {std::move(dependencies), std::move(modules)};
+}
+
+void LearntReleases::set_plugin(std::int64_t release_id, WheelRequirements requirements) {
+    plugins_[release_id] = std::move(*requirements.plugin);
+    set_dependencies(release_id, std::move(requirements.dependencies),
+                     std::move(requirements.modules));
 }
 
 void LearntReleases::add_project(const RepositoryConfig& repository, const Package& package) {
@@ -755,9 +765,7 @@ Expected<bool> read_reached_pip(Index& index, const std::vector<Request>& reques
             } else if (requirements->plugin) {
                 // A plugin's wheel: kept for this plan only (the index records no plugin
                 // name, channel or range for a pip release), read again by the next plan.
-                learnt.set_plugin(id, std::move(*requirements->plugin));
-                learnt.set_dependencies(id, std::move(requirements->dependencies),
-                                        std::move(requirements->modules));
+                learnt.set_plugin(id, std::move(*requirements));
             } else if (options.record && id > 0) {
                 QPLUG_TRY(
                     index.set_dependencies(id, requirements->dependencies, requirements->modules));

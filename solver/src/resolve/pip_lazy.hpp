@@ -22,7 +22,8 @@
 namespace qplug::solver::detail {
 
 /// A release's requirements read from its wheel: dependencies as the index records them
-/// (pip::dependencies_from_metadata) and the wheel's top-level modules.
+/// (pip::dependencies_from_metadata) and the wheel's top-level modules. A conda package read
+/// for its plugin module gives the same (conda_lazy.hpp).
 struct WheelRequirements {
     std::vector<Dependency> dependencies;
     std::vector<std::string> modules;
@@ -60,10 +61,10 @@ public:
     /// that project there. Its releases get ids below 0 (not the index's).
     void add_project(const RepositoryConfig& repository, const Package& package);
 
-    /// A release read from its wheel as a QGIS plugin's: its name, channel, QGIS range.
-    void set_plugin(std::int64_t release_id, WheelRequirements::Plugin plugin) {
-        plugins_[release_id] = std::move(plugin);
-    }
+    /// A release read from its package (a wheel, a conda package) as a QGIS plugin's: its
+    /// name, channel, QGIS range, and its dependencies and modules as the plugin release's.
+    /// `requirements.plugin` must be set.
+    void set_plugin(std::int64_t release_id, WheelRequirements requirements);
 
     /// A release this plan leaves out: its wheel's METADATA is another project's or
     /// version's (pip discards such a candidate).
@@ -90,6 +91,14 @@ private:
     /// releases (-1, -2, ...: target.cpp), which share the resolver's table of records.
     std::int64_t next_id_ = -(std::int64_t{1} << 40);
 };
+
+/// Makes `out` (the dependencies and modules of `release`'s package) a QGIS plugin release's
+/// from the plugin module `key`'s metadata.txt, read as at a sync (make_plugin_release; its
+/// findings into `warnings`, prefixed with `origin`): sets `out.plugin`. Shared by the wheels
+/// of pip indexes and the packages of remote conda channels (conda_lazy.hpp).
+void read_plugin_metadata(std::string_view metadata_txt, const std::string& key,
+                          std::string_view origin, const ReleaseRecord& release,
+                          WheelRequirements& out, std::vector<std::string>* warnings);
 
 /// What one plan has read from pip repositories, so that nothing is read twice.
 struct PipReads {

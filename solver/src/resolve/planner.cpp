@@ -14,7 +14,9 @@
 #include <qplug/solver/source.hpp>
 
 #include "errors.hpp"
+#include "resolve/conda_lazy.hpp"
 #include "resolve/pip_lazy.hpp"
+#include "resolve/release_download.hpp"
 
 namespace qplug::solver {
 
@@ -120,6 +122,21 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
                                        [](const auto& r) { return r.enabled && r.kind == "pip"; });
     std::unique_ptr<Fetcher> pip_fetcher;
     detail::PipReads pip_reads;
+    // So are the packages of remote conda channels, for the plugins among them.
+    const bool reads_conda =
+        std::any_of(repositories.begin(), repositories.end(), [](const auto& r) {
+            return r.enabled && r.backend == Backend::conda && local_path_of(r.url).empty();
+        });
+    std::set<std::int64_t> conda_reads;
+    // The files a plan reads (ZIPs, conda packages) go where the install takes them from.
+    const auto cache = [&]() -> DownloadCache& {
+        if (downloads == nullptr) {
+            own_fetcher = make_fetcher(options.download);
+            own_cache = std::make_unique<DownloadCache>("", *own_fetcher);
+            downloads = own_cache.get();
+        }
+        return *downloads;
+    };
     const auto solve = [&](const Policy& p) -> Expected<Resolution> {
         if (learnt.empty()) {
             return resolve(index, run.installed, requests, p);
@@ -169,6 +186,21 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
                 continue;
             }
         }
+        if (reads_conda) {
+            detail::CondaReadOptions how;
+            how.offline = options.offline;
+            how.cancel = options.cancel;
+            if (!options.offline) {
+                how.downloads = &cache();
+            }
+            auto conda_learned =
+                detail::read_reached_conda(index, requests, run.installed, run.resolution, how,
+                                           conda_reads, learnt, run.notes);
+            QPLUG_RETURN_IF_ERROR(conda_learned);
+            if (*conda_learned) {
+                continue;
+            }
+        }
         if (!run.resolution.solved) {
             settled = true;
             break;
@@ -193,26 +225,11 @@ Expected<PlanRun> make_plan(Index& index, const Target* target, std::vector<Requ
                     rec.display_name, rec.release.version));
                 continue;
             }
-            if (downloads == nullptr) {
-                own_fetcher = make_fetcher(options.download);
-                own_cache = std::make_unique<DownloadCache>("", *own_fetcher);
-                downloads = own_cache.get();
-            }
-            Download d;
-            d.url = rec.release.download_url;
-            d.hash = rec.release.hash;
-            d.size = rec.release.size;
-            d.name = fmt::format("{} {}", rec.display_name, rec.release.version);
-            d.cancel = options.cancel;
-            if (auto repo = index.repository(rec.repository); repo && !repo->credentials.empty()) {
-                auto c = resolve_credentials(repo->credentials);
-                QPLUG_RETURN_IF_ERROR(c);
-                d.credentials = *c;
-            }
-            auto file = downloads->get(d);
+            auto file = detail::download_release(index, rec, cache(), options.cancel);
             QPLUG_RETURN_IF_ERROR(file);
             std::vector<std::string> warnings;
-            auto deps = plugin_dependencies_from_zip(file->path, redact_url(d.url), &warnings);
+            auto deps = plugin_dependencies_from_zip(
+                file->path, redact_url(rec.release.download_url), &warnings);
             QPLUG_RETURN_IF_ERROR(deps);
             for (auto& w : warnings) {
                 run.notes.push_back(
