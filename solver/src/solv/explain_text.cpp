@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "solv/model_text.hpp"
 #include "solv/problem_graph.hpp"
 
 namespace qplug::solver::solv {
@@ -82,7 +83,7 @@ std::string cause_text(const Cause& c, const ProblemRules& rules, const Model& m
         return fmt::format("your pin {} excludes {}", c.subject, merged(model, c.sources));
     case ProblemCause::Kind::removal_needed:
         return fmt::format("{} requires {}, which you asked to remove",
-                           model.label(c.sources.front()), c.subject);
+                           label(model, c.sources.front()), c.subject);
     case ProblemCause::Kind::external: {
         const ReleaseRecord* r = model.record(c.sources.front());
         return fmt::format(
@@ -134,21 +135,21 @@ std::vector<std::string> proof_text(const ProblemRules& rules, const Model& mode
             case SOLVER_RULE_PKG:
                 if (rule.type == SOLVER_RULE_PKG_REQUIRES ||
                     rule.type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP) {
-                    why = fmt::format("{} requires {}", model.label(rule.from),
-                                      model.describe_dependency(rule.dep));
+                    why = fmt::format("{} requires {}", label(model, rule.from),
+                                      describe_dependency(model, rule.dep));
                 } else if (rule.type == SOLVER_RULE_PKG_CONFLICTS) {
-                    why = fmt::format("{} conflicts with {}", model.label(rule.from),
-                                      model.label(rule.to));
+                    why = fmt::format("{} conflicts with {}", label(model, rule.from),
+                                      label(model, rule.to));
                 } else if (rule.type == SOLVER_RULE_PKG_SAME_NAME) {
-                    why = fmt::format("only one of {} and {}", model.label(rule.from),
-                                      model.label(rule.to));
+                    why = fmt::format("only one of {} and {}", label(model, rule.from),
+                                      label(model, rule.to));
                 } else {
                     why = "a package rule";
                 }
                 break;
             case SOLVER_RULE_UPDATE:
             case SOLVER_RULE_FEATURE:
-                why = fmt::format("{} is installed and stays", model.label(rule.from));
+                why = fmt::format("{} is installed and stays", label(model, rule.from));
                 break;
             case SOLVER_RULE_LEARNT:
                 why = "follows from the others";
@@ -175,7 +176,7 @@ std::string merged(const Model& model, const std::vector<Id>& ids) {
             continue;
         }
         if (i->kind != SolvableInfo::Kind::release && i->kind != SolvableInfo::Kind::extra) {
-            by_name[model.label(p)];
+            by_name[label(model, p)];
             continue;
         }
         auto& versions = by_name[fmt::format("{}\t{}", i->display, backend_name(i->backend))];
@@ -209,14 +210,14 @@ std::string action_text(const Action& a, const Model& model) {
     case SolutionAction::Kind::drop_pin:
         return "drop your pin " + a.subject;
     case SolutionAction::Kind::remove:
-        return "remove " + model.label(a.solvables.front()) + (a.too ? " too" : "");
+        return "remove " + label(model, a.solvables.front()) + (a.too ? " too" : "");
     case SolutionAction::Kind::replace:
-        return fmt::format("replace {} with {}", model.label(a.solvables[0]),
-                           model.label(a.solvables[1]));
+        return fmt::format("replace {} with {}", label(model, a.solvables[0]),
+                           label(model, a.solvables[1]));
     case SolutionAction::Kind::change_external:
         return fmt::format("change {} in the Python environment yourself (qplug changes only "
                            "what it installed)",
-                           model.label(a.solvables.front()));
+                           label(model, a.solvables.front()));
     case SolutionAction::Kind::retarget:
         return "target another QGIS or Python version";
     case SolutionAction::Kind::accept_older:
@@ -239,7 +240,7 @@ Explanation render_sentences(const ProblemRules& rules, const Simplified& simpli
     for (const auto& chain : simplified.paths) {
         std::vector<std::string> labels;
         for (const Id p : chain) {
-            labels.push_back(model.label(p));
+            labels.push_back(label(model, p));
         }
         out.paths.push_back(fmt::format("{}", fmt::join(labels, " -> ")));
     }

@@ -109,20 +109,7 @@ const ReleaseRecord* Model::record(Id p) const {
     if (i == nullptr || i->release_id == 0) {
         return nullptr;
     }
-    if (auto it = records_.find(i->release_id); it != records_.end()) {
-        return it->second;
-    }
-    if (auto it = fetched_ids_.find(i->release_id); it != fetched_ids_.end()) {
-        return it->second;
-    }
-    if (index_ != nullptr) {
-        if (auto r = index_->release(i->release_id)) {
-            fetched_.push_back(std::move(*r));
-            fetched_ids_.emplace(i->release_id, &fetched_.back());
-            return &fetched_.back();
-        }
-    }
-    return nullptr;
+    return records_->find(i->release_id);
 }
 
 bool Model::considered(Id p) const {
@@ -167,9 +154,8 @@ Expected<std::unique_ptr<Model>> Model::build(const std::vector<ReleaseRecord>& 
                                               const Policy& policy) {
     std::unique_ptr<Model> m(new Model());
     QPLUG_TRY(m->init(policy));
-    for (const auto& r : available) {
-        m->records_[r.id] = &r;
-    }
+    m->records_ = std::make_unique<ReleaseRecords>();
+    m->records_->refer(available);
     m->add_available(available);
     m->finish(installed, requests);
     return m;
@@ -262,8 +248,8 @@ void Model::finish(const std::vector<ReleaseRecord>& installed,
                    const std::vector<Request>& requests) {
     // The available releases of the names that are installed, for their ranks.
     std::set<Id> installed_names;
+    records_->refer(installed);
     for (const auto& r : installed) {
-        records_[r.id] = &r;
         const Id id = pool_str2id(pool_, solvable_name(r.backend, r.package).c_str(), 0);
         if (id != 0) {
             installed_names.insert(id);

@@ -19,6 +19,7 @@
 
 #include "solv/libsolv.hpp"
 #include "solv/names.hpp"
+#include "solv/release_records.hpp"
 
 namespace qplug::solver::solv {
 
@@ -83,8 +84,6 @@ public:
     Id python_solvable() const { return python_; }
     /// Whether the policy lets the solver consider the solvable.
     bool considered(Id p) const;
-    /// "name version (backend)" for messages.
-    std::string label(Id p) const;
 
     /// The solvables a request can be satisfied with (its backend's matcher on the spec).
     std::vector<Id> candidates(const Request& request) const;
@@ -93,17 +92,13 @@ public:
     std::vector<Id> extra_candidates(const Request& request, const std::string& extra) const;
     /// The extra a dependency asks for ("pip:name[extra]#spec"), or nullopt.
     std::optional<std::string> requested_extra(Id dep) const;
+    /// The solvables a solvable name ("<backend>:<name>", "plugin:<name>") stands for.
+    std::vector<Id> providers(const std::string& solvable_name) const;
     /// Installed solvables a request names (for upgrade and remove).
     std::vector<Id> installed_named(const Request& request) const;
 
-    /// A dependency as the user reads it: "QGIS 3.22 to 3.99", "numpy >=1.21,<2 (pip)",
-    /// "the plugin 'Other' ==1.2".
-    std::string describe_dependency(Id dep) const;
     /// The solvables a release requires directly (each requirement with its providers).
     std::vector<std::pair<Id, std::vector<Id>>> requirements(Id p) const;
-    /// Why nothing satisfies a requirement: "which no repository offers", "but only 0.1, 0.2
-    /// are offered", "but 2.0 is experimental (left out)".
-    std::string why_unsatisfied(Id dep) const;
     /// Whether the dependency is an extra's requirement of its own base release.
     bool is_extra_base(Id dep) const;
     /// Whether the dependency is on QGIS or Python (for explanations).
@@ -158,7 +153,6 @@ private:
                           const std::string& only_extra);
     Id answer(Id name) const; ///< the namespace callback
     static Id callback(Pool* pool, void* data, Id name, Id evr);
-    std::vector<Id> providers(const std::string& solvable_name) const;
     bool matches(Id p, const std::string& spec) const;
     /// The solvables of a namespace target that satisfy the spec (pip's pre-release rule).
     std::vector<Id> matching(const std::string& target, const std::string& spec) const;
@@ -192,12 +186,8 @@ private:
     Id key_display_ = 0;
     Id key_date_ = 0;
     Id key_build_ = 0;
-    // Records: in memory (the vectors given to build), or read from the index on demand.
-    std::vector<ReleaseRecord> owned_;
-    std::unordered_map<std::int64_t, const ReleaseRecord*> records_;
-    const Index* index_ = nullptr;
-    mutable std::deque<ReleaseRecord> fetched_;
-    mutable std::unordered_map<std::int64_t, const ReleaseRecord*> fetched_ids_; ///< by id
+    /// The records the solvables stand for (release_records.hpp).
+    std::unique_ptr<ReleaseRecords> records_;
 
     friend class PoolCache;
 };

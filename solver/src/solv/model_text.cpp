@@ -1,6 +1,7 @@
-// The model in the user's words: labels, dependencies as read, why nothing satisfies one,
-// what the policy left out (for plans and explanations).
+// The model in the user's words (model_text.hpp), and what the policy left out.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "solv/model_text.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -13,14 +14,12 @@
 #include <qplug/version/compat.hpp>
 #include <qplug/version/scheme.hpp>
 
-#include "solv/model.hpp"
-
 namespace qplug::solver::solv {
 
-std::string Model::label(Id p) const {
-    const SolvableInfo* i = info(p);
+std::string label(const Model& model, Id p) {
+    const SolvableInfo* i = model.info(p);
     if (i == nullptr) {
-        return pool_solvid2str(pool_, p);
+        return pool_solvid2str(model.pool(), p);
     }
     switch (i->kind) {
     case SolvableInfo::Kind::qgis:
@@ -36,17 +35,18 @@ std::string Model::label(Id p) const {
                        i->installed ? ", installed" : "");
 }
 
-std::string Model::why_unsatisfied(Id dep) const {
+std::string why_unsatisfied(const Model& model, Id dep) {
     if (!is_reldep(dep)) {
         return "which no repository offers";
     }
-    const std::string text = pool_id2str(pool_, get_reldep(pool_, dep)->name);
+    Pool* pool = model.pool();
+    const std::string text = pool_id2str(pool, get_reldep(pool, dep)->name);
     const std::string target = text.substr(0, text.find('#'));
     std::vector<std::string> versions;
     std::vector<std::string> host; // the environment's own, not installed by qplug
-    for (const Id p : providers(target)) {
-        const SolvableInfo* i = info(p);
-        const ReleaseRecord* r = record(p);
+    for (const Id p : model.providers(target)) {
+        const SolvableInfo* i = model.info(p);
+        const ReleaseRecord* r = model.record(p);
         if (i != nullptr && i->installed && r != nullptr && r->release.external) {
             host.push_back(i->version);
             continue;
@@ -65,7 +65,7 @@ std::string Model::why_unsatisfied(Id dep) const {
     const std::string name =
         decode_name(colon == std::string::npos ? target : target.substr(colon + 1));
     std::vector<std::string> left_out;
-    for (const auto& [version, why] : excluded(name)) {
+    for (const auto& [version, why] : model.excluded(name)) {
         left_out.push_back(version + " is " + why);
     }
     std::string out;
@@ -141,12 +141,13 @@ bool Model::is_platform_dependency(Id dep) const {
            text.rfind("condapython#", 0) == 0;
 }
 
-std::string Model::describe_dependency(Id dep) const {
+std::string describe_dependency(const Model& model, Id dep) {
+    Pool* pool = model.pool();
     if (!is_reldep(dep)) {
-        return decode_name(pool_id2str(pool_, dep));
+        return decode_name(pool_id2str(pool, dep));
     }
-    const Reldep* rd = get_reldep(pool_, dep);
-    const std::string text = pool_id2str(pool_, rd->name);
+    const Reldep* rd = get_reldep(pool, dep);
+    const std::string text = pool_id2str(pool, rd->name);
     const std::size_t hash = text.find('#');
     const std::string target = text.substr(0, hash);
     const std::string spec = hash == std::string::npos ? "" : text.substr(hash + 1);

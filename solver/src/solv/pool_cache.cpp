@@ -177,17 +177,13 @@ Expected<std::unique_ptr<Model>> Model::build(const Index& index,
     use.path = dir.string();
     std::unique_ptr<Model> m(new Model());
     QPLUG_TRY(m->init(policy));
-    m->index_ = &index;
+    m->records_ = std::make_unique<ReleaseRecords>(&index);
     if (!PoolCache::load(*m, dir)) {
         // Stale, missing or unreadable: build from the index, and write it for next time.
         m.reset(new Model());
         QPLUG_TRY(m->init(policy));
-        m->index_ = &index;
-        m->owned_ = index.available();
-        for (const auto& r : m->owned_) {
-            m->records_[r.id] = &r;
-        }
-        m->add_available(m->owned_);
+        m->records_ = std::make_unique<ReleaseRecords>(&index);
+        m->add_available(m->records_->own_available());
         use.written = policy.write_caches && PoolCache::write(*m, dir);
     } else {
         use.loaded = true;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "solv/model_text.hpp"
 #include "solv/problem_graph.hpp"
 
 namespace qplug::solver::solv {
@@ -72,12 +73,12 @@ Grouped group(const ProblemRules& rules, const Model& model) {
         if (!r.providers.empty()) {
             continue;
         }
-        const std::string what = model.describe_dependency(r.dep);
+        const std::string what = describe_dependency(model, r.dep);
         const bool on_platform = model.is_platform_dependency(r.dep);
         Cause& c = cause_at(on_platform ? g.platform : g.missing, what,
                             on_platform ? Kind::platform : Kind::missing, r.problem);
         if (!on_platform) {
-            c.because = model.why_unsatisfied(r.dep);
+            c.because = why_unsatisfied(model, r.dep);
         }
         c.dep = r.dep;
         c.sources.push_back(r.source);
@@ -93,7 +94,7 @@ Grouped group(const ProblemRules& rules, const Model& model) {
             break;
         }
         case Conflict::module: {
-            const std::string what = model.describe_dependency(r.dep);
+            const std::string what = describe_dependency(model, r.dep);
             Cause& c = cause_at(g.modules, what.substr(19, what.find('\'', 19) - 19),
                                 Kind::module_conflict, r.problem);
             c.sources.push_back(r.source);
@@ -103,7 +104,7 @@ Grouped group(const ProblemRules& rules, const Model& model) {
             break;
         }
         case Conflict::constraint: {
-            const std::string what = model.describe_dependency(r.dep);
+            const std::string what = describe_dependency(model, r.dep);
             Cause& c = cause_at(g.missing, fmt::format("to keep {} within its constraint", what),
                                 Kind::constraint, r.problem);
             c.sources.push_back(r.source);
@@ -199,11 +200,11 @@ std::vector<Cause> causes_of(const ProblemRules& rules, Grouped& g, const Model&
                 continue;
             }
             const std::string line =
-                fmt::format("{} requires {}", model.label(from), model.describe_dependency(dep));
+                fmt::format("{} requires {}", label(model, from), describe_dependency(model, dep));
             if (said.insert(line).second) {
                 Cause c;
                 c.kind = Kind::removal_needed;
-                c.subject = model.describe_dependency(dep);
+                c.subject = describe_dependency(model, dep);
                 c.sources = {from};
                 c.others = {to};
                 c.dep = dep;
@@ -219,7 +220,7 @@ std::vector<Cause> causes_of(const ProblemRules& rules, Grouped& g, const Model&
     for (const Id p : g.external) {
         Cause c;
         c.kind = Kind::external;
-        c.subject = model.label(p);
+        c.subject = label(model, p);
         c.sources = {p};
         c.problems = problems_of(g, {p});
         out.push_back(std::move(c));
@@ -276,7 +277,7 @@ std::vector<std::vector<Id>> paths_of(const ProblemRules& rules, const Grouped& 
                 std::reverse(chain.begin(), chain.end());
                 std::vector<std::string> labels;
                 for (const Id q : chain) {
-                    labels.push_back(model.label(q));
+                    labels.push_back(label(model, q));
                 }
                 if (shown.insert(labels).second) {
                     out.push_back(std::move(chain));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "solv/model_text.hpp"
 #include "solv/problem_graph.hpp"
 
 namespace qplug::solver::solv {
@@ -25,7 +26,7 @@ public:
         const SolvableInfo* i = model_.info(p);
         Raw node{ProblemNode::Kind::constraint, {}, {}, {}, p};
         if (i == nullptr) {
-            node.name = node.display = model_.label(p);
+            node.name = node.display = label(model_, p);
         } else if (i->kind == SolvableInfo::Kind::release || i->kind == SolvableInfo::Kind::extra) {
             node.kind = ProblemNode::Kind::package;
             node.backend = i->backend;
@@ -33,7 +34,7 @@ public:
             node.display = i->display;
         } else if (i->kind == SolvableInfo::Kind::pin) {
             node.name = i->display;
-            node.display = model_.label(p);
+            node.display = label(model_, p);
         } else {
             node.name = i->name;
             node.display = i->kind == SolvableInfo::Kind::qgis ? "QGIS" : "Python";
@@ -147,7 +148,7 @@ ProblemGraph graph_data(const ProblemRules& rules, const Simplified& simplified,
         b.edge(EK::require, 0, b.solvable(p));
     }
     for (const auto& r : rules.requirements) {
-        const std::string what = model.describe_dependency(r.dep);
+        const std::string what = describe_dependency(model, r.dep);
         const std::size_t from = b.solvable(r.source);
         if (r.providers.empty()) {
             b.edge(EK::require, from, b.missing(what), what);

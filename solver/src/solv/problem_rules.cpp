@@ -1,6 +1,7 @@
 // Reading libsolv's problems: each problem's rules (solver_findallproblemrules,
 // solver_allruleinfos) and solutions (solver_next_solutionelement) in solvable ids.
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "solv/model_text.hpp"
 #include "solv/problem_graph.hpp"
 
 namespace qplug::solver::solv {
@@ -35,7 +36,7 @@ void read_rule(const RuleInfo& r, std::size_t problem, const Model& model, Probl
         Kind kind = Kind::constraint; // conda "constrains": the target's other versions
         if (src != nullptr && src->kind == SolvableInfo::Kind::pin) {
             kind = Kind::pin;
-        } else if (model.describe_dependency(r.dep).rfind("the Python module", 0) == 0) {
+        } else if (describe_dependency(model, r.dep).rfind("the Python module", 0) == 0) {
             kind = Kind::module;
         }
         out.conflicts.push_back({kind, r.source, r.target, r.dep, problem});

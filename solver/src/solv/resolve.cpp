@@ -17,6 +17,7 @@
 #include "errors.hpp"
 #include "solv/explain.hpp"
 #include "solv/model.hpp"
+#include "solv/model_text.hpp"
 
 namespace qplug::solver {
 
@@ -221,8 +222,8 @@ public:
             model_.is_extra_base(dep)) {
             return "requested (with " + f->name.substr(f->name.find('[')) + ")";
         }
-        return fmt::format("needed by {}: it requires {}", model_.label(from),
-                           model_.describe_dependency(dep));
+        return fmt::format("needed by {}: it requires {}", label(model_, from),
+                           describe_dependency(model_, dep));
     }
 
     /// From the request down to p, one line per link.
@@ -231,14 +232,14 @@ public:
         for (Id current = p; reached(current);) {
             const auto [from, dep] = parent_.at(current);
             if (from == 0) {
-                lines.push_back(fmt::format("{}: {}", model_.label(current),
+                lines.push_back(fmt::format("{}: {}", label(model_, current),
                                             top_.count(current) != 0
                                                 ? "installed, and no other package requires it"
                                                 : "you asked for it"));
                 break;
             }
-            lines.push_back(fmt::format("{} requires {}, satisfied by {}", model_.label(from),
-                                        model_.describe_dependency(dep), model_.label(current)));
+            lines.push_back(fmt::format("{} requires {}, satisfied by {}", label(model_, from),
+                                        describe_dependency(model_, dep), label(model_, current)));
             current = from;
         }
         std::reverse(lines.begin(), lines.end());
@@ -689,7 +690,7 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
             resolution.plan.warnings.push_back(
                 fmt::format("{} stays with its backend: moving it to {}'s release cannot be "
                             "done in this upgrade",
-                            model.label(p), backend_name(model.info(to.front())->backend)));
+                            label(model, p), backend_name(model.info(to.front())->backend)));
         }
         avoid_downgrades = upgrade_all && policy.allow_downgrade;
         owned = make_solver();
@@ -867,7 +868,7 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                 resolution.plan.warnings.push_back(
                     fmt::format("{} stays installed, but its requirement {} is not met (it was "
                                 "not before either; qplug leaves it as it is)",
-                                model.label(p), model.describe_dependency(dep)));
+                                label(model, p), describe_dependency(model, dep)));
             }
         }
     }
@@ -882,7 +883,7 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
         }
         std::string w = fmt::format("{} does not provide the extra '{}' ({}): it is installed "
                                     "without it, as pip does",
-                                    model.label(p), extra, asked);
+                                    label(model, p), extra, asked);
         if (said.insert(w).second) {
             resolution.plan.warnings.push_back(std::move(w));
         }
@@ -899,7 +900,7 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
             const auto extra = model.requested_extra(dep);
             for (const Id q : extra ? providers : std::vector<Id>{}) {
                 if (chosen.count(q) != 0) {
-                    lacks(q, *extra, model.label(p) + " asks for it");
+                    lacks(q, *extra, label(model, p) + " asks for it");
                 }
             }
         }
@@ -928,7 +929,7 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
         std::vector<std::string> chain = graph.chain(p);
         if (chain.empty()) {
             chain.push_back(
-                fmt::format("{}: {}", model.label(p),
+                fmt::format("{}: {}", label(model, p),
                             i->installed ? "installed already" : "an update of what is installed"));
         }
         resolution.why.emplace_back(i->name, std::move(chain));
