@@ -103,20 +103,6 @@ public:
     bool is_extra_base(Id dep) const;
     /// Whether the dependency is on QGIS or Python (for explanations).
     bool is_platform_dependency(Id dep) const;
-    /// The releases of every plugin that more than one backend offers, least preferred first
-    /// (each becomes a SOLVER_FAVOR job; later jobs are favoured more): within a plugin,
-    /// the higher repository priority, then the newer version (QGIS's comparison), then the
-    /// policy's backend preference (docs/resolve.md, "One plugin, several backends").
-    std::vector<Id> plugin_preference() const;
-    /// Whether release a of a plugin is less preferred than release b of the same plugin:
-    /// the lower repository priority (between available releases), the older version, the
-    /// backend later in the policy's preference.
-    bool less_preferred(Id a, Id b) const;
-    /// For an installed plugin release: the releases of the same plugin (by its name) from
-    /// the backend an upgrade moves it to, when that is not its own: a pin naming a backend
-    /// decides, else the backend of the most preferred release when that release is preferred
-    /// to the installed one. Empty when it stays where it is.
-    std::vector<Id> backend_switch(Id installed) const;
     /// The ids of the pseudo-solvables for pins (locked by the jobs).
     const std::vector<Id>& pin_solvables() const { return pins_; }
     const Policy& policy() const { return policy_; }

@@ -1,5 +1,5 @@
 // The policy applied to the pool: which solvables the solver considers, how many releases
-// of one name it keeps, which backend's release of a plugin is preferred.
+// of one name it keeps.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <set>
@@ -267,111 +267,6 @@ bool Model::limit_releases_per_name(const std::vector<Request>& requests) {
         }
     }
     return changed;
-}
-
-bool Model::less_preferred(Id a, Id b) const {
-    auto rank_of = [&](Backend backend) {
-        const auto& order = policy_.backend_preference;
-        const auto it = std::find(order.begin(), order.end(), backend);
-        return static_cast<std::size_t>(it - order.begin());
-    };
-    auto priority = [&](Id p) {
-        const Repo* repo = pool_id2solvable(pool_, p)->repo;
-        return repo == nullptr || repo == pool_->installed ? 0 : repo->priority;
-    };
-    const SolvableInfo* x = info(a);
-    const SolvableInfo* y = info(b);
-    if (!x->installed && !y->installed && priority(a) != priority(b)) {
-        return priority(a) < priority(b);
-    }
-    auto order = version::compare(version::Scheme::qgis, x->version, y->version);
-    if (order && *order != version::Ordering::equal) {
-        return *order == version::Ordering::less;
-    }
-    return rank_of(x->backend) > rank_of(y->backend);
-}
-
-std::vector<Id> Model::backend_switch(Id installed) const {
-    const SolvableInfo* i = info(installed);
-    if (i == nullptr || !i->installed || i->kind != SolvableInfo::Kind::release) {
-        return {};
-    }
-    const std::string plugin = std::string(kPlugin) + encode_name(i->display);
-    const Id id = pool_str2id(pool_, plugin.c_str(), 0);
-    if (id == 0) {
-        return {};
-    }
-    const std::vector<Id> all = whatprovides(pool_, id);
-    if (std::find(all.begin(), all.end(), installed) == all.end()) {
-        return {}; // not a plugin
-    }
-    // A pin that names a backend decides; else the most preferred release's backend.
-    std::optional<Backend> pinned;
-    for (const auto& [target, spec] : policy_.pins) {
-        const std::size_t colon = target.find(':');
-        if (colon == std::string::npos) {
-            continue;
-        }
-        const auto backend = backend_from_name(target.substr(0, colon));
-        const std::string name = target.substr(colon + 1);
-        if (backend && (name == i->display || name == i->name)) {
-            pinned = backend;
-        }
-    }
-    std::vector<Id> others;
-    for (const Id p : providers(plugin)) {
-        const SolvableInfo* o = info(p);
-        if (o != nullptr && o->kind == SolvableInfo::Kind::release && !o->installed &&
-            considered(p)) {
-            others.push_back(p);
-        }
-    }
-    if (others.empty()) {
-        return {};
-    }
-    Backend target = i->backend;
-    if (pinned) {
-        target = *pinned;
-    } else {
-        const Id best = *std::max_element(others.begin(), others.end(),
-                                          [&](Id a, Id b) { return less_preferred(a, b); });
-        if (less_preferred(installed, best)) {
-            target = info(best)->backend;
-        }
-    }
-    if (target == i->backend) {
-        return {};
-    }
-    std::erase_if(others, [&](Id p) { return info(p)->backend != target; });
-    return others;
-}
-
-std::vector<Id> Model::plugin_preference() const {
-    std::vector<Id> out;
-    const Id strings = static_cast<Id>(pool_->ss.nstrings);
-    for (Id id = 1; id < strings; ++id) {
-        const std::string_view text = pool_id2str(pool_, id);
-        if (text.rfind(kPlugin, 0) != 0 || text.find('#') != std::string_view::npos) {
-            continue;
-        }
-        std::vector<Id> group;
-        std::set<Backend> backends;
-        for (const Id p : whatprovides(pool_, id)) {
-            const SolvableInfo* i = info(p);
-            if (i != nullptr && i->kind == SolvableInfo::Kind::release) {
-                group.push_back(p);
-                backends.insert(i->backend);
-            }
-        }
-        if (backends.size() < 2) {
-            continue;
-        }
-        // Least preferred first.
-        std::stable_sort(group.begin(), group.end(),
-                         [&](Id a, Id b) { return less_preferred(a, b); });
-        out.insert(out.end(), group.begin(), group.end());
-    }
-    return out;
 }
 
 } // namespace qplug::solver::solv

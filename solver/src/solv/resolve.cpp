@@ -18,6 +18,7 @@
 #include "solv/explain.hpp"
 #include "solv/model.hpp"
 #include "solv/model_text.hpp"
+#include "solv/plugin_backends.hpp"
 
 namespace qplug::solver {
 
@@ -513,7 +514,7 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
                 if (!model.info(p)->installed) {
                     continue;
                 }
-                const auto to = model.backend_switch(p);
+                const auto to = backend_switch(model, p);
                 if (!to.empty()) {
                     job.push2(SOLVER_ALLOWUNINSTALL | SOLVER_SOLVABLE, p);
                     moved.insert(moved.end(), to.begin(), to.end());
@@ -585,7 +586,7 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
             if (i == nullptr || i->kind != SolvableInfo::Kind::release) {
                 continue;
             }
-            if (auto to = model.backend_switch(p); !to.empty()) {
+            if (auto to = backend_switch(model, p); !to.empty()) {
                 moves.emplace_back(p, std::move(to)); // (their jobs come last, below)
                 continue;
             }
@@ -641,7 +642,7 @@ Expected<Resolution> solve(Model& model, const std::vector<Request>& requests,
     job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, model.qgis_solvable());
     job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, model.python_solvable());
     // One plugin from several backends: which release a choice takes (later favours win).
-    for (const Id p : model.plugin_preference()) {
+    for (const Id p : plugin_preference(model)) {
         job.push2(SOLVER_FAVOR | SOLVER_SOLVABLE, p);
     }
     // The moves come last, so that they can be dropped when they cannot all be made: an
