@@ -124,7 +124,8 @@ Expected<bool> read_reached_conda(const Index& index, const std::vector<Request>
         }
     }
     bool learned = false;
-    for (const auto& [name, specs] : reached_projects(requests, installed)) {
+    for (const auto& [project, specs] : reached_projects(requests, installed)) {
+        const std::string& name = project; // (clang 14 cannot capture a structured binding)
         std::vector<ReleaseRecord> releases = learnt.releases_named(index, name);
         std::erase_if(releases, [&](const ReleaseRecord& r) { return !readable(r, name); });
         const ReleaseRecord* release = to_read(releases, specs, chosen);
