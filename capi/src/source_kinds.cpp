@@ -2,7 +2,9 @@
 // registration, and the functions a sync callback uses, which dispatch through the handle to
 // the copy of the library that runs the sync (source_kinds.hpp).
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <initializer_list>
 #include <string>
+#include <utility>
 
 #include <qplug/solver/source_kinds.hpp>
 
@@ -25,6 +27,26 @@ int answered(int code, std::string& message) {
 
 bool usable(const qplug_source_sync* sync) {
     return sync != nullptr && sync->functions != nullptr && sync->state != nullptr;
+}
+
+/// A qplug_source_sync_* entry point: the handle and the arguments it requires checked
+/// (NULL is QPLUG_EINVALID naming the argument), then the sync's own function called and its
+/// answer made the return code and the calling thread's last error.
+template <class Call>
+int call_sync(qplug_source_sync* sync,
+              std::initializer_list<std::pair<const char*, const void*>> required, Call call) {
+    return guarded([&] {
+        for (const auto& [name, argument] : required) {
+            if (argument == nullptr) {
+                return null_argument(name);
+            }
+        }
+        if (!usable(sync)) {
+            return null_argument("sync");
+        }
+        std::string message;
+        return answered(call(message), message);
+    });
 }
 
 } // namespace
@@ -66,83 +88,45 @@ QPLUG_API int qplug_source_kind_unregister(const char* tag) {
 }
 
 QPLUG_API int qplug_source_sync_add_package(qplug_source_sync* sync, const char* package_json) {
-    return guarded([&] {
-        if (!usable(sync)) {
-            return null_argument("sync");
-        }
-        if (package_json == nullptr) {
-            return null_argument("package_json");
-        }
-        std::string message;
-        return answered(sync->functions->add_package(sync, package_json, &message), message);
+    return call_sync(sync, {{"package_json", package_json}}, [&](std::string& message) {
+        return sync->functions->add_package(sync, package_json, &message);
     });
 }
 
 QPLUG_API int qplug_source_sync_add_plugin_archive(int* accepted, qplug_source_sync* sync,
                                                    const char* data, size_t size,
                                                    const char* release_json) {
-    return guarded([&] {
-        if (accepted == nullptr) {
-            return null_argument("accepted");
-        }
+    if (accepted != nullptr) {
         *accepted = 0;
-        if (!usable(sync)) {
-            return null_argument("sync");
-        }
-        if (data == nullptr) {
-            return null_argument("data");
-        }
-        std::string message;
-        return answered(
-            sync->functions->add_plugin_archive(sync, data, size, release_json, accepted, &message),
-            message);
+    }
+    return call_sync(sync, {{"accepted", accepted}, {"data", data}}, [&](std::string& message) {
+        return sync->functions->add_plugin_archive(sync, data, size, release_json, accepted,
+                                                   &message);
     });
 }
 
 QPLUG_API int qplug_source_sync_fetch(char** out, size_t* out_size, qplug_source_sync* sync,
                                       const char* url) {
-    return guarded([&] {
-        if (out == nullptr) {
-            return null_argument("out");
-        }
+    if (out != nullptr) {
         *out = nullptr;
-        if (out_size == nullptr) {
-            return null_argument("out_size");
-        }
+    }
+    if (out_size != nullptr) {
         *out_size = 0;
-        if (!usable(sync)) {
-            return null_argument("sync");
-        }
-        if (url == nullptr) {
-            return null_argument("url");
-        }
-        std::string message;
-        return answered(sync->functions->fetch(sync, url, out, out_size, &message), message);
-    });
+    }
+    return call_sync(sync, {{"out", out}, {"out_size", out_size}, {"url", url}},
+                     [&](std::string& message) {
+                         return sync->functions->fetch(sync, url, out, out_size, &message);
+                     });
 }
 
 QPLUG_API int qplug_source_sync_warn(qplug_source_sync* sync, const char* message) {
-    return guarded([&] {
-        if (!usable(sync)) {
-            return null_argument("sync");
-        }
-        if (message == nullptr) {
-            return null_argument("message");
-        }
-        std::string answer;
-        return answered(sync->functions->warn(sync, message, &answer), answer);
+    return call_sync(sync, {{"message", message}}, [&](std::string& answer) {
+        return sync->functions->warn(sync, message, &answer);
     });
 }
 
 QPLUG_API int qplug_source_sync_fail(qplug_source_sync* sync, const char* message) {
-    return guarded([&] {
-        if (!usable(sync)) {
-            return null_argument("sync");
-        }
-        if (message == nullptr) {
-            return null_argument("message");
-        }
-        std::string answer;
-        return answered(sync->functions->fail(sync, message, &answer), answer);
+    return call_sync(sync, {{"message", message}}, [&](std::string& answer) {
+        return sync->functions->fail(sync, message, &answer);
     });
 }
