@@ -16,6 +16,7 @@ Usage: bench/run_index_bench.py BUILD_DIR [--markdown docs/performance.md] [--re
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -97,6 +98,20 @@ def qplug_process_ms(build, path, repetitions, tmp):
     return statistics.median(times)
 
 
+def changed_copy(path, out, every=100):
+    """The file with the <about> of every `every`-th entry changed (a day's uploads)."""
+    count = [0]
+
+    def change(match):
+        count[0] += 1
+        return match.group(0).replace("It does nothing", "It does something") \
+            if count[0] % every == 0 else match.group(0)
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.write(re.sub(r"<about><!\[CDATA\[It does nothing[^\]]*\]\]></about>", change, text))
+
+
 def run_bench(build, env, repetitions):
     out = subprocess.run(
         [os.path.join(build, "bench", "bench_index"), "--benchmark_format=json",
@@ -107,7 +122,7 @@ def run_bench(build, env, repetitions):
         if b.get("aggregate_name") == "median":
             unit = {"ms": 1, "s": 1000, "us": 1e-3, "ns": 1e-6}[b["time_unit"]]
             results[b["run_name"]] = (b["real_time"] * unit, b["cpu_time"] * unit,
-                                      b.get("releases"))
+                                      b.get("releases", b.get("written")))
     return results
 
 
@@ -121,7 +136,10 @@ def main():
         corpus = largest_corpus_file()
         generated = os.path.join(tmp, "generated-5000x3.xml")
         generated_plugins_xml(generated)
-        env = dict(os.environ, QPLUG_BENCH_CORPUS_XML=corpus, QPLUG_BENCH_GENERATED_XML=generated)
+        changed = os.path.join(tmp, "generated-5000x3-changed.xml")
+        changed_copy(generated, changed)
+        env = dict(os.environ, QPLUG_BENCH_CORPUS_XML=corpus, QPLUG_BENCH_GENERATED_XML=generated,
+                   QPLUG_BENCH_CHANGED_XML=changed)
         qplug = run_bench(args.build, env, args.repetitions)
         rows = []
         for name, path, label in (("BM_SyncPluginsXml/largest_corpus", corpus,
@@ -142,6 +160,13 @@ def main():
             again, again_cpu, _ = qplug[name.replace("BM_SyncPluginsXml", "BM_ResyncUnchanged")]
             rows.append(f"| the same file again, unchanged (a scheduled sync) | {again:.2f} ms "
                         f"({again_cpu:.2f} ms CPU) | {py:.1f} ms | {py / again:.0f}x |")
+            changed_name = name.replace("BM_SyncPluginsXml", "BM_ResyncChanged")
+            if changed_name in qplug:
+                resync, resync_cpu, written = qplug[changed_name]
+                rows.append(f"| the file with 1% of its entries changed, into the index of its "
+                            f"previous version ({int(written)} releases written, the others "
+                            f"kept; in process) | {resync:.1f} ms ({resync_cpu:.1f} ms CPU) | "
+                            f"{py:.1f} ms | {py / resync:.2f}x |")
         wall, cpu, releases = qplug["BM_ImportGenerated/50000/10/iterations:1"]
     lines = ["<!-- BEGIN index-bench -->",
              f"Machine: {os.cpu_count()} CPUs; medians of {args.repetitions}. Reproduce: "
