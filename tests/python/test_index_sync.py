@@ -113,7 +113,7 @@ class IndexTest(unittest.TestCase):
                 "r.qgis_minimum, r.qgis_maximum, r.download_url, r.file_name, r.update_date, "
                 "r.metadata FROM releases r JOIN packages p ON p.id = r.package_id "
                 "JOIN repositories repo ON repo.id = r.repository_id WHERE repo.name = ? "
-                "ORDER BY r.id", (repository,)).fetchall()
+                "ORDER BY p.id, r.id", (repository,)).fetchall()
         return rows
 
     def expected_rows(self, path):
@@ -124,7 +124,8 @@ class IndexTest(unittest.TestCase):
     def check_against_file(self, repository, path):
         expected = self.expected_rows(path)
         got = self.db_releases(repository)
-        # Releases are stored per package (first appearance order), versions in document order.
+        # Packages get their ids in first appearance order; a package's releases are in
+        # document order (ids grow as the sync reads the document).
         order = []
         for e in expected:
             k = plugins_xml_reference.key_of(e)

@@ -99,7 +99,10 @@ class FlatJson {
 public:
     FlatJson() { out_.push_back('{'); }
     /// With room for about `expected_size` bytes (one allocation instead of a doubling series).
-    explicit FlatJson(std::size_t expected_size) {
+    explicit FlatJson(std::size_t expected_size) : FlatJson(std::string(), expected_size) {}
+    /// Written into `buffer` (cleared first): a caller that builds many reuses its memory.
+    FlatJson(std::string&& buffer, std::size_t expected_size) : out_(std::move(buffer)) {
+        out_.clear();
         out_.reserve(expected_size);
         out_.push_back('{');
     }

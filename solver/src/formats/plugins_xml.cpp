@@ -344,7 +344,8 @@ std::size_t unconverted_offset(std::string_view bytes, pugi::xml_encoding encodi
     return std::min(i, bytes.size());
 }
 
-Expected<Document> parse(std::string_view bytes) {
+Expected<Document> parse_each(std::string_view bytes,
+                              const std::function<bool(const Entry&)>& on_entry) {
     // pugixml parses the escaped copy in place, and the entries' texts stay in it; positions
     // are computed on the input bytes.
     Escaped escaped = escape_bare_ampersands(bytes);
@@ -376,13 +377,12 @@ Expected<Document> parse(std::string_view bytes) {
     // Every <pyqgis_plugin> element in document order, nested ones too (QGIS's
     // elementsByTagName), read as the walk meets it.
     Texts texts(*doc.storage);
-    // Room for an entry per KiB (real ones take 1-3 KiB): no regrowth, no copy of entries.
-    doc.entries.reserve(bytes.size() / 1024);
+    std::size_t read = 0;
     for (pugi::xml_node n = xml.first_child(); n; n = next_in_document(n, xml)) {
         if (n.type() != pugi::node_element || std::strcmp(n.name(), "pyqgis_plugin") != 0) {
             continue;
         }
-        Entry& e = doc.entries.emplace_back();
+        Entry e;
         e.name = texts.keep(unicode::strip(n.attribute("name").value()));
         e.version = texts.keep(unicode::strip(n.attribute("version").value()));
         e.plugin_id = texts.keep(unicode::strip(n.attribute("plugin_id").value()));
@@ -390,9 +390,27 @@ Expected<Document> parse(std::string_view bytes) {
         // offset_debug() points at the element's name: step back to its '<'.
         e.offset = original_offset(n.offset_debug() - 1);
         std::tie(e.line, e.column) = lines.at(e.offset);
+        ++read;
+        if (!on_entry(e)) {
+            break;
+        }
     }
-    if (doc.error && doc.entries.empty()) {
+    if (doc.error && read == 0) {
         return std::move(*doc.error);
+    }
+    return doc;
+}
+
+Expected<Document> parse(std::string_view bytes) {
+    std::vector<Entry> entries;
+    // Room for an entry per KiB (real ones take 1-3 KiB): no regrowth, no copy of entries.
+    entries.reserve(bytes.size() / 1024);
+    auto doc = parse_each(bytes, [&](const Entry& e) {
+        entries.push_back(e);
+        return true;
+    });
+    if (doc) {
+        doc->entries = std::move(entries);
     }
     return doc;
 }

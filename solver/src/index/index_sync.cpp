@@ -113,12 +113,15 @@ public:
         std::int64_t package_id = 0;
         if (const auto known = package_ids_.find(package.name); known != package_ids_.end()) {
             package_id = known->second.id;
-            known->second.wanted =
-                PackageText{std::string(display_name), package.summary, package.keywords};
+            PackageText& wanted = known->second.wanted;
+            wanted.display_name.assign(display_name);
+            wanted.summary.assign(package.summary);
+            wanted.keywords.assign(package.keywords);
         } else if (auto previous = previous_packages_.find(package.name);
                    previous != previous_packages_.end()) {
             previous->second.kept = true;
             package_id = previous->second.id;
+            ++report_.packages;
             package_ids_.emplace(package.name,
                                  PackageRow{package_id, previous->second.stored,
                                             PackageText{std::string(display_name), package.summary,
@@ -132,11 +135,11 @@ public:
             st_.insert_package.step();
             QPLUG_TRY(finish(st_.insert_package, "adding a package"));
             package_id = sqlite3_last_insert_rowid(db_.handle());
+            ++report_.packages;
             PackageText text{std::string(display_name), package.summary, package.keywords};
             package_ids_.emplace(package.name, PackageRow{package_id, text, text});
             changed_ = true;
         }
-        ++report_.packages;
         // Within the package, only the last listing of a release counts (the others are
         // merged into it without being written).
         std::size_t merged = 0;
@@ -159,9 +162,12 @@ public:
             QPLUG_TRY(add_release(package_id, identities_[i], r, merged));
         }
         if (merged > 0) {
-            warn(fmt::format("{}: {} release(s) listed more than once with the same version "
-                             "were merged: the last one listed is kept",
-                             package.name, merged));
+            // Said once per package at finish(): a source may add a package once per version.
+            auto [at, added] = merged_.try_emplace(package.name, 0);
+            if (added) {
+                merged_order_.push_back(package.name);
+            }
+            at->second += merged;
         }
         return {};
     }
@@ -176,6 +182,7 @@ public:
 
     /// Deletes what the repository held and the source no longer lists.
     Expected<void> finish() {
+        report_merged();
         for (const auto& [name, row] : package_ids_) {
             QPLUG_TRY(update_package(row));
         }
@@ -196,6 +203,17 @@ public:
             }
         }
         return {};
+    }
+
+    /// Says which packages had releases listed more than once, and how many.
+    void report_merged() {
+        for (const std::string& name : merged_order_) {
+            warn(fmt::format("{}: {} release(s) listed more than once with the same version "
+                             "were merged: the last one listed is kept",
+                             name, merged_.at(name)));
+        }
+        merged_order_.clear();
+        merged_.clear();
     }
 
     /// Whether the sync wrote anything (else the repository's revision stays).
@@ -402,6 +420,8 @@ private:
     std::vector<std::int64_t> duplicates_; ///< previous rows of an identity already read
     std::vector<std::string> identities_;  ///< of the releases of the package being added
     std::unordered_map<std::string_view, std::size_t> last_listing_; ///< identity -> index
+    std::unordered_map<std::string, std::size_t> merged_;            ///< package -> releases merged
+    std::vector<std::string> merged_order_; ///< its packages, first merge first
 };
 
 } // namespace
@@ -542,6 +562,7 @@ Expected<SyncReport> Index::replace_packages(std::string_view repository,
     for (const Package& p : packages) {
         QPLUG_TRY(writer.add(p));
     }
+    writer.report_merged();
     // The repository's contents changed: its revision says so (the .solv cache is keyed by it).
     auto bump = impl_->db.prepare("UPDATE repositories SET revision = revision + 1 WHERE id = ?");
     QPLUG_RETURN_IF_ERROR(bump);

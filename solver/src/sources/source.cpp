@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <cstdlib>
+#include <string>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -68,6 +70,10 @@ public:
         if (auto r = inner_.add(package); !r) {
             return r;
         }
+        // A source may add a package once per version (plugins.xml): packages are counted.
+        if (!names_.insert(package.name).second) {
+            return {};
+        }
         ++stored_;
         if (context_.stored) {
             context_.stored(stored_, std::max(expected_, stored_));
@@ -82,6 +88,7 @@ private:
     std::string name_;
     std::uint64_t expected_ = 0;
     std::uint64_t stored_ = 0;
+    std::unordered_set<std::string> names_; ///< of the packages stored
 };
 
 } // namespace

@@ -94,10 +94,13 @@ struct SyncReport {
 class SyncSink {
 public:
     virtual ~SyncSink() = default;
-    /// How many packages are about to be added (for progress); sources call it before clear().
+    /// How many packages are about to be added (for progress and room): sources call it
+    /// before clear(), or, when they learn it while adding (plugins.xml), as soon as they do.
     virtual void expect(std::size_t packages) { (void)packages; }
     /// Drops what the repository had: called once the new contents are known to be good.
     virtual Expected<void> clear() = 0;
+    /// Adds a package and its releases. A package added again (plugins.xml adds it once per
+    /// version) gets the later add's releases too, and its names and summary.
     virtual Expected<void> add(const Package& package) = 0;
     virtual void warn(std::string message) = 0;
 };

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,5 +88,13 @@ struct Document {
 /// no entry comes before it. A well-formed document without any <pyqgis_plugin> yields no
 /// entries. Nesting depth is not limited: the tree is walked without recursion.
 Expected<Document> parse(std::string_view bytes);
+
+/// Parses as parse() does, but hands each entry to `on_entry` as the walk reads it instead of
+/// keeping it (Document::entries stays empty), so that a sync can write entries while the
+/// rest of the document is read. An entry's views point into the storage of the Document
+/// this returns, which exists before the first call: they stay valid while that Document
+/// lives. `on_entry` returns false to stop the walk. Fails as parse() does.
+Expected<Document> parse_each(std::string_view bytes,
+                              const std::function<bool(const Entry&)>& on_entry);
 
 } // namespace qplug::solver::plugins_xml
