@@ -70,14 +70,23 @@ namespace {
 
 /// "package id, version, channel, build, subdir, path": what makes two releases of a
 /// repository the same release.
-std::string release_identity(std::int64_t package_id, std::string_view version,
-                             std::string_view channel, std::string_view build,
-                             std::string_view subdir, std::string_view path) {
-    std::string identity = std::to_string(package_id);
+void write_release_identity(std::string& identity, std::int64_t package_id,
+                            std::string_view version, std::string_view channel,
+                            std::string_view build, std::string_view subdir,
+                            std::string_view path) {
+    identity.clear();
+    fmt::format_to(std::back_inserter(identity), "{}", package_id);
     for (const std::string_view part : {version, channel, build, subdir, path}) {
         identity += '\x1f';
         identity += part;
     }
+}
+
+std::string release_identity(std::int64_t package_id, std::string_view version,
+                             std::string_view channel, std::string_view build,
+                             std::string_view subdir, std::string_view path) {
+    std::string identity;
+    write_release_identity(identity, package_id, version, channel, build, subdir, path);
     return identity;
 }
 
@@ -143,18 +152,37 @@ public:
         // Within the package, only the last listing of a release counts (the others are
         // merged into it without being written).
         std::size_t merged = 0;
-        identities_.clear();
-        for (const Release& r : package.releases) {
-            identities_.push_back(release_identity(package_id, r.version, channel_name(r.channel),
-                                                   r.build, r.subdir, r.path));
+        const std::size_t count = package.releases.size();
+        if (identities_.size() < count) {
+            identities_.resize(count); // (their memory is reused by the next packages)
         }
-        last_listing_.clear();
-        for (std::size_t i = 0; i < identities_.size() && identities_.size() > 1; ++i) {
-            last_listing_[identities_[i]] = i;
-        }
-        for (std::size_t i = 0; i < package.releases.size(); ++i) {
+        for (std::size_t i = 0; i < count; ++i) {
             const Release& r = package.releases[i];
-            if (!last_listing_.empty() && last_listing_.at(identities_[i]) != i) {
+            write_release_identity(identities_[i], package_id, r.version, channel_name(r.channel),
+                                   r.build, r.subdir, r.path);
+        }
+        // A few releases are compared with each other; many go through a map.
+        constexpr std::size_t kCompared = 16;
+        last_listing_.clear();
+        if (count > kCompared) {
+            for (std::size_t i = 0; i < count; ++i) {
+                last_listing_[identities_[i]] = i;
+            }
+        }
+        auto listed_again = [&](std::size_t i) {
+            if (count > kCompared) {
+                return last_listing_.at(identities_[i]) != i;
+            }
+            for (std::size_t j = i + 1; j < count; ++j) {
+                if (identities_[j] == identities_[i]) {
+                    return true;
+                }
+            }
+            return false;
+        };
+        for (std::size_t i = 0; i < count; ++i) {
+            const Release& r = package.releases[i];
+            if (listed_again(i)) {
                 ++merged;
                 report_.dependencies += r.dependencies.size();
                 continue;
@@ -340,8 +368,8 @@ private:
         // when that listing has its content (even after other listings came between), and
         // deleted at finish() otherwise.
         const auto previous = previous_releases_.find(identity);
-        const auto known = release_ids_.find(identity);
-        if (known != release_ids_.end()) {
+        const auto [known, first_listing] = release_ids_.try_emplace(identity);
+        if (!first_listing) {
             --report_.releases;
             ++merged;
             if (known->second.content_hash == content_hash) {
@@ -353,12 +381,11 @@ private:
             } else {
                 QPLUG_TRY(delete_release(known->second.id, "merging a release listed twice"));
             }
-            release_ids_.erase(known);
         }
         if (previous != previous_releases_.end() && previous->second.content_hash == content_hash) {
             previous->second.kept = true;
             ++report_.unchanged;
-            release_ids_.emplace(identity, Written{previous->second.id, content_hash});
+            known->second = Written{previous->second.id, content_hash};
             return {};
         }
         auto& st = st_.insert_release;
@@ -390,7 +417,7 @@ private:
         QPLUG_TRY(finish(st, "adding a release"));
         changed_ = true;
         const std::int64_t release_id = sqlite3_last_insert_rowid(db_.handle());
-        release_ids_.emplace(identity, Written{release_id, content_hash});
+        known->second = Written{release_id, content_hash};
         for (const std::string& module : r.modules) {
             auto& ms = st_.insert_module;
             ms.bind(1, release_id).bind_static(2, module);

@@ -382,6 +382,18 @@ public:
             }
             queue.close(summary.packages);
         });
+        // However this thread leaves (an error, an exception), the reader is stopped and
+        // joined first.
+        struct StopReader {
+            ListingQueue& queue;
+            std::thread& reader;
+            ~StopReader() {
+                if (reader.joinable()) {
+                    queue.stop();
+                    reader.join();
+                }
+            }
+        } stop_reader{queue, reader};
         auto written = write_listings(queue, sink);
         if (!written) {
             queue.stop();
