@@ -152,7 +152,7 @@ def main():
             rows.append(f"| {label}: the whole `qplug repo sync` process (start to exit) | "
                         f"{process:.1f} ms | {py:.1f} ms | {py / process:.2f}x |")
             rows.append(f"| the same sync in process (bench_index: no start, no exit), {int(releases)} "
-                        f"releases | {wall:.1f} ms ({cpu:.1f} ms CPU) "
+                        f"releases | {wall:.1f} ms ({cpu:.1f} ms CPU of the writing thread) "
                         f"| {py:.1f} ms | {py / wall:.2f}x |")
             parse_only, _, _ = qplug[name.replace("BM_SyncPluginsXml", "BM_XmlParseOnly")]
             rows.append(f"| its XML parse alone (pugixml in memory; nothing read or written), the floor "
@@ -165,7 +165,7 @@ def main():
                 resync, resync_cpu, written = qplug[changed_name]
                 rows.append(f"| the file with 1% of its entries changed, into the index of its "
                             f"previous version ({int(written)} releases written, the others "
-                            f"kept; in process) | {resync:.1f} ms ({resync_cpu:.1f} ms CPU) | "
+                            f"kept; in process) | {resync:.1f} ms ({resync_cpu:.1f} ms CPU of the writing thread) | "
                             f"{py:.1f} ms | {py / resync:.2f}x |")
         wall, cpu, releases = qplug["BM_ImportGenerated/50000/10/iterations:1"]
     lines = ["<!-- BEGIN index-bench -->",
