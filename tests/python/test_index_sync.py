@@ -111,8 +111,10 @@ class IndexTest(unittest.TestCase):
             rows = db.execute(
                 "SELECT p.name, p.display_name, r.version, r.channel, r.deprecated, r.trusted, "
                 "r.qgis_minimum, r.qgis_maximum, r.download_url, r.file_name, r.update_date, "
-                "r.metadata FROM releases r JOIN packages p ON p.id = r.package_id "
-                "JOIN repositories repo ON repo.id = r.repository_id WHERE repo.name = ? "
+                "m.metadata FROM releases r JOIN packages p ON p.id = r.package_id "
+                "JOIN repositories repo ON repo.id = r.repository_id "
+                # A release's metadata whole (a release may store a patch over its package's).
+                "JOIN release_metadata m ON m.release_id = r.id WHERE repo.name = ? "
                 "ORDER BY p.id, r.id", (repository,)).fetchall()
         return rows
 
@@ -281,7 +283,8 @@ class KillDuringSync(IndexTest):
             self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
             return (db.execute("SELECT count(*) FROM packages").fetchone()[0],
                     db.execute("SELECT count(*) FROM releases").fetchone()[0],
-                    db.execute("SELECT count(*) FROM releases WHERE metadata LIKE '%kill test-B%'").fetchone()[0])
+                    db.execute("SELECT count(*) FROM release_metadata "
+                               "WHERE metadata LIKE '%kill test-B%'").fetchone()[0])
 
     def test_kill_9_leaves_the_previous_state_or_the_new_one(self):
         path = os.path.join(self.tmp, "plugins.xml")

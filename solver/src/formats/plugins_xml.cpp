@@ -112,10 +112,11 @@ void append_text(const pugi::xml_node& element, std::string& out) {
     }
 }
 
-/// The element's text as QGIS reads it: QDomElement.text().strip().
-std::string_view stripped_text(const pugi::xml_node& element, Texts& texts) {
+/// The element's text as QGIS reads it: QDomElement.text().strip(). `only` is the element's
+/// first child.
+std::string_view stripped_text(const pugi::xml_node& element, const pugi::xml_node& only,
+                               Texts& texts) {
     // The common cases, one text (the element's value) or one CDATA node: no concatenation.
-    const pugi::xml_node only = element.first_child();
     if (!only) {
         return texts.keep(unicode::strip(element.value()));
     }
@@ -129,6 +130,17 @@ std::string_view stripped_text(const pugi::xml_node& element, Texts& texts) {
 }
 
 bool is_true(std::string_view text) {
+    const bool ascii = std::all_of(text.begin(), text.end(),
+                                   [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (ascii) { // (no allocation; Python's upper() of other letters may give ASCII ones)
+        auto upper_is = [&](std::string_view word) {
+            return text.size() == word.size() &&
+                   std::equal(text.begin(), text.end(), word.begin(), [](char c, char w) {
+                       return (c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c) == w;
+                   });
+        };
+        return upper_is("TRUE") || upper_is("YES");
+    }
     const std::string upper = unicode::to_upper(text);
     return upper == "TRUE" || upper == "YES";
 }
@@ -175,14 +187,22 @@ constexpr std::size_t kFieldCount = std::size(kChildFields);
 
 /// Reads every field of the entry in one pass over its children; the first child of a name
 /// counts, as QDomElement::firstChildElement(name) (and pugixml's child(name)) find it.
-void read_children(const pugi::xml_node& element, Entry& e, Texts& texts) {
+/// Returns whether an entry could be nested in it: a child <pyqgis_plugin>, or a child with
+/// elements of its own.
+bool read_children(const pugi::xml_node& element, Entry& e, Texts& texts) {
     std::array<bool, kFieldCount> seen{};
     std::size_t cursor = 0; // where the previous child matched: the next one usually follows
+    bool nested = false;
     for (pugi::xml_node child = element.first_child(); child; child = child.next_sibling()) {
+        const pugi::xml_node first = child.first_child();
+        for (pugi::xml_node g = first; g && !nested; g = g.next_sibling()) {
+            nested = g.type() == pugi::node_element;
+        }
         const std::string_view name = child.name();
         if (name.empty()) {
             continue; // text between the elements
         }
+        nested = nested || name == "pyqgis_plugin";
         for (std::size_t k = 0; k < kFieldCount; ++k) {
             const std::size_t i = (cursor + k) % kFieldCount;
             if (kChildFields[i].name != name) {
@@ -194,13 +214,14 @@ void read_children(const pugi::xml_node& element, Entry& e, Texts& texts) {
             }
             seen[i] = true;
             if (kChildFields[i].text != nullptr) {
-                e.*kChildFields[i].text = stripped_text(child, texts);
+                e.*kChildFields[i].text = stripped_text(child, first, texts);
             } else if (kChildFields[i].flag != nullptr) {
-                e.*kChildFields[i].flag = is_true(stripped_text(child, texts));
+                e.*kChildFields[i].flag = is_true(stripped_text(child, first, texts));
             }
             break;
         }
     }
+    return nested;
 }
 
 /// The number of '\n' in `text`, 8 bytes at a time (a memchr per line cost more than the
@@ -216,7 +237,9 @@ std::size_t count_newlines(std::string_view text) {
         const std::uint64_t t = word ^ (ones * '\n');
         // The high bit of each byte of `t` that is zero (exact, no carries between bytes).
         const std::uint64_t zeros = ~(((t & lows) + lows) | t) & ~lows;
-        count += static_cast<std::size_t>(__builtin_popcountll(zeros));
+        // One bit per matching byte, summed by a multiplication into the top byte (no
+        // popcount instruction in the baseline x86-64 this is built for).
+        count += static_cast<std::size_t>(((zeros >> 7) * ones) >> 56);
     }
     for (; i < text.size(); ++i) {
         if (text[i] == '\n') {
@@ -378,7 +401,9 @@ Expected<Document> parse_each(std::string_view bytes,
     // elementsByTagName), read as the walk meets it.
     Texts texts(*doc.storage);
     std::size_t read = 0;
-    for (pugi::xml_node n = xml.first_child(); n; n = next_in_document(n, xml)) {
+    bool enter = true; // into the children of the node just read
+    for (pugi::xml_node n = xml.first_child(); n; n = next_in_document(n, xml, enter)) {
+        enter = true;
         if (n.type() != pugi::node_element || std::strcmp(n.name(), "pyqgis_plugin") != 0) {
             continue;
         }
@@ -386,7 +411,8 @@ Expected<Document> parse_each(std::string_view bytes,
         e.name = texts.keep(unicode::strip(n.attribute("name").value()));
         e.version = texts.keep(unicode::strip(n.attribute("version").value()));
         e.plugin_id = texts.keep(unicode::strip(n.attribute("plugin_id").value()));
-        read_children(n, e, texts);
+        // An entry whose children hold no elements has no nested entry: the walk goes past it.
+        enter = read_children(n, e, texts);
         // offset_debug() points at the element's name: step back to its '<'.
         e.offset = original_offset(n.offset_debug() - 1);
         std::tie(e.line, e.column) = lines.at(e.offset);

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <map>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -9,6 +11,7 @@
 
 #include "index/dependency_json.hpp"
 #include "index/index_impl.hpp"
+#include "index/shared_metadata.hpp"
 
 namespace qplug::solver {
 
@@ -38,7 +41,25 @@ constexpr std::string_view kReleaseColumns =
     "p.display_name, "
     "p.summary, r.version, r.channel, r.deprecated, r.trusted, r.qgis_minimum, r.qgis_maximum, "
     "r.requires_python, r.download_url, r.file_name, r.size, r.hash, r.build, r.build_number, "
-    "r.subdir, r.update_date, r.metadata, r.dependencies_known, r.path, r.dependencies_json";
+    "r.subdir, r.update_date, r.metadata, r.dependencies_known, r.path, r.dependencies_json, "
+    "r.metadata_shared, p.metadata";
+
+/// A release's metadata from its row: whole, or its patch over its package's (schema 5).
+std::string release_metadata(std::string_view stored, bool shared, std::string_view base) {
+    if (!shared) {
+        return std::string(stored);
+    }
+    // The releases of a package are mostly read one after another: its metadata is split
+    // into members once for all of them.
+    thread_local std::string cached_base;
+    thread_local std::vector<JsonMember> cached_members;
+    if (cached_base != base || (cached_members.empty() && base != "{}")) {
+        cached_base.assign(base);
+        auto members = object_members(cached_base);
+        cached_members = members ? std::move(*members) : std::vector<JsonMember>{};
+    }
+    return apply_metadata_patch(cached_members, stored);
+}
 
 ReleaseRecord read_release(const sql::Statement& st) {
     ReleaseRecord rec;
@@ -69,7 +90,7 @@ ReleaseRecord read_release(const sql::Statement& st) {
     r.build_number = st.optional_integer(22);
     r.subdir = st.text(23);
     r.update_date = st.text(24);
-    r.metadata_json = st.text(25);
+    r.metadata_json = release_metadata(st.text(25), st.integer(29) != 0, st.text(30));
     r.dependencies_known = st.integer(26) != 0;
     r.path = st.text(27);
     if (auto dependencies = dependencies_from_json(st.text(28))) {

@@ -127,7 +127,22 @@ constexpr const char* kVersion4 = R"sql(
 ALTER TABLE releases ADD COLUMN content_hash INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<const char*, 4> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4};
+// A release's metadata as a merge patch over its package's (index/shared_metadata.hpp): the
+// versions of a plugin repeat most of theirs. `release_metadata` gives every release's
+// metadata whole to SQL readers (json_patch applies the patches; qplug's own reader gives the
+// exact bytes back).
+constexpr const char* kVersion5 = R"sql(
+ALTER TABLE packages ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE releases ADD COLUMN metadata_shared INTEGER NOT NULL DEFAULT 0;
+CREATE VIEW release_metadata AS
+    SELECT r.id AS release_id,
+           CASE WHEN r.metadata_shared THEN json_patch(p.metadata, r.metadata)
+                ELSE r.metadata END AS metadata
+    FROM releases r JOIN packages p ON p.id = r.package_id;
+)sql";
+
+constexpr std::array<const char*, 5> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4,
+                                                    kVersion5};
 
 } // namespace
 

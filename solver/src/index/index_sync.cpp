@@ -10,6 +10,7 @@
 #include "index/dependency_json.hpp"
 #include "index/index_impl.hpp"
 #include "index/release_hash.hpp"
+#include "index/shared_metadata.hpp"
 #include "io/system_text.hpp"
 
 namespace qplug::solver {
@@ -38,21 +39,21 @@ Expected<SyncStatements*> Index::Impl::sync_statements() {
     SyncStatements s;
     const std::pair<sql::Statement*, const char*> sqls[] = {
         {&s.insert_package, "INSERT INTO packages (repository_id, name, display_name, summary, "
-                            "keywords) VALUES (?, ?, ?, ?, ?)"},
-        {&s.update_package,
-         "UPDATE packages SET display_name = ?, summary = ?, keywords = ? WHERE id = ?"},
+                            "keywords, metadata) VALUES (?, ?, ?, ?, ?, ?)"},
+        {&s.update_package, "UPDATE packages SET display_name = ?, summary = ?, keywords = ?, "
+                            "metadata = ? WHERE id = ?"},
         {&s.insert_release,
          "INSERT INTO releases (repository_id, package_id, version, channel, deprecated, "
          "trusted, qgis_minimum, qgis_maximum, requires_python, download_url, file_name, size, "
          "hash, build, build_number, subdir, update_date, metadata, dependencies_known, path, "
-         "owner, dependencies_json, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+         "owner, dependencies_json, content_hash, metadata_shared) VALUES (?, ?, ?, ?, ?, ?, ?, "
+         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
         {&s.insert_module, "INSERT OR IGNORE INTO modules (release_id, module) VALUES (?, ?)"},
         {&s.delete_release, "DELETE FROM releases WHERE id = ?"},
         {&s.delete_modules, "DELETE FROM modules WHERE release_id = ?"},
         {&s.delete_package, "DELETE FROM packages WHERE id = ?"},
-        {&s.previous_packages, "SELECT id, name, display_name, summary, keywords FROM packages "
-                               "WHERE repository_id = ?"},
+        {&s.previous_packages, "SELECT id, name, display_name, summary, keywords, metadata "
+                               "FROM packages WHERE repository_id = ?"},
         {&s.previous_releases,
          "SELECT id, package_id, version, channel, build, subdir, path, content_hash FROM "
          "releases WHERE repository_id = ?"},
@@ -90,6 +91,16 @@ std::string release_identity(std::int64_t package_id, std::string_view version,
     return identity;
 }
 
+/// The metadata a new package's releases are stored as patches over: its last release's, when
+/// it has several (a package of one release keeps its metadata in the release's row, where SQL
+/// readers of earlier schemas find it).
+std::string_view shared_base(const Package& package) {
+    if (package.releases.size() < 2 || package.releases.back().metadata_json.empty()) {
+        return "{}";
+    }
+    return package.releases.back().metadata_json;
+}
+
 /// The sink a source fills: the transaction begins at the first write (clear), so fetching
 /// and parsing do not hold the index's write lock.
 ///
@@ -119,35 +130,57 @@ public:
         // A package listed twice (plugins.xml lists one element per version) is merged. The
         // ids of packages added by this sync, and of the previous ones it keeps, are known
         // here (no RETURNING, which makes SQLite journal every page a statement touches).
-        std::int64_t package_id = 0;
+        PackageRow* row = nullptr;
         if (const auto known = package_ids_.find(package.name); known != package_ids_.end()) {
-            package_id = known->second.id;
-            PackageText& wanted = known->second.wanted;
+            row = &known->second;
+            PackageText& wanted = row->wanted;
             wanted.display_name.assign(display_name);
             wanted.summary.assign(package.summary);
             wanted.keywords.assign(package.keywords);
         } else if (auto previous = previous_packages_.find(package.name);
                    previous != previous_packages_.end()) {
             previous->second.kept = true;
-            package_id = previous->second.id;
             ++report_.packages;
-            package_ids_.emplace(package.name,
-                                 PackageRow{package_id, previous->second.stored,
-                                            PackageText{std::string(display_name), package.summary,
-                                                        package.keywords}});
+            // The kept releases' patches are over the package's metadata: it stays, unless
+            // the package had none.
+            const std::string& stored_base = previous->second.stored.metadata;
+            row = &package_ids_
+                       .emplace(package.name,
+                                PackageRow{previous->second.id, previous->second.stored,
+                                           PackageText{std::string(display_name), package.summary,
+                                                       package.keywords,
+                                                       stored_base == "{}"
+                                                           ? std::string(shared_base(package))
+                                                           : stored_base}})
+                       .first->second;
         } else {
+            const std::string_view base = shared_base(package);
             st_.insert_package.bind(1, repository_id_)
                 .bind_static(2, package.name)
                 .bind_static(3, display_name)
                 .bind_static(4, package.summary)
-                .bind_static(5, package.keywords);
+                .bind_static(5, package.keywords)
+                .bind_static(6, base);
             st_.insert_package.step();
             QPLUG_TRY(finish(st_.insert_package, "adding a package"));
-            package_id = sqlite3_last_insert_rowid(db_.handle());
             ++report_.packages;
-            PackageText text{std::string(display_name), package.summary, package.keywords};
-            package_ids_.emplace(package.name, PackageRow{package_id, text, text});
+            PackageText text{std::string(display_name), package.summary, package.keywords,
+                             std::string(base)};
+            row = &package_ids_
+                       .emplace(package.name,
+                                PackageRow{sqlite3_last_insert_rowid(db_.handle()), text, text})
+                       .first->second;
             changed_ = true;
+        }
+        const std::int64_t package_id = row->id;
+        // The members of the package's metadata, for the releases' patches (views into the
+        // row, which stays where it is in the map).
+        base_members_.clear();
+        if (row->wanted.metadata != "{}") {
+            if (auto members = object_members(row->wanted.metadata);
+                members && !has_duplicate_keys(*members)) {
+                base_members_ = std::move(*members);
+            }
         }
         // Within the package, only the last listing of a release counts (the others are
         // merged into it without being written).
@@ -262,6 +295,7 @@ private:
         std::string display_name;
         std::string summary;
         std::string keywords;
+        std::string metadata; ///< what its releases' metadata patches are over ("{}": none)
         bool operator==(const PackageText&) const = default;
     };
     /// A package of this sync: what its row holds, and what its last listing says (written at
@@ -299,11 +333,11 @@ private:
             const std::int64_t id = packages.integer(0);
             previous_packages_.try_emplace(
                 std::string(packages.text(1)),
-                PreviousPackage{id,
-                                PackageText{std::string(packages.text(2)),
-                                            std::string(packages.text(3)),
-                                            std::string(packages.text(4))},
-                                false});
+                PreviousPackage{
+                    id,
+                    PackageText{std::string(packages.text(2)), std::string(packages.text(3)),
+                                std::string(packages.text(4)), std::string(packages.text(5))},
+                    false});
         }
         QPLUG_TRY(finish(packages, "reading the repository's packages"));
         auto& releases = st_.previous_releases;
@@ -329,7 +363,8 @@ private:
         st_.update_package.bind_static(1, row.wanted.display_name)
             .bind_static(2, row.wanted.summary)
             .bind_static(3, row.wanted.keywords)
-            .bind(4, row.id);
+            .bind_static(4, row.wanted.metadata)
+            .bind(5, row.id);
         st_.update_package.step();
         changed_ = true;
         return finish(st_.update_package, "updating a package");
@@ -388,6 +423,12 @@ private:
             known->second = Written{previous->second.id, content_hash};
             return {};
         }
+        // Stored as what it changes in the package's metadata when that is smaller.
+        const std::string_view full =
+            r.metadata_json.empty() ? std::string_view("{}") : std::string_view(r.metadata_json);
+        const std::optional<std::string> patch =
+            base_members_.empty() ? std::nullopt : metadata_patch(base_members_, full);
+        const std::string_view metadata = patch ? std::string_view(*patch) : full;
         auto& st = st_.insert_release;
         st.bind(1, repository_id_)
             .bind(2, package_id)
@@ -406,13 +447,13 @@ private:
             .bind(15, r.build_number)
             .bind_static(16, r.subdir)
             .bind_static(17, r.update_date)
-            .bind_static(18, r.metadata_json.empty() ? std::string_view("{}")
-                                                     : std::string_view(r.metadata_json))
+            .bind_static(18, metadata)
             .bind(19, r.dependencies_known)
             .bind_static(20, r.path)
             .bind_static(21, r.path.empty() ? std::string_view() : backend_name(r.owner))
             .bind_static(22, dependencies_json)
-            .bind(23, content_hash);
+            .bind(23, content_hash)
+            .bind(24, patch.has_value());
         st.step();
         QPLUG_TRY(finish(st, "adding a release"));
         changed_ = true;
@@ -446,6 +487,7 @@ private:
     std::unordered_map<std::string, PreviousRelease> previous_releases_; ///< by identity
     std::vector<std::int64_t> duplicates_; ///< previous rows of an identity already read
     std::vector<std::string> identities_;  ///< of the releases of the package being added
+    std::vector<JsonMember> base_members_; ///< of the metadata of the package being added
     std::unordered_map<std::string_view, std::size_t> last_listing_; ///< identity -> index
     std::unordered_map<std::string, std::size_t> merged_;            ///< package -> releases merged
     std::vector<std::string> merged_order_; ///< its packages, first merge first
