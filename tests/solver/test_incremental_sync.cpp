@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <qplug/solver/index.hpp>
 
@@ -96,6 +97,37 @@ private:
         return v[static_cast<std::size_t>(pick(static_cast<int>(v.size())))];
     }
 
+    /// Versions of a plugin share most of their metadata, which the index stores as patches over
+    /// their package's (schema 5): long shared members, some changed, added, left out or in
+    /// another order, now and then none.
+    std::string metadata() {
+        if (pick(6) == 0) {
+            return "{}";
+        }
+        std::vector<std::string> members;
+        if (pick(4) != 0) {
+            members.push_back(fmt::format(R"("about":"{}")",
+                                          one_of<std::string>({"a long text the versions share",
+                                                               "another long shared text"})));
+        }
+        if (pick(3) != 0) {
+            members.push_back(fmt::format(R"("author_name":"{}")",
+                                          one_of<std::string>({"A. Author", "B. Author"})));
+        }
+        if (pick(2) == 0) {
+            members.push_back(
+                fmt::format(R"("changelog":"{}")", one_of<std::string>({"fixed", "added"})));
+        }
+        if (pick(5) == 0) {
+            members.push_back(R"("links":{"home":"https://example.org"})");
+        }
+        members.push_back(fmt::format(R"("version":"{}")", one_of<std::string>({"1", "2"})));
+        if (pick(4) == 0 && members.size() > 1) {
+            std::swap(members.front(), members.back());
+        }
+        return fmt::format("{{{}}}", fmt::join(members, ","));
+    }
+
     Release release() {
         Release r;
         r.version = one_of<std::string>({"1.0", "1.1", "2.0", "2.0.1"});
@@ -103,7 +135,7 @@ private:
         r.qgis_minimum = one_of<std::string>({"3.0", "3.22", ""});
         r.download_url =
             one_of<std::string>({"https://a.example/x.zip", "https://b.example/y.zip"});
-        r.metadata_json = one_of<std::string>({"{}", R"({"about":"a"})", R"({"about":"b"})"});
+        r.metadata_json = metadata();
         r.dependencies_known = pick(2) == 0;
         if (pick(2) == 0) {
             r.dependencies.push_back({DependencyKind::plugin,
@@ -154,7 +186,7 @@ private:
                 if (!p.releases.empty()) {
                     auto& r = p.releases[static_cast<std::size_t>(
                         pick(static_cast<int>(p.releases.size())))];
-                    r.metadata_json = one_of<std::string>({"{}", R"({"about":"c"})"});
+                    r.metadata_json = metadata();
                     r.qgis_maximum = one_of<std::string>({"", "3.99"});
                 }
             }
@@ -173,6 +205,24 @@ private:
     std::mt19937 rng_;
     std::vector<Package> packages_;
 };
+
+/// How many releases of the index store their metadata as a patch (schema 5).
+std::int64_t shared_metadata_rows(const std::filesystem::path& path) {
+    sqlite3* db = nullptr;
+    std::int64_t count = -1;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM releases WHERE metadata_shared", -1, &st,
+                               nullptr) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW) {
+            count = sqlite3_column_int64(st, 0);
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    EXPECT_GE(count, 0) << path;
+    return count;
+}
 
 class IncrementalSync : public ::testing::Test {
 protected:
@@ -217,6 +267,7 @@ TEST_F(IncrementalSync, RandomSyncsLeaveWhatAFreshSyncLeavesAndKeepWhatDidNotCha
     const std::uint32_t first_seed =
         seed_text != nullptr ? static_cast<std::uint32_t>(std::strtoul(seed_text, nullptr, 10)) : 1;
     const int seeds = seed_text != nullptr ? 1 : 8;
+    std::int64_t shared_rows = 0; // releases stored as a patch over their package's metadata
     for (std::uint32_t seed = first_seed; seed < first_seed + static_cast<std::uint32_t>(seeds);
          ++seed) {
         SCOPED_TRACE(fmt::format("QPLUG_INCREMENTAL_SEED={}", seed));
@@ -310,6 +361,8 @@ TEST_F(IncrementalSync, RandomSyncsLeaveWhatAFreshSyncLeavesAndKeepWhatDidNotCha
                 EXPECT_TRUE(now == revision || now == revision + 1); // a package without releases
             }
 
+            shared_rows += shared_metadata_rows(dir_ / "index.sqlite");
+
             // Sometimes learn a release's dependencies, as a plan that reads its ZIP does.
             auto all = index.available();
             if (!all.empty() && rng() % 2 == 0) {
@@ -319,6 +372,8 @@ TEST_F(IncrementalSync, RandomSyncsLeaveWhatAFreshSyncLeavesAndKeepWhatDidNotCha
             }
         }
     }
+    // The comparisons above went through releases stored as metadata patches too.
+    EXPECT_GT(shared_rows, 0);
 }
 
 } // namespace
