@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "index/dependency_json.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <qplug/unicode.hpp>
@@ -28,12 +30,26 @@ std::string dependencies_to_json(const std::vector<Dependency>& dependencies) {
     return out;
 }
 
+std::string modules_to_json(std::vector<std::string> modules) {
+    std::sort(modules.begin(), modules.end());
+    modules.erase(std::unique(modules.begin(), modules.end()), modules.end());
+    std::string out = "[";
+    for (const std::string& m : modules) {
+        if (out.size() > 1) {
+            out.push_back(',');
+        }
+        append_json_string(out, m);
+    }
+    out.push_back(']');
+    return out;
+}
+
 namespace {
 
-/// A strict reader of exactly the shape written above (and by the migration's
-/// json_group_array): an array of [string x 5, integer]. Written by hand because this runs once
-/// per release when the solver loads the index (500,000 times on a large one), where
-/// nlohmann's DOM cost more than the rest of the loading.
+/// A strict reader of exactly the shapes written above (and by the migrations'
+/// json_group_array): an array of [string x 5, integer], or an array of strings. Written by hand
+/// because this runs once per release when the solver loads the index (500,000 times on a large
+/// one), where nlohmann's DOM cost more than the rest of the loading.
 class Reader {
 public:
     explicit Reader(std::string_view text) : text_(text) {}
@@ -61,6 +77,21 @@ public:
             d.kind = *parsed_kind;
             d.constraint = constraint != 0;
             out.push_back(std::move(d));
+        } while (take(','));
+        return take(']') && at_end();
+    }
+
+    bool read(std::vector<std::string>& out) {
+        if (!take('[')) {
+            return false;
+        }
+        if (take(']')) {
+            return at_end();
+        }
+        do {
+            if (!string(out.emplace_back())) {
+                return false;
+            }
         } while (take(','));
         return take(']') && at_end();
     }
@@ -189,6 +220,18 @@ Expected<std::vector<Dependency>> dependencies_from_json(std::string_view json) 
         return failure(fmt::format("the index holds a damaged dependency list (not [[kind, "
                                    "target, spec, markers, extra, 0|1], ...]): {:.80}",
                                    json));
+    }
+    return out;
+}
+
+Expected<std::vector<std::string>> modules_from_json(std::string_view json) {
+    std::vector<std::string> out;
+    if (json == "[]" || json.empty()) {
+        return out;
+    }
+    if (!Reader(json).read(out)) {
+        return failure(fmt::format(
+            "the index holds a damaged module list (not [\"name\", ...]): {:.80}", json));
     }
     return out;
 }

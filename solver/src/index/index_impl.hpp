@@ -17,9 +17,7 @@ struct SyncStatements {
     sql::Statement insert_package;
     sql::Statement update_package;
     sql::Statement insert_release;
-    sql::Statement insert_module;
     sql::Statement delete_release;
-    sql::Statement delete_modules;
     sql::Statement delete_package;
     sql::Statement previous_packages; ///< a repository's packages before the sync
     sql::Statement previous_releases; ///< and their releases, with their content hashes

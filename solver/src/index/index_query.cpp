@@ -42,7 +42,7 @@ constexpr std::string_view kReleaseColumns =
     "p.summary, r.version, r.channel, r.deprecated, r.trusted, r.qgis_minimum, r.qgis_maximum, "
     "r.requires_python, r.download_url, r.file_name, r.size, r.hash, r.build, r.build_number, "
     "r.subdir, r.update_date, r.metadata, r.dependencies_known, r.path, r.dependencies_json, "
-    "r.metadata_shared, p.metadata";
+    "r.metadata_shared, p.metadata, r.modules_json";
 
 /// A release's metadata from its row: whole, or its patch over its package's (schema 5).
 std::string release_metadata(std::string_view stored, bool shared, std::string_view base) {
@@ -98,27 +98,13 @@ ReleaseRecord read_release(const sql::Statement& st) {
     } else {
         r.dependencies_known = false; // a damaged list: as if never read, so it is read again
     }
+    if (auto modules = modules_from_json(st.text(31))) {
+        r.modules = std::move(*modules);
+    } else {
+        r.dependencies_known = false; // read again with the dependencies
+    }
     r.owner = backend_from_name(st.text(6)).value_or(Backend::legacy);
     return rec;
-}
-
-/// Fills the modules of the records (one query each, by release id).
-void attach_modules(const sql::Database& db, std::vector<ReleaseRecord>& records) {
-    if (records.empty()) {
-        return;
-    }
-    std::map<std::int64_t, ReleaseRecord*> by_id;
-    for (auto& r : records) {
-        by_id[r.id] = &r;
-    }
-    auto mods = db.query("SELECT module FROM modules WHERE release_id = ?");
-    for (auto& [id, rec] : by_id) {
-        mods.bind(1, id);
-        while (mods.next_row("the modules")) {
-            rec->release.modules.emplace_back(mods.text(0));
-        }
-        mods.reset();
-    }
 }
 
 std::vector<ReleaseRecord> query_releases(const sql::Database& db, const std::string& where,
@@ -134,7 +120,6 @@ std::vector<ReleaseRecord> query_releases(const sql::Database& db, const std::st
     while (st.next_row("the releases")) {
         out.push_back(read_release(st));
     }
-    attach_modules(db, out);
     return out;
 }
 
@@ -197,21 +182,6 @@ std::vector<ReleaseRecord> Index::available() const {
                     kReleaseColumns));
     while (st.next_row("the releases")) {
         out.push_back(read_release(st));
-    }
-    if (out.empty()) {
-        return out;
-    }
-    // Releases are in id order: their modules, also read in release order, are merged in.
-    auto position = [&](std::int64_t id) -> ReleaseRecord* {
-        auto it = std::lower_bound(out.begin(), out.end(), id,
-                                   [](const ReleaseRecord& r, std::int64_t v) { return r.id < v; });
-        return it != out.end() && it->id == id ? &*it : nullptr;
-    };
-    auto mods = impl_->db.query("SELECT release_id, module FROM modules ORDER BY release_id");
-    while (mods.next_row("the modules")) {
-        if (ReleaseRecord* r = position(mods.integer(0))) {
-            r->release.modules.emplace_back(mods.text(1));
-        }
     }
     return out;
 }

@@ -16,11 +16,9 @@
 namespace qplug::solver {
 
 Expected<void> Index::Impl::clear_repository(std::int64_t repository_id) {
-    // Modules first (a range delete on their clustered key), then releases (and with them
-    // their dependencies, a column of theirs) and packages.
-    for (const char* sql : {"DELETE FROM modules WHERE release_id IN (SELECT id FROM releases "
-                            "WHERE repository_id = ?)",
-                            "DELETE FROM releases WHERE repository_id = ?",
+    // Releases (and with them their dependencies and modules, columns of theirs), then
+    // packages.
+    for (const char* sql : {"DELETE FROM releases WHERE repository_id = ?",
                             "DELETE FROM packages WHERE repository_id = ?"}) {
         auto st = db.prepare(sql);
         QPLUG_RETURN_IF_ERROR(st);
@@ -46,11 +44,9 @@ Expected<SyncStatements*> Index::Impl::sync_statements() {
          "INSERT INTO releases (repository_id, package_id, version, channel, deprecated, "
          "trusted, qgis_minimum, qgis_maximum, requires_python, download_url, file_name, size, "
          "hash, build, build_number, subdir, update_date, metadata, dependencies_known, path, "
-         "owner, dependencies_json, content_hash, metadata_shared) VALUES (?, ?, ?, ?, ?, ?, ?, "
-         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
-        {&s.insert_module, "INSERT OR IGNORE INTO modules (release_id, module) VALUES (?, ?)"},
+         "owner, dependencies_json, content_hash, metadata_shared, modules_json) VALUES (?, ?, "
+         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
         {&s.delete_release, "DELETE FROM releases WHERE id = ?"},
-        {&s.delete_modules, "DELETE FROM modules WHERE release_id = ?"},
         {&s.delete_package, "DELETE FROM packages WHERE id = ?"},
         {&s.previous_packages, "SELECT id, name, display_name, summary, keywords, metadata "
                                "FROM packages WHERE repository_id = ?"},
@@ -371,11 +367,9 @@ private:
     }
 
     Expected<void> delete_release(std::int64_t release_id, std::string_view doing) {
-        for (auto* st : {&st_.delete_modules, &st_.delete_release}) {
-            st->bind(1, release_id);
-            st->step();
-            QPLUG_TRY(finish(*st, doing));
-        }
+        st_.delete_release.bind(1, release_id);
+        st_.delete_release.step();
+        QPLUG_TRY(finish(st_.delete_release, doing));
         changed_ = true;
         return {};
     }
@@ -453,18 +447,13 @@ private:
             .bind_static(21, r.path.empty() ? std::string_view() : backend_name(r.owner))
             .bind_static(22, dependencies_json)
             .bind(23, content_hash)
-            .bind(24, patch.has_value());
+            .bind(24, patch.has_value())
+            .bind(25, modules_to_json(r.modules));
         st.step();
         QPLUG_TRY(finish(st, "adding a release"));
         changed_ = true;
         const std::int64_t release_id = sqlite3_last_insert_rowid(db_.handle());
         known->second = Written{release_id, content_hash};
-        for (const std::string& module : r.modules) {
-            auto& ms = st_.insert_module;
-            ms.bind(1, release_id).bind_static(2, module);
-            ms.step();
-            QPLUG_TRY(finish(ms, "adding a module"));
-        }
         return {};
     }
 
@@ -576,29 +565,14 @@ Expected<void> Index::set_dependencies(std::int64_t release_id,
     if (auto r = bump->run(impl_->db, "updating the revision"); !r) {
         return r;
     }
-    auto update = impl_->db.prepare(
-        "UPDATE releases SET dependencies_json = ?, dependencies_known = 1 WHERE id = ?");
-    auto clear_modules = impl_->db.prepare("DELETE FROM modules WHERE release_id = ?");
-    auto mod =
-        impl_->db.prepare("INSERT OR IGNORE INTO modules (release_id, module) VALUES (?, ?)");
-    for (auto* st : {&update, &clear_modules, &mod}) {
-        if (!*st) {
-            return st->error();
-        }
-    }
-    update->bind(1, dependencies_to_json(dependencies)).bind(2, release_id);
-    if (auto r = update->run(impl_->db, "updating dependencies"); !r) {
+    auto update = impl_->db.prepare("UPDATE releases SET dependencies_json = ?, modules_json = ?, "
+                                    "dependencies_known = 1 WHERE id = ?");
+    QPLUG_RETURN_IF_ERROR(update);
+    update->bind(1, dependencies_to_json(dependencies))
+        .bind(2, modules_to_json(modules))
+        .bind(3, release_id);
+    if (auto r = update->run(impl_->db, "updating dependencies and modules"); !r) {
         return r;
-    }
-    clear_modules->bind(1, release_id);
-    if (auto r = clear_modules->run(impl_->db, "updating modules"); !r) {
-        return r;
-    }
-    for (const std::string& m : modules) {
-        mod->bind(1, release_id).bind(2, m);
-        if (auto r = mod->run(impl_->db, "adding a module"); !r) {
-            return r;
-        }
     }
     return tx->commit();
 }
@@ -616,9 +590,7 @@ Expected<SyncReport> Index::replace_packages(std::string_view repository,
     Writer writer(impl_->db, **statements, repo->id, report);
     QPLUG_TRY(writer.begin_partial());
     for (const char* sql :
-         {"DELETE FROM modules WHERE release_id IN (SELECT r.id FROM releases r JOIN packages p "
-          "ON p.id = r.package_id WHERE p.repository_id = ?1 AND p.name = ?2)",
-          "DELETE FROM releases WHERE package_id IN (SELECT id FROM packages WHERE "
+         {"DELETE FROM releases WHERE package_id IN (SELECT id FROM packages WHERE "
           "repository_id = ?1 AND name = ?2)",
           "DELETE FROM packages WHERE repository_id = ?1 AND name = ?2"}) {
         auto st = impl_->db.prepare(sql);
