@@ -163,8 +163,8 @@ public:
             PackageText text{std::string(display_name), package.summary, package.keywords,
                              std::string(base)};
             row = &package_ids_
-                       .emplace(package.name,
-                                PackageRow{sqlite3_last_insert_rowid(db_.handle()), text, text})
+                       .emplace(package.name, PackageRow{sqlite3_last_insert_rowid(db_.handle()),
+                                                         text, std::move(text)})
                        .first->second;
             changed_ = true;
         }

@@ -85,10 +85,10 @@ std::string json_of(const plugins_xml::Entry& e, std::string&& buffer) {
     return std::move(j).str();
 }
 
-/// Makes `r` the entry's release. `r` may hold an earlier release: the memory of its texts and
-/// lists is reused (a sync reads thousands), every field is set anew.
-void read_release(const plugins_xml::Entry& e, Release& r, std::vector<std::string>& warnings,
-                  const std::string& where) {
+/// Makes `r` the entry's release (`key`: the entry's). `r` may hold an earlier release: the memory
+/// of its texts and lists is reused (a sync reads thousands), every field is set anew.
+void read_release(const plugins_xml::Entry& e, const std::string& key, Release& r,
+                  std::vector<std::string>& warnings, const std::string& where) {
     std::string download_url = std::move(r.download_url);
     std::string file_name = std::move(r.file_name);
     std::string update_date = std::move(r.update_date);
@@ -109,7 +109,7 @@ void read_release(const plugins_xml::Entry& e, Release& r, std::vector<std::stri
     dependencies.clear();
     r.dependencies = std::move(dependencies);
     modules.resize(1);
-    modules.front() = e.key();
+    modules.front() = key; // QGIS imports a plugin by its folder
     r.modules = std::move(modules);
     if (!e.plugin_dependencies.empty()) {
         std::vector<std::string> problems;
@@ -263,39 +263,32 @@ Expected<plugins_xml::Document> read_listings(std::string_view bytes, const std:
             ++summary.disabled; // QGIS drops these
             return true;
         }
-        std::string key = entry.key();
+        const std::string key = entry.key();
         // The versions of a plugin usually follow each other: they go into one listing.
-        if (filled > 0 && !key.empty() && batch[filled - 1].package.name == key) {
-            Listing& previous = batch[filled - 1];
-            Names& known = names[key];
-            merge_names(known, entry);
-            Package& p = previous.package;
-            p.display_name.assign(known.display_name);
-            p.summary.assign(known.summary);
-            p.keywords.assign(known.keywords);
-            p.releases.resize(p.releases.size() + 1);
-            read_release(entry, p.releases.back(), previous.warnings, where);
-            return true;
+        const bool same_plugin =
+            filled > 0 && !key.empty() && batch[filled - 1].package.name == key;
+        Listing* listing = same_plugin ? &batch[filled - 1] : nullptr;
+        if (!same_plugin) {
+            listing = filled < batch.size() ? &batch[filled] : &batch.emplace_back();
+            ++filled;
+            listing->warnings.clear();
+            listing->package.name.assign(key);
         }
-        Listing& listing = filled < batch.size() ? batch[filled] : batch.emplace_back();
-        ++filled;
-        listing.warnings.clear();
+        Package& p = listing->package;
         if (key.empty()) {
-            listing.package.name.clear();
-            listing.package.releases.clear();
-            listing.warnings.push_back(
+            p.releases.clear();
+            listing->warnings.push_back(
                 fmt::format("{}:{}:{}: {} {} has neither file_name nor download_url", where,
                             entry.line, entry.column, entry.name, entry.version));
         } else {
             Names& known = names[key];
             merge_names(known, entry);
-            Package& p = listing.package;
-            p.name.assign(key);
             p.display_name.assign(known.display_name);
             p.summary.assign(known.summary);
             p.keywords.assign(known.keywords);
-            p.releases.resize(1);
-            read_release(entry, p.releases.front(), listing.warnings, where);
+            // (a reused listing keeps its first release's memory)
+            p.releases.resize(same_plugin ? p.releases.size() + 1 : 1);
+            read_release(entry, key, p.releases.back(), listing->warnings, where);
         }
         if (filled == ListingQueue::kBatch) {
             if (!queue.push(std::move(batch))) {
