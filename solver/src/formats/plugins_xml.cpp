@@ -15,6 +15,7 @@
 #include <qplug/unicode.hpp>
 
 #include "errors.hpp"
+#include "formats/plugins_xml_reading.hpp"
 
 namespace qplug::solver::plugins_xml {
 
@@ -77,9 +78,9 @@ pugi::xml_node next_in_document(const pugi::xml_node& node, const pugi::xml_node
 /// copied into the Document's storage.
 class Texts {
 public:
-    explicit Texts(Document::Storage& storage)
-        : storage_(storage), begin_(storage.bytes.data()),
-          end_(storage.bytes.data() + storage.bytes.size()) {}
+    /// Texts of `parsed` (a buffer of `storage`) are views into it.
+    Texts(Document::Storage& storage, std::string_view parsed)
+        : storage_(storage), begin_(parsed.data()), end_(parsed.data() + parsed.size()) {}
 
     std::string_view keep(std::string_view text) {
         if (text.empty()) {
@@ -367,28 +368,218 @@ std::size_t unconverted_offset(std::string_view bytes, pugi::xml_encoding encodi
     return std::min(i, bytes.size());
 }
 
+namespace {
+
+constexpr unsigned kParseOptions = pugi::parse_default | pugi::parse_embed_pcdata;
+constexpr std::string_view kEntryStart = "<pyqgis_plugin";
+constexpr std::string_view kEntryEnd = "</pyqgis_plugin";
+
+bool is_xml_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+std::size_t skip_xml_space(std::string_view text, std::size_t at) {
+    while (at < text.size() && is_xml_space(text[at])) {
+        ++at;
+    }
+    return at;
+}
+
+/// Hands the <pyqgis_plugin> elements of a parsed tree to `on_entry`, in document order,
+/// nested ones too (QGIS's elementsByTagName). The first `skip` entries were handed before
+/// (by the reading in pieces): they are counted, not handed again.
+class EntryWalk {
+public:
+    EntryWalk(const Escaped& escaped, const LineIndex& lines,
+              const std::function<bool(const Entry&)>& on_entry)
+        : escaped_(escaped), lines_(lines), on_entry_(on_entry) {}
+
+    /// The offset in the input bytes of an offset in `parsed` (which pugixml read as
+    /// `encoding`).
+    std::size_t original_offset(std::string_view parsed, pugi::xml_encoding encoding,
+                                std::ptrdiff_t offset) const {
+        return escaped_.original_offset(unconverted_offset(
+            parsed, encoding, static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, offset))));
+    }
+
+    /// Walks the tree below `root`, parsed from `parsed` starting at its offset `base`.
+    /// False when `on_entry` asked to stop.
+    bool walk(const pugi::xml_node& root, std::string_view parsed, std::size_t base,
+              pugi::xml_encoding encoding, Texts& texts) {
+        bool enter = true; // into the children of the node just read
+        for (pugi::xml_node n = root.first_child(); n; n = next_in_document(n, root, enter)) {
+            enter = true;
+            if (n.type() != pugi::node_element || std::strcmp(n.name(), "pyqgis_plugin") != 0) {
+                continue;
+            }
+            if (skip_ > 0) {
+                --skip_;
+                continue;
+            }
+            Entry e;
+            e.name = texts.keep(unicode::strip(n.attribute("name").value()));
+            e.version = texts.keep(unicode::strip(n.attribute("version").value()));
+            e.plugin_id = texts.keep(unicode::strip(n.attribute("plugin_id").value()));
+            // An entry whose children hold no elements has no nested entry: the walk goes
+            // past it.
+            enter = read_children(n, e, texts);
+            // offset_debug() points at the element's name: step back to its '<'.
+            e.offset = original_offset(parsed, encoding,
+                                       static_cast<std::ptrdiff_t>(base) + n.offset_debug() - 1);
+            std::tie(e.line, e.column) = lines_.at(e.offset);
+            ++read_;
+            if (!on_entry_(e)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// Entries handed so far.
+    std::size_t read() const { return read_; }
+    /// The next walk passes over the entries handed so far.
+    void skip_read() { skip_ = read_; }
+
+private:
+    const Escaped& escaped_;
+    const LineIndex& lines_;
+    const std::function<bool(const Entry&)>& on_entry_;
+    std::size_t read_ = 0;
+    std::size_t skip_ = 0;
+};
+
+enum class Pieces {
+    done,       ///< every entry handed
+    stopped,    ///< on_entry asked to stop
+    not_simple, ///< some pieces were parsed in place
+    not_read,   ///< no piece was parsed: the bytes are as they were
+};
+
+/// The name of the root element when `head` (the bytes before the first entry) is a UTF-8
+/// prolog and the root's start tag, the root left open with nothing in it yet: the whole
+/// document's parse is then inside the root, between elements, where `head` ends. Checked by
+/// parsing a copy of `head` with the root closed (the copy: the head is small, and pugixml
+/// writes into what it parses).
+std::optional<std::string> open_root(std::string_view head) {
+    std::string copy(head);
+    pugi::xml_document xml;
+    xml.load_buffer_inplace(copy.data(), copy.size(), kParseOptions, pugi::encoding_auto);
+    const pugi::xml_node opened = xml.first_child();
+    if (opened.type() != pugi::node_element) {
+        return std::nullopt;
+    }
+    std::string name = opened.name();
+    copy.assign(head).append("</").append(name).append(">");
+    const auto closed =
+        xml.load_buffer_inplace(copy.data(), copy.size(), kParseOptions, pugi::encoding_auto);
+    const pugi::xml_node root = xml.first_child();
+    if (!closed || closed.encoding != pugi::encoding_utf8 || root.type() != pugi::node_element ||
+        root.next_sibling() || root.first_child() || *root.value() != '\0' || root.name() != name ||
+        name == "pyqgis_plugin") {
+        return std::nullopt;
+    }
+    return name;
+}
+
+/// Whether `tail` (what follows the last entry) closes the root and ends the document.
+bool closes_root(std::string_view tail, std::string_view root) {
+    if (tail.substr(0, 2) != "</" || tail.substr(2, root.size()) != root) {
+        return false;
+    }
+    const std::size_t end = skip_xml_space(tail, 2 + root.size());
+    return end < tail.size() && tail[end] == '>' && skip_xml_space(tail, end + 1) == tail.size();
+}
+
+/// The usual plugins.xml (a UTF-8 root holding <pyqgis_plugin> elements separated by blanks)
+/// read one entry at a time: each element is parsed on its own, in place, and walked before
+/// the next is parsed, so that the first entries go out while the rest is unread and the
+/// tree's memory is reused. An element parses alone as in the whole document when the
+/// whole parse is between the root's elements where it starts (the head is checked, then
+/// each element parsed ends there again). Anything else (a comment or text between entries,
+/// an XML error, an element that does not parse alone) stops the reading in pieces: the
+/// caller then parses the whole document, as the entries handed so far were in it.
+Pieces read_in_pieces(std::string& text, EntryWalk& walk, Texts& texts) {
+    const std::string_view all(text);
+    const std::size_t first = all.find(kEntryStart);
+    if (first == std::string_view::npos) {
+        return Pieces::not_read;
+    }
+    const std::optional<std::string> root = open_root(all.substr(0, first));
+    if (!root) {
+        return Pieces::not_read;
+    }
+    pugi::xml_document xml;
+    for (std::size_t at = first;;) {
+        // The element ends at the first end tag of its name (an entry nested in it, or the
+        // name in a comment or CDATA, make the piece fail to parse as one element).
+        const void* found =
+            ::memmem(all.data() + at, all.size() - at, kEntryEnd.data(), kEntryEnd.size());
+        const Pieces give_up = at == first ? Pieces::not_read : Pieces::not_simple;
+        if (found == nullptr) {
+            return give_up;
+        }
+        std::size_t end = skip_xml_space(
+            all, static_cast<std::size_t>(static_cast<const char*>(found) - all.data()) +
+                     kEntryEnd.size());
+        if (end == all.size() || all[end] != '>') {
+            return give_up;
+        }
+        end = skip_xml_space(all, end + 1);
+        const auto parsed =
+            xml.load_buffer_inplace(text.data() + at, end - at, kParseOptions, pugi::encoding_utf8);
+        const pugi::xml_node element = xml.first_child();
+        if (!parsed || element.next_sibling() || element.type() != pugi::node_element ||
+            std::strcmp(element.name(), "pyqgis_plugin") != 0) {
+            return Pieces::not_simple;
+        }
+        if (!walk.walk(xml, all, at, pugi::encoding_utf8, texts)) {
+            return Pieces::stopped;
+        }
+        if (all.compare(end, kEntryStart.size(), kEntryStart) != 0) {
+            return closes_root(all.substr(end), *root) ? Pieces::done : Pieces::not_simple;
+        }
+        at = end;
+    }
+}
+
+} // namespace
+
 Expected<Document> parse_each(std::string_view bytes,
                               const std::function<bool(const Entry&)>& on_entry) {
+    return parse_each(bytes, on_entry, Reading::in_pieces);
+}
+
+Expected<Document> parse_each(std::string_view bytes,
+                              const std::function<bool(const Entry&)>& on_entry, Reading reading) {
     // pugixml parses the escaped copy in place, and the entries' texts stay in it; positions
     // are computed on the input bytes.
     Escaped escaped = escape_bare_ampersands(bytes);
     Document doc;
     doc.storage = std::make_unique<Document::Storage>();
     doc.storage->bytes = std::move(escaped.text);
-    std::string& text = doc.storage->bytes;
-    pugi::xml_document xml;
-    // parse_embed_pcdata: an element's leading text is its value, not a node (half the nodes
-    // of a plugins.xml, whose elements mostly hold one text).
-    const pugi::xml_parse_result result = xml.load_buffer_inplace(
-        text.data(), text.size(), pugi::parse_default | pugi::parse_embed_pcdata,
-        pugi::encoding_auto);
     const LineIndex lines(bytes);
-    auto original_offset = [&](std::ptrdiff_t offset) {
-        return escaped.original_offset(unconverted_offset(
-            text, result.encoding, static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, offset))));
-    };
+    EntryWalk walk(escaped, lines, on_entry);
+    Pieces pieces = Pieces::not_read;
+    {
+        Texts texts(*doc.storage, doc.storage->bytes);
+        if (reading == Reading::in_pieces) {
+            pieces = read_in_pieces(doc.storage->bytes, walk, texts);
+        }
+        if (pieces == Pieces::done || pieces == Pieces::stopped) {
+            return doc;
+        }
+    }
+    // The whole document at once; from a fresh copy when pieces of the first were parsed in
+    // place. The entries handed already are passed over.
+    std::string& text = pieces == Pieces::not_read
+                            ? doc.storage->bytes
+                            : doc.storage->reparsed.emplace(escape_bare_ampersands(bytes).text);
+    walk.skip_read();
+    pugi::xml_document xml;
+    const pugi::xml_parse_result result =
+        xml.load_buffer_inplace(text.data(), text.size(), kParseOptions, pugi::encoding_auto);
     if (!result) {
-        const std::size_t offset = original_offset(result.offset);
+        const std::size_t offset = walk.original_offset(text, result.encoding, result.offset);
         const auto [line, column] = lines.at(offset);
         Error e = file_error("plugins.xml", line, column,
                              fmt::format("not well-formed XML: {}", result.description()));
@@ -397,31 +588,9 @@ Expected<Document> parse_each(std::string_view bytes,
     }
     // After an error, pugixml keeps what it built before it, as QDomDocument does: QGIS
     // reads those entries (an element still open at the error with the children it had).
-    // Every <pyqgis_plugin> element in document order, nested ones too (QGIS's
-    // elementsByTagName), read as the walk meets it.
-    Texts texts(*doc.storage);
-    std::size_t read = 0;
-    bool enter = true; // into the children of the node just read
-    for (pugi::xml_node n = xml.first_child(); n; n = next_in_document(n, xml, enter)) {
-        enter = true;
-        if (n.type() != pugi::node_element || std::strcmp(n.name(), "pyqgis_plugin") != 0) {
-            continue;
-        }
-        Entry e;
-        e.name = texts.keep(unicode::strip(n.attribute("name").value()));
-        e.version = texts.keep(unicode::strip(n.attribute("version").value()));
-        e.plugin_id = texts.keep(unicode::strip(n.attribute("plugin_id").value()));
-        // An entry whose children hold no elements has no nested entry: the walk goes past it.
-        enter = read_children(n, e, texts);
-        // offset_debug() points at the element's name: step back to its '<'.
-        e.offset = original_offset(n.offset_debug() - 1);
-        std::tie(e.line, e.column) = lines.at(e.offset);
-        ++read;
-        if (!on_entry(e)) {
-            break;
-        }
-    }
-    if (doc.error && read == 0) {
+    Texts texts(*doc.storage, text);
+    walk.walk(xml, text, 0, result.encoding, texts);
+    if (doc.error && walk.read() == 0) {
         return std::move(*doc.error);
     }
     return doc;

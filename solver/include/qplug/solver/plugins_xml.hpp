@@ -73,6 +73,9 @@ struct Document {
     /// and parsed in place) and the few texts built by concatenation or conversion.
     struct Storage {
         std::string bytes;
+        /// A second copy, when the document was parsed again as a whole after some entries
+        /// were read from the first (read in pieces, parsed in place).
+        std::optional<std::string> reparsed;
         std::deque<std::string> built;
     };
     std::unique_ptr<Storage> storage;
