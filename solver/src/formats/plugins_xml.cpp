@@ -22,12 +22,12 @@ namespace qplug::solver::plugins_xml {
 namespace {
 
 /// installer_data.xmlDownloaded: content.replace(b"& ", b"&amp; ") before parsing. Keeps
-/// where each replacement went, to give positions in the bytes as they were.
+/// where each replacement goes, to give positions in the bytes as they were.
 struct Escaped {
-    std::string text;
-    std::vector<std::size_t> inserted_at; ///< offsets in `text` after which 4 bytes were added
+    std::vector<std::size_t> inserted_at; ///< offsets in the text after which 4 bytes were added
+    std::size_t size = 0;                 ///< of the escaped text
 
-    /// The offset in the original bytes of an offset in `text`.
+    /// The offset in the original bytes of an offset in the escaped text.
     /// An offset inside an inserted "amp;" maps to the blank after the original '&'.
     std::size_t original_offset(std::size_t offset) const {
         // Insertions wholly before `offset` (at + 4 < offset) shift it by 4 each.
@@ -42,20 +42,82 @@ struct Escaped {
     }
 };
 
-Escaped escape_bare_ampersands(std::string_view bytes) {
+Escaped find_bare_ampersands(std::string_view bytes) {
     Escaped out;
-    out.text.reserve(bytes.size() + 64);
-    std::size_t start = 0;
     for (std::size_t at = bytes.find("& "); at != std::string_view::npos;
-         at = bytes.find("& ", start)) {
-        out.text.append(bytes.substr(start, at - start));
-        out.inserted_at.push_back(out.text.size());
-        out.text.append("&amp; ");
-        start = at + 2;
+         at = bytes.find("& ", at + 2)) {
+        out.inserted_at.push_back(at + 4 * out.inserted_at.size());
     }
-    out.text.append(bytes.substr(start));
+    out.size = bytes.size() + 4 * out.inserted_at.size();
     return out;
 }
+
+/// The escaped text, written into a buffer of its size as far as the reading needs it: the
+/// pages of a large document are first touched (and the kernel's faults paid) while earlier
+/// entries are being written, not all before the first entry.
+class EscapedCopy {
+public:
+    static constexpr std::size_t kBlock = 64 * 1024;
+
+    EscapedCopy(std::string_view bytes, const Escaped& escaped, char* out)
+        : bytes_(bytes), escaped_(escaped), out_(out) {}
+
+    /// The whole text; its first done() bytes are written. pugixml parses it in place.
+    std::string_view text() const { return {out_, escaped_.size}; }
+    char* data() { return out_; }
+    std::size_t done() const { return done_; }
+
+    /// Writes the text up to `end` (at least; all of it at most).
+    void until(std::size_t end) {
+        end = std::min(end, escaped_.size);
+        while (done_ < end) {
+            const std::size_t next = inserted_ < escaped_.inserted_at.size()
+                                         ? escaped_.inserted_at[inserted_]
+                                         : escaped_.size;
+            if (done_ < next) {
+                const std::size_t n = std::min(next, end) - done_;
+                std::memcpy(out_ + done_, bytes_.data() + (done_ - 4 * inserted_), n);
+                done_ += n;
+            } else {
+                std::memcpy(out_ + done_, "&amp; ", 6);
+                done_ += 6;
+                ++inserted_;
+            }
+        }
+    }
+
+    /// Whether the text has a byte at `i` (written from here on).
+    bool has(std::size_t i) {
+        if (i >= done_) {
+            until(std::max(i + 1, done_ + kBlock));
+        }
+        return i < done_;
+    }
+
+    /// Where `needle` first occurs in the text at or after `from`, writing as far as needed.
+    std::size_t find(std::string_view needle, std::size_t from) {
+        for (std::size_t start = from;;) {
+            if (done_ >= start + needle.size()) {
+                if (const void* found =
+                        ::memmem(out_ + start, done_ - start, needle.data(), needle.size())) {
+                    return static_cast<std::size_t>(static_cast<const char*>(found) - out_);
+                }
+                start = done_ - needle.size() + 1;
+            }
+            if (done_ == escaped_.size) {
+                return std::string_view::npos;
+            }
+            until(done_ + std::max(kBlock, done_ - from)); // a long search writes ever more
+        }
+    }
+
+private:
+    std::string_view bytes_;
+    const Escaped& escaped_;
+    char* out_;
+    std::size_t done_ = 0;
+    std::size_t inserted_ = 0; ///< insertions written
+};
 
 /// The node after `node` in document order below `root` (its first child, else the next
 /// sibling of it or of the nearest ancestor that has one), or null: a walk without recursion,
@@ -498,9 +560,15 @@ bool closes_root(std::string_view tail, std::string_view root) {
 /// each element parsed ends there again). Anything else (a comment or text between entries,
 /// an XML error, an element that does not parse alone) stops the reading in pieces: the
 /// caller then parses the whole document, as the entries handed so far were in it.
-Pieces read_in_pieces(std::string& text, EntryWalk& walk, Texts& texts) {
-    const std::string_view all(text);
-    const std::size_t first = all.find(kEntryStart);
+Pieces read_in_pieces(EscapedCopy& copy, EntryWalk& walk, Texts& texts) {
+    const std::string_view all = copy.text();
+    auto skip_space = [&](std::size_t at) {
+        while (copy.has(at) && is_xml_space(all[at])) {
+            ++at;
+        }
+        return at;
+    };
+    const std::size_t first = copy.find(kEntryStart, 0);
     if (first == std::string_view::npos) {
         return Pieces::not_read;
     }
@@ -512,21 +580,18 @@ Pieces read_in_pieces(std::string& text, EntryWalk& walk, Texts& texts) {
     for (std::size_t at = first;;) {
         // The element ends at the first end tag of its name (an entry nested in it, or the
         // name in a comment or CDATA, make the piece fail to parse as one element).
-        const void* found =
-            ::memmem(all.data() + at, all.size() - at, kEntryEnd.data(), kEntryEnd.size());
+        const std::size_t found = copy.find(kEntryEnd, at);
         const Pieces give_up = at == first ? Pieces::not_read : Pieces::not_simple;
-        if (found == nullptr) {
+        if (found == std::string_view::npos) {
             return give_up;
         }
-        std::size_t end = skip_xml_space(
-            all, static_cast<std::size_t>(static_cast<const char*>(found) - all.data()) +
-                     kEntryEnd.size());
-        if (end == all.size() || all[end] != '>') {
+        std::size_t end = skip_space(found + kEntryEnd.size());
+        if (!copy.has(end) || all[end] != '>') {
             return give_up;
         }
-        end = skip_xml_space(all, end + 1);
+        end = skip_space(end + 1);
         const auto parsed =
-            xml.load_buffer_inplace(text.data() + at, end - at, kParseOptions, pugi::encoding_utf8);
+            xml.load_buffer_inplace(copy.data() + at, end - at, kParseOptions, pugi::encoding_utf8);
         const pugi::xml_node element = xml.first_child();
         if (!parsed || element.next_sibling() || element.type() != pugi::node_element ||
             std::strcmp(element.name(), "pyqgis_plugin") != 0) {
@@ -535,7 +600,9 @@ Pieces read_in_pieces(std::string& text, EntryWalk& walk, Texts& texts) {
         if (!walk.walk(xml, all, at, pugi::encoding_utf8, texts)) {
             return Pieces::stopped;
         }
-        if (all.compare(end, kEntryStart.size(), kEntryStart) != 0) {
+        if (!copy.has(end + kEntryStart.size() - 1) ||
+            all.compare(end, kEntryStart.size(), kEntryStart) != 0) {
+            copy.until(all.size());
             return closes_root(all.substr(end), *root) ? Pieces::done : Pieces::not_simple;
         }
         at = end;
@@ -553,17 +620,18 @@ Expected<Document> parse_each(std::string_view bytes,
                               const std::function<bool(const Entry&)>& on_entry, Reading reading) {
     // pugixml parses the escaped copy in place, and the entries' texts stay in it; positions
     // are computed on the input bytes.
-    Escaped escaped = escape_bare_ampersands(bytes);
+    const Escaped escaped = find_bare_ampersands(bytes);
     Document doc;
     doc.storage = std::make_unique<Document::Storage>();
-    doc.storage->bytes = std::move(escaped.text);
+    doc.storage->bytes.reset(new char[escaped.size]); // (not zeroed: written as it is read)
+    EscapedCopy copy(bytes, escaped, doc.storage->bytes.get());
     const LineIndex lines(bytes);
     EntryWalk walk(escaped, lines, on_entry);
     Pieces pieces = Pieces::not_read;
     {
-        Texts texts(*doc.storage, doc.storage->bytes);
+        Texts texts(*doc.storage, copy.text());
         if (reading == Reading::in_pieces) {
-            pieces = read_in_pieces(doc.storage->bytes, walk, texts);
+            pieces = read_in_pieces(copy, walk, texts);
         }
         if (pieces == Pieces::done || pieces == Pieces::stopped) {
             return doc;
@@ -571,13 +639,18 @@ Expected<Document> parse_each(std::string_view bytes,
     }
     // The whole document at once; from a fresh copy when pieces of the first were parsed in
     // place. The entries handed already are passed over.
-    std::string& text = pieces == Pieces::not_read
-                            ? doc.storage->bytes
-                            : doc.storage->reparsed.emplace(escape_bare_ampersands(bytes).text);
+    std::optional<EscapedCopy> fresh;
+    if (pieces == Pieces::not_simple) {
+        doc.storage->reparsed.reset(new char[escaped.size]);
+        fresh.emplace(bytes, escaped, doc.storage->reparsed.get());
+    }
+    EscapedCopy& whole = fresh ? *fresh : copy;
+    whole.until(escaped.size);
+    const std::string_view text = whole.text();
     walk.skip_read();
     pugi::xml_document xml;
     const pugi::xml_parse_result result =
-        xml.load_buffer_inplace(text.data(), text.size(), kParseOptions, pugi::encoding_auto);
+        xml.load_buffer_inplace(whole.data(), text.size(), kParseOptions, pugi::encoding_auto);
     if (!result) {
         const std::size_t offset = walk.original_offset(text, result.encoding, result.offset);
         const auto [line, column] = lines.at(offset);

@@ -72,10 +72,10 @@ struct Document {
     /// What the entries' texts point into: the parsed bytes (escaped, as QGIS escapes them,
     /// and parsed in place) and the few texts built by concatenation or conversion.
     struct Storage {
-        std::string bytes;
+        std::unique_ptr<char[]> bytes;
         /// A second copy, when the document was parsed again as a whole after some entries
         /// were read from the first (read in pieces, parsed in place).
-        std::optional<std::string> reparsed;
+        std::unique_ptr<char[]> reparsed;
         std::deque<std::string> built;
     };
     std::unique_ptr<Storage> storage;
