@@ -231,6 +231,8 @@ public:
 
     void warn(std::string message) override { report_.warnings.push_back(std::move(message)); }
 
+    void reserve(std::size_t releases) override { release_ids_.reserve(releases); }
+
     void expect(std::size_t packages) override {
         // Room for every package and, as a start, two releases each (no rehash per doubling).
         package_ids_.reserve(packages);

@@ -363,6 +363,8 @@ public:
         // The document is read on a second thread while this one writes what it has read
         // (ListingQueue): the walk over the XML tree and the SQLite inserts overlap.
         const std::string where = redact_url(repository_.url);
+        // An entry takes 1-3 KiB: room for one per KiB.
+        sink.reserve(response->body.size() / 1024);
         ListingQueue queue;
         ReadSummary summary;
         std::optional<Expected<plugins_xml::Document>> document;

@@ -57,6 +57,7 @@ public:
         expected_ = packages;
         inner_.expect(packages);
     }
+    void reserve(std::size_t releases) override { inner_.reserve(releases); }
     Expected<void> clear() override {
         if (cancelled(context_.cancel)) {
             return cancelled_error("syncing " + name_);

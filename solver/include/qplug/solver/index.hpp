@@ -97,6 +97,9 @@ public:
     /// How many packages are about to be added (for progress and room): sources call it
     /// before clear(), or, when they learn it while adding (plugins.xml), as soon as they do.
     virtual void expect(std::size_t packages) { (void)packages; }
+    /// Room for about this many releases: a hint from sources that can estimate it before
+    /// adding (saves the sink's tables regrowing while it writes).
+    virtual void reserve(std::size_t releases) { (void)releases; }
     /// Drops what the repository had: called once the new contents are known to be good.
     virtual Expected<void> clear() = 0;
     /// Adds a package and its releases. A package added again (plugins.xml adds it once per
