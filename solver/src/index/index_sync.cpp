@@ -130,6 +130,9 @@ public:
         if (const auto known = package_ids_.find(package.name); known != package_ids_.end()) {
             row = &known->second;
             PackageText& wanted = row->wanted;
+            row->relisted_differently =
+                row->relisted_differently || wanted.display_name != display_name ||
+                wanted.summary != package.summary || wanted.keywords != package.keywords;
             wanted.display_name.assign(display_name);
             wanted.summary.assign(package.summary);
             wanted.keywords.assign(package.keywords);
@@ -139,15 +142,16 @@ public:
             ++report_.packages;
             // The kept releases' patches are over the package's metadata: it stays, unless
             // the package had none.
-            const std::string& stored_base = previous->second.stored.metadata;
+            const PackageText& stored = previous->second.stored;
             row = &package_ids_
                        .emplace(package.name,
-                                PackageRow{previous->second.id, previous->second.stored,
+                                PackageRow{previous->second.id,
                                            PackageText{std::string(display_name), package.summary,
                                                        package.keywords,
-                                                       stored_base == "{}"
+                                                       stored.metadata == "{}"
                                                            ? std::string(shared_base(package))
-                                                           : stored_base}})
+                                                           : stored.metadata},
+                                           &stored})
                        .first->second;
         } else {
             const std::string_view base = shared_base(package);
@@ -160,11 +164,11 @@ public:
             st_.insert_package.step();
             QPLUG_TRY(finish(st_.insert_package, "adding a package"));
             ++report_.packages;
-            PackageText text{std::string(display_name), package.summary, package.keywords,
-                             std::string(base)};
             row = &package_ids_
-                       .emplace(package.name, PackageRow{sqlite3_last_insert_rowid(db_.handle()),
-                                                         text, std::move(text)})
+                       .emplace(package.name,
+                                PackageRow{sqlite3_last_insert_rowid(db_.handle()),
+                                           PackageText{std::string(display_name), package.summary,
+                                                       package.keywords, std::string(base)}})
                        .first->second;
             changed_ = true;
         }
@@ -296,12 +300,20 @@ private:
         std::string metadata; ///< what its releases' metadata patches are over ("{}": none)
         bool operator==(const PackageText&) const = default;
     };
-    /// A package of this sync: what its row holds, and what its last listing says (written at
-    /// finish() when they differ, so that a package listed twice is written at most once).
+    /// A package of this sync: what its last listing says, written at finish() when it differs
+    /// from the row (so that a package listed twice is written at most once).
     struct PackageRow {
         std::int64_t id = 0;
-        PackageText stored;
         PackageText wanted;
+        /// The row the repository held (in previous_packages_); null when this sync wrote the
+        /// row from the package's first listing.
+        const PackageText* stored = nullptr;
+        /// This sync wrote the row, and a later listing changed its names or summary.
+        bool relisted_differently = false;
+
+        bool differs_from_row() const {
+            return stored != nullptr ? *stored != wanted : relisted_differently;
+        }
     };
     struct PreviousPackage {
         std::int64_t id = 0;
@@ -355,7 +367,7 @@ private:
 
     /// Gives the package row its last listing's names and summary, when they differ.
     Expected<void> update_package(const PackageRow& row) {
-        if (row.stored == row.wanted) {
+        if (!row.differs_from_row()) {
             return {};
         }
         st_.update_package.bind_static(1, row.wanted.display_name)
