@@ -362,6 +362,73 @@ TEST_F(IndexTest, MigratesDependencyRowsIntoTheirReleases) {
                                               "1 2 conda c\"q 1"}));
 }
 
+// Schema 6 finds a repository's releases through its packages (no index of releases by
+// repository): on an index migrated from schema 5, a sync that empties one repository and
+// one that rewrites another touch only their own releases.
+TEST_F(IndexTest, ASchema5IndexMigratesAndItsRepositoriesSyncApart) {
+    std::filesystem::create_directories(path_.parent_path());
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+        std::string sql;
+        for (std::size_t i = 0; i < 5; ++i) {
+            sql += schema::migrations()[i];
+        }
+        sql += R"sql(
+            INSERT INTO repositories (name, kind, backend, url)
+                VALUES ('one', 'legacy', 'legacy', 'u1'), ('two', 'legacy', 'legacy', 'u2');
+            INSERT INTO packages (repository_id, name, display_name) VALUES (1, 'a', 'A'),
+                (2, 'b', 'B');
+            INSERT INTO releases (repository_id, package_id, version, channel)
+                VALUES (1, 1, '1.0', 'stable'), (2, 2, '1.0', 'stable'), (2, 2, '2.0', 'stable');
+            PRAGMA user_version = 5;)sql";
+        ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+            << sqlite3_errmsg(db);
+        sqlite3_close(db);
+    }
+    Index index = open();
+    EXPECT_EQ(index.schema_version(), 6);
+    auto names = [&] {
+        std::vector<std::string> out;
+        for (const auto& r : index.available()) {
+            out.push_back(r.package + " " + r.release.version);
+        }
+        return out;
+    };
+    EXPECT_EQ(names(), (std::vector<std::string>{"a 1.0", "b 1.0", "b 2.0"}));
+    // "two" keeps 2.0 (the row read as a previous release) and gets 3.0; "one" is emptied.
+    ASSERT_TRUE(index.sync("two", [](SyncSink& sink) -> Expected<Index::SyncResult> {
+        Package b;
+        b.name = "b";
+        b.display_name = "B";
+        for (const char* version : {"2.0", "3.0"}) {
+            Release r;
+            r.version = version;
+            b.releases.push_back(r);
+        }
+        if (auto added = sink.add(b); !added) {
+            return std::move(added).error();
+        }
+        return Index::SyncResult{};
+    }));
+    EXPECT_EQ(names(), (std::vector<std::string>{"a 1.0", "b 2.0", "b 3.0"}));
+    ASSERT_TRUE(index.sync(
+        "one", [](SyncSink&) -> Expected<Index::SyncResult> { return Index::SyncResult{}; }));
+    EXPECT_EQ(names(), (std::vector<std::string>{"b 2.0", "b 3.0"}));
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+                                 "name = 'releases_repository'",
+                                 -1, &st, nullptr),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 TEST_F(IndexTest, ReplacingPackagesLeavesTheRestOfTheRepository) {
     // A pip index's listing, then one project read when a resolution reaches it.
     Index index = open();

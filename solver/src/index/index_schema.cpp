@@ -151,8 +151,16 @@ CREATE VIEW modules AS
     FROM releases r, json_each(r.modules_json) m;
 )sql";
 
-constexpr std::array<const char*, 5> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4,
-                                                    kVersion5};
+// The releases of a repository are found through its packages (the packages' unique index
+// leads with the repository, and releases_package follows): an index of releases by repository
+// served only those lookups and cost a B-tree insert per release (8-11 ms of a 15,000-release
+// sync, docs/performance.md).
+constexpr const char* kVersion6 = R"sql(
+DROP INDEX releases_repository;
+)sql";
+
+constexpr std::array<const char*, 6> kMigrations = {kVersion1, kVersion2, kVersion3,
+                                                    kVersion4, kVersion5, kVersion6};
 
 } // namespace
 

@@ -18,7 +18,8 @@ namespace qplug::solver {
 Expected<void> Index::Impl::clear_repository(std::int64_t repository_id) {
     // Releases (and with them their dependencies and modules, columns of theirs), then
     // packages.
-    for (const char* sql : {"DELETE FROM releases WHERE repository_id = ?",
+    for (const char* sql : {"DELETE FROM releases WHERE package_id IN (SELECT id FROM packages "
+                            "WHERE repository_id = ?)",
                             "DELETE FROM packages WHERE repository_id = ?"}) {
         auto st = db.prepare(sql);
         QPLUG_RETURN_IF_ERROR(st);
@@ -51,8 +52,9 @@ Expected<SyncStatements*> Index::Impl::sync_statements() {
         {&s.previous_packages, "SELECT id, name, display_name, summary, keywords, metadata "
                                "FROM packages WHERE repository_id = ?"},
         {&s.previous_releases,
-         "SELECT id, package_id, version, channel, build, subdir, path, content_hash FROM "
-         "releases WHERE repository_id = ?"},
+         "SELECT r.id, r.package_id, r.version, r.channel, r.build, r.subdir, r.path, "
+         "r.content_hash FROM packages p JOIN releases r ON r.package_id = p.id "
+         "WHERE p.repository_id = ?"},
     };
     for (const auto& [statement, sql] : sqls) {
         auto prepared = db.prepare(sql);
