@@ -62,10 +62,10 @@ public:
     EscapedCopy(std::string_view bytes, const Escaped& escaped, char* out)
         : bytes_(bytes), escaped_(escaped), out_(out) {}
 
-    /// The whole text; its first done() bytes are written. pugixml parses it in place.
+    /// The whole text, of which what until(), has() and find() reached is written. pugixml
+    /// parses it in place.
     std::string_view text() const { return {out_, escaped_.size}; }
     char* data() { return out_; }
-    std::size_t done() const { return done_; }
 
     /// Writes the text up to `end` (at least; all of it at most).
     void until(std::size_t end) {
