@@ -9,66 +9,10 @@
 
 #include <qplug/solver/plugins_xml.hpp>
 
-#include "formats/plugins_xml_reading.hpp"
 #include "fuzz_input.hpp"
+#include "plugins_xml_readings.hpp"
 
 using namespace qplug::solver;
-
-namespace {
-
-/// Every field of every entry, and the outcome, as one text.
-std::string reading(std::string_view text, plugins_xml::Reading how) {
-    std::string out;
-    auto doc = plugins_xml::parse_each(
-        text,
-        [&](const plugins_xml::Entry& e) {
-            for (const std::string_view field : {e.name,
-                                                 e.version,
-                                                 e.plugin_id,
-                                                 e.file_name,
-                                                 e.download_url,
-                                                 e.description,
-                                                 e.about,
-                                                 e.author_name,
-                                                 e.author_email,
-                                                 e.homepage,
-                                                 e.category,
-                                                 e.tags,
-                                                 e.changelog,
-                                                 e.tracker,
-                                                 e.repository,
-                                                 e.downloads,
-                                                 e.average_vote,
-                                                 e.rating_votes,
-                                                 e.create_date,
-                                                 e.update_date,
-                                                 e.icon,
-                                                 e.plugin_dependencies,
-                                                 e.qgis_minimum_version,
-                                                 e.qgis_maximum_version,
-                                                 e.uploaded_by,
-                                                 e.external_dependencies}) {
-                out.append(field).push_back('\x1f');
-            }
-            for (const bool flag :
-                 {e.experimental, e.deprecated, e.trusted, e.disabled, e.server}) {
-                out.push_back(flag ? '1' : '0');
-            }
-            out += std::to_string(e.offset) + ':' + std::to_string(e.line) + ':' +
-                   std::to_string(e.column) + '\n';
-            return true;
-        },
-        how);
-    if (!doc) {
-        return out + "failed " + doc.error().to_string() + std::to_string(doc.error().offset);
-    }
-    if (doc->error) {
-        out += "error " + doc->error->to_string() + std::to_string(doc->error->offset);
-    }
-    return out;
-}
-
-} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -88,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             qplug::fuzz::require(key.find('.') == std::string::npos);
         }
     }
-    qplug::fuzz::require(reading(text, plugins_xml::Reading::in_pieces) ==
-                         reading(text, plugins_xml::Reading::whole));
+    qplug::fuzz::require(qplug::test::describe_reading(text, plugins_xml::Reading::in_pieces) ==
+                         qplug::test::describe_reading(text, plugins_xml::Reading::whole));
     return 0;
 }

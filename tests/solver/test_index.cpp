@@ -37,6 +37,26 @@ protected:
         return std::move(*index);
     }
 
+    /// The rows of a query run on the index file with SQLite itself, columns joined by blanks.
+    std::vector<std::string> sql_rows(const char* query) const {
+        sqlite3* db = nullptr;
+        EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+        sqlite3_stmt* st = nullptr;
+        EXPECT_EQ(sqlite3_prepare_v2(db, query, -1, &st, nullptr), SQLITE_OK) << query;
+        std::vector<std::string> rows;
+        while (st != nullptr && sqlite3_step(st) == SQLITE_ROW) {
+            std::string row;
+            for (int i = 0; i < sqlite3_column_count(st); ++i) {
+                const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+                row += (i > 0 ? " " : "") + std::string(text != nullptr ? text : "");
+            }
+            rows.push_back(std::move(row));
+        }
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        return rows;
+    }
+
     static RepositoryConfig repo(std::string name) {
         RepositoryConfig r;
         r.name = std::move(name);
@@ -341,23 +361,8 @@ TEST_F(IndexTest, MigratesDependencyRowsIntoTheirReleases) {
                   {DependencyKind::pip, "second", "<2", "", "", false},
                   {DependencyKind::conda, "c\"q", "", "", "", true}}));
     EXPECT_TRUE(releases[1].release.dependencies.empty());
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db,
-                                 "SELECT release_id, seq, kind, target, is_constraint FROM "
-                                 "dependencies ORDER BY release_id, seq",
-                                 -1, &st, nullptr),
-              SQLITE_OK);
-    std::vector<std::string> rows;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        rows.push_back(fmt::format(
-            "{} {} {} {} {}", sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
-            reinterpret_cast<const char*>(sqlite3_column_text(st, 2)),
-            reinterpret_cast<const char*>(sqlite3_column_text(st, 3)), sqlite3_column_int(st, 4)));
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    const auto rows = sql_rows("SELECT release_id, seq, kind, target, is_constraint FROM "
+                               "dependencies ORDER BY release_id, seq");
     EXPECT_EQ(rows, (std::vector<std::string>{"1 0 pip first 0", "1 1 pip second 0",
                                               "1 2 conda c\"q 1"}));
 }
@@ -415,18 +420,9 @@ TEST_F(IndexTest, ASchema5IndexMigratesAndItsRepositoriesSyncApart) {
     ASSERT_TRUE(index.sync(
         "one", [](SyncSink&) -> Expected<Index::SyncResult> { return Index::SyncResult{}; }));
     EXPECT_EQ(names(), (std::vector<std::string>{"b 2.0", "b 3.0"}));
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db,
-                                 "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
-                                 "name = 'releases_repository'",
-                                 -1, &st, nullptr),
-              SQLITE_OK);
-    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-    EXPECT_EQ(sqlite3_column_int(st, 0), 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    EXPECT_EQ(sql_rows("SELECT name FROM sqlite_master WHERE type = 'index' AND name = "
+                       "'releases_repository'"),
+              std::vector<std::string>{});
 }
 
 TEST_F(IndexTest, ReplacingPackagesLeavesTheRestOfTheRepository) {

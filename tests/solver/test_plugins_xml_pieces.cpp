@@ -10,72 +10,16 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "formats/plugins_xml_reading.hpp"
+#include "plugins_xml_readings.hpp"
 #include "test_data.hpp"
 
 using namespace qplug::solver;
 
 namespace {
 
-/// Every field of an entry, one line; the entries of a reading, and its error.
-std::string describe(const plugins_xml::Entry& e) {
-    std::string out = fmt::format("@{}:{}:{} ", e.offset, e.line, e.column);
-    for (const std::string_view text : {e.name,
-                                        e.version,
-                                        e.plugin_id,
-                                        e.file_name,
-                                        e.download_url,
-                                        e.description,
-                                        e.about,
-                                        e.author_name,
-                                        e.author_email,
-                                        e.homepage,
-                                        e.category,
-                                        e.tags,
-                                        e.changelog,
-                                        e.tracker,
-                                        e.repository,
-                                        e.downloads,
-                                        e.average_vote,
-                                        e.rating_votes,
-                                        e.create_date,
-                                        e.update_date,
-                                        e.icon,
-                                        e.plugin_dependencies,
-                                        e.qgis_minimum_version,
-                                        e.qgis_maximum_version,
-                                        e.uploaded_by,
-                                        e.external_dependencies}) {
-        out += fmt::format("[{}]", text);
-    }
-    for (const bool flag : {e.experimental, e.deprecated, e.trusted, e.disabled, e.server}) {
-        out += flag ? '1' : '0';
-    }
-    return out;
-}
-
-std::string reading(std::string_view bytes, plugins_xml::Reading how, std::size_t stop_after = 0) {
-    std::string out;
-    std::size_t handed = 0;
-    auto doc = plugins_xml::parse_each(
-        bytes,
-        [&](const plugins_xml::Entry& e) {
-            out += describe(e) + '\n';
-            return stop_after == 0 || ++handed < stop_after;
-        },
-        how);
-    if (!doc) {
-        return out + "failed: " + doc.error().to_string() + fmt::format(" @{}", doc.error().offset);
-    }
-    if (doc->error) {
-        out += "error: " + doc->error->to_string() + fmt::format(" @{}", doc->error->offset);
-    }
-    return out;
-}
-
 void expect_same_reading(std::string_view bytes, const std::string& what) {
-    EXPECT_EQ(reading(bytes, plugins_xml::Reading::in_pieces),
-              reading(bytes, plugins_xml::Reading::whole))
+    EXPECT_EQ(qplug::test::describe_reading(bytes, plugins_xml::Reading::in_pieces),
+              qplug::test::describe_reading(bytes, plugins_xml::Reading::whole))
         << what;
 }
 
@@ -112,8 +56,8 @@ TEST(PluginsXmlPieces, StoppingAfterAnEntryHandsNoMore) {
         "<pyqgis_plugin name=\"c\" version=\"1\"></pyqgis_plugin>\n</plugins>\n";
     for (const std::string& t : {text, simple}) {
         for (std::size_t stop = 1; stop <= 3; ++stop) {
-            EXPECT_EQ(reading(t, plugins_xml::Reading::in_pieces, stop),
-                      reading(t, plugins_xml::Reading::whole, stop));
+            EXPECT_EQ(qplug::test::describe_reading(t, plugins_xml::Reading::in_pieces, stop),
+                      qplug::test::describe_reading(t, plugins_xml::Reading::whole, stop));
         }
     }
 }
