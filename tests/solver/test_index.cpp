@@ -302,6 +302,18 @@ TEST_F(IndexTest, SearchAndReleasesComeBackWhole) {
     EXPECT_TRUE(index.releases_named("alpha").empty());
 }
 
+TEST(ModulesJson, SortedWithoutRepeatsAndReadBack) {
+    EXPECT_EQ(modules_to_json({}), "[]");
+    EXPECT_EQ(modules_to_json({"kart"}), R"(["kart"])");
+    EXPECT_EQ(modules_to_json({"b", "a", "b", "a\"q"}), R"(["a","a\"q","b"])");
+    EXPECT_EQ(modules_to_json({"a", "a"}), R"(["a"])");
+    const std::vector<std::string> modules = {"a\u00e9", "z", "\xC3\xA9"};
+    auto back = modules_from_json(modules_to_json(modules));
+    ASSERT_TRUE(back) << back.error().to_string();
+    EXPECT_EQ(*back, modules);
+    EXPECT_FALSE(modules_from_json(R"(["a",1])"));
+}
+
 TEST(DependencyJson, RoundTripsEveryField) {
     const std::vector<Dependency> deps = {
         {DependencyKind::pip, "numpy", ">=1.21,<2", "python_version >= \"3.9\"", "plot", false},

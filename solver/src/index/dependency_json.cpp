@@ -2,6 +2,7 @@
 #include "index/dependency_json.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -30,11 +31,18 @@ std::string dependencies_to_json(const std::vector<Dependency>& dependencies) {
     return out;
 }
 
-std::string modules_to_json(std::vector<std::string> modules) {
-    std::sort(modules.begin(), modules.end());
-    modules.erase(std::unique(modules.begin(), modules.end()), modules.end());
+std::string modules_to_json(const std::vector<std::string>& modules) {
+    // A sync writes one module per release: sorted and unique as it is, it is not copied.
+    const bool sorted_unique =
+        std::adjacent_find(modules.begin(), modules.end(), std::greater_equal<>()) == modules.end();
+    std::vector<std::string> sorted;
+    if (!sorted_unique) {
+        sorted = modules;
+        std::sort(sorted.begin(), sorted.end());
+        sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    }
     std::string out = "[";
-    for (const std::string& m : modules) {
+    for (const std::string& m : sorted_unique ? modules : sorted) {
         if (out.size() > 1) {
             out.push_back(',');
         }

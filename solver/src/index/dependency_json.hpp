@@ -23,7 +23,7 @@ Expected<std::vector<Dependency>> dependencies_from_json(std::string_view json);
 
 /// A release's modules in its row (releases.modules_json, schema 5; the `modules` view unpacks
 /// them): `["a","b"]`, sorted and without repeats, as the table they replace kept them.
-std::string modules_to_json(std::vector<std::string> modules);
+std::string modules_to_json(const std::vector<std::string>& modules);
 
 /// Reads what modules_to_json (or the migration's json_group_array) wrote; an error for
 /// anything else.

@@ -360,8 +360,8 @@ public:
             result.not_modified = true;
             return result;
         }
-        // The document is read on a second thread while this one writes what it has read
-        // (ListingQueue): the walk over the XML tree and the SQLite inserts overlap.
+        // The document is read on a second thread, one entry at a time, while this one writes
+        // what it has read (ListingQueue): the parse and the SQLite inserts overlap.
         const std::string where = redact_url(repository_.url);
         // An entry takes 1-3 KiB: room for one per KiB.
         sink.reserve(response->body.size() / 1024);
